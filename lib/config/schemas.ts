@@ -1,0 +1,137 @@
+import { z } from 'zod';
+
+/** Names used as Glue/Athena/Redshift identifiers, file names and S3 prefixes. */
+export const IDENTIFIER = /^[a-z][a-z0-9_]*$/;
+
+export const identifier = z
+  .string({ error: 'expected a string identifier' })
+  .regex(IDENTIFIER, { error: 'expected an identifier matching ^[a-z][a-z0-9_]*$ (lower case, digits, underscores)' });
+
+/**
+ * A column type as written in Glue/Athena DDL: string, varchar, int, bigint, double, boolean, date, timestamp,
+ * decimal(p,s), struct<a:string,...>, array<t>, map<k,v>. Parsed and checked by `lib/config/types.ts`.
+ */
+export const columnType = z.string({ error: 'expected a column type such as string, bigint or struct<a:string>' });
+
+export const columnSchema = z.strictObject({
+  name: identifier,
+  type: columnType,
+  description: z.string().optional(),
+});
+export type Column = z.infer<typeof columnSchema>;
+
+// ---------------------------------------------------------------- environments
+
+const removalPolicy = z.enum(['retain', 'destroy']);
+
+export const environmentSchema = z.strictObject({
+  /** Environment name; must equal the file name (`config/environments/<name>.json`). */
+  name: identifier,
+  /** AWS account id, 12 digits. */
+  account: z.string().regex(/^\d{12}$/, { error: 'expected a 12-digit AWS account id' }),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'expected an AWS region such as eu-west-2' }),
+  /**
+   * Prefix of every resource name (buckets, databases, state machine). Defaults to `<name>-dap`.
+   * Glue databases use it with `-` replaced by `_`.
+   */
+  name_prefix: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, { error: 'expected lower-case letters, digits and hyphens' })
+    .optional(),
+  schedules: z
+    .strictObject({
+      /** EventBridge schedule expression of the raw-to-stage run, or null for manual runs only. */
+      raw_to_stage: z.string().nullable().default('cron(0 3 * * ? *)'),
+    })
+    .prefault({}),
+  retention_days: z
+    .strictObject({
+      landing: z.number().int().positive().default(30),
+      raw: z.number().int().positive().nullable().default(null),
+      archive: z.number().int().positive().default(365),
+      quarantine: z.number().int().positive().default(90),
+      process_results: z.number().int().positive().default(365),
+      athena_results: z.number().int().positive().default(30),
+      access_logs: z.number().int().positive().default(90),
+    })
+    .prefault({}),
+  alerts: z
+    .strictObject({
+      emails: z.array(z.email({ error: 'expected an e-mail address' })).default([]),
+    })
+    .prefault({}),
+  athena: z
+    .strictObject({
+      /** Per-query cutoff enforced by the workgroup. */
+      bytes_scanned_cutoff: z.number().int().min(10_000_000).default(10_000_000_000),
+    })
+    .prefault({}),
+  orchestration: z
+    .strictObject({
+      family_concurrency: z.number().int().min(1).max(1000).default(5),
+      event_concurrency: z.number().int().min(1).max(40).default(5),
+      /** A run lease not renewed for this long is considered abandoned and may be taken over. */
+      lease_seconds: z.number().int().min(60).default(900),
+    })
+    .prefault({}),
+  removal_policy: removalPolicy.default('retain'),
+});
+export type EnvironmentConfig = z.infer<typeof environmentSchema>;
+
+// ---------------------------------------------------------------- athena-scripts
+
+export const productFamilyListSchema = z.array(
+  z.strictObject({
+    product_family: identifier,
+    enabled: z.boolean({ error: 'expected true or false' }),
+  }),
+);
+export type ProductFamilyEntry = z.infer<typeof productFamilyListSchema>[number];
+
+export const familyEventListSchema = z.array(
+  z.strictObject({
+    event_name: identifier,
+    product_family: identifier,
+    enabled: z.boolean({ error: 'expected true or false' }),
+  }),
+);
+export type FamilyEventEntry = z.infer<typeof familyEventListSchema>[number];
+
+/** `athena-scripts/stage_tables/<family>.json`: the family's stage table in the stage database. */
+export const stageTableSchema = z.strictObject({
+  product_family: identifier,
+  /** Table name in the stage database; defaults to the family name. */
+  table: identifier.optional(),
+  description: z.string().optional(),
+  columns: z.array(columnSchema).min(1, { error: 'expected at least one column' }),
+  partition_columns: z.array(columnSchema).default([]),
+});
+export type StageTable = z.infer<typeof stageTableSchema>;
+
+/**
+ * `athena-scripts/raw_tables/<source>.json`: raw tables of one source that share a layout. Each table gets the
+ * shared columns followed by its own; its files live under `location` with `{table}` replaced by the table name.
+ */
+export const rawSourceSchema = z.strictObject({
+  source: identifier,
+  description: z.string().optional(),
+  format: z.enum(['json']),
+  location: z
+    .string()
+    .regex(/^[a-z0-9_{}/-]+$/, { error: 'expected an S3 key prefix such as txma/{table}' })
+    .refine((s) => s.includes('{table}'), { error: 'expected the prefix to contain {table}' }),
+  columns: z.array(columnSchema).default([]),
+  partition_columns: z.array(columnSchema).default([]),
+  tables: z.record(identifier, z.strictObject({ columns: z.array(columnSchema).default([]) })),
+});
+export type RawSource = z.infer<typeof rawSourceSchema>;
+
+// ---------------------------------------------------------------- redshift-scripts
+
+export const reportingFamilyListSchema = z.array(
+  z.strictObject({
+    product_family: identifier,
+    enabled: z.boolean({ error: 'expected true or false' }),
+  }),
+);
+export type ReportingFamilyEntry = z.infer<typeof reportingFamilyListSchema>[number];
