@@ -1,0 +1,51 @@
+/**
+ * Transform SQL names its databases by placeholder (`{{raw_database}}.auth_create_account`) so one file runs in
+ * every environment. Only these placeholders exist, and they are filled from validated config, never from input.
+ * Values such as window bounds are query parameters (`?`), not placeholders.
+ */
+export const SQL_PLACEHOLDERS = ['raw_database', 'stage_database'] as const;
+export type SqlPlaceholder = (typeof SQL_PLACEHOLDERS)[number];
+export type SqlBindings = Readonly<Record<SqlPlaceholder, string>>;
+
+const PLACEHOLDER = /\{\{\s*([^}]*?)\s*\}\}/g;
+const SAFE_IDENTIFIER = /^[a-z][a-z0-9_]*$/;
+
+export class SqlTemplateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SqlTemplateError';
+  }
+}
+
+export interface PlaceholderUse {
+  readonly name: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+export function placeholdersIn(text: string): PlaceholderUse[] {
+  const uses: PlaceholderUse[] = [];
+  for (const match of text.matchAll(PLACEHOLDER)) {
+    const before = text.slice(0, match.index);
+    const line = before.split('\n').length;
+    const column = match.index - before.lastIndexOf('\n');
+    uses.push({ name: match[1] ?? '', line, column });
+  }
+  return uses;
+}
+
+export function isSqlPlaceholder(name: string): name is SqlPlaceholder {
+  return (SQL_PLACEHOLDERS as readonly string[]).includes(name);
+}
+
+export function renderSql(text: string, bindings: SqlBindings): string {
+  for (const [name, value] of Object.entries(bindings)) {
+    if (!SAFE_IDENTIFIER.test(value)) throw new SqlTemplateError(`value of {{${name}}} is not an identifier: "${value}"`);
+  }
+  return text.replace(PLACEHOLDER, (_whole, name: string) => {
+    if (!isSqlPlaceholder(name)) {
+      throw new SqlTemplateError(`unknown placeholder {{${name}}} (expected one of ${SQL_PLACEHOLDERS.join(', ')})`);
+    }
+    return bindings[name];
+  });
+}

@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { Project } from '../../config/loader.ts';
+import { type ResourceNames, resourceNames } from '../../config/names.ts';
+import type { EnvironmentConfig } from '../../config/schemas.ts';
+import type { QueryEngine, QueryResult, SqlValue } from '../ports.ts';
+import { expectedStageColumns, quoteIdentifier, rawViewSql, stageTableSql } from './duckdb-catalog.ts';
+import { installTrinoCompat, translateTrinoToDuckDb } from './trino-compat.ts';
+
+export interface DuckDbEngineOptions {
+  readonly project: Project;
+  readonly environment: EnvironmentConfig;
+  /** Folder standing for S3, one sub-folder per bucket. */
+  readonly dataDir: string;
+  /** The DuckDB database file, or `:memory:`. @default `<dataDir>/<env>.duckdb` */
+  readonly databasePath?: string;
+}
+
+export class QueryFailedError extends Error {
+  constructor(
+    message: string,
+    readonly sql: string,
+    options: { cause: unknown },
+  ) {
+    super(message, options);
+    this.name = 'QueryFailedError';
+  }
+}
+
+/** Athena stand-in: DuckDB with the Trino compatibility layer and the catalog built from config. */
+export class DuckDbEngine implements QueryEngine {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    private readonly options: DuckDbEngineOptions,
+    readonly names: ResourceNames,
+  ) {}
+
+  static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
+    const names = resourceNames(options.environment);
+    const databasePath = options.databasePath ?? join(options.dataDir, `${options.environment.name}.duckdb`);
+    if (databasePath !== ':memory:') mkdirSync(dirname(databasePath), { recursive: true });
+    const instance = await DuckDBInstance.create(databasePath);
+    const connection = await instance.connect();
+    await installTrinoCompat(connection);
+    const engine = new DuckDbEngine(instance, connection, options, names);
+    await engine.syncCatalog();
+    return engine;
+  }
+
+  /**
+   * Creates the raw and stage databases, (re)creates each raw view over the files present now, and creates stage
+   * tables that are missing. A stage table whose columns no longer match its schema file is rebuilt empty: locally
+   * stage data is always derivable from raw.
+   */
+  async syncCatalog(): Promise<{ rebuiltStageTables: string[] }> {
+    const { project } = this.options;
+    const raw = this.names.rawDatabase;
+    const stage = this.names.stageDatabase;
+    await this.connection.run(`create schema if not exists ${quoteIdentifier(raw)}`);
+    await this.connection.run(`create schema if not exists ${quoteIdentifier(stage)}`);
+    const rawBucketDir = join(this.options.dataDir, this.names.buckets.raw);
+    for (const table of project.rawTables.values()) {
+      await this.connection.run(rawViewSql(raw, table, rawBucketDir));
+    }
+    const rebuiltStageTables: string[] = [];
+    for (const table of project.stageTables.values()) {
+      const existing = await this.connection.runAndReadAll(
+        'select column_name, data_type from information_schema.columns where table_schema = ? and table_name = ? order by ordinal_position',
+        [stage, table.table],
+      );
+      const actual = existing.getRows().map(([name, type]) => `${String(name)} ${normaliseType(String(type))}`);
+      const expected = expectedStageColumns(table).map((c) => `${c.name} ${normaliseType(c.type)}`);
+      if (actual.length > 0 && actual.join(',') !== expected.join(',')) {
+        await this.connection.run(`drop table ${quoteIdentifier(stage)}.${quoteIdentifier(table.table)}`);
+        rebuiltStageTables.push(table.table);
+      }
+      await this.connection.run(stageTableSql(stage, table));
+    }
+    return { rebuiltStageTables };
+  }
+
+  async execute(sql: string, options: { readonly parameters?: readonly string[] } = {}): Promise<QueryResult> {
+    const started = performance.now();
+    const translated = translateTrinoToDuckDb(sql);
+    try {
+      const prepared = await this.connection.prepare(translated);
+      (options.parameters ?? []).forEach((value, index) => {
+        prepared.bindVarchar(index + 1, value);
+      });
+      const reader = await prepared.runAndReadAll();
+      const names = reader.columnNames();
+      const types = reader.columnTypes().map(String);
+      const isDml = names.length === 1 && names[0] === 'Count' && /^\s*(insert|delete|update|merge)\b/i.test(stripComments(sql));
+      return {
+        queryId: randomUUID(),
+        columns: names.map((name, i) => ({ name, type: types[i] ?? 'UNKNOWN' })),
+        rows: isDml ? [] : (reader.getRowObjectsJson() as Record<string, SqlValue>[]),
+        rowsAffected: isDml ? Number(reader.rowsChanged) : 0,
+        durationMs: Math.round(performance.now() - started),
+      };
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new QueryFailedError(detail, sql, { cause: error });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+function normaliseType(type: string): string {
+  return type.replaceAll('"', '').replaceAll(' ', '').toUpperCase();
+}
+
+function stripComments(sql: string): string {
+  return sql.replace(/--[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '');
+}

@@ -1,0 +1,66 @@
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { ObjectStore } from '../ports.ts';
+
+export class UnsafeObjectKeyError extends Error {
+  constructor(
+    readonly bucket: string,
+    readonly key: string,
+  ) {
+    super(`object key "${key}" in bucket "${bucket}" would leave the bucket folder (absolute path or "..")`);
+    this.name = 'UnsafeObjectKeyError';
+  }
+}
+
+/** S3 stand-in: `<root>/<bucket>/<key>`, with the same keys as in S3. */
+export class FolderObjectStore implements ObjectStore {
+  constructor(readonly root: string) {}
+
+  /** The file that holds an object; throws for keys that would escape the bucket's folder. */
+  pathOf(bucket: string, key: string): string {
+    const bucketDir = resolve(this.root, bucket);
+    const path = resolve(bucketDir, key);
+    if (key.startsWith('/') || !path.startsWith(bucketDir + sep)) throw new UnsafeObjectKeyError(bucket, key);
+    return path;
+  }
+
+  async put(bucket: string, key: string, body: string | Uint8Array): Promise<void> {
+    const path = this.pathOf(bucket, key);
+    await mkdir(dirname(path), { recursive: true });
+    // Write then rename, so a reader never sees half an object (S3 puts are atomic too).
+    const temporary = `${path}.${process.pid}.partial`;
+    await writeFile(temporary, body);
+    await rename(temporary, path);
+  }
+
+  async get(bucket: string, key: string): Promise<Uint8Array | undefined> {
+    try {
+      return await readFile(this.pathOf(bucket, key));
+    } catch (error) {
+      if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  async list(bucket: string, prefix: string): Promise<string[]> {
+    const bucketDir = resolve(this.root, bucket);
+    let entries: string[];
+    try {
+      entries = await readdir(bucketDir, { recursive: true });
+    } catch (error) {
+      if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return [];
+      throw error;
+    }
+    const keys: string[] = [];
+    for (const entry of entries) {
+      const key = relative(bucketDir, join(bucketDir, entry)).split(sep).join('/');
+      if (!key.startsWith(prefix) || key.endsWith('.partial')) continue;
+      if ((await stat(join(bucketDir, entry))).isFile()) keys.push(key);
+    }
+    return keys.sort();
+  }
+
+  async delete(bucket: string, key: string): Promise<void> {
+    await rm(this.pathOf(bucket, key), { force: true });
+  }
+}
