@@ -3,15 +3,23 @@ import { z } from 'zod';
 /** Names used as Glue/Athena/Redshift identifiers, file names and S3 prefixes. */
 export const IDENTIFIER = /^[a-z][a-z0-9_]*$/;
 
+/** An error map that tells a missing field from a wrong one, both saying what was expected. */
+export function expected(what: string) {
+  return (issue: { input?: unknown }) =>
+    issue.input === undefined ? `missing required field (expected ${what})` : `expected ${what}`;
+}
+
+const boolean = () => z.boolean({ error: expected('true or false') });
+
 export const identifier = z
-  .string({ error: 'expected a string identifier' })
+  .string({ error: expected('an identifier') })
   .regex(IDENTIFIER, { error: 'expected an identifier matching ^[a-z][a-z0-9_]*$ (lower case, digits, underscores)' });
 
 /**
  * A column type as written in Glue/Athena DDL: string, varchar, int, bigint, double, boolean, date, timestamp,
  * decimal(p,s), struct<a:string,...>, array<t>, map<k,v>. Parsed and checked by `lib/config/types.ts`.
  */
-export const columnType = z.string({ error: 'expected a column type such as string, bigint or struct<a:string>' });
+export const columnType = z.string({ error: expected('a column type such as string, bigint or struct<a:string>') });
 
 export const columnSchema = z.strictObject({
   name: identifier,
@@ -83,7 +91,7 @@ export type EnvironmentConfig = z.infer<typeof environmentSchema>;
 export const productFamilyListSchema = z.array(
   z.strictObject({
     product_family: identifier,
-    enabled: z.boolean({ error: 'expected true or false' }),
+    enabled: boolean(),
   }),
 );
 export type ProductFamilyEntry = z.infer<typeof productFamilyListSchema>[number];
@@ -92,7 +100,7 @@ export const familyEventListSchema = z.array(
   z.strictObject({
     event_name: identifier,
     product_family: identifier,
-    enabled: z.boolean({ error: 'expected true or false' }),
+    enabled: boolean(),
   }),
 );
 export type FamilyEventEntry = z.infer<typeof familyEventListSchema>[number];
@@ -131,7 +139,7 @@ export type RawSource = z.infer<typeof rawSourceSchema>;
 export const reportingFamilyListSchema = z.array(
   z.strictObject({
     product_family: identifier,
-    enabled: z.boolean({ error: 'expected true or false' }),
+    enabled: boolean(),
   }),
 );
 export type ReportingFamilyEntry = z.infer<typeof reportingFamilyListSchema>[number];

@@ -1,5 +1,9 @@
 import { TrinoSQL } from 'dt-sql-parser';
-import type { InsertIntoContext, ProgramContext, StatementContext } from 'dt-sql-parser/dist/lib/trino/TrinoSqlParser.js';
+import type {
+  InsertIntoContext,
+  ProgramContext,
+  StatementContext,
+} from 'dt-sql-parser/dist/lib/trino/TrinoSqlParser.js';
 
 /** What `dap check` needs to know about a transform, read with a Trino grammar (the language Athena runs). */
 export interface SqlAnalysis {
@@ -24,7 +28,9 @@ function unquote(identifier: string): string {
 
 export function analyzeSql(sql: string): SqlAnalysis {
   parser ??= new TrinoSQL();
-  const syntaxErrors = parser.validate(sql).map((e) => ({ line: e.startLine, column: e.startColumn, message: e.message }));
+  const syntaxErrors = parser
+    .validate(sql)
+    .map((e) => ({ line: e.startLine, column: e.startColumn, message: e.message }));
   if (syntaxErrors.length > 0) return { syntaxErrors, statementCount: 0 };
   const program = parser.parse(sql) as ProgramContext;
   const statements = program.statements().map((s) => s.singleStatement().statement());

@@ -40,7 +40,8 @@ export function isSqlPlaceholder(name: string): name is SqlPlaceholder {
 
 export function renderSql(text: string, bindings: SqlBindings): string {
   for (const [name, value] of Object.entries(bindings)) {
-    if (!SAFE_IDENTIFIER.test(value)) throw new SqlTemplateError(`value of {{${name}}} is not an identifier: "${value}"`);
+    if (!SAFE_IDENTIFIER.test(value))
+      throw new SqlTemplateError(`value of {{${name}}} is not an identifier: "${value}"`);
   }
   return text.replace(PLACEHOLDER, (_whole, name: string) => {
     if (!isSqlPlaceholder(name)) {

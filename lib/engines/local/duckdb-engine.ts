@@ -93,7 +93,8 @@ export class DuckDbEngine implements QueryEngine {
       const reader = await prepared.runAndReadAll();
       const names = reader.columnNames();
       const types = reader.columnTypes().map(String);
-      const isDml = names.length === 1 && names[0] === 'Count' && /^\s*(insert|delete|update|merge)\b/i.test(stripComments(sql));
+      const isDml =
+        names.length === 1 && names[0] === 'Count' && /^\s*(insert|delete|update|merge)\b/i.test(stripComments(sql));
       return {
         queryId: randomUUID(),
         columns: names.map((name, i) => ({ name, type: types[i] ?? 'UNKNOWN' })),

@@ -1,0 +1,210 @@
+import { isSqlPlaceholder, placeholdersIn, SQL_PLACEHOLDERS } from '../core/sql-template.ts';
+import { PATHS, type Project, readProject } from './loader.ts';
+import { ConfigError, type Problem } from './problems.ts';
+import { findPortabilityIssues } from './trino-portability.ts';
+import { analyzeSql } from './trino-sql.ts';
+
+/**
+ * Everything `dap check` and CDK synthesis verify: each file on its own (the loader) and the references between
+ * files. Returns every problem found, sorted by file.
+ */
+export function checkProject(root: string): { project: Project; problems: Problem[] } {
+  const { project, problems } = readProject(root);
+  const all = [...problems, ...crossCheck(project)];
+  all.sort((a, b) => a.file.localeCompare(b.file));
+  return { project, problems: all };
+}
+
+/** Like `checkProject`, but throws a `ConfigError` listing every problem; what CDK synthesis calls. */
+export function loadCheckedProject(root: string): Project {
+  const { project, problems } = checkProject(root);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return project;
+}
+
+export function crossCheck(project: Project): Problem[] {
+  const problems: Problem[] = [];
+  const listed = new Map(project.families.map((f) => [f.product_family, f]));
+
+  // Families and their event files.
+  for (const family of project.families) {
+    if (!project.familyEvents.has(family.product_family) && family.enabled) {
+      problems.push({
+        file: PATHS.productFamilies,
+        at: `product_family "${family.product_family}"`,
+        message: `enabled family has no event list: expected ${PATHS.processScripts}/${family.product_family}_config.json`,
+      });
+    }
+    if (!project.stageTables.has(family.product_family) && family.enabled) {
+      problems.push({
+        file: PATHS.productFamilies,
+        at: `product_family "${family.product_family}"`,
+        message: `enabled family has no stage table: expected ${PATHS.stageTables}/${family.product_family}.json`,
+      });
+    }
+  }
+  for (const [family, { file }] of project.familyEvents) {
+    if (!listed.has(family)) {
+      problems.push({ file, message: `unknown family "${family}": it is not listed in ${PATHS.productFamilies}` });
+    }
+  }
+
+  // Every event belongs to exactly one family.
+  const familyOfEvent = new Map<string, string>();
+  for (const [family, { file, events }] of project.familyEvents) {
+    events.forEach((event, index) => {
+      const other = familyOfEvent.get(event.event_name);
+      if (other !== undefined) {
+        problems.push({
+          file,
+          at: `[${index}].event_name`,
+          message:
+            other === family
+              ? `event "${event.event_name}" is listed twice in this family`
+              : `event "${event.event_name}" is also in family "${other}": an event belongs to exactly one family`,
+        });
+      } else {
+        familyOfEvent.set(event.event_name, family);
+      }
+    });
+  }
+
+  // Enabled events of enabled families must be runnable.
+  for (const [family, { file, events }] of project.familyEvents) {
+    if (!listed.get(family)?.enabled) continue;
+    events.forEach((event, index) => {
+      if (!event.enabled) return;
+      if (!project.insertSql.has(event.event_name)) {
+        problems.push({
+          file,
+          at: `[${index}]`,
+          message: `enabled event "${event.event_name}" has no transform: expected ${PATHS.insertInto}/${event.event_name}.sql`,
+        });
+      }
+      if (!project.rawTables.has(event.event_name)) {
+        problems.push({
+          file,
+          at: `[${index}]`,
+          message: `enabled event "${event.event_name}" has no raw table: declare it under "tables" in a ${PATHS.rawTables}/<source>.json file`,
+        });
+      }
+    });
+  }
+
+  // Transforms.
+  for (const [eventName, sql] of project.insertSql) {
+    const family = familyOfEvent.get(eventName);
+    if (family === undefined) {
+      problems.push({ file: sql.file, message: `orphan transform: no family lists an event "${eventName}"` });
+      continue;
+    }
+    problems.push(...checkTransform(project, sql.file, sql.text, family));
+  }
+
+  // Stage table files that belong to no family.
+  for (const [family, table] of project.stageTables) {
+    if (!listed.has(family)) {
+      problems.push({
+        file: table.file,
+        message: `orphan stage table: family "${family}" is not listed in ${PATHS.productFamilies}`,
+      });
+    }
+  }
+
+  // Reporting families listed twice.
+  const reporting = new Set<string>();
+  project.reportingFamilies.forEach((f, index) => {
+    if (reporting.has(f.product_family)) {
+      problems.push({
+        file: PATHS.reportingFamilies,
+        at: `[${index}].product_family`,
+        message: `family "${f.product_family}" is listed twice`,
+      });
+    }
+    reporting.add(f.product_family);
+  });
+
+  return problems;
+}
+
+/** A stand-in of the same length for each placeholder, so parser positions match the file. */
+function parseable(text: string): string {
+  return text.replace(/\{\{([a-z_]+)\}\}/g, (_whole, name: string) => `__${name}__`);
+}
+
+function checkTransform(project: Project, file: string, text: string, family: string): Problem[] {
+  const problems: Problem[] = [];
+  for (const use of placeholdersIn(text)) {
+    if (!isSqlPlaceholder(use.name)) {
+      problems.push({
+        file,
+        at: `line ${use.line}, column ${use.column}`,
+        message: `unknown placeholder {{${use.name}}} (expected one of ${SQL_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')})`,
+      });
+    }
+  }
+  if (problems.length > 0) return problems;
+
+  const analysis = analyzeSql(parseable(text));
+  if (analysis.syntaxErrors.length > 0) {
+    return analysis.syntaxErrors.map((e) => ({
+      file,
+      at: `line ${e.line}, column ${e.column}`,
+      message: `does not parse as Athena (Trino) SQL: ${e.message}`,
+    }));
+  }
+  if (!analysis.insert) {
+    return [
+      {
+        file,
+        message: `expected exactly one INSERT INTO statement, found ${analysis.statementCount} statement(s) of another kind`,
+      },
+    ];
+  }
+
+  const stage = project.stageTables.get(family);
+  const expectedTable = stage?.table ?? family;
+  const target = analysis.insert.target;
+  if (target.length !== 2 || target[0] !== '__stage_database__' || target[1] !== expectedTable) {
+    problems.push({
+      file,
+      message: `expected INSERT INTO {{stage_database}}.${expectedTable} (family "${family}"'s stage table) but it inserts into ${target.join('.').replace('__stage_database__', '{{stage_database}}').replace('__raw_database__', '{{raw_database}}')}`,
+    });
+  }
+  const columns = analysis.insert.columns;
+  if (columns === undefined) {
+    problems.push({
+      file,
+      message: 'INSERT INTO must list its target columns explicitly, e.g. insert into t (a, b) select ...',
+    });
+  } else if (stage) {
+    const known = new Set([...stage.columns, ...stage.partition_columns].map((c) => c.name));
+    const seen = new Set<string>();
+    for (const column of columns) {
+      if (!known.has(column)) {
+        problems.push({
+          file,
+          message: `inserts column "${column}" that stage table ${stage.table} (${stage.file}) does not have`,
+        });
+      }
+      if (seen.has(column)) problems.push({ file, message: `inserts column "${column}" twice` });
+      seen.add(column);
+    }
+  }
+
+  for (const match of text.matchAll(/\{\{raw_database\}\}\s*\.\s*("?)([A-Za-z0-9_]+)\1/g)) {
+    const table = match[2] ?? '';
+    if (!project.rawTables.has(table.toLowerCase())) {
+      problems.push({ file, message: `reads raw table "${table}" that no ${PATHS.rawTables}/<source>.json declares` });
+    }
+  }
+
+  for (const issue of findPortabilityIssues(text)) {
+    problems.push({
+      file,
+      at: `line ${issue.line}, column ${issue.column}`,
+      message: `${issue.construct} cannot run with Athena's semantics on the local engine: ${issue.message}`,
+    });
+  }
+  return problems;
+}

@@ -1,0 +1,35 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DEFAULT_SAMPLE_OPTIONS, writeTxmaSamples } from '../core/samples/txma.ts';
+import { type LocalOptions, openLocal } from './context.ts';
+import { printRunSummary, progressPrinter } from './progress.ts';
+import { runLocal } from './run.ts';
+
+/**
+ * `npm start`: a clean local environment, the shipped sample data in raw, and a full run. Returns the exit code.
+ * Only this environment's buckets and engine file are reset; other environments in the data folder are left alone.
+ */
+export async function runDemo(options: LocalOptions, write: (text: string) => void = console.log): Promise<number> {
+  let context = await openLocal(options);
+  const { names, dataDir } = context;
+  await context.close();
+  await Promise.all([
+    ...Object.values(names.buckets).map((bucket) => rm(join(dataDir, bucket), { recursive: true, force: true })),
+    rm(join(dataDir, `${context.environment.name}.duckdb`), { force: true }),
+    rm(join(dataDir, `${context.environment.name}.duckdb.wal`), { force: true }),
+  ]);
+  context = await openLocal(options);
+  try {
+    const files = await writeTxmaSamples(context.store, names.buckets.raw, DEFAULT_SAMPLE_OPTIONS);
+    write(
+      `wrote ${files.files} sample file(s), ${files.records} TxMA record(s) to ${join(dataDir, names.buckets.raw)}`,
+    );
+    write(`running ${context.environment.name} on the local twin`);
+    const outcomes = await runLocal(context, { progress: progressPrinter(write) });
+    const code = printRunSummary(outcomes, write);
+    write(`\nlook at the results: npx dap query "select * from ${names.stageDatabase}.<family> limit 10"`);
+    return code;
+  } finally {
+    await context.close();
+  }
+}

@@ -1,0 +1,298 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { checkProject, loadCheckedProject } from '../../lib/config/check.ts';
+import { ConfigError, formatProblem } from '../../lib/config/problems.ts';
+import { minimalProjectFiles, projectFixture } from '../helpers/project-fixture.ts';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const FAMILIES = 'athena-scripts/process_scripts/product_family_config.json';
+const SALES_EVENTS = 'athena-scripts/process_scripts/sales_config.json';
+const SALES_STAGE = 'athena-scripts/stage_tables/sales.json';
+const ORDER_PLACED_SQL = 'athena-scripts/dml/insert_into/order_placed.sql';
+
+function problemsWith(changes: Record<string, string | null>): string[] {
+  const fixture = projectFixture(changes);
+  try {
+    return checkProject(fixture.root).problems.map(formatProblem);
+  } finally {
+    fixture.cleanup();
+  }
+}
+
+function json(value: unknown): string {
+  return JSON.stringify(value, null, 2);
+}
+
+function assertOneProblem(problems: string[], file: string, pattern: RegExp): void {
+  const matching = problems.filter((p) => p.startsWith(`${file}: `) && pattern.test(p));
+  assert.equal(matching.length, 1, `expected one problem in ${file} matching ${pattern}, got:\n${problems.join('\n')}`);
+}
+
+describe('dap check', () => {
+  test('the shipped project has no problems', () => {
+    // Act
+    const { problems } = checkProject(repoRoot);
+
+    // Assess
+    assert.deepEqual(problems.map(formatProblem), []);
+  });
+
+  test('the minimal fixture project has no problems', () => {
+    assert.deepEqual(problemsWith({}), []);
+  });
+
+  const brokenConfigs: { name: string; changes: Record<string, string | null>; file: string; expect: RegExp }[] = [
+    {
+      name: 'bad JSON',
+      changes: { [FAMILIES]: '[{"product_family": "sales", "enabled": true,]' },
+      file: FAMILIES,
+      expect: /not valid JSON/,
+    },
+    {
+      name: 'missing field',
+      changes: { [FAMILIES]: json([{ product_family: 'sales' }, { product_family: 'returns', enabled: false }]) },
+      file: FAMILIES,
+      expect: /\[0\]\.enabled: missing required field \(expected true or false\)/,
+    },
+    {
+      name: 'wrong type',
+      changes: {
+        [FAMILIES]: json([
+          { product_family: 'sales', enabled: 'yes' },
+          { product_family: 'returns', enabled: false },
+        ]),
+      },
+      file: FAMILIES,
+      expect: /\[0\]\.enabled: expected true or false/,
+    },
+    {
+      name: 'unexpected key (a typo)',
+      changes: {
+        [FAMILIES]: json([
+          { product_family: 'sales', enabled: true, enabeld: false },
+          { product_family: 'returns', enabled: false },
+        ]),
+      },
+      file: FAMILIES,
+      expect: /\[0\]: unexpected key\(s\) "enabeld"/,
+    },
+    {
+      name: 'bad identifier',
+      changes: { [SALES_EVENTS]: json([{ event_name: 'Order-Placed', product_family: 'sales', enabled: true }]) },
+      file: SALES_EVENTS,
+      expect: /\[0\]\.event_name: expected an identifier matching/,
+    },
+    {
+      name: 'unknown family',
+      changes: {
+        'athena-scripts/process_scripts/ghost_config.json': json([
+          { event_name: 'boo', product_family: 'ghost', enabled: true },
+        ]),
+      },
+      file: 'athena-scripts/process_scripts/ghost_config.json',
+      expect:
+        /unknown family "ghost": it is not listed in athena-scripts\/process_scripts\/product_family_config\.json/,
+    },
+    {
+      name: 'event listed under a family other than its file',
+      changes: { [SALES_EVENTS]: json([{ event_name: 'order_placed', product_family: 'returns', enabled: true }]) },
+      file: SALES_EVENTS,
+      expect: /\[0\]\.product_family: expected "sales" \(the family this file is named after\) but found "returns"/,
+    },
+    {
+      name: 'event in two families',
+      changes: {
+        'athena-scripts/process_scripts/returns_config.json': json([
+          { event_name: 'order_returned', product_family: 'returns', enabled: true },
+          { event_name: 'order_placed', product_family: 'returns', enabled: true },
+        ]),
+      },
+      file: 'athena-scripts/process_scripts/sales_config.json',
+      expect: /event "order_placed" is also in family "returns": an event belongs to exactly one family/,
+    },
+    {
+      name: 'missing SQL file for an enabled event',
+      changes: { [ORDER_PLACED_SQL]: null },
+      file: SALES_EVENTS,
+      expect:
+        /enabled event "order_placed" has no transform: expected athena-scripts\/dml\/insert_into\/order_placed\.sql/,
+    },
+    {
+      name: 'SQL that does not parse',
+      changes: {
+        [ORDER_PLACED_SQL]:
+          'insert into {{stage_database}}.sales (event_id)\nselec event_id from {{raw_database}}.order_placed',
+      },
+      file: ORDER_PLACED_SQL,
+      expect: /line 2, column 1: does not parse as Athena \(Trino\) SQL: 'selec'/,
+    },
+    {
+      name: 'SQL inserting a column the stage table lacks',
+      changes: {
+        [ORDER_PLACED_SQL]:
+          'insert into {{stage_database}}.sales (event_id, discount) select event_id, 1 from {{raw_database}}.order_placed',
+      },
+      file: ORDER_PLACED_SQL,
+      expect:
+        /inserts column "discount" that stage table sales \(athena-scripts\/stage_tables\/sales\.json\) does not have/,
+    },
+    {
+      name: "SQL inserting into another family's table",
+      changes: {
+        [ORDER_PLACED_SQL]:
+          'insert into {{stage_database}}.returns (event_id) select event_id from {{raw_database}}.order_placed',
+      },
+      file: ORDER_PLACED_SQL,
+      expect:
+        /expected INSERT INTO \{\{stage_database\}\}\.sales \(family "sales"'s stage table\) but it inserts into \{\{stage_database\}\}\.returns/,
+    },
+    {
+      name: 'SQL without an explicit column list',
+      changes: {
+        [ORDER_PLACED_SQL]:
+          'insert into {{stage_database}}.sales select event_id, null, null, null, null from {{raw_database}}.order_placed',
+      },
+      file: ORDER_PLACED_SQL,
+      expect: /must list its target columns explicitly/,
+    },
+    {
+      name: 'SQL that is not an INSERT',
+      changes: { [ORDER_PLACED_SQL]: 'select event_id from {{raw_database}}.order_placed' },
+      file: ORDER_PLACED_SQL,
+      expect: /expected exactly one INSERT INTO statement/,
+    },
+    {
+      name: 'SQL with an unknown placeholder',
+      changes: {
+        [ORDER_PLACED_SQL]:
+          'insert into {{stage_db}}.sales (event_id) select event_id from {{raw_database}}.order_placed',
+      },
+      file: ORDER_PLACED_SQL,
+      expect: /line 1, column 13: unknown placeholder \{\{stage_db\}\}/,
+    },
+    {
+      name: 'SQL reading a raw table nobody declares',
+      changes: {
+        [ORDER_PLACED_SQL]:
+          'insert into {{stage_database}}.sales (event_id) select event_id from {{raw_database}}.order_lost',
+      },
+      file: ORDER_PLACED_SQL,
+      expect: /reads raw table "order_lost" that no athena-scripts\/raw_tables\/<source>\.json declares/,
+    },
+    {
+      name: 'orphan SQL file',
+      changes: { 'athena-scripts/dml/insert_into/order_lost.sql': 'select 1' },
+      file: 'athena-scripts/dml/insert_into/order_lost.sql',
+      expect: /orphan transform: no family lists an event "order_lost"/,
+    },
+    {
+      name: 'orphan stage table schema',
+      changes: {
+        'athena-scripts/stage_tables/refunds.json': json({
+          product_family: 'refunds',
+          columns: [{ name: 'event_id', type: 'string' }],
+        }),
+      },
+      file: 'athena-scripts/stage_tables/refunds.json',
+      expect: /orphan stage table: family "refunds" is not listed/,
+    },
+    {
+      name: 'enabled family without a stage table',
+      changes: { [SALES_STAGE]: null },
+      file: FAMILIES,
+      expect:
+        /product_family "sales": enabled family has no stage table: expected athena-scripts\/stage_tables\/sales\.json/,
+    },
+    {
+      name: 'unknown column type',
+      changes: {
+        [SALES_STAGE]: json({
+          product_family: 'sales',
+          columns: [
+            { name: 'event_id', type: 'strin' },
+            { name: 'user_id', type: 'string' },
+          ],
+        }),
+      },
+      file: SALES_STAGE,
+      expect: /columns\[0\]\.type: invalid column type "strin": unknown type "strin"/,
+    },
+    {
+      name: 'enabled event without a raw table',
+      changes: {
+        'athena-scripts/raw_tables/shop.json': json({
+          source: 'shop',
+          format: 'json',
+          location: 'shop/{table}',
+          columns: [{ name: 'event_id', type: 'string' }],
+          tables: { order_paid: {}, order_returned: {} },
+        }),
+      },
+      file: SALES_EVENTS,
+      expect: /enabled event "order_placed" has no raw table/,
+    },
+    {
+      name: 'environment with a bad account id',
+      changes: { 'config/environments/dev.json': json({ name: 'dev', account: '1234', region: 'eu-west-2' }) },
+      file: 'config/environments/dev.json',
+      expect: /account: expected a 12-digit AWS account id/,
+    },
+    {
+      name: 'environment named differently from its file',
+      changes: { 'config/environments/dev.json': json({ name: 'prod', account: '111111111111', region: 'eu-west-2' }) },
+      file: 'config/environments/dev.json',
+      expect: /name: expected "dev" to match the file name/,
+    },
+    {
+      name: 'missing required file',
+      changes: { 'redshift-scripts/reporting_model_product_family_config.json': null },
+      file: 'redshift-scripts/reporting_model_product_family_config.json',
+      expect: /file is missing/,
+    },
+  ];
+
+  for (const { name, changes, file, expect } of brokenConfigs) {
+    test(`rejects: ${name}`, () => {
+      assertOneProblem(problemsWith(changes), file, expect);
+    });
+  }
+
+  test('reports every problem at once, not just the first', () => {
+    // Prepare: two unrelated files broken
+    const problems = problemsWith({
+      [FAMILIES]: json([{ product_family: 'sales', enabled: 'yes' }]),
+      'config/environments/dev.json': json({ name: 'dev', account: 'x', region: 'eu-west-2' }),
+      [ORDER_PLACED_SQL]: 'selec',
+    });
+
+    // Assess
+    assert.ok(problems.some((p) => p.startsWith(FAMILIES)));
+    assert.ok(problems.some((p) => p.startsWith('config/environments/dev.json')));
+  });
+
+  test('loadCheckedProject throws a ConfigError listing the problems', () => {
+    const fixture = projectFixture({ [ORDER_PLACED_SQL]: null });
+    try {
+      assert.throws(
+        () => loadCheckedProject(fixture.root),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.problems.length === 1 &&
+          /1 config problem:\n {2}- athena-scripts\/process_scripts\/sales_config\.json: \[0\]: enabled event "order_placed" has no transform/.test(
+            error.message,
+          ),
+      );
+    } finally {
+      fixture.cleanup();
+    }
+  });
+
+  test('a disabled event needs no transform, but an orphan one is still reported', () => {
+    // Prepare: order_paid is disabled in the fixture
+    assert.equal(minimalProjectFiles()[SALES_EVENTS]?.includes('"enabled": false'), true);
+
+    // Act & Assess
+    assert.deepEqual(problemsWith({ 'athena-scripts/dml/insert_into/order_paid.sql': null }), []);
+  });
+});
