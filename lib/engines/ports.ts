@@ -36,3 +36,46 @@ export interface ObjectStore {
   list(bucket: string, prefix: string): Promise<string[]>;
   delete(bucket: string, key: string): Promise<void>;
 }
+
+/** A named lease that at most one holder has at a time; it lapses at `expiresAt` unless renewed (heartbeat). */
+export interface Lease {
+  readonly name: string;
+  readonly holder: string;
+  readonly acquiredAt: string;
+  readonly renewedAt: string;
+  readonly expiresAt: string;
+}
+
+export type LeaseAttempt = { readonly acquired: true; readonly lease: Lease } | { readonly acquired: false; readonly current: Lease };
+
+/** A stored value with a version for optimistic concurrency (watermarks, API cursors). */
+export interface VersionedValue<T> {
+  readonly value: T;
+  readonly version: number;
+}
+
+/** DynamoDB in AWS, a folder of JSON files locally. Every write here is atomic and conditional. */
+export interface ControlStore {
+  /** Takes the lease when it is free, lapsed, or already ours; otherwise reports who holds it. Atomic. */
+  acquireLease(name: string, holder: string, now: Date, ttlSeconds: number): Promise<LeaseAttempt>;
+  /** Extends our lease; throws `LeaseLostError` when another holder has it or it is gone. */
+  renewLease(name: string, holder: string, now: Date, ttlSeconds: number): Promise<Lease>;
+  /** Gives the lease up if we hold it; does nothing otherwise. */
+  releaseLease(name: string, holder: string): Promise<void>;
+  getLease(name: string): Promise<Lease | undefined>;
+  get<T>(key: string): Promise<VersionedValue<T> | undefined>;
+  /**
+   * Writes `value` if the stored version is `expectedVersion` (0 = must not exist yet); returns the new version.
+   * Throws `VersionConflictError` otherwise.
+   */
+  put<T>(key: string, value: T, expectedVersion: number): Promise<number>;
+}
+
+/** Redshift in AWS (Data API), PGlite locally. */
+export interface Warehouse {
+  /**
+   * Runs `CALL <schema>.<procedure>(<args>)` to completion. Throws `ProcedureFailedError` carrying the procedure's
+   * own error text, or `ProcedureTimeoutError` when it does not finish in time.
+   */
+  callProcedure(schema: string, procedure: string, args: readonly string[]): Promise<{ statementId: string; durationMs: number }>;
+}
