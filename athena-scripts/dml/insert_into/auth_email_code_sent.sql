@@ -1,0 +1,72 @@
+-- auth_email_code_sent: one row per event_id of AUTH_EMAIL_CODE_SENT, into the auth_account_creation stage table.
+-- A one-time code was e-mailed to confirm the address.
+-- Duplicates (Firehose re-deliveries, producer retries) keep the earliest timestamp; a tie keeps the copy from
+-- the earliest delivery day. Copies tied on both are the same record delivered twice, so any one will do.
+insert into {{stage_database}}.auth_account_creation (
+  event_id,
+  event_at,
+  event_date,
+  client_id,
+  component_id,
+  user_id,
+  email_address,
+  govuk_signin_journey_id,
+  session_id,
+  journey_type,
+  notification_type,
+  processed_date,
+  event_name
+)
+with source as (
+  select
+    event_id,
+    event_name,
+    "timestamp",
+    client_id,
+    component_id,
+    "user",
+    extensions,
+    year,
+    month,
+    day,
+    row_number() over (
+      partition by event_id
+      order by "timestamp", year, month, day
+    ) as delivery_rank
+  from {{raw_database}}.auth_email_code_sent
+),
+
+renamed as (
+  select
+    event_id,
+    cast(from_unixtime("timestamp") as timestamp) as event_at,
+    cast(from_unixtime("timestamp") as date) as event_date,
+    client_id,
+    component_id,
+    "user".user_id as user_id,
+    "user".email as email_address,
+    "user".govuk_signin_journey_id as govuk_signin_journey_id,
+    "user".session_id as session_id,
+    extensions.journey_type as journey_type,
+    extensions.notification_type as notification_type,
+    cast(concat(year, '-', month, '-', day) as date) as processed_date,
+    lower(event_name) as event_name
+  from source
+  where delivery_rank = 1
+)
+
+select
+  event_id,
+  event_at,
+  event_date,
+  client_id,
+  component_id,
+  user_id,
+  email_address,
+  govuk_signin_journey_id,
+  session_id,
+  journey_type,
+  notification_type,
+  processed_date,
+  event_name
+from renamed

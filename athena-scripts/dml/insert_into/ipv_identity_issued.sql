@@ -1,0 +1,81 @@
+-- ipv_identity_issued: one row per event_id of IPV_IDENTITY_ISSUED, into the ipv_identity_journey stage table.
+-- IPV Core finished a journey, with or without an identity at some level of confidence.
+-- Duplicates (Firehose re-deliveries, producer retries) keep the earliest timestamp; a tie keeps the copy from
+-- the earliest delivery day. Copies tied on both are the same record delivered twice, so any one will do.
+insert into {{stage_database}}.ipv_identity_journey (
+  event_id,
+  event_at,
+  event_date,
+  client_id,
+  component_id,
+  user_id,
+  email_address,
+  govuk_signin_journey_id,
+  session_id,
+  level_of_confidence,
+  is_ci_fail,
+  has_mitigations,
+  return_code_count,
+  first_return_code,
+  processed_date,
+  event_name
+)
+with source as (
+  select
+    event_id,
+    event_name,
+    "timestamp",
+    client_id,
+    component_id,
+    "user",
+    extensions,
+    year,
+    month,
+    day,
+    row_number() over (
+      partition by event_id
+      order by "timestamp", year, month, day
+    ) as delivery_rank
+  from {{raw_database}}.ipv_identity_issued
+),
+
+renamed as (
+  select
+    event_id,
+    cast(from_unixtime("timestamp") as timestamp) as event_at,
+    cast(from_unixtime("timestamp") as date) as event_date,
+    client_id,
+    component_id,
+    "user".user_id as user_id,
+    "user".email as email_address,
+    "user".govuk_signin_journey_id as govuk_signin_journey_id,
+    "user".session_id as session_id,
+    extensions.level_of_confidence as level_of_confidence,
+    extensions.ci_fail as is_ci_fail,
+    extensions.has_mitigations as has_mitigations,
+    cast(cardinality(extensions.return_codes) as integer) as return_code_count,
+    element_at(extensions.return_codes, 1).code as first_return_code,
+    cast(concat(year, '-', month, '-', day) as date) as processed_date,
+    lower(event_name) as event_name
+  from source
+  where delivery_rank = 1
+)
+
+select
+  event_id,
+  event_at,
+  event_date,
+  client_id,
+  component_id,
+  user_id,
+  email_address,
+  govuk_signin_journey_id,
+  session_id,
+  level_of_confidence,
+  is_ci_fail,
+  has_mitigations,
+  return_code_count,
+  first_return_code,
+  processed_date,
+  event_name
+from renamed
