@@ -1,5 +1,5 @@
 import { isSqlPlaceholder, placeholdersIn, SQL_PLACEHOLDERS } from '../core/sql-template.ts';
-import { PATHS, type Project, readProject } from './loader.ts';
+import { PATHS, type Project, type ProjectFiles, parseProject, readProjectFiles } from './loader.ts';
 import { ConfigError, type Problem } from './problems.ts';
 import { findPortabilityIssues } from './trino-portability.ts';
 import { analyzeSql } from './trino-sql.ts';
@@ -9,15 +9,20 @@ import { analyzeSql } from './trino-sql.ts';
  * files. Returns every problem found, sorted by file.
  */
 export function checkProject(root: string): { project: Project; problems: Problem[] } {
-  const { project, problems } = readProject(root);
+  return checkProjectFiles(readProjectFiles(root), root);
+}
+
+/** `checkProject` over files already in memory (the deployed copy in the metadata bucket). */
+export function checkProjectFiles(files: ProjectFiles, root = '.'): { project: Project; problems: Problem[] } {
+  const { project, problems } = parseProject(files, root);
   const all = [...problems, ...crossCheck(project)];
   all.sort((a, b) => a.file.localeCompare(b.file));
   return { project, problems: all };
 }
 
 /** Like `checkProject`, but throws a `ConfigError` listing every problem; what CDK synthesis calls. */
-export function loadCheckedProject(root: string): Project {
-  const { project, problems } = checkProject(root);
+export function loadCheckedProject(root: string | ProjectFiles): Project {
+  const { project, problems } = typeof root === 'string' ? checkProject(root) : checkProjectFiles(root);
   if (problems.length > 0) throw new ConfigError(problems);
   return project;
 }

@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, type Problem, zodProblems } from './problems.ts';
 import {
@@ -20,6 +20,9 @@ import {
 import { ColumnTypeError, parseColumnType } from './types.ts';
 
 /** Where each kind of file lives, relative to the project root. */
+/** The folders the loader reads; the stack uploads the same folders to the metadata bucket. */
+export const PROJECT_FOLDERS = ['config', 'athena-scripts', 'redshift-scripts'] as const;
+
 export const PATHS = {
   environments: 'config/environments',
   processScripts: 'athena-scripts/process_scripts',
@@ -73,6 +76,29 @@ export interface Project {
   readonly reportingFamilies: readonly ReportingFamilyEntry[];
 }
 
+/** A project's files by path relative to its root (`/` separators), from disk or from the metadata bucket. */
+export type ProjectFiles = ReadonlyMap<string, string>;
+
+/** Reads every file of the project folders under `root`. */
+export function readProjectFiles(root: string): ProjectFiles {
+  const files = new Map<string, string>();
+  for (const folder of PROJECT_FOLDERS) {
+    let entries: string[];
+    try {
+      entries = readdirSync(join(root, folder), { recursive: true }) as string[];
+    } catch (error) {
+      if (error instanceof Error && 'code' in error && error.code === 'ENOENT') continue;
+      throw error;
+    }
+    for (const entry of entries.sort()) {
+      const full = join(root, folder, entry);
+      if (!statSync(full).isFile()) continue;
+      files.set(relative(root, full).split(sep).join('/'), readFileSync(full, 'utf8'));
+    }
+  }
+  return files;
+}
+
 export interface LoadResult {
   readonly project: Project;
   readonly problems: readonly Problem[];
@@ -83,8 +109,13 @@ export interface LoadResult {
  * out of the project and each of its problems is returned, so `dap check` can list them all.
  */
 export function readProject(root: string): LoadResult {
+  return parseProject(readProjectFiles(root), root);
+}
+
+/** `readProject` over files already in memory; `root` only labels the project. */
+export function parseProject(files: ProjectFiles, root = '.'): LoadResult {
   const problems: Problem[] = [];
-  const reader = new FileReader(root, problems);
+  const reader = new FileReader(files, problems);
 
   const environments = new Map<string, EnvironmentConfig>();
   for (const name of reader.list(PATHS.environments, '.json')) {
@@ -225,30 +256,29 @@ export function environment(project: Project, name: string): EnvironmentConfig {
 
 class FileReader {
   constructor(
-    private readonly root: string,
+    private readonly files: ProjectFiles,
     private readonly problems: Problem[],
   ) {}
 
+  /** Names of the files directly inside `dir` that end with `suffix`, sorted. */
   list(dir: string, suffix: string): string[] {
-    const full = join(this.root, dir);
-    if (!existsSync(full)) return [];
-    return readdirSync(full)
-      .filter((name) => name.endsWith(suffix))
-      .sort();
+    const names: string[] = [];
+    for (const path of this.files.keys()) {
+      if (!path.startsWith(`${dir}/`)) continue;
+      const name = path.slice(dir.length + 1);
+      if (!name.includes('/') && name.endsWith(suffix)) names.push(name);
+    }
+    return names.sort();
   }
 
   text(file: string): string | undefined {
-    try {
-      return readFileSync(join(this.root, file), 'utf8');
-    } catch (error) {
-      const code = error instanceof Error && 'code' in error ? String(error.code) : String(error);
-      this.problems.push({ file, message: code === 'ENOENT' ? 'file is missing' : `cannot read the file (${code})` });
-      return undefined;
-    }
+    const text = this.files.get(file);
+    if (text === undefined) this.problems.push({ file, message: 'file is missing' });
+    return text;
   }
 
   json<T extends z.ZodType>(file: string, schema: T, options: { required?: boolean } = {}): z.infer<T> | undefined {
-    if (!options.required && !existsSync(join(this.root, file))) return undefined;
+    if (!options.required && !this.files.has(file)) return undefined;
     const text = this.text(file);
     if (text === undefined) return undefined;
     let data: unknown;
