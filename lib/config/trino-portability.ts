@@ -239,7 +239,7 @@ export function findPortabilityIssues(sql: string): PortabilityIssue[] {
           report(
             token,
             'regexp_replace named group reference',
-            'named group references ($\{name\}) in the replacement are not supported locally',
+            'named group references ($ followed by {name}) in the replacement are not supported locally',
           );
         }
       }

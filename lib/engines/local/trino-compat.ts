@@ -94,7 +94,8 @@ const MACROS: readonly string[] = [
   `trino_mysql_format_for_output(format) AS ${mysqlFormatExpression(MYSQL_TO_STRFTIME)}`,
   'date_format(value, format) AS strftime(value, trino_mysql_format_for_output(format))',
   // Trino counts whole units elapsed; DuckDB date_diff counts boundaries crossed, date_sub counts whole units.
-  'trino_date_diff(unit, start_value, end_value) AS date_sub(lower(unit), start_value, end_value)',
+  // Both sides become TIMESTAMP (in UTC) so DATE, TIMESTAMP, TIMESTAMPTZ and text parameters all bind.
+  'trino_date_diff(unit, start_value, end_value) AS date_sub(lower(unit), CAST(start_value AS TIMESTAMP), CAST(end_value AS TIMESTAMP))',
   `trino_interval(unit, amount) AS CASE lower(unit)
      WHEN 'millisecond' THEN to_milliseconds(amount) WHEN 'second' THEN to_seconds(amount)
      WHEN 'minute' THEN to_minutes(amount) WHEN 'hour' THEN to_hours(amount)
@@ -293,6 +294,16 @@ function translateTokens(tokens: readonly SqlToken[]): string {
         continue;
       }
     }
+    if (name === 'values' && !(afterToken?.kind === 'punctuation' && afterToken.text === '(')) {
+      const end = endOfValuesList(tokens, after);
+      const rows = splitArguments(tokens.slice(after, end)).map((row) => `(${translateTokens(row).trim()})`);
+      output += `${token.text}${tokens
+        .slice(index + 1, after)
+        .map((trivia) => trivia.text)
+        .join('')}${rows.join(', ')}`;
+      index = end;
+      continue;
+    }
     if (name === 'timestamp' && afterToken?.kind === 'string' && !isQualified) {
       const zoned = ZONED_TIMESTAMP_LITERAL.test(stringTokenValue(afterToken));
       output += zoned ? `TIMESTAMPTZ ${afterToken.text}` : `TIMESTAMP ${afterToken.text}`;
@@ -303,6 +314,27 @@ function translateTokens(tokens: readonly SqlToken[]): string {
     index++;
   }
   return output;
+}
+
+const VALUES_LIST_END = new Set(['order', 'limit', 'offset', 'union', 'except', 'intersect', 'fetch', 'as', 'on']);
+
+/**
+ * Trino allows `VALUES 1, 2, 3` (one column, one row per item); DuckDB needs each row parenthesised.
+ * Returns where the list ends: a closing parenthesis of the enclosing query, `;`, or a clause keyword.
+ */
+function endOfValuesList(tokens: readonly SqlToken[], start: number): number {
+  let depth = 0;
+  for (let index = start; index < tokens.length; index++) {
+    const token = tokens[index];
+    if (token?.kind === 'punctuation' && (token.text === '(' || token.text === '[')) depth++;
+    else if (token?.kind === 'punctuation' && (token.text === ')' || token.text === ']')) {
+      if (depth === 0) return previousSignificant(tokens, index - 1) + 1;
+      depth--;
+    } else if (depth === 0 && (token?.text === ';' || VALUES_LIST_END.has(lowerWord(token)))) {
+      return previousSignificant(tokens, index - 1) + 1;
+    }
+  }
+  return previousSignificant(tokens, tokens.length - 1) + 1;
 }
 
 /** Structural rewrites that need the call's arguments; undefined when the call is left to renaming. */
@@ -322,6 +354,16 @@ function rewriteCall(name: string, originalName: string, inner: readonly SqlToke
         ...inner,
         { kind: 'punctuation', text: ')', offset: 0 },
       ]);
+    case 'replace': {
+      // Trino replace(string, search) removes every occurrence; DuckDB only has the three-argument form.
+      const parts = argumentsOf();
+      return parts.length === 2 ? `${originalName}(${parts.join(', ')}, '')` : undefined;
+    }
+    case 'if': {
+      // Trino if(condition, value) yields NULL when false; DuckDB's if needs the third argument.
+      const parts = argumentsOf();
+      return parts.length === 2 ? `${originalName}(${parts.join(', ')}, NULL)` : undefined;
+    }
     case 'greatest':
     case 'least':
       return `trino_${name}(list_value(${argumentsOf().join(', ')}))`;
