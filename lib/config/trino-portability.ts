@@ -310,18 +310,6 @@ export function findPortabilityIssues(sql: string): PortabilityIssue[] {
         'DuckDB reads a plain TIMESTAMP as wall time in the target zone and drops the zone from the result; Trino converts from the session zone and keeps it',
       );
     }
-    if (
-      name === 'date' &&
-      significant[index + 1]?.token.kind === 'string' &&
-      /^[+-]$/.test(text(index + 2)) &&
-      word(index + 3) === 'interval'
-    ) {
-      report(
-        token,
-        'DATE +/- INTERVAL',
-        'DuckDB returns a TIMESTAMP for date plus interval where Trino returns a DATE; use date_add',
-      );
-    }
     if (name === 'tablesample') {
       report(token, 'TABLESAMPLE', 'sampling picks different rows in DuckDB than in Athena');
     }

@@ -304,6 +304,16 @@ function translateTokens(tokens: readonly SqlToken[]): string {
       index = end;
       continue;
     }
+    const dateArithmetic = name === 'date' && afterToken?.kind === 'string' ? dateLiteralArithmetic(tokens, after) : 0;
+    if (dateArithmetic > 0) {
+      // Trino: date '2012-08-08' + interval '2' day is a DATE; DuckDB widens it to TIMESTAMP.
+      output += `CAST(${tokens
+        .slice(index, dateArithmetic)
+        .map((part) => part.text)
+        .join('')} AS DATE)`;
+      index = dateArithmetic;
+      continue;
+    }
     if (name === 'timestamp' && afterToken?.kind === 'string' && !isQualified) {
       const zoned = ZONED_TIMESTAMP_LITERAL.test(stringTokenValue(afterToken));
       output += zoned ? `TIMESTAMPTZ ${afterToken.text}` : `TIMESTAMP ${afterToken.text}`;
@@ -314,6 +324,23 @@ function translateTokens(tokens: readonly SqlToken[]): string {
     index++;
   }
   return output;
+}
+
+const DATE_INTERVAL_UNITS = new Set(['day', 'days', 'week', 'weeks', 'month', 'months', 'year', 'years']);
+
+/** For `DATE 'x' +|- INTERVAL 'n' unit` starting at the string, the index after the unit; otherwise 0. */
+function dateLiteralArithmetic(tokens: readonly SqlToken[], literal: number): number {
+  const operator = nextSignificant(tokens, literal + 1);
+  const interval = nextSignificant(tokens, operator + 1);
+  const amount = nextSignificant(tokens, interval + 1);
+  const unit = nextSignificant(tokens, amount + 1);
+  const isOperator = tokens[operator]?.text === '+' || tokens[operator]?.text === '-';
+  const matches =
+    isOperator &&
+    lowerWord(tokens[interval]) === 'interval' &&
+    tokens[amount]?.kind === 'string' &&
+    DATE_INTERVAL_UNITS.has(lowerWord(tokens[unit]));
+  return matches ? unit + 1 : 0;
 }
 
 const VALUES_LIST_END = new Set(['order', 'limit', 'offset', 'union', 'except', 'intersect', 'fetch', 'as', 'on']);

@@ -135,6 +135,8 @@ cases('date and time (Trino docs: functions/datetime)', [
   ["day_of_month(DATE '2024-05-09')", '9'],
   ["millisecond(TIMESTAMP '2024-01-01 00:00:01.250')", '250'], // of the second, not since the minute
   ["at_timezone(TIMESTAMP '2022-11-01 09:08:07.321', 'America/Los_Angeles')", '2022-11-01 02:08:07.321'],
+  ["date '2012-08-08' + interval '2' day", '2012-08-10'], // doc operator table: stays a DATE
+  ["date '2012-08-08' - interval '2' day", '2012-08-06'], // doc operator table
   ["TIMESTAMP '2012-08-08 01:00' + INTERVAL '29' HOUR", '2012-08-09 06:00:00'], // doc operator table
   ["TIMESTAMP '2012-10-31 01:00' + INTERVAL '1' MONTH", '2012-11-30 01:00:00'], // doc operator table
 ]);
