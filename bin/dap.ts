@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { checkProject } from '../lib/config/check.ts';
 import { ConfigError, formatProblem } from '../lib/config/problems.ts';
+import { QueryFailedError } from '../lib/engines/local/duckdb-engine.ts';
 import { openLocal } from '../lib/local/context.ts';
 import { runDemo } from '../lib/local/demo.ts';
 import { printRunSummary, progressPrinter } from '../lib/local/progress.ts';
@@ -87,8 +88,9 @@ program
 try {
   await program.parseAsync();
 } catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
+  // Expected failures (bad config, a query the engine rejects) print their message, not a stack trace.
+  if (error instanceof ConfigError || error instanceof QueryFailedError) {
+    console.error(`dap: ${error.message}`);
     process.exitCode = 1;
   } else throw error;
 }

@@ -24,7 +24,15 @@ export interface QueryEngine {
    * values only, never identifiers.
    */
   execute(sql: string, options?: { readonly parameters?: readonly string[] }): Promise<QueryResult>;
+  /** What an earlier query did (Athena: GetQueryRuntimeStatistics), for run reports; undefined if unknown. */
+  queryStatistics(queryId: string): Promise<QueryStatistics | undefined>;
   close(): Promise<void>;
+}
+
+export interface QueryStatistics {
+  readonly rowsWritten?: number;
+  readonly bytesScanned?: number;
+  readonly durationMs?: number;
 }
 
 /** S3 in AWS, a folder with one sub-folder per bucket locally. */

@@ -21,9 +21,8 @@ export async function runDemo(options: LocalOptions, write: (text: string) => vo
   context = await openLocal(options);
   try {
     const files = await writeTxmaSamples(context.store, names.buckets.raw, DEFAULT_SAMPLE_OPTIONS);
-    write(
-      `wrote ${files.files} sample file(s), ${files.records} TxMA record(s) to ${join(dataDir, names.buckets.raw)}`,
-    );
+    const records = files.reduce((sum, f) => sum + f.body.split('\n').filter((line) => line !== '').length, 0);
+    write(`wrote ${files.length} sample file(s), ${records} TxMA record(s) to ${join(dataDir, names.buckets.raw)}`);
     write(`running ${context.environment.name} on the local twin`);
     const outcomes = await runLocal(context, { progress: progressPrinter(write) });
     const code = printRunSummary(outcomes, write);

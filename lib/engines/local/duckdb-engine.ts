@@ -5,7 +5,7 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { Project } from '../../config/loader.ts';
 import { type ResourceNames, resourceNames } from '../../config/names.ts';
 import type { EnvironmentConfig } from '../../config/schemas.ts';
-import type { QueryEngine, QueryResult, SqlValue } from '../ports.ts';
+import type { QueryEngine, QueryResult, QueryStatistics, SqlValue } from '../ports.ts';
 import { expectedStageColumns, quoteIdentifier, rawViewSql, stageTableSql } from './duckdb-catalog.ts';
 import { installTrinoCompat, translateTrinoToDuckDb } from './trino-compat.ts';
 
@@ -31,6 +31,8 @@ export class QueryFailedError extends Error {
 
 /** Athena stand-in: DuckDB with the Trino compatibility layer and the catalog built from config. */
 export class DuckDbEngine implements QueryEngine {
+  private readonly statistics = new Map<string, QueryStatistics>();
+
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
@@ -95,17 +97,25 @@ export class DuckDbEngine implements QueryEngine {
       const types = reader.columnTypes().map(String);
       const isDml =
         names.length === 1 && names[0] === 'Count' && /^\s*(insert|delete|update|merge)\b/i.test(stripComments(sql));
+      const queryId = randomUUID();
+      const durationMs = Math.round(performance.now() - started);
+      const rowsAffected = isDml ? Number(reader.rowsChanged) : 0;
+      this.statistics.set(queryId, { rowsWritten: rowsAffected, durationMs });
       return {
-        queryId: randomUUID(),
+        queryId,
         columns: names.map((name, i) => ({ name, type: types[i] ?? 'UNKNOWN' })),
         rows: isDml ? [] : (reader.getRowObjectsJson() as Record<string, SqlValue>[]),
-        rowsAffected: isDml ? Number(reader.rowsChanged) : 0,
-        durationMs: Math.round(performance.now() - started),
+        rowsAffected,
+        durationMs,
       };
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
       throw new QueryFailedError(detail, sql, { cause: error });
     }
+  }
+
+  async queryStatistics(queryId: string): Promise<QueryStatistics | undefined> {
+    return this.statistics.get(queryId);
   }
 
   async close(): Promise<void> {

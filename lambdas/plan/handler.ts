@@ -1,0 +1,22 @@
+import middy from '@middy/core';
+import { z } from 'zod';
+import type { Project } from '../../lib/config/loader.ts';
+import { planRun, type RunPlan, runInputSchema } from '../../lib/core/run-plan.ts';
+import { awsRuntime } from '../../lib/engines/aws/runtime.ts';
+
+export const planEventSchema = z.object({ run_id: z.string().min(1), input: runInputSchema });
+
+export interface PlanDeps {
+  readonly environment: string;
+  readonly projectForRun: (runId: string) => Promise<Project>;
+}
+
+/** Reads the deployed config and returns the enabled families, each with its enabled events. */
+export function makeHandler(deps: PlanDeps) {
+  return async (event: unknown): Promise<RunPlan> => {
+    const { run_id, input } = planEventSchema.parse(event);
+    return planRun(await deps.projectForRun(run_id), deps.environment, input);
+  };
+}
+
+export const handler = middy().handler((event: unknown) => makeHandler(awsRuntime())(event));

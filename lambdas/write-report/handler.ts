@@ -1,0 +1,80 @@
+import { AthenaClient } from '@aws-sdk/client-athena';
+import middy from '@middy/core';
+import { z } from 'zod';
+import {
+  buildRunReport,
+  familyOutcomeSchema,
+  type RunStatus,
+  reportingOutcomeSchema,
+  runInfoSchema,
+  runReportKey,
+  runSummaryMessage,
+} from '../../lib/core/run-report.ts';
+import { AthenaQueryEngine } from '../../lib/engines/aws/athena-query-engine.ts';
+import { requireEnv } from '../../lib/engines/aws/env.ts';
+import { awsRuntime } from '../../lib/engines/aws/runtime.ts';
+import type { ObjectStore, QueryEngine, QueryStatistics } from '../../lib/engines/ports.ts';
+
+export const writeReportEventSchema = z.object({
+  run: runInfoSchema,
+  families: z.array(familyOutcomeSchema),
+  reporting: z.array(reportingOutcomeSchema).default([]),
+});
+
+export interface WriteReportDeps {
+  readonly environment: string;
+  readonly store: ObjectStore;
+  readonly processResultsBucket: string;
+  readonly engine: Pick<QueryEngine, 'queryStatistics'>;
+  readonly now?: () => Date;
+}
+
+export interface WriteReportResult {
+  readonly status: RunStatus;
+  readonly report_bucket: string;
+  readonly report_key: string;
+  readonly message: string;
+}
+
+/** Builds the run report from the families' outcomes, stores it, and returns the run's status for the Choice. */
+export function makeHandler(deps: WriteReportDeps) {
+  return async (event: unknown): Promise<WriteReportResult> => {
+    const input = writeReportEventSchema.parse(event);
+    const statistics = new Map<string, QueryStatistics>();
+    for (const family of input.families) {
+      for (const e of family.events) {
+        if (!e.query_execution_id) continue;
+        const stats = await deps.engine.queryStatistics(e.query_execution_id);
+        if (stats) statistics.set(e.query_execution_id, stats);
+      }
+    }
+    const report = buildRunReport({
+      run: input.run,
+      environment: deps.environment,
+      families: input.families,
+      reporting: input.reporting,
+      statistics,
+      endedAt: (deps.now ?? (() => new Date()))(),
+    });
+    const key = runReportKey(report);
+    await deps.store.put(deps.processResultsBucket, key, `${JSON.stringify(report)}\n`);
+    return {
+      status: report.status,
+      report_bucket: deps.processResultsBucket,
+      report_key: key,
+      message: runSummaryMessage(report),
+    };
+  };
+}
+
+let awsHandler: ((event: unknown) => Promise<WriteReportResult>) | undefined;
+
+export const handler = middy().handler((event: unknown) => {
+  awsHandler ??= makeHandler({
+    environment: awsRuntime().environment,
+    store: awsRuntime().store,
+    processResultsBucket: requireEnv('PROCESS_RESULTS_BUCKET'),
+    engine: new AthenaQueryEngine({ client: new AthenaClient({}), workgroup: requireEnv('ATHENA_WORKGROUP') }),
+  });
+  return awsHandler(event);
+});

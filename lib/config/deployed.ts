@@ -1,0 +1,28 @@
+import type { ObjectStore } from '../engines/ports.ts';
+import { loadCheckedProject } from './check.ts';
+import { PROJECT_FOLDERS, type Project } from './loader.ts';
+
+/**
+ * The project as deployed: the stack uploads config/, athena-scripts/ and redshift-scripts/ to the metadata bucket
+ * under the same relative paths, and Lambdas load it through the same loader and checks as `dap check`.
+ */
+export async function loadDeployedProject(store: ObjectStore, bucket: string): Promise<Project> {
+  const files = new Map<string, string>();
+  const decoder = new TextDecoder();
+  for (const folder of PROJECT_FOLDERS) {
+    for (const key of await store.list(bucket, `${folder}/`)) {
+      const body = await store.get(bucket, key);
+      if (body !== undefined) files.set(key, decoder.decode(body));
+    }
+  }
+  return loadCheckedProject(files);
+}
+
+/** Copies the project's files into the metadata bucket, as the stack's deployment does; used by the local twin. */
+export async function deployProjectFiles(
+  store: ObjectStore,
+  bucket: string,
+  files: ReadonlyMap<string, string>,
+): Promise<void> {
+  for (const [path, text] of files) await store.put(bucket, path, text);
+}

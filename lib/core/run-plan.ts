@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import type { Project } from '../config/loader.ts';
+import { enabledFamilies } from '../config/plan.ts';
+
+/** The state machine's execution input: from the schedule (`{"trigger":"schedule"}`), `dap run`, or by hand. */
+export const runInputSchema = z.object({
+  trigger: z.string().default('manual'),
+  /** Only these families (each must be enabled); null or absent = every enabled family. */
+  families: z.array(z.string()).nullish(),
+});
+export type RunInput = z.infer<typeof runInputSchema>;
+
+export interface RunPlan {
+  readonly environment: string;
+  readonly trigger: string;
+  readonly families: readonly { readonly product_family: string; readonly events: readonly string[] }[];
+  readonly reporting_families: readonly { readonly product_family: string }[];
+}
+
+export class UnknownFamilyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnknownFamilyError';
+  }
+}
+
+/** Which families, events and reporting families a run does. Small on purpose: names only, never SQL text. */
+export function planRun(project: Project, environment: string, input: RunInput): RunPlan {
+  const only = input.families ?? undefined;
+  for (const name of only ?? []) {
+    const family = project.families.find((f) => f.product_family === name);
+    if (!family) throw new UnknownFamilyError(`family "${name}" is not in product_family_config.json`);
+    if (!family.enabled) throw new UnknownFamilyError(`family "${name}" is disabled in product_family_config.json`);
+  }
+  return {
+    environment,
+    trigger: input.trigger,
+    families: enabledFamilies(project, only).map((f) => ({ product_family: f.productFamily, events: f.events })),
+    // A run limited to some families leaves the reporting model alone: it would be built from partial stage data.
+    reporting_families: only
+      ? []
+      : project.reportingFamilies.filter((f) => f.enabled).map((f) => ({ product_family: f.product_family })),
+  };
+}

@@ -1,0 +1,34 @@
+import { loadDeployedProject } from '../../config/deployed.ts';
+import type { Project } from '../../config/loader.ts';
+import { requireEnv } from './env.ts';
+import { S3ObjectStore } from './s3-object-store.ts';
+
+/**
+ * What every pipeline Lambda reads from its environment, built once per container. The project is loaded from the
+ * metadata bucket once per run id: a container reused by a later run sees config deployed since.
+ */
+export interface AwsRuntime {
+  readonly environment: string;
+  readonly store: S3ObjectStore;
+  readonly metadataBucket: string;
+  projectForRun(runId: string): Promise<Project>;
+}
+
+let runtime: AwsRuntime | undefined;
+
+export function awsRuntime(): AwsRuntime {
+  if (runtime) return runtime;
+  const store = new S3ObjectStore();
+  const metadataBucket = requireEnv('METADATA_BUCKET');
+  let cached: { runId: string; project: Promise<Project> } | undefined;
+  runtime = {
+    environment: requireEnv('DAP_ENV'),
+    store,
+    metadataBucket,
+    projectForRun(runId) {
+      if (cached?.runId !== runId) cached = { runId, project: loadDeployedProject(store, metadataBucket) };
+      return cached.project;
+    },
+  };
+  return runtime;
+}
