@@ -1,0 +1,124 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { identifier } from '../../lib/config/schemas.ts';
+import { assertIdentifier, procedureNameForFamily, qualifiedName } from '../../lib/core/procedure-call.ts';
+import { requireEnv, requirePositiveIntegerEnv } from '../../lib/engines/aws/env.ts';
+import { RedshiftDataWarehouse } from '../../lib/engines/aws/redshift-data-warehouse.ts';
+import type { Warehouse } from '../../lib/engines/ports.ts';
+
+/**
+ * Runs one reporting family's stored procedure, `CALL <schema>.sp_<family>(run_id)`, for the state machine's
+ * Redshift step. Failures are thrown, not returned: the state machine's Catch matches on the error name
+ * (`ProcedureFailedError`, `ProcedureTimeoutError`) and records the family as failed with the message.
+ */
+
+export const procedureRunnerEvent = z.object({
+  product_family: identifier,
+  run_id: z.string({ error: 'expected the run id as a string' }).min(1, { error: 'expected a non-empty run id' }),
+});
+
+export type ProcedureRunnerEvent = z.infer<typeof procedureRunnerEvent>;
+
+/** Read by the state machine with JSONPath, hence snake_case. */
+export interface ProcedureRunnerResult {
+  readonly product_family: string;
+  /** `<schema>.sp_<family>` */
+  readonly procedure: string;
+  readonly status: 'SUCCEEDED';
+  readonly statement_id: string;
+  readonly duration_ms: number;
+}
+
+export interface ProcedureRunnerDeps {
+  readonly warehouse: Warehouse;
+  /** The Redshift schema holding the reporting procedures. */
+  readonly schema: string;
+  /** @default the module's logger */
+  readonly logger?: Logger;
+}
+
+/** The event does not match the contract; the message names each offending field. */
+export class InvalidProcedureRunnerEventError extends Error {
+  constructor(error: z.ZodError) {
+    // One line, field first: it lands in the run report and the state machine's Cause as is.
+    const problems = error.issues.map((issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`);
+    super(`invalid procedure-runner event: ${problems.join('; ')}`, { cause: error });
+    this.name = 'InvalidProcedureRunnerEventError';
+  }
+}
+
+const logger = new Logger({ serviceName: 'dap-procedure-runner' });
+
+export function makeHandler(deps: ProcedureRunnerDeps): (event: unknown) => Promise<ProcedureRunnerResult> {
+  assertIdentifier('schema', deps.schema);
+  const log = deps.logger ?? logger;
+  return async (event) => {
+    const parsed = procedureRunnerEvent.safeParse(event);
+    if (!parsed.success) {
+      throw new InvalidProcedureRunnerEventError(parsed.error);
+    }
+    const { product_family, run_id } = parsed.data;
+    const procedure = procedureNameForFamily(product_family);
+    const qualified = qualifiedName(deps.schema, procedure);
+    log.info('calling reporting procedure', { product_family, run_id, procedure: qualified });
+    try {
+      const { statementId, durationMs } = await deps.warehouse.callProcedure(deps.schema, procedure, [run_id]);
+      log.info('reporting procedure finished', { product_family, statement_id: statementId, duration_ms: durationMs });
+      return {
+        product_family,
+        procedure: qualified,
+        status: 'SUCCEEDED',
+        statement_id: statementId,
+        duration_ms: durationMs,
+      };
+    } catch (error: unknown) {
+      // Logged here with the family for searching; rethrown unchanged so the state machine sees the original name.
+      const reason = error instanceof Error ? { name: error.name, message: error.message } : { message: String(error) };
+      log.error('reporting procedure failed', { product_family, run_id, procedure: qualified, ...reason });
+      throw error;
+    }
+  };
+}
+
+/** Leaves headroom under Lambda's 15-minute ceiling so the adapter cancels the statement before Lambda kills us. */
+const DEFAULT_PROCEDURE_TIMEOUT_SECONDS = 14 * 60;
+
+/**
+ * The AWS wiring, from the variables the stack sets: `REDSHIFT_DATABASE`, exactly one of `REDSHIFT_WORKGROUP` and
+ * `REDSHIFT_CLUSTER`, `REDSHIFT_SCHEMA`, and optionally `REDSHIFT_SECRET_ARN`, `REDSHIFT_DB_USER`,
+ * `PROCEDURE_TIMEOUT_SECONDS` (keep it below the function's timeout).
+ */
+export function depsFromEnvironment(env: NodeJS.ProcessEnv = process.env): ProcedureRunnerDeps {
+  const timeoutSeconds =
+    optionalEnv('PROCEDURE_TIMEOUT_SECONDS', env) === undefined
+      ? DEFAULT_PROCEDURE_TIMEOUT_SECONDS
+      : requirePositiveIntegerEnv('PROCEDURE_TIMEOUT_SECONDS', env);
+  const warehouse = new RedshiftDataWarehouse({
+    database: requireEnv('REDSHIFT_DATABASE', env),
+    workgroupName: optionalEnv('REDSHIFT_WORKGROUP', env),
+    clusterIdentifier: optionalEnv('REDSHIFT_CLUSTER', env),
+    secretArn: optionalEnv('REDSHIFT_SECRET_ARN', env),
+    dbUser: optionalEnv('REDSHIFT_DB_USER', env),
+    timeoutMs: timeoutSeconds * 1000,
+  });
+  return { warehouse, schema: requireEnv('REDSHIFT_SCHEMA', env) };
+}
+
+/** An empty variable counts as unset: CDK writes '' for an absent optional value more easily than it omits it. */
+function optionalEnv(variable: string, env: NodeJS.ProcessEnv): string | undefined {
+  const value = env[variable];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+// Bound on the first invocation, not at import, so a missing variable fails that invocation with a clear message
+// and tests can import this module without any environment.
+let bound: ((event: unknown) => Promise<ProcedureRunnerResult>) | undefined;
+
+export const handler = middy()
+  .use(injectLambdaContext(logger))
+  .handler(async (event: unknown): Promise<ProcedureRunnerResult> => {
+    bound ??= makeHandler(depsFromEnvironment());
+    return bound(event);
+  });
