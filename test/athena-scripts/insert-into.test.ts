@@ -8,8 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { loadProject } from '../../lib/config/loader.ts';
 import { resourceNames } from '../../lib/config/names.ts';
 import { environmentSchema } from '../../lib/config/schemas.ts';
+import { type TxmaRecord, writeTxmaSamples } from '../../lib/core/samples/txma.ts';
 import { runTransform } from '../../lib/core/transform.ts';
 import { DuckDbEngine } from '../../lib/engines/local/duckdb-engine.ts';
+import { FolderObjectStore } from '../../lib/engines/local/folder-object-store.ts';
 
 /**
  * Golden tests of every shipped transform: hand-written raw records in, hand-written stage rows out. Events come
@@ -75,6 +77,41 @@ describe('insert_into transforms (golden)', () => {
       }
     });
   }
+
+  test('on the shipped sample data, every transform writes exactly one row per distinct event_id', async () => {
+    // Prepare
+    const dataDir = await mkdtemp(join(tmpdir(), 'dap-golden-samples-'));
+    const store = new FolderObjectStore(dataDir);
+    const files = await writeTxmaSamples(store, resourceNames(environment).buckets.raw);
+    const distinctIds = new Map<string, Set<string>>();
+    for (const file of files) {
+      for (const line of file.body.trimEnd().split('\n')) {
+        const record = JSON.parse(line) as TxmaRecord;
+        const event = record.event_name.toLowerCase();
+        distinctIds.set(event, (distinctIds.get(event) ?? new Set()).add(record.event_id));
+      }
+    }
+    const engine = await DuckDbEngine.open({ project, environment, dataDir, databasePath: ':memory:' });
+    try {
+      for (const { event_name: event, product_family: family } of configuredEvents) {
+        // Act
+        const result = await runTransform(engine, project, engine.names, event);
+
+        // Assess
+        const table = `"${engine.names.stageDatabase}"."${project.stageTables.get(family)?.table}"`;
+        const counts = await engine.execute(
+          `select count(*) as row_count, count(distinct event_id) as id_count from ${table} where event_name = ?`,
+          { parameters: [event] },
+        );
+        const expected = String(distinctIds.get(event)?.size ?? 0);
+        assert.deepEqual(counts.rows, [{ row_count: expected, id_count: expected }], event);
+        assert.equal(result.rowsWritten, Number(expected), event);
+      }
+    } finally {
+      await engine.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
 });
 
 /** An engine whose raw bucket holds one file: the fixture, where Firehose would have put it. */
