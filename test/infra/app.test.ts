@@ -1,20 +1,19 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../../lib/config/problems.ts';
 import { addDapStacks } from '../../lib/infra/dap-app.ts';
-import { devEnvironment, prodEnvironment, projectFolder, projectWith } from './fixtures.ts';
+import { devEnvironment, prodEnvironment, projectFolder, projectWith, tempDir } from './fixtures.ts';
 
 const APP = fileURLToPath(new URL('../../bin/app.ts', import.meta.url));
 
 /** Runs bin/app.ts the way the CDK CLI does: from the project root, with the output folder and context in env. */
 function runApp(root: string, context: Record<string, string> = {}) {
-  const outdir = mkdtempSync(join(tmpdir(), 'dap-cdk-out-'));
+  const outdir = tempDir('dap-cdk-out-');
   const result = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), APP], {
     cwd: root,
     encoding: 'utf8',

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { App, type Stack, Validations } from 'aws-cdk-lib';
@@ -8,6 +8,18 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadProject, PATHS, type Project } from '../../lib/config/loader.ts';
 import { type EnvironmentConfig, environmentSchema } from '../../lib/config/schemas.ts';
 import { DapStack } from '../../lib/infra/dap-stack.ts';
+
+const tempDirs: string[] = [];
+process.on('exit', () => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh folder under the OS temp dir, removed when the test process exits. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
 
 export const DEV_ACCOUNT = '111111111111';
 export const PROD_ACCOUNT = '333333333333';
@@ -41,7 +53,7 @@ export const prodEnvironment = (): EnvironmentConfig =>
  * lists: the smallest project `loadProject` accepts. Independent of the repo's own config, which others edit.
  */
 export function projectFolder(environmentFiles: Record<string, unknown>): string {
-  const root = mkdtempSync(join(tmpdir(), 'dap-infra-'));
+  const root = tempDir('dap-infra-');
   const write = (file: string, data: unknown) => {
     mkdirSync(dirname(join(root, file)), { recursive: true });
     writeFileSync(join(root, file), `${JSON.stringify(data, null, 2)}\n`);
@@ -90,7 +102,7 @@ interface ValidationReportJson {
  * report says. Findings make `app.synth()` throw; the report is read either way.
  */
 export function nagReport(build: (app: App) => void): NagReport {
-  const outdir = mkdtempSync(join(tmpdir(), 'dap-nag-'));
+  const outdir = tempDir('dap-nag-');
   const app = new App({ outdir });
   build(app);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
