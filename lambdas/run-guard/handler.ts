@@ -1,0 +1,118 @@
+/**
+ * The run guard Lambda: the first and last Task of the raw-to-stage state machine. `acquire` takes the lease or
+ * says who holds it, `renew` is the heartbeat, `release` gives the lease up. Answers are snake_case for JSONPath.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { z } from 'zod';
+import {
+  type GuardAcquireAnswer,
+  type GuardReleaseAnswer,
+  type GuardRenewAnswer,
+  guardAcquireAnswer,
+  guardRenewAnswer,
+  LeaseLostError,
+  RAW_TO_STAGE_LEASE,
+} from '../../lib/core/run-guard.ts';
+import { DynamoDbControlStore } from '../../lib/engines/aws/dynamodb-control-store.ts';
+import { requireEnv, requirePositiveIntegerEnv } from '../../lib/engines/aws/env.ts';
+import type { ControlStore } from '../../lib/engines/ports.ts';
+
+export const RunGuardEventSchema = z.object({
+  action: z.enum(['acquire', 'renew', 'release']),
+  /** The state machine's execution name: unique per run, and what a refused run reports as the holder. */
+  run_id: z.string().min(1),
+  /** @default 'raw-to-stage' */
+  lease: z.string().min(1).optional(),
+});
+
+export type RunGuardEvent = z.infer<typeof RunGuardEventSchema>;
+export type RunGuardAnswer = GuardAcquireAnswer | GuardRenewAnswer | GuardReleaseAnswer;
+
+/** The state machine sent a malformed event: a wiring bug, so it fails loudly, naming each bad field. */
+export class RunGuardEventError extends Error {
+  constructor(
+    readonly problems: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(`run-guard event is invalid: ${problems.join('; ')}`, options);
+    this.name = 'RunGuardEventError';
+  }
+}
+
+export interface RunGuardDeps {
+  readonly control: ControlStore;
+  /** How long a lease lives without a heartbeat (environment `orchestration.lease_seconds`). */
+  readonly leaseSeconds: number;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+  /** @default a Powertools logger for service `run-guard` */
+  readonly logger?: Logger;
+}
+
+const defaultLogger = new Logger({ serviceName: 'run-guard' });
+
+export function parseRunGuardEvent(event: unknown): RunGuardEvent {
+  const parsed = RunGuardEventSchema.safeParse(event);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`);
+  throw new RunGuardEventError(problems, { cause: parsed.error });
+}
+
+/** The guard bound to its ports: the Lambda binds DynamoDB, the local twin and tests bind a folder. */
+export function makeHandler(deps: RunGuardDeps): (event: unknown) => Promise<RunGuardAnswer> {
+  const now = deps.now ?? (() => new Date());
+  const logger = deps.logger ?? defaultLogger;
+  return async (event) => {
+    const { action, run_id: runId, lease: leaseName = RAW_TO_STAGE_LEASE } = parseRunGuardEvent(event);
+    switch (action) {
+      case 'acquire': {
+        const answer = guardAcquireAnswer(
+          runId,
+          await deps.control.acquireLease(leaseName, runId, now(), deps.leaseSeconds),
+        );
+        if (answer.acquired) logger.info('lease acquired', { ...answer });
+        else logger.warn('run refused: lease held by another run', { lease: leaseName, ...answer });
+        return answer;
+      }
+      case 'renew': {
+        try {
+          const answer = guardRenewAnswer(await deps.control.renewLease(leaseName, runId, now(), deps.leaseSeconds));
+          logger.info('lease renewed', { lease: leaseName, run_id: runId, expires_at: answer.expires_at });
+          return answer;
+        } catch (error) {
+          if (error instanceof LeaseLostError) {
+            logger.error('lease lost: this run must stop writing', {
+              lease: leaseName,
+              run_id: runId,
+              holder: error.currentHolder,
+            });
+          }
+          throw error;
+        }
+      }
+      case 'release': {
+        await deps.control.releaseLease(leaseName, runId);
+        logger.info('lease released (if this run held it)', { lease: leaseName, run_id: runId });
+        return { released: true };
+      }
+    }
+  };
+}
+
+let awsHandler: ((event: unknown) => Promise<RunGuardAnswer>) | undefined;
+
+/** Bound on first use, so importing this module (tests, the twin) needs no AWS environment. */
+function bindAws(): (event: unknown) => Promise<RunGuardAnswer> {
+  awsHandler ??= makeHandler({
+    control: new DynamoDbControlStore({ tableName: requireEnv('CONTROL_TABLE') }),
+    leaseSeconds: requirePositiveIntegerEnv('LEASE_SECONDS'),
+    logger: defaultLogger,
+  });
+  return awsHandler;
+}
+
+export const handler = middy()
+  .use(injectLambdaContext(defaultLogger))
+  .handler(async (event: unknown) => bindAws()(event));
