@@ -1,5 +1,6 @@
 import { isSqlPlaceholder, placeholdersIn, SQL_PLACEHOLDERS } from '../core/sql-template.ts';
 import { PATHS, type Project, type ProjectFiles, parseProject, readProjectFiles } from './loader.ts';
+import { bucketNameProblems } from './names.ts';
 import { ConfigError, type Problem } from './problems.ts';
 import { findPortabilityIssues } from './trino-portability.ts';
 import { analyzeSql } from './trino-sql.ts';
@@ -115,6 +116,8 @@ export function crossCheck(project: Project): Problem[] {
       });
     }
   }
+
+  for (const env of project.environments.values()) problems.push(...bucketNameProblems(env));
 
   // Reporting families listed twice.
   const reporting = new Set<string>();
