@@ -1,0 +1,36 @@
+import type { Command } from 'commander';
+import { openLocal } from '../context.ts';
+import { runDemo } from '../demo.ts';
+import { printRunSummary, progressPrinter } from '../progress.ts';
+import { runLocal } from '../run.ts';
+import { dataDirOption, envOption, type GlobalOptions } from './common.ts';
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run the pipeline on the local twin')
+    .addOption(envOption())
+    .addOption(dataDirOption())
+    .option('-f, --family <name...>', 'only these families')
+    .action(async (options: { env: string; dataDir?: string; family?: string[] }) => {
+      const context = await openLocal({ root: program.opts<GlobalOptions>().root, ...options });
+      try {
+        const outcomes = await runLocal(context, {
+          progress: progressPrinter(),
+          ...(options.family ? { families: options.family } : {}),
+        });
+        process.exitCode = printRunSummary(outcomes);
+      } finally {
+        await context.close();
+      }
+    });
+
+  program
+    .command('demo')
+    .description('reset the local data, write the shipped sample data and run the pipeline on it (npm start)')
+    .addOption(envOption())
+    .addOption(dataDirOption())
+    .action(async (options: { env: string; dataDir?: string }) => {
+      process.exitCode = await runDemo({ root: program.opts<GlobalOptions>().root, ...options });
+    });
+}
