@@ -1,4 +1,6 @@
 import { isSqlPlaceholder, placeholdersIn, SQL_PLACEHOLDERS } from '../core/sql-template.ts';
+import { checkApiSources } from './api-source-checks.ts';
+import { checkFileSources } from './file-source-checks.ts';
 import { PATHS, type Project, type ProjectFiles, parseProject, readProjectFiles } from './loader.ts';
 import { bucketNameProblems } from './names.ts';
 import { ConfigError, type Problem } from './problems.ts';
@@ -118,6 +120,7 @@ export function crossCheck(project: Project): Problem[] {
   }
 
   for (const env of project.environments.values()) problems.push(...bucketNameProblems(env));
+  problems.push(...checkFileSources(project), ...checkApiSources(project));
 
   // Reporting families listed twice.
   const reporting = new Set<string>();

@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { z } from 'zod';
+import { type ApiSource, apiSourceSchema } from './api-source-schema.ts';
+import { type FileSource, fileSourceSchema } from './file-source-schema.ts';
 import { ConfigError, type Problem, zodProblems } from './problems.ts';
 import {
   type Column,
@@ -31,6 +33,8 @@ export const PATHS = {
   rawTables: 'athena-scripts/raw_tables',
   insertInto: 'athena-scripts/dml/insert_into',
   reportingFamilies: 'redshift-scripts/reporting_model_product_family_config.json',
+  fileSources: 'config/sources/files',
+  apiSources: 'config/sources/apis',
 } as const;
 
 export interface StageTableDef extends StageTable {
@@ -55,6 +59,9 @@ export interface SqlFile {
   readonly text: string;
 }
 
+/** A source config file, by the source it names (which must match the file name). */
+export type SourceDef<T> = T & { readonly file: string };
+
 export interface FamilyEventsFile {
   readonly file: string;
   readonly events: readonly FamilyEventEntry[];
@@ -74,6 +81,10 @@ export interface Project {
   /** By event name. */
   readonly insertSql: ReadonlyMap<string, SqlFile>;
   readonly reportingFamilies: readonly ReportingFamilyEntry[];
+  /** By source name. */
+  readonly fileSources: ReadonlyMap<string, SourceDef<FileSource>>;
+  /** By source name. */
+  readonly apiSources: ReadonlyMap<string, SourceDef<ApiSource>>;
 }
 
 /** A project's files by path relative to its root (`/` separators), from disk or from the metadata bucket. */
@@ -228,9 +239,22 @@ export function parseProject(files: ProjectFiles, root = '.'): LoadResult {
   }
 
   const reportingFamilies = reader.json(PATHS.reportingFamilies, reportingFamilyListSchema, { required: true }) ?? [];
+  const fileSources = reader.sources(PATHS.fileSources, fileSourceSchema);
+  const apiSources = reader.sources(PATHS.apiSources, apiSourceSchema);
 
   return {
-    project: { root, environments, families, familyEvents, stageTables, rawTables, insertSql, reportingFamilies },
+    project: {
+      root,
+      environments,
+      families,
+      familyEvents,
+      stageTables,
+      rawTables,
+      insertSql,
+      reportingFamilies,
+      fileSources,
+      apiSources,
+    },
     problems,
   };
 }
@@ -269,6 +293,26 @@ class FileReader {
       if (!name.includes('/') && name.endsWith(suffix)) names.push(name);
     }
     return names.sort();
+  }
+
+  /** Every `<dir>/<source>.json`, validated, keyed by its `source`, which must match the file name. */
+  sources<T extends { source: string }>(dir: string, schema: z.ZodType<T>): Map<string, SourceDef<T>> {
+    const sources = new Map<string, SourceDef<T>>();
+    for (const name of this.list(dir, '.json')) {
+      const file = `${dir}/${name}`;
+      const source = this.json(file, schema);
+      if (!source) continue;
+      if (`${source.source}.json` !== name) {
+        this.problems.push({
+          file,
+          at: 'source',
+          message: `expected "${name.replace(/\.json$/, '')}" to match the file name`,
+        });
+        continue;
+      }
+      sources.set(source.source, { ...source, file });
+    }
+    return sources;
   }
 
   text(file: string): string | undefined {
