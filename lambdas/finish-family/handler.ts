@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { z } from 'zod';
+import { parseEvent } from '../../lib/core/lambda-event.ts';
 import { eventOutcomeSchema, type FamilyOutcome } from '../../lib/core/run-report.ts';
 
 export const finishFamilyEventSchema = z.object({
@@ -11,7 +12,7 @@ export const finishFamilyEventSchema = z.object({
 /** Decides the family's outcome from its events: one failed event fails the family (and only the family). */
 export function makeHandler() {
   return async (event: unknown): Promise<FamilyOutcome> => {
-    const { product_family, events } = finishFamilyEventSchema.parse(event);
+    const { product_family, events } = parseEvent('finish-family', finishFamilyEventSchema, event);
     const failed = events.some((e) => e.status === 'FAILED');
     return { product_family, status: failed ? 'FAILED' : 'SUCCEEDED', events };
   };

@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import { z } from 'zod';
 import type { Project } from '../../lib/config/loader.ts';
+import { parseEvent } from '../../lib/core/lambda-event.ts';
 import { planRun, type RunPlan, runInputSchema } from '../../lib/core/run-plan.ts';
 import { awsRuntime } from '../../lib/engines/aws/runtime.ts';
 
@@ -14,7 +15,7 @@ export interface PlanDeps {
 /** Reads the deployed config and returns the enabled families, each with its enabled events. */
 export function makeHandler(deps: PlanDeps) {
   return async (event: unknown): Promise<RunPlan> => {
-    const { run_id, input } = planEventSchema.parse(event);
+    const { run_id, input } = parseEvent('plan', planEventSchema, event);
     return planRun(await deps.projectForRun(run_id), deps.environment, input);
   };
 }

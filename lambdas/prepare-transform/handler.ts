@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { environment, type Project } from '../../lib/config/loader.ts';
 import { resourceNames } from '../../lib/config/names.ts';
 import { identifier } from '../../lib/config/schemas.ts';
+import { parseEvent } from '../../lib/core/lambda-event.ts';
 import { renderTransform } from '../../lib/core/transform.ts';
 import { awsRuntime } from '../../lib/engines/aws/runtime.ts';
 
@@ -20,7 +21,7 @@ export interface PrepareDeps {
 /** Renders one event's transform for this environment; the state machine hands the text to Athena. */
 export function makeHandler(deps: PrepareDeps) {
   return async (event: unknown) => {
-    const { run_id, product_family, event_name } = prepareEventSchema.parse(event);
+    const { run_id, product_family, event_name } = parseEvent('prepare-transform', prepareEventSchema, event);
     const project = await deps.projectForRun(run_id);
     const names = resourceNames(environment(project, deps.environment));
     return {

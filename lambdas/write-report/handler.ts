@@ -1,6 +1,7 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import middy from '@middy/core';
 import { z } from 'zod';
+import { parseEvent } from '../../lib/core/lambda-event.ts';
 import {
   buildRunReport,
   familyOutcomeSchema,
@@ -39,7 +40,7 @@ export interface WriteReportResult {
 /** Builds the run report from the families' outcomes, stores it, and returns the run's status for the Choice. */
 export function makeHandler(deps: WriteReportDeps) {
   return async (event: unknown): Promise<WriteReportResult> => {
-    const input = writeReportEventSchema.parse(event);
+    const input = parseEvent('write-report', writeReportEventSchema, event);
     const statistics = new Map<string, QueryStatistics>();
     for (const family of input.families) {
       for (const e of family.events) {

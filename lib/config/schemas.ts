@@ -82,6 +82,21 @@ export const environmentSchema = z.strictObject({
       lease_seconds: z.number().int().min(60).default(900),
     })
     .prefault({}),
+  redshift: z
+    .strictObject({
+      database: identifier.default('dap'),
+      /** Schema holding the reporting model and its procedures (`<schema>.sp_<family>`). */
+      schema: identifier.default('conformed'),
+      /** Redshift Serverless workgroup; defaults to the environment prefix. Ignored when a cluster is named. */
+      workgroup: z.string().optional(),
+      /** An existing provisioned cluster to use instead of Serverless. */
+      cluster_identifier: z.string().optional(),
+      /** Secrets Manager secret with database credentials, for a cluster without IAM auth. */
+      secret_arn: z.string().optional(),
+      /** Longest a procedure may run before it is cancelled. */
+      procedure_timeout_seconds: z.number().int().min(60).max(840).default(840),
+    })
+    .prefault({}),
   removal_policy: removalPolicy.default('retain'),
 });
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;

@@ -16,8 +16,9 @@ export const eventOutcomeSchema = z.object({
   event_name: z.string(),
   status: z.enum(['SUCCEEDED', 'FAILED']),
   query_execution_id: z.string().optional(),
-  bytes_scanned: z.number().optional(),
-  engine_ms: z.number().optional(),
+  /** Null where the engine cannot tell. */
+  bytes_scanned: z.number().nullish(),
+  engine_ms: z.number().nullish(),
   error: caughtErrorSchema.optional(),
 });
 export type EventOutcome = z.infer<typeof eventOutcomeSchema>;

@@ -5,6 +5,10 @@ import { bucketNameProblems, resourceNames } from '../config/names.ts';
 import { ConfigError } from '../config/problems.ts';
 import type { EnvironmentConfig } from '../config/schemas.ts';
 import { DapCatalog } from './catalog.ts';
+import { DapControlTable } from './control.ts';
+import { DapNotifications } from './notifications.ts';
+import { DapOrchestration } from './orchestration.ts';
+import { DapQuery } from './query.ts';
 import { DapStorage } from './storage.ts';
 
 export interface DapStackProps extends StackProps {
@@ -21,6 +25,10 @@ export class DapStack extends Stack {
   public readonly project: Project;
   public readonly storage: DapStorage;
   public readonly catalog: DapCatalog;
+  public readonly query: DapQuery;
+  public readonly control: DapControlTable;
+  public readonly notifications: DapNotifications;
+  public readonly orchestration: DapOrchestration;
 
   constructor(scope: Construct, id: string, props: DapStackProps) {
     const { environment: env, project, ...stackProps } = props;
@@ -45,6 +53,39 @@ export class DapStack extends Stack {
       environment: env,
       rawBucket: this.storage.raw,
       stageBucket: this.storage.stage,
+    });
+    const names = resourceNames(env);
+    const buckets = this.storage.buckets;
+    this.query = new DapQuery(this, 'Query', {
+      workgroupName: names.workgroup,
+      resultsBucket: buckets.athenaResults,
+      encryptionKey: this.storage.key,
+      bytesScannedCutoffPerQuery: env.athena.bytes_scanned_cutoff,
+    });
+    this.control = new DapControlTable(this, 'Control', {
+      tableName: names.controlTable,
+      encryptionKey: this.storage.key,
+      removalPolicy: this.storage.removalPolicy,
+    });
+    this.notifications = new DapNotifications(this, 'Notifications', {
+      topicName: `${names.prefix}-alerts`,
+      encryptionKey: this.storage.key,
+      emails: env.alerts.emails,
+    });
+    this.orchestration = new DapOrchestration(this, 'Orchestration', {
+      environment: env,
+      key: this.storage.key,
+      rawBucket: buckets.raw,
+      stageBucket: buckets.stage,
+      metadataBucket: buckets.metadata,
+      processResultsBucket: buckets.processResults,
+      athenaResultsBucket: buckets.athenaResults,
+      rawDatabase: this.catalog.rawDatabaseName,
+      stageDatabase: this.catalog.stageDatabaseName,
+      workgroupName: this.query.workgroupName,
+      controlTable: this.control.table,
+      topic: this.notifications.topic,
+      removalPolicy: this.storage.removalPolicy,
     });
   }
 }

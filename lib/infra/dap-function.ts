@@ -1,0 +1,88 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { acknowledgeNag } from './nag.ts';
+
+const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface DapFunctionProps {
+  /** The folder under `lambdas/` holding `handler.ts`; also how the local twin finds the handler. */
+  readonly handlerName: string;
+  readonly description: string;
+  readonly environment?: Readonly<Record<string, string>>;
+  /** @default 1 minute */
+  readonly timeout?: Duration;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** @default 90 days */
+  readonly logRetention?: logs.RetentionDays;
+  /** @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Every dap Lambda: Node 24 on ARM64, bundled by esbuild with source maps, X-Ray tracing, its own log group with a
+ * retention, and a role holding only what its grants add. `DAP_HANDLER` names the handler for the local twin.
+ */
+export class DapFunction extends Construct {
+  public readonly function: NodejsFunction;
+  public readonly handlerName: string;
+
+  constructor(scope: Construct, id: string, props: DapFunctionProps) {
+    super(scope, id);
+    this.handlerName = props.handlerName;
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `dap ${props.handlerName} Lambda`,
+    });
+    logGroup.grantWrite(role);
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: `${PROJECT_ROOT}lambdas/${props.handlerName}/handler.ts`,
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      description: props.description,
+      timeout: props.timeout ?? Duration.minutes(1),
+      memorySize: props.memorySize ?? 512,
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+      role,
+      environment: {
+        ...props.environment,
+        DAP_HANDLER: props.handlerName,
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: `dap-${props.handlerName}`,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        sourceMap: true,
+        minify: true,
+        // ESM bundles need `require` for the CommonJS dependencies they inline.
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        // The embedded engines are local-twin only; Lambdas reach AWS through the SDK adapters.
+        externalModules: ['@duckdb/node-api', '@duckdb/node-bindings', '@electric-sql/pglite', '@aws-sdk/*'],
+      },
+    });
+    acknowledgeNag(
+      role,
+      'IAM5[Resource::*]',
+      'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions, so tracing needs "*"',
+    );
+  }
+
+  public get role(): iam.IRole {
+    // The role is always set: it is created above.
+    return this.function.role as iam.IRole;
+  }
+}

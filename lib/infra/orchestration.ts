@@ -1,0 +1,357 @@
+import { fileURLToPath } from 'node:url';
+import { ArnFormat, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { PROJECT_FOLDERS } from '../config/loader.ts';
+import { resourceNames } from '../config/names.ts';
+import type { EnvironmentConfig } from '../config/schemas.ts';
+import { DapFunction } from './dap-function.ts';
+import { acknowledgeNag, nagArn } from './nag.ts';
+import { type RawToStageFunctions, rawToStageDefinition } from './raw-to-stage-definition.ts';
+
+const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface DapOrchestrationProps {
+  readonly environment: EnvironmentConfig;
+  readonly key: kms.IKey;
+  readonly rawBucket: s3.IBucket;
+  readonly stageBucket: s3.IBucket;
+  readonly metadataBucket: s3.IBucket;
+  readonly processResultsBucket: s3.IBucket;
+  readonly athenaResultsBucket: s3.IBucket;
+  readonly rawDatabase: string;
+  readonly stageDatabase: string;
+  readonly workgroupName: string;
+  readonly controlTable: dynamodb.ITable;
+  readonly topic: sns.ITopic;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The raw-to-stage pipeline: its Lambdas, the state machine `<prefix>-raw-to-stage`, its schedule, and the
+ * deployed copy of config and scripts in the metadata bucket that the Lambdas read.
+ */
+export class DapOrchestration extends Construct {
+  public readonly stateMachine: sfn.StateMachine;
+  public readonly functions: Readonly<Record<keyof RawToStageFunctions, DapFunction>>;
+  /** The schedule rule, when the environment has a schedule. */
+  public readonly schedule?: events.Rule;
+
+  constructor(scope: Construct, id: string, props: DapOrchestrationProps) {
+    super(scope, id);
+    const env = props.environment;
+    const names = resourceNames(env);
+    const leaseSeconds = env.orchestration.lease_seconds;
+    const workgroupArn = Stack.of(this).formatArn({
+      service: 'athena',
+      resource: 'workgroup',
+      resourceName: props.workgroupName,
+    });
+
+    const common = { DAP_ENV: env.name, METADATA_BUCKET: props.metadataBucket.bucketName };
+    const make = (handlerName: string, description: string, extra: Record<string, string> = {}, timeout?: Duration) =>
+      new DapFunction(this, handlerName, {
+        handlerName,
+        description,
+        environment: { ...common, ...extra },
+        removalPolicy: props.removalPolicy,
+        ...(timeout ? { timeout } : {}),
+      });
+    const redshift = env.redshift;
+    const functions = {
+      runGuard: make('run-guard', 'Takes, renews and releases the run lease', {
+        CONTROL_TABLE: props.controlTable.tableName,
+        LEASE_SECONDS: String(leaseSeconds),
+      }),
+      plan: make('plan', 'Reads the deployed config and plans the run'),
+      prepareTransform: make('prepare-transform', "Renders one event's transform for this environment"),
+      finishFamily: make('finish-family', "Decides a family's outcome from its events"),
+      procedureRunner: make(
+        'procedure-runner',
+        'Runs CALL <schema>.sp_<family>(run_id) in Redshift through the Data API',
+        {
+          REDSHIFT_DATABASE: redshift.database,
+          REDSHIFT_SCHEMA: redshift.schema,
+          ...(redshift.cluster_identifier
+            ? { REDSHIFT_CLUSTER: redshift.cluster_identifier }
+            : { REDSHIFT_WORKGROUP: redshift.workgroup ?? names.prefix }),
+          ...(redshift.secret_arn ? { REDSHIFT_SECRET_ARN: redshift.secret_arn } : {}),
+          PROCEDURE_TIMEOUT_SECONDS: String(redshift.procedure_timeout_seconds),
+        },
+        Duration.seconds(redshift.procedure_timeout_seconds + 60),
+      ),
+      writeReport: make('write-report', 'Writes the run report and returns the run status', {
+        PROCESS_RESULTS_BUCKET: props.processResultsBucket.bucketName,
+        ATHENA_WORKGROUP: props.workgroupName,
+      }),
+    };
+    this.functions = functions;
+
+    // ---- grants, each to the function that needs it
+    const guardRole = functions.runGuard.role;
+    guardRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [props.controlTable.tableArn],
+      }),
+    );
+    props.key.grant(guardRole, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
+    for (const fn of [functions.plan, functions.prepareTransform]) {
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.metadataBucket.bucketArn] }),
+      );
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.metadataBucket.arnForObjects('*')] }),
+      );
+      props.key.grant(fn.role, 'kms:Decrypt');
+      acknowledgeNag(
+        fn.role,
+        `IAM5[Resource::${nagArn(props.metadataBucket)}/*]`,
+        'Reads every config and script file the stack deployed to the metadata bucket; the set of keys is the project',
+      );
+    }
+    functions.writeReport.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject'],
+        resources: [props.processResultsBucket.arnForObjects('run_reports/*')],
+      }),
+    );
+    functions.writeReport.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['athena:GetQueryExecution', 'athena:GetQueryRuntimeStatistics'],
+        resources: [workgroupArn],
+      }),
+    );
+    props.key.grant(functions.writeReport.role, 'kms:Encrypt', 'kms:GenerateDataKey');
+    acknowledgeNag(
+      functions.writeReport.role,
+      `IAM5[Resource::${nagArn(props.processResultsBucket)}/run_reports/*]`,
+      'One report object per run under run_reports/; run ids are not known at deploy time',
+    );
+    const redshiftTarget = redshift.cluster_identifier
+      ? Stack.of(this).formatArn({
+          service: 'redshift',
+          resource: 'cluster',
+          resourceName: redshift.cluster_identifier,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        })
+      : Stack.of(this).formatArn({ service: 'redshift-serverless', resource: 'workgroup', resourceName: '*' });
+    functions.procedureRunner.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['redshift-data:ExecuteStatement'], resources: [redshiftTarget] }),
+    );
+    functions.procedureRunner.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        // Statement ids are created per call; the Data API scopes these to statements the caller started.
+        actions: ['redshift-data:DescribeStatement', 'redshift-data:CancelStatement'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } },
+      }),
+    );
+    functions.procedureRunner.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: redshift.cluster_identifier
+          ? ['redshift:GetClusterCredentialsWithIAM']
+          : ['redshift-serverless:GetCredentials'],
+        resources: [redshiftTarget],
+      }),
+    );
+    acknowledgeNag(
+      functions.procedureRunner.role,
+      'IAM5[Resource::*]',
+      'Data API DescribeStatement/CancelStatement take statement ids made per call; scoped to the caller by condition',
+    );
+    if (!redshift.cluster_identifier) {
+      acknowledgeNag(
+        functions.procedureRunner.role,
+        `IAM5[Resource::arn:<AWS::Partition>:redshift-serverless:${env.region}:${env.account}:workgroup/*]`,
+        'Serverless workgroup ARNs end in a generated id unknown until the workgroup exists',
+      );
+    }
+
+    // ---- the deployed copy of config and scripts
+    // One deployment per folder keeps the folder as the key prefix, as the loader expects.
+    for (const folder of PROJECT_FOLDERS) {
+      new s3deploy.BucketDeployment(this, `Deploy-${folder}`, {
+        destinationBucket: props.metadataBucket,
+        destinationKeyPrefix: `${folder}/`,
+        sources: [s3deploy.Source.asset(`${PROJECT_ROOT}${folder}`)],
+        prune: true,
+        retainOnDelete: false,
+        memoryLimit: 256,
+      });
+    }
+
+    this.acknowledgeBucketDeploymentFindings(props);
+
+    // ---- the state machine
+    const logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
+      logGroupName: `/aws/vendedlogs/states/${names.stateMachine}`,
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: props.removalPolicy,
+    });
+    const definition = rawToStageDefinition(this, {
+      functions: {
+        runGuard: functions.runGuard.function,
+        plan: functions.plan.function,
+        prepareTransform: functions.prepareTransform.function,
+        finishFamily: functions.finishFamily.function,
+        procedureRunner: functions.procedureRunner.function,
+        writeReport: functions.writeReport.function,
+      },
+      topic: props.topic,
+      workgroupName: props.workgroupName,
+      stageDatabase: props.stageDatabase,
+      familyConcurrency: env.orchestration.family_concurrency,
+      eventConcurrency: env.orchestration.event_concurrency,
+      transformTimeout: Duration.seconds(leaseSeconds - 60),
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'RawToStage', {
+      stateMachineName: names.stateMachine,
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      queryLanguage: sfn.QueryLanguage.JSON_PATH,
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      timeout: Duration.hours(24),
+    });
+    this.grantAthenaTransforms(this.stateMachine.role, props, workgroupArn);
+    for (const fn of Object.values(functions)) {
+      acknowledgeNag(
+        this.stateMachine.role,
+        `IAM5[Resource::${nagArn(fn.function)}:*]`,
+        'CDK grants invoking every version and alias of each pipeline Lambda the state machine calls, by design',
+      );
+    }
+    acknowledgeNag(
+      this.stateMachine.role,
+      'IAM5[Resource::*]',
+      'X-Ray tracing and CloudWatch Logs delivery (logs:CreateLogDelivery and friends) accept no resource scoping',
+    );
+
+    // ---- schedule
+    const schedule = env.schedules.raw_to_stage;
+    if (schedule !== null) {
+      const deadLetters = new sqs.Queue(this, 'ScheduleDeadLetters', {
+        encryptionMasterKey: props.key,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      acknowledgeNag(deadLetters, 'SQS3', 'This queue is itself the dead-letter queue of the schedule target');
+      this.schedule = new events.Rule(this, 'Schedule', {
+        description: `Starts ${names.stateMachine}`,
+        schedule: events.Schedule.expression(schedule),
+        targets: [
+          new targets.SfnStateMachine(this.stateMachine, {
+            input: events.RuleTargetInput.fromObject({ trigger: 'schedule' }),
+            deadLetterQueue: deadLetters,
+            retryAttempts: 2,
+          }),
+        ],
+      });
+    }
+  }
+
+  /** CDK's own BucketDeployment Lambda (a stack singleton) is built by CDK with broad S3 and KMS grants. */
+  private acknowledgeBucketDeploymentFindings(props: DapOrchestrationProps): void {
+    const stack = Stack.of(this);
+    const singleton = stack.node.children.find((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'));
+    if (!singleton) return;
+    const reason =
+      "CDK's BucketDeployment custom resource copies config to the metadata bucket; its role is built by CDK";
+    acknowledgeNag(singleton, 'L1', `${reason}, with the runtime CDK pins`);
+    acknowledgeNag(
+      singleton,
+      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason,
+    );
+    for (const finding of [
+      'Action::kms:GenerateDataKey*',
+      'Action::kms:ReEncrypt*',
+      'Action::s3:Abort*',
+      'Action::s3:DeleteObject*',
+      'Action::s3:GetBucket*',
+      'Action::s3:GetObject*',
+      'Action::s3:List*',
+      `Resource::${nagArn(props.metadataBucket)}/*`,
+      `Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${stack.account}-${stack.region}/*`,
+    ]) {
+      acknowledgeNag(singleton, `IAM5[${finding}]`, reason);
+    }
+  }
+
+  /**
+   * What Athena needs, acting as the state machine, to run the transforms: the workgroup, the two databases and
+   * their tables, the raw bucket to read, the stage and results buckets to write, and the key. Nothing wider.
+   */
+  private grantAthenaTransforms(role: iam.IRole, props: DapOrchestrationProps, workgroupArn: string): void {
+    const stack = Stack.of(this);
+    const glue = (resource: string, resourceName?: string) =>
+      stack.formatArn({ service: 'glue', resource, ...(resourceName === undefined ? {} : { resourceName }) });
+    const statements = [
+      new iam.PolicyStatement({
+        actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:StopQueryExecution'],
+        resources: [workgroupArn],
+      }),
+      new iam.PolicyStatement({
+        actions: ['athena:GetDataCatalog'],
+        resources: [stack.formatArn({ service: 'athena', resource: 'datacatalog', resourceName: 'AwsDataCatalog' })],
+      }),
+      new iam.PolicyStatement({
+        actions: [
+          'glue:GetDatabase',
+          'glue:GetTable',
+          'glue:GetTables',
+          'glue:GetPartition',
+          'glue:GetPartitions',
+          'glue:BatchGetPartition',
+        ],
+        resources: [
+          glue('catalog'),
+          glue('database', props.rawDatabase),
+          glue('database', props.stageDatabase),
+          glue('table', `${props.rawDatabase}/*`),
+          glue('table', `${props.stageDatabase}/*`),
+        ],
+      }),
+      new iam.PolicyStatement({
+        // Iceberg commits update the stage table's metadata location.
+        actions: ['glue:UpdateTable'],
+        resources: [glue('catalog'), glue('database', props.stageDatabase), glue('table', `${props.stageDatabase}/*`)],
+      }),
+      new iam.PolicyStatement({
+        actions: ['s3:GetBucketLocation', 's3:ListBucket'],
+        resources: [props.rawBucket.bucketArn, props.stageBucket.bucketArn, props.athenaResultsBucket.bucketArn],
+      }),
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.rawBucket.arnForObjects('*')] }),
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+        resources: [props.stageBucket.arnForObjects('*'), props.athenaResultsBucket.arnForObjects('*')],
+      }),
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [props.key.keyArn],
+      }),
+    ];
+    for (const statement of statements) role.addToPrincipalPolicy(statement);
+    const reason =
+      'Athena reads every object of raw and writes under stage and results: object keys and Glue table names are data, unknown at deploy time; scoped to this environment';
+    for (const resource of [
+      `${nagArn(props.rawBucket)}/*`,
+      `${nagArn(props.stageBucket)}/*`,
+      `${nagArn(props.athenaResultsBucket)}/*`,
+      `arn:<AWS::Partition>:glue:${stack.region}:${stack.account}:table/${props.rawDatabase}/*`,
+      `arn:<AWS::Partition>:glue:${stack.region}:${stack.account}:table/${props.stageDatabase}/*`,
+    ]) {
+      acknowledgeNag(role, `IAM5[Resource::${resource}]`, reason);
+    }
+  }
+}

@@ -1,0 +1,292 @@
+import { Aws, Duration } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+
+/** Errors Athena answers when too many queries start at once; retried with backoff and full jitter. */
+export const ATHENA_THROTTLING_ERRORS = ['Athena.TooManyRequestsException', 'Athena.InternalServerException'];
+
+/** The execution outcomes an alarm can watch besides SUCCEEDED. */
+export const RUN_PARTIAL_ERROR = 'dap.RunPartial';
+export const RUN_FAILED_ERROR = 'dap.RunFailed';
+
+export interface RawToStageFunctions {
+  readonly runGuard: lambda.IFunction;
+  readonly plan: lambda.IFunction;
+  readonly prepareTransform: lambda.IFunction;
+  readonly finishFamily: lambda.IFunction;
+  readonly procedureRunner: lambda.IFunction;
+  readonly writeReport: lambda.IFunction;
+}
+
+export interface RawToStageDefinitionProps {
+  readonly functions: RawToStageFunctions;
+  readonly topic: sns.ITopic;
+  readonly workgroupName: string;
+  readonly stageDatabase: string;
+  readonly familyConcurrency: number;
+  readonly eventConcurrency: number;
+  /** How long one Athena transform may run; below the run lease so a live run never loses its lease. */
+  readonly transformTimeout: Duration;
+}
+
+/**
+ * The raw-to-stage run, in JSONPath (the local twin runs this same definition):
+ * guard → plan → Map(families: Map(events: prepare → Athena .sync → heartbeat) → finish family)
+ * → Map(reporting families: CALL sp_<family>) → run report → release → SUCCEEDED | notify → PARTIAL/FAILED.
+ * Every event and every family catches its own failure, so one failing family never stops the others.
+ */
+export function rawToStageDefinition(scope: Construct, props: RawToStageDefinitionProps): sfn.IChainable {
+  const { functions } = props;
+  const invoke = (id: string, fn: lambda.IFunction, payload: Record<string, unknown>, resultPath: string | undefined) =>
+    new tasks.LambdaInvoke(scope, id, {
+      lambdaFunction: fn,
+      payloadResponseOnly: true,
+      payload: sfn.TaskInput.fromObject(payload),
+      ...(resultPath === undefined ? {} : { resultPath }),
+    });
+
+  const initialise = new sfn.Pass(scope, 'InitialiseRun', {
+    comment: 'Keep the execution input aside and name the run after the execution',
+    parameters: {
+      run: { run_id: sfn.JsonPath.executionName, started_at: sfn.JsonPath.stringAt('$$.Execution.StartTime') },
+      input: sfn.JsonPath.entirePayload,
+    },
+  });
+
+  const acquire = invoke(
+    'AcquireRunLease',
+    functions.runGuard,
+    { action: 'acquire', run_id: sfn.JsonPath.stringAt('$.run.run_id') },
+    '$.lease',
+  );
+  const alreadyRunning = new sfn.Succeed(scope, 'RunAlreadyInProgress', {
+    comment: 'Another run holds the lease: exit cleanly, saying which run and since when',
+    outputPath: '$.lease',
+  });
+
+  const plan = invoke(
+    'PlanRun',
+    functions.plan,
+    { run_id: sfn.JsonPath.stringAt('$.run.run_id'), input: sfn.JsonPath.objectAt('$.input') },
+    '$.plan',
+  );
+
+  // ---- one event: render its transform, run it in Athena, renew the run lease (heartbeat)
+  const prepare = invoke(
+    'PrepareTransform',
+    functions.prepareTransform,
+    {
+      run_id: sfn.JsonPath.stringAt('$.run_id'),
+      product_family: sfn.JsonPath.stringAt('$.product_family'),
+      event_name: sfn.JsonPath.stringAt('$.event_name'),
+    },
+    '$.prepared',
+  );
+  const runTransform = new sfn.CustomState(scope, 'RunTransform', {
+    stateJson: {
+      Type: 'Task',
+      Comment: "Athena INSERT INTO the family's stage table, waiting for the query to finish",
+      Resource: `arn:${Aws.PARTITION}:states:::athena:startQueryExecution.sync`,
+      Parameters: {
+        'QueryString.$': '$.prepared.query',
+        WorkGroup: props.workgroupName,
+        QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: props.stageDatabase },
+        // The same token on a retried start returns the same query instead of running the insert twice.
+        'ClientRequestToken.$': "States.Format('{}-{}', $.run_id, $.event_name)",
+      },
+      ResultSelector: {
+        'query_execution_id.$': '$.QueryExecution.QueryExecutionId',
+        'bytes_scanned.$': '$.QueryExecution.Statistics.DataScannedInBytes',
+        'engine_ms.$': '$.QueryExecution.Statistics.EngineExecutionTimeInMillis',
+      },
+      ResultPath: '$.athena',
+      TimeoutSeconds: props.transformTimeout.toSeconds(),
+    },
+  });
+  runTransform.addRetry({
+    errors: ATHENA_THROTTLING_ERRORS,
+    interval: Duration.seconds(2),
+    backoffRate: 2,
+    maxAttempts: 6,
+    maxDelay: Duration.seconds(60),
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+  const heartbeat = invoke(
+    'RenewRunLease',
+    functions.runGuard,
+    { action: 'renew', run_id: sfn.JsonPath.stringAt('$.run_id') },
+    sfn.JsonPath.DISCARD,
+  );
+  const eventSucceeded = new sfn.Pass(scope, 'EventSucceeded', {
+    parameters: {
+      event_name: sfn.JsonPath.stringAt('$.event_name'),
+      status: 'SUCCEEDED',
+      query_execution_id: sfn.JsonPath.stringAt('$.athena.query_execution_id'),
+      bytes_scanned: sfn.JsonPath.numberAt('$.athena.bytes_scanned'),
+      engine_ms: sfn.JsonPath.numberAt('$.athena.engine_ms'),
+    },
+  });
+  const eventFailed = new sfn.Pass(scope, 'EventFailed', {
+    parameters: {
+      event_name: sfn.JsonPath.stringAt('$.event_name'),
+      status: 'FAILED',
+      error: sfn.JsonPath.objectAt('$.error'),
+    },
+  });
+  for (const state of [prepare, runTransform, heartbeat]) state.addCatch(eventFailed, { resultPath: '$.error' });
+
+  const processEvents = new sfn.Map(scope, 'ProcessEvents', {
+    comment: "Each enabled event of the family; a failed event is recorded and the family's other events go on",
+    itemsPath: '$.events',
+    maxConcurrency: props.eventConcurrency,
+    itemSelector: {
+      run_id: sfn.JsonPath.stringAt('$.run_id'),
+      product_family: sfn.JsonPath.stringAt('$.product_family'),
+      event_name: sfn.JsonPath.stringAt('$$.Map.Item.Value'),
+    },
+    resultPath: '$.event_outcomes',
+  });
+  processEvents.itemProcessor(prepare.next(runTransform).next(heartbeat).next(eventSucceeded));
+
+  // ---- one family: its events, then its outcome; any failure is caught and recorded, never propagated
+  const finishFamily = invoke(
+    'FinishFamily',
+    functions.finishFamily,
+    {
+      run_id: sfn.JsonPath.stringAt('$.run_id'),
+      product_family: sfn.JsonPath.stringAt('$.product_family'),
+      events: sfn.JsonPath.listAt('$.event_outcomes'),
+    },
+    undefined,
+  );
+  const familyFailed = new sfn.Pass(scope, 'FamilyFailed', {
+    parameters: {
+      product_family: sfn.JsonPath.stringAt('$.product_family'),
+      status: 'FAILED',
+      events: [],
+      error: sfn.JsonPath.objectAt('$.error'),
+    },
+  });
+  processEvents.addCatch(familyFailed, { resultPath: '$.error' });
+  finishFamily.addCatch(familyFailed, { resultPath: '$.error' });
+
+  const processFamilies = new sfn.Map(scope, 'ProcessFamilies', {
+    comment: 'Each enabled product family, isolated: its failure is its own',
+    itemsPath: '$.plan.families',
+    maxConcurrency: props.familyConcurrency,
+    itemSelector: {
+      run_id: sfn.JsonPath.stringAt('$.run.run_id'),
+      product_family: sfn.JsonPath.stringAt('$$.Map.Item.Value.product_family'),
+      events: sfn.JsonPath.listAt('$$.Map.Item.Value.events'),
+    },
+    resultPath: '$.families',
+  });
+  processFamilies.itemProcessor(processEvents.next(finishFamily));
+
+  // ---- reporting model: one procedure per enabled reporting family, each isolated
+  const callProcedure = invoke(
+    'CallProcedure',
+    functions.procedureRunner,
+    { run_id: sfn.JsonPath.stringAt('$.run_id'), product_family: sfn.JsonPath.stringAt('$.product_family') },
+    undefined,
+  );
+  const procedureFailed = new sfn.Pass(scope, 'ProcedureFailed', {
+    parameters: {
+      product_family: sfn.JsonPath.stringAt('$.product_family'),
+      status: 'FAILED',
+      error: sfn.JsonPath.objectAt('$.error'),
+    },
+  });
+  callProcedure.addCatch(procedureFailed, { resultPath: '$.error' });
+  const buildReportingModel = new sfn.Map(scope, 'BuildReportingModel', {
+    comment: 'CALL sp_<family>(run_id) in Redshift for each enabled reporting family',
+    itemsPath: '$.plan.reporting_families',
+    maxConcurrency: 1,
+    itemSelector: {
+      run_id: sfn.JsonPath.stringAt('$.run.run_id'),
+      product_family: sfn.JsonPath.stringAt('$$.Map.Item.Value.product_family'),
+    },
+    resultPath: '$.reporting',
+  });
+  buildReportingModel.itemProcessor(callProcedure);
+
+  // ---- report, release, outcome
+  const writeReport = invoke(
+    'WriteRunReport',
+    functions.writeReport,
+    {
+      run: {
+        run_id: sfn.JsonPath.stringAt('$.run.run_id'),
+        started_at: sfn.JsonPath.stringAt('$.run.started_at'),
+        trigger: sfn.JsonPath.stringAt('$.plan.trigger'),
+      },
+      families: sfn.JsonPath.listAt('$.families'),
+      reporting: sfn.JsonPath.listAt('$.reporting'),
+    },
+    '$.report',
+  );
+  const release = invoke(
+    'ReleaseRunLease',
+    functions.runGuard,
+    { action: 'release', run_id: sfn.JsonPath.stringAt('$.run.run_id') },
+    sfn.JsonPath.DISCARD,
+  );
+  const succeeded = new sfn.Succeed(scope, 'RunSucceeded', { outputPath: '$.report' });
+  const notify = new tasks.SnsPublish(scope, 'NotifyRunProblem', {
+    topic: props.topic,
+    subject: 'dap run did not fully succeed',
+    message: sfn.TaskInput.fromJsonPathAt('$.report.message'),
+    resultPath: sfn.JsonPath.DISCARD,
+  });
+  const partial = new sfn.Fail(scope, 'RunPartial', { error: RUN_PARTIAL_ERROR, causePath: '$.report.message' });
+  const failed = new sfn.Fail(scope, 'RunFailed', { error: RUN_FAILED_ERROR, causePath: '$.report.message' });
+  const outcome = new sfn.Choice(scope, 'RunOutcome')
+    .when(sfn.Condition.stringEquals('$.report.status', 'SUCCEEDED'), succeeded)
+    .otherwise(
+      notify.next(
+        new sfn.Choice(scope, 'PartialOrFailed')
+          .when(sfn.Condition.stringEquals('$.report.status', 'PARTIAL'), partial)
+          .otherwise(failed),
+      ),
+    );
+
+  // ---- a step outside the families failing: release the lease, say so, fail
+  const crashRelease = invoke(
+    'ReleaseRunLeaseAfterError',
+    functions.runGuard,
+    { action: 'release', run_id: sfn.JsonPath.stringAt('$.run.run_id') },
+    sfn.JsonPath.DISCARD,
+  );
+  const crashNotify = new tasks.SnsPublish(scope, 'NotifyRunError', {
+    topic: props.topic,
+    subject: 'dap run failed',
+    message: sfn.TaskInput.fromText(
+      sfn.JsonPath.format(
+        'dap run {} failed: {} {}',
+        sfn.JsonPath.stringAt('$.run.run_id'),
+        sfn.JsonPath.stringAt('$.crash.Error'),
+        sfn.JsonPath.stringAt('$.crash.Cause'),
+      ),
+    ),
+    resultPath: sfn.JsonPath.DISCARD,
+  });
+  const crashed = new sfn.Fail(scope, 'RunCrashed', { error: RUN_FAILED_ERROR, causePath: '$.crash.Cause' });
+  const crashPath = crashRelease.next(crashNotify).next(crashed);
+  for (const state of [plan, processFamilies, buildReportingModel, writeReport]) {
+    state.addCatch(crashPath, { resultPath: '$.crash' });
+  }
+
+  return initialise
+    .next(acquire)
+    .next(
+      new sfn.Choice(scope, 'RunLeaseAcquired')
+        .when(
+          sfn.Condition.booleanEquals('$.lease.acquired', true),
+          plan.next(processFamilies).next(buildReportingModel).next(writeReport).next(release).next(outcome),
+        )
+        .otherwise(alreadyRunning),
+    );
+}

@@ -1,0 +1,60 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { makeHandler as makeFinishFamily } from '../../../lambdas/finish-family/handler.ts';
+import { makeHandler as makePlan } from '../../../lambdas/plan/handler.ts';
+import { makeHandler as makePrepareTransform } from '../../../lambdas/prepare-transform/handler.ts';
+import { makeHandler as makeProcedureRunner } from '../../../lambdas/procedure-runner/handler.ts';
+import { makeHandler as makeRunGuard } from '../../../lambdas/run-guard/handler.ts';
+import { makeHandler as makeWriteReport } from '../../../lambdas/write-report/handler.ts';
+import { loadDeployedProject } from '../../config/deployed.ts';
+import type { Project } from '../../config/loader.ts';
+import type { ResourceNames } from '../../config/names.ts';
+import type { EnvironmentConfig } from '../../config/schemas.ts';
+import type { ControlStore, ObjectStore, QueryEngine, Warehouse } from '../../engines/ports.ts';
+
+/** The local stand-ins a Lambda handler can be bound to. */
+export interface TwinPorts {
+  readonly environment: EnvironmentConfig;
+  readonly names: ResourceNames;
+  readonly store: ObjectStore;
+  readonly engine: QueryEngine;
+  readonly control: ControlStore;
+  readonly warehouse: Warehouse;
+}
+
+export type LocalLambda = (event: unknown) => Promise<unknown>;
+
+const quiet = () => new Logger({ logLevel: 'SILENT' });
+
+/**
+ * Each Lambda of the stack, by the `DAP_HANDLER` its function carries, bound to local ports: the same factory the
+ * Lambda entry binds to AWS adapters. Config is read from the local metadata bucket, as in AWS.
+ */
+export function localLambdas(ports: TwinPorts): Readonly<Record<string, LocalLambda>> {
+  const { environment, names, store } = ports;
+  let cached: { runId: string; project: Promise<Project> } | undefined;
+  const projectForRun = (runId: string) => {
+    if (cached?.runId !== runId) cached = { runId, project: loadDeployedProject(store, names.buckets.metadata) };
+    return cached.project;
+  };
+  return {
+    'run-guard': makeRunGuard({
+      control: ports.control,
+      leaseSeconds: environment.orchestration.lease_seconds,
+      logger: quiet(),
+    }),
+    plan: makePlan({ environment: environment.name, projectForRun }),
+    'prepare-transform': makePrepareTransform({ environment: environment.name, projectForRun }),
+    'finish-family': makeFinishFamily(),
+    'procedure-runner': makeProcedureRunner({
+      warehouse: ports.warehouse,
+      schema: environment.redshift.schema,
+      logger: quiet(),
+    }),
+    'write-report': makeWriteReport({
+      environment: environment.name,
+      store,
+      processResultsBucket: names.buckets.processResults,
+      engine: ports.engine,
+    }),
+  };
+}

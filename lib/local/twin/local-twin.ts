@@ -1,0 +1,190 @@
+import './polyfills.ts';
+import { randomUUID } from 'node:crypto';
+import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { deployProjectFiles } from '../../config/deployed.ts';
+import { PROJECT_FOLDERS, readProjectFiles } from '../../config/loader.ts';
+import type { RunReport, RunStatus } from '../../core/run-report.ts';
+import { FileControlStore } from '../../engines/local/file-control-store.ts';
+import type { Warehouse } from '../../engines/ports.ts';
+import type { LocalContext } from '../context.ts';
+import { type AslMachine, stateMachineDefinition, TemplateResolver } from './definition.ts';
+import { localLambdas } from './local-lambdas.ts';
+import { synthesizeTemplate } from './synthesize.ts';
+import { buildTaskHandlers, type TaskHandler } from './task-handlers.ts';
+
+export class NoLocalWarehouseError extends Error {
+  constructor(procedure: string) {
+    super(`no local warehouse is configured, so ${procedure} cannot run locally`);
+    this.name = 'NoLocalWarehouseError';
+  }
+}
+
+/** A warehouse that refuses every call: the twin's default until a local warehouse is bound. */
+const noWarehouse: Warehouse = {
+  callProcedure: async (schema, procedure) => {
+    throw new NoLocalWarehouseError(`${schema}.${procedure}`);
+  },
+};
+
+export interface TwinRunOptions {
+  readonly trigger?: string;
+  /** Only these families; null or absent = all enabled. */
+  readonly families?: readonly string[];
+  /** @default a random UUID, like an execution name */
+  readonly runId?: string;
+  /** Lines of live progress. */
+  readonly progress?: (line: string) => void;
+  /** Wraps each task's local handler: fault injection in tests. */
+  readonly wrapTask?: (stateName: string, handler: TaskHandler) => TaskHandler;
+  /** Milliseconds to wait between retries per state, instead of the definition's intervals (tests). */
+  readonly retryIntervalOverrides?: Readonly<Record<string, number>>;
+}
+
+export type TwinOutcome = RunStatus | 'ALREADY_RUNNING' | 'CRASHED';
+
+export interface TwinRunResult {
+  readonly runId: string;
+  readonly outcome: TwinOutcome;
+  /** The report written to the local process-results bucket, when the run got that far. */
+  readonly report?: RunReport;
+  readonly reportKey?: string;
+  /** The execution's output (Succeed) or its error (Fail). */
+  readonly output?: unknown;
+  readonly error?: { readonly name: string; readonly cause: string };
+  readonly notifications: readonly { readonly subject?: string; readonly message: string }[];
+}
+
+/**
+ * The local twin: the state machine CDK synthesizes for this environment, run by aws-local-stepfunctions with each
+ * Task mapped to a local implementation (Lambda handlers bound to local ports, DuckDB for Athena, the terminal for
+ * SNS). Config is "deployed" to the local metadata bucket first, as the stack deploys it to S3.
+ */
+export class LocalTwin {
+  private constructor(
+    private readonly context: LocalContext,
+    private readonly definition: AslMachine,
+    private readonly resolver: TemplateResolver,
+    private readonly warehouse: Warehouse,
+  ) {}
+
+  static async open(context: LocalContext, options: { readonly warehouse?: Warehouse } = {}): Promise<LocalTwin> {
+    const template = synthesizeTemplate(context.project, context.environment);
+    const resolver = new TemplateResolver(template, context.environment);
+    const definition = stateMachineDefinition(template, resolver, context.names.stateMachine);
+    const twin = new LocalTwin(context, definition, resolver, options.warehouse ?? noWarehouse);
+    await twin.deployProject();
+    return twin;
+  }
+
+  get stateMachineDefinition(): AslMachine {
+    return this.definition;
+  }
+
+  /** Replaces the local metadata bucket's copy of config and scripts with the files on disk (prune, then copy). */
+  async deployProject(): Promise<void> {
+    const { store, names, project } = this.context;
+    for (const folder of PROJECT_FOLDERS) {
+      for (const key of await store.list(names.buckets.metadata, `${folder}/`))
+        await store.delete(names.buckets.metadata, key);
+    }
+    await deployProjectFiles(store, names.buckets.metadata, readProjectFiles(project.root));
+  }
+
+  async run(options: TwinRunOptions = {}): Promise<TwinRunResult> {
+    const { context } = this;
+    const runId = options.runId ?? randomUUID();
+    const notifications: { subject?: string; message: string }[] = [];
+    await context.engine.syncCatalog();
+    const handlers = buildTaskHandlers(this.definition, this.resolver, {
+      lambdas: localLambdas({
+        environment: context.environment,
+        names: context.names,
+        store: context.store,
+        engine: context.engine,
+        control: new FileControlStore(context.dataDir, { table: context.names.controlTable }),
+        warehouse: this.warehouse,
+      }),
+      engine: context.engine,
+      notify: ({ subject, message }) => {
+        notifications.push({ message, ...(subject ? { subject } : {}) });
+        options.progress?.(`  ! notification: ${subject ? `${subject}: ` : ''}${message}`);
+      },
+    });
+    const wrapped = Object.fromEntries(
+      Object.entries(handlers).map(([name, handler]) => [
+        name,
+        options.wrapTask ? options.wrapTask(name, handler) : handler,
+      ]),
+    );
+
+    const machine = new StateMachine(this.definition as unknown as StateMachineDefinition, {
+      validationOptions: { checkArn: false, checkPaths: true },
+    });
+    const input = { trigger: options.trigger ?? 'manual', families: options.families ? [...options.families] : null };
+    const execution = machine.run(input, {
+      overrides: {
+        taskResourceLocalHandlers: wrapped as never,
+        ...(options.retryIntervalOverrides ? { retryIntervalOverrides: { ...options.retryIntervalOverrides } } : {}),
+      },
+      context: { Execution: { Name: runId, StartTime: new Date().toISOString(), Input: input } },
+    });
+
+    const progress = options.progress;
+    const logs = (async () => {
+      for await (const event of execution.eventLogs) {
+        if (!progress) continue;
+        if (event.type === 'StateEntered' && event.state.name === 'PrepareTransform') {
+          const item = event.state.input as { product_family: string; event_name: string };
+          progress(`  … ${item.product_family} / ${item.event_name}`);
+        } else if (
+          event.type === 'StateExited' &&
+          (event.state.name === 'EventSucceeded' || event.state.name === 'EventFailed')
+        ) {
+          const item = event.state.input as { product_family: string; event_name: string; error?: { Error: string } };
+          progress(
+            event.state.name === 'EventSucceeded'
+              ? `  ✓ ${item.product_family} / ${item.event_name}`
+              : `  ✗ ${item.product_family} / ${item.event_name}: ${item.error?.Error ?? 'failed'}`,
+          );
+        } else if (event.type === 'StateExited' && event.state.name === 'FamilyFailed') {
+          const item = event.state.input as { product_family: string; error?: { Error: string } };
+          progress(`  ✗ ${item.product_family}: ${item.error?.Error ?? 'failed'}`);
+        }
+      }
+    })();
+
+    let output: unknown;
+    let error: { name: string; cause: string } | undefined;
+    try {
+      output = await execution.result;
+    } catch (caught) {
+      if (!(caught instanceof ExecutionError)) throw caught;
+      const inner = (caught as { cause?: unknown }).cause;
+      const name = inner instanceof Error ? inner.name : caught.name;
+      const cause = inner instanceof Error ? inner.message : caught.message;
+      error = { name, cause };
+    }
+    await logs;
+
+    const reportKey = (await context.store.list(context.names.buckets.processResults, 'run_reports/')).find((key) =>
+      key.endsWith(`/${runId}.json`),
+    );
+    const report = reportKey ? await this.readReport(reportKey) : undefined;
+    const alreadyRunning = !error && (output as { acquired?: boolean } | undefined)?.acquired === false;
+    const outcome: TwinOutcome = alreadyRunning ? 'ALREADY_RUNNING' : (report?.status ?? 'CRASHED');
+    return {
+      runId,
+      outcome,
+      notifications,
+      ...(report ? { report } : {}),
+      ...(reportKey ? { reportKey } : {}),
+      ...(output === undefined ? {} : { output }),
+      ...(error ? { error } : {}),
+    };
+  }
+
+  private async readReport(key: string): Promise<RunReport> {
+    const body = await this.context.store.get(this.context.names.buckets.processResults, key);
+    return JSON.parse(new TextDecoder().decode(body)) as RunReport;
+  }
+}

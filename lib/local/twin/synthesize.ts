@@ -1,0 +1,21 @@
+import { App } from 'aws-cdk-lib';
+import type { Project } from '../../config/loader.ts';
+import { resourceNames } from '../../config/names.ts';
+import type { EnvironmentConfig } from '../../config/schemas.ts';
+import { DapStack } from '../../infra/dap-stack.ts';
+
+/** A CloudFormation template as CDK writes it. */
+export interface CfnTemplate {
+  readonly Resources: Record<string, { readonly Type: string; readonly Properties?: Record<string, unknown> }>;
+}
+
+/**
+ * The environment's stack, synthesized in-process exactly as `cdk synth` builds it, minus Lambda bundling (the twin
+ * calls the handlers' TypeScript directly, so bundles would never be used).
+ */
+export function synthesizeTemplate(project: Project, environment: EnvironmentConfig): CfnTemplate {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new DapStack(app, resourceNames(environment).prefix, { environment, project });
+  const assembly = app.synth();
+  return assembly.getStackByName(stack.stackName).template as CfnTemplate;
+}

@@ -1,0 +1,131 @@
+import type { QueryEngine } from '../../engines/ports.ts';
+import { type AslMachine, TemplateResolver, taskStates } from './definition.ts';
+import type { LocalLambda } from './local-lambdas.ts';
+
+export type TaskHandler = (input: unknown) => Promise<unknown>;
+
+export class UnsupportedTaskError extends Error {
+  constructor(
+    readonly stateName: string,
+    readonly resource: string,
+    detail: string,
+  ) {
+    super(`state "${stateName}" uses resource "${resource}", which the local twin cannot run: ${detail}`);
+    this.name = 'UnsupportedTaskError';
+  }
+}
+
+/** An error as Step Functions reports it from a task: a name to match in Retry/Catch and a Cause string. */
+export class TaskError extends Error {
+  constructor(name: string, cause: string) {
+    super(cause);
+    this.name = name;
+  }
+}
+
+export interface LocalServices {
+  readonly lambdas: Readonly<Record<string, LocalLambda>>;
+  readonly engine: QueryEngine;
+  readonly notify: (message: { subject?: string; message: string; topicArn: string }) => void;
+}
+
+/**
+ * One local handler per Task state, chosen by walking the definition and looking at each state's Resource, never by
+ * a list of state names. A resource the twin cannot run stops the run before it starts.
+ */
+export function buildTaskHandlers(
+  machine: AslMachine,
+  resolver: TemplateResolver,
+  services: LocalServices,
+): Record<string, TaskHandler> {
+  const handlers: Record<string, TaskHandler> = {};
+  for (const { name, state } of taskStates(machine)) {
+    const resource = state.Resource ?? '';
+    if (TemplateResolver.functionLogicalId(resource) !== undefined) {
+      handlers[name] = lambdaHandler(name, resource, resolver, services);
+    } else if (resource === 'arn:aws:states:::lambda:invoke') {
+      const functionArn = String(state.Parameters?.FunctionName ?? '');
+      const invoke = lambdaHandler(name, functionArn, resolver, services);
+      handlers[name] = async (input) => {
+        const { Payload } = input as { Payload: unknown };
+        return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: await invoke(Payload) };
+      };
+    } else if (resource === 'arn:aws:states:::athena:startQueryExecution.sync') {
+      handlers[name] = athenaHandler(services.engine);
+    } else if (resource === 'arn:aws:states:::sns:publish') {
+      handlers[name] = async (input) => {
+        const { Message, Subject, TopicArn } = input as { Message: unknown; Subject?: string; TopicArn: string };
+        services.notify({ message: String(Message), topicArn: TopicArn, ...(Subject ? { subject: Subject } : {}) });
+        return { MessageId: `local-${Date.now()}` };
+      };
+    } else {
+      throw new UnsupportedTaskError(name, resource, 'no local implementation for this service integration');
+    }
+  }
+  return handlers;
+}
+
+function lambdaHandler(
+  stateName: string,
+  functionArn: string,
+  resolver: TemplateResolver,
+  services: LocalServices,
+): TaskHandler {
+  const logicalId = TemplateResolver.functionLogicalId(functionArn);
+  if (logicalId === undefined) throw new UnsupportedTaskError(stateName, functionArn, 'not a function of this stack');
+  const variables = (resolver.resource(logicalId).Properties?.Environment as { Variables?: Record<string, unknown> })
+    ?.Variables;
+  const handlerName = String(variables?.DAP_HANDLER ?? '');
+  const handler = services.lambdas[handlerName];
+  if (!handler) {
+    throw new UnsupportedTaskError(stateName, functionArn, `its DAP_HANDLER "${handlerName}" has no local binding`);
+  }
+  return async (input) => {
+    try {
+      return await handler(input);
+    } catch (error) {
+      // As Lambda reports a function error: the error's name to match on, its type and message as the Cause.
+      if (!(error instanceof Error)) throw new TaskError('Error', JSON.stringify({ errorMessage: String(error) }));
+      throw new TaskError(error.name, JSON.stringify({ errorType: error.name, errorMessage: error.message }));
+    }
+  };
+}
+
+/** Athena StartQueryExecution.sync on the local engine; a client request token seen before returns its query. */
+function athenaHandler(engine: QueryEngine): TaskHandler {
+  const byToken = new Map<string, unknown>();
+  return async (input) => {
+    const { QueryString, ClientRequestToken, WorkGroup } = input as {
+      QueryString: string;
+      ClientRequestToken?: string;
+      WorkGroup?: string;
+    };
+    const previous = ClientRequestToken ? byToken.get(ClientRequestToken) : undefined;
+    if (previous) return previous;
+    try {
+      const result = await engine.execute(QueryString);
+      const output = {
+        QueryExecution: {
+          QueryExecutionId: result.queryId,
+          Query: QueryString,
+          WorkGroup,
+          Status: { State: 'SUCCEEDED' },
+          Statistics: {
+            DataScannedInBytes: result.bytesScanned ?? null,
+            EngineExecutionTimeInMillis: result.durationMs,
+          },
+        },
+      };
+      if (ClientRequestToken) byToken.set(ClientRequestToken, output);
+      return output;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new TaskError(
+        'States.TaskFailed',
+        JSON.stringify({
+          QueryExecution: { Query: QueryString, Status: { State: 'FAILED', StateChangeReason: reason } },
+        }),
+      );
+    }
+  };
+}
