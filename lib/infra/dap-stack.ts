@@ -74,6 +74,7 @@ export class DapStack extends Stack {
     });
     this.orchestration = new DapOrchestration(this, 'Orchestration', {
       environment: env,
+      projectRoot: project.root,
       key: this.storage.key,
       rawBucket: buckets.raw,
       stageBucket: buckets.stage,

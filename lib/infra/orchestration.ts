@@ -1,4 +1,5 @@
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { ArnFormat, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -19,10 +20,11 @@ import { DapFunction } from './dap-function.ts';
 import { acknowledgeNag, nagArn } from './nag.ts';
 import { type RawToStageFunctions, rawToStageDefinition } from './raw-to-stage-definition.ts';
 
-const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface DapOrchestrationProps {
   readonly environment: EnvironmentConfig;
+  /** The folder holding config/, athena-scripts/ and redshift-scripts/, deployed to the metadata bucket. */
+  readonly projectRoot: string;
   readonly key: kms.IKey;
   readonly rawBucket: s3.IBucket;
   readonly stageBucket: s3.IBucket;
@@ -180,11 +182,11 @@ export class DapOrchestration extends Construct {
 
     // ---- the deployed copy of config and scripts
     // One deployment per folder keeps the folder as the key prefix, as the loader expects.
-    for (const folder of PROJECT_FOLDERS) {
+    for (const folder of PROJECT_FOLDERS.filter((f) => existsSync(join(props.projectRoot, f)))) {
       new s3deploy.BucketDeployment(this, `Deploy-${folder}`, {
         destinationBucket: props.metadataBucket,
         destinationKeyPrefix: `${folder}/`,
-        sources: [s3deploy.Source.asset(`${PROJECT_ROOT}${folder}`)],
+        sources: [s3deploy.Source.asset(join(props.projectRoot, folder))],
         prune: true,
         retainOnDelete: false,
         memoryLimit: 256,

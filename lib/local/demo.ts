@@ -2,8 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_SAMPLE_OPTIONS, writeTxmaSamples } from '../core/samples/txma.ts';
 import { type LocalOptions, openLocal } from './context.ts';
-import { printRunSummary, progressPrinter } from './progress.ts';
-import { runLocal } from './run.ts';
+import { runOnTwin } from './run.ts';
 
 /**
  * `npm start`: a clean local environment, the shipped sample data in raw, and a full run. Returns the exit code.
@@ -23,9 +22,7 @@ export async function runDemo(options: LocalOptions, write: (text: string) => vo
     const files = await writeTxmaSamples(context.store, names.buckets.raw, DEFAULT_SAMPLE_OPTIONS);
     const records = files.reduce((sum, f) => sum + f.body.split('\n').filter((line) => line !== '').length, 0);
     write(`wrote ${files.length} sample file(s), ${records} TxMA record(s) to ${join(dataDir, names.buckets.raw)}`);
-    write(`running ${context.environment.name} on the local twin`);
-    const outcomes = await runLocal(context, { progress: progressPrinter(write) });
-    const code = printRunSummary(outcomes, write);
+    const code = await runOnTwin(context, { trigger: 'demo' }, write);
     write(`\nlook at the results: npx dap query "select * from ${names.stageDatabase}.<family> limit 10"`);
     return code;
   } finally {

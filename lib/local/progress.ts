@@ -1,47 +1,70 @@
-import type { EventOutcome, RunProgress } from './run.ts';
+import type { RunReport } from '../core/run-report.ts';
 import { formatTable } from './table-format.ts';
+import type { TwinOutcome, TwinRunResult } from './twin/local-twin.ts';
 
-export type RunStatus = 'SUCCEEDED' | 'PARTIAL' | 'FAILED';
+/**
+ * `dap run` exit codes: 0 SUCCEEDED (or nothing to do because another run holds the lease), 2 PARTIAL, 1 FAILED.
+ */
+export const EXIT_CODES: Readonly<Record<TwinOutcome, number>> = {
+  SUCCEEDED: 0,
+  ALREADY_RUNNING: 0,
+  PARTIAL: 2,
+  FAILED: 1,
+  CRASHED: 1,
+};
 
-/** SUCCEEDED when everything ran, FAILED when nothing did, PARTIAL in between. */
-export function runStatus(outcomes: readonly EventOutcome[]): RunStatus {
-  const failed = outcomes.filter((o) => o.status === 'FAILED').length;
-  if (failed === 0) return 'SUCCEEDED';
-  return failed === outcomes.length ? 'FAILED' : 'PARTIAL';
+export function reportTable(report: RunReport): string {
+  const rows = report.families.flatMap((family) =>
+    family.events.length === 0
+      ? [
+          {
+            family: family.product_family,
+            event: '(family)',
+            status: family.status,
+            rows_written: null,
+            duration_ms: null,
+          },
+        ]
+      : family.events.map((event) => ({
+          family: family.product_family,
+          event: event.event_name,
+          status: event.status,
+          rows_written: event.rows_written,
+          duration_ms: event.duration_ms,
+        })),
+  );
+  return formatTable(['family', 'event', 'status', 'rows_written', 'duration_ms'], rows);
 }
 
-export const EXIT_CODES: Readonly<Record<RunStatus, number>> = { SUCCEEDED: 0, PARTIAL: 2, FAILED: 1 };
-
-export function progressPrinter(write: (line: string) => void = (line) => console.log(line)): RunProgress {
-  return {
-    eventStarted: (family, event) => write(`  … ${family} / ${event}`),
-    eventEnded: (o) =>
-      write(
-        o.status === 'SUCCEEDED'
-          ? `  ✓ ${o.productFamily} / ${o.eventName}: ${o.rowsWritten} rows in ${o.durationMs} ms`
-          : `  ✗ ${o.productFamily} / ${o.eventName}: ${o.error ?? 'failed'}`,
-      ),
-  };
-}
-
-/** Prints the summary table and returns the exit code for the run's status. */
-export function printRunSummary(
-  outcomes: readonly EventOutcome[],
-  write: (text: string) => void = console.log,
-): number {
-  const rows = outcomes.map((o) => ({
-    family: o.productFamily,
-    event: o.eventName,
-    status: o.status,
-    rows_written: o.rowsWritten,
-    duration_ms: o.durationMs,
-  }));
+/** Prints what a run did and returns the exit code for its outcome. */
+export function printRunResult(result: TwinRunResult, write: (text: string) => void = console.log): number {
+  if (result.outcome === 'ALREADY_RUNNING') {
+    const lease = result.output as { message?: string };
+    write(`run ${result.runId} did not start: ${lease.message ?? 'another run holds the lease'}`);
+    return EXIT_CODES.ALREADY_RUNNING;
+  }
+  const { report } = result;
+  if (!report) {
+    write(
+      `run ${result.runId} FAILED before writing its report: ${result.error?.name ?? ''} ${result.error?.cause ?? ''}`,
+    );
+    return EXIT_CODES.CRASHED;
+  }
   write('');
-  write(formatTable(['family', 'event', 'status', 'rows_written', 'duration_ms'], rows));
-  const status = runStatus(outcomes);
-  const total = outcomes.reduce((sum, o) => sum + o.rowsWritten, 0);
-  write(`\nrun ${status}: ${outcomes.length} event(s), ${total} row(s) written`);
-  for (const o of outcomes.filter((x) => x.status === 'FAILED'))
-    write(`  ${o.productFamily} / ${o.eventName}: ${o.error}`);
-  return EXIT_CODES[status];
+  write(reportTable(report));
+  const { totals } = report;
+  write(
+    `\nrun ${report.run_id} ${report.status}: ${totals.families - totals.families_failed}/${totals.families} families, ` +
+      `${totals.events - totals.events_failed}/${totals.events} events, ${totals.rows_written} rows written`,
+  );
+  for (const family of report.families.filter((f) => f.status === 'FAILED')) {
+    const events = family.events.filter((e) => e.status === 'FAILED');
+    if (events.length === 0) write(`  ${family.product_family}: ${family.error ?? 'failed'}`);
+    for (const event of events) write(`  ${family.product_family} / ${event.event_name}: ${event.error}`);
+  }
+  for (const reporting of report.reporting.filter((r) => r.status === 'FAILED')) {
+    write(`  ${reporting.product_family} (reporting): ${reporting.error}`);
+  }
+  if (result.reportKey) write(`report: ${result.reportKey}`);
+  return EXIT_CODES[report.status];
 }

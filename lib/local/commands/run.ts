@@ -1,25 +1,20 @@
 import type { Command } from 'commander';
 import { openLocal } from '../context.ts';
 import { runDemo } from '../demo.ts';
-import { printRunSummary, progressPrinter } from '../progress.ts';
-import { runLocal } from '../run.ts';
+import { runOnTwin } from '../run.ts';
 import { dataDirOption, envOption, type GlobalOptions } from './common.ts';
 
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('run the pipeline on the local twin')
+    .description('run the state machine on the local twin (exit 0 SUCCEEDED, 2 PARTIAL, 1 FAILED)')
     .addOption(envOption())
     .addOption(dataDirOption())
     .option('-f, --family <name...>', 'only these families')
     .action(async (options: { env: string; dataDir?: string; family?: string[] }) => {
       const context = await openLocal({ root: program.opts<GlobalOptions>().root, ...options });
       try {
-        const outcomes = await runLocal(context, {
-          progress: progressPrinter(),
-          ...(options.family ? { families: options.family } : {}),
-        });
-        process.exitCode = printRunSummary(outcomes);
+        process.exitCode = await runOnTwin(context, options.family ? { families: options.family } : {});
       } finally {
         await context.close();
       }
