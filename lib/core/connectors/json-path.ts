@@ -1,5 +1,9 @@
-/** The value at a dotted path (`pagination.continuation`) in parsed JSON; undefined when any step is missing. */
+/**
+ * The value at a dotted path (`pagination.continuation`) in parsed JSON, `$` being the value itself; undefined when
+ * any step is missing.
+ */
 export function valueAt(value: unknown, path: string): unknown {
+  if (path === '$') return value;
   let current = value;
   for (const key of path.split('.')) {
     if (current === null || typeof current !== 'object' || Array.isArray(current)) return undefined;

@@ -55,7 +55,8 @@ function nextRef(pagination: ApiPagination, page: PageContext): NextPage {
       return { kind: 'next', ref };
     }
     case 'cursor': {
-      if (pagination.has_more !== undefined && valueAt(page.body, pagination.has_more) !== true) return { kind: 'done' };
+      if (pagination.has_more !== undefined && valueAt(page.body, pagination.has_more) !== true)
+        return { kind: 'done' };
       const cursor = scalarText(valueAt(page.body, pagination.cursor));
       if (cursor === undefined || cursor === '') return { kind: 'done' };
       return { kind: 'next', ref: withParam(page.ref, pagination.param, cursor) };

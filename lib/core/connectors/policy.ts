@@ -24,7 +24,11 @@ export type Verdict =
   | { readonly kind: 'auth'; readonly status: number; readonly detail: string }
   | { readonly kind: 'client_error'; readonly status: number; readonly detail: string }
   /** Worth another attempt after a backoff: 5xx, 408, timeouts, connection errors, a body that is not JSON. */
-  | { readonly kind: 'transient'; readonly reason: 'status' | 'timeout' | 'network' | 'malformed'; readonly detail: string };
+  | {
+      readonly kind: 'transient';
+      readonly reason: 'status' | 'timeout' | 'network' | 'malformed';
+      readonly detail: string;
+    };
 
 type RateLimitConfig = ApiSource['rate_limit'];
 type RetryConfig = ApiSource['retry'];
@@ -38,7 +42,8 @@ export function classify(exchange: Exchange, rateLimit: RateLimitConfig, now: Da
     return { kind: 'rate_limited', waitMs: requestedWaitMs(headers, rateLimit, now), detail: `HTTP 429: ${excerpt}` };
   }
   if (status === 401 || status === 403) return { kind: 'auth', status, detail: excerpt };
-  if (status === 408 || status >= 500) return { kind: 'transient', reason: 'status', detail: `HTTP ${status}: ${excerpt}` };
+  if (status === 408 || status >= 500)
+    return { kind: 'transient', reason: 'status', detail: `HTTP ${status}: ${excerpt}` };
   if (status < 200 || status >= 300) return { kind: 'client_error', status, detail: excerpt };
   let body: unknown;
   try {

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { type ApiSource, apiSourceSchema } from '../../config/api-source-schema.ts';
+import type { Project } from '../../config/loader.ts';
+import { identifier } from '../../config/schemas.ts';
+
+/**
+ * Everything one pull needs from the project: the source's config and where each of its raw tables lives. Small
+ * and JSON-safe, so CDK can hand it to the source's Lambda in an environment variable and the Lambda needs no read
+ * access to the rest of the project.
+ */
+export interface ConnectorConfig {
+  readonly source: ApiSource;
+  /** Raw table name → key prefix in the raw bucket, without a trailing slash. */
+  readonly locations: Readonly<Record<string, string>>;
+}
+
+export const connectorConfigSchema = z.object({
+  source: apiSourceSchema,
+  locations: z.record(identifier, z.string().min(1)),
+});
+
+export class UnknownApiSourceError extends Error {
+  constructor(
+    readonly source: string,
+    readonly known: readonly string[],
+  ) {
+    super(
+      `no API source "${source}" (expected config/sources/apis/${source}.json; known: ${known.join(', ') || 'none'})`,
+    );
+    this.name = 'UnknownApiSourceError';
+  }
+}
+
+export function connectorConfig(project: Project, sourceName: string): ConnectorConfig {
+  const source = project.apiSources.get(sourceName);
+  if (!source) throw new UnknownApiSourceError(sourceName, [...project.apiSources.keys()]);
+  const { file: _file, ...config } = source;
+  const locations: Record<string, string> = {};
+  for (const endpoint of config.endpoints) {
+    const table = project.rawTables.get(endpoint.raw_table);
+    // `dap check` reports a missing raw table; synthesis and the CLI only run on a checked project.
+    if (table) locations[endpoint.raw_table] = table.location;
+  }
+  return { source: config, locations };
+}
