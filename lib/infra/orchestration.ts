@@ -20,7 +20,6 @@ import { DapFunction } from './dap-function.ts';
 import { acknowledgeNag, nagArn } from './nag.ts';
 import { type RawToStageFunctions, rawToStageDefinition } from './raw-to-stage-definition.ts';
 
-
 export interface DapOrchestrationProps {
   readonly environment: EnvironmentConfig;
   /** The folder holding config/, athena-scripts/ and redshift-scripts/, deployed to the metadata bucket. */
@@ -156,6 +155,7 @@ export class DapOrchestration extends Construct {
         // Statement ids are created per call; the Data API scopes these to statements the caller started.
         actions: ['redshift-data:DescribeStatement', 'redshift-data:CancelStatement'],
         resources: ['*'],
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, resolved by IAM, not by JS
         conditions: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } },
       }),
     );

@@ -7,17 +7,17 @@ import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../../lib/config/problems.ts';
 import { addDapStacks } from '../../lib/infra/dap-app.ts';
-import { devEnvironment, prodEnvironment, projectFolder, projectWith, tempDir } from './fixtures.ts';
+import { devEnvironment, NO_BUNDLING, prodEnvironment, projectFolder, projectWith, tempDir } from './fixtures.ts';
 
 const APP = fileURLToPath(new URL('../../bin/app.ts', import.meta.url));
 
 /** Runs bin/app.ts the way the CDK CLI does: from the project root, with the output folder and context in env. */
-function runApp(root: string, context: Record<string, string> = {}) {
+function runApp(root: string, context: Record<string, unknown> = {}) {
   const outdir = tempDir('dap-cdk-out-');
   const result = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), APP], {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) },
+    env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ ...NO_BUNDLING, ...context }) },
   });
   return { ...result, outdir };
 }

@@ -68,7 +68,17 @@ export function projectWith(...environments: EnvironmentConfig[]): Project {
   return loadProject(projectFolder(Object.fromEntries(environments.map((env) => [env.name, env]))));
 }
 
-export function dapStack(env: EnvironmentConfig, app = new App()): DapStack {
+/**
+ * Skips esbuild bundling of the Lambdas: tests look at the template, not at bundles (`npm run synth` in CI still
+ * bundles every function for real).
+ */
+export const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] } as const;
+
+export function testApp(props: { outdir?: string } = {}): App {
+  return new App({ ...props, context: { ...NO_BUNDLING } });
+}
+
+export function dapStack(env: EnvironmentConfig, app = testApp()): DapStack {
   return new DapStack(app, `${env.name}-dap`, { environment: env, project: projectWith(env) });
 }
 
@@ -103,7 +113,7 @@ interface ValidationReportJson {
  */
 export function nagReport(build: (app: App) => void): NagReport {
   const outdir = tempDir('dap-nag-');
-  const app = new App({ outdir });
+  const app = testApp({ outdir });
   build(app);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   try {

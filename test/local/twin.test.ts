@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { enabledFamilies } from '../../lib/config/plan.ts';
 import { RAW_TO_STAGE_LEASE } from '../../lib/core/run-guard.ts';
+import type { EventReport } from '../../lib/core/run-report.ts';
 import { FileControlStore } from '../../lib/engines/local/file-control-store.ts';
 import type { AslMachine } from '../../lib/local/twin/definition.ts';
 import { TemplateResolver } from '../../lib/local/twin/definition.ts';
@@ -49,7 +50,9 @@ describe('the local twin runs the synthesized state machine', () => {
           const expected = await distinctRawEventIds(context, event);
           assert.ok(expected > 0, `the sample has ${event} records`);
           assert.equal(await stageRows(context, table, event), expected, `${event} rows in ${table}`);
-          const reported = result.report?.families.flatMap((f) => f.events).find((e) => e.event_name === event);
+          const reported: EventReport | undefined = result.report?.families
+            .flatMap((f) => f.events)
+            .find((e) => e.event_name === event);
           assert.equal(reported?.rows_written, expected, `${event} rows written in the report`);
           assert.match(reported?.query_id ?? '', /^[0-9a-f-]{36}$/);
         }
@@ -164,7 +167,7 @@ describe('the local twin runs the synthesized state machine', () => {
       assert.deepEqual(outcomes, ['ALREADY_RUNNING', 'SUCCEEDED']);
       const refused = results.find((r) => r.outcome === 'ALREADY_RUNNING');
       const winner = results.find((r) => r.outcome === 'SUCCEEDED');
-      const message = (refused?.output as { message?: string }).message ?? '';
+      const message = (refused?.output as { message?: string } | undefined)?.message ?? '';
       assert.match(message, new RegExp(`a run is already in progress: ${winner?.runId} since \\d{4}-\\d{2}-\\d{2}T`));
       assert.equal(refused?.report, undefined, 'the refused run wrote no report');
     });

@@ -91,6 +91,13 @@ export class TemplateResolver {
     if (resource.Type === 'AWS::Lambda::Function' && attribute === 'Arn') {
       return `arn:aws:lambda:${region}:${account}:function:${logicalId}`;
     }
+    if (resource.Type === 'AWS::S3::Bucket' && attribute === 'Arn') {
+      return `arn:aws:s3:::${String(resource.Properties?.BucketName ?? logicalId)}`;
+    }
+    if (attribute === 'Arn') {
+      const service = resource.Type.split('::')[1]?.toLowerCase() ?? 'unknown';
+      return `arn:aws:${service}:${region}:${account}:${logicalId}`;
+    }
     throw new TwinDefinitionError(`the twin cannot resolve ${attribute} of ${resource.Type} "${logicalId}"`);
   }
 }

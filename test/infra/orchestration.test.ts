@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Match } from 'aws-cdk-lib/assertions';
+import { ATHENA_THROTTLING_ERRORS } from '../../lib/infra/raw-to-stage-definition.ts';
+import {
+  type AslMachine,
+  type AslState,
+  stateMachineDefinition,
+  TemplateResolver,
+} from '../../lib/local/twin/definition.ts';
+import type { CfnTemplate } from '../../lib/local/twin/synthesize.ts';
+import { environmentConfig, templateOf } from './fixtures.ts';
+
+const env = environmentConfig({
+  orchestration: { family_concurrency: 7, event_concurrency: 3, lease_seconds: 1200 },
+  schedules: { raw_to_stage: 'cron(15 4 * * ? *)' },
+  athena: { bytes_scanned_cutoff: 50_000_000_000 },
+});
+const { template } = templateOf(env);
+const json = template.toJSON() as CfnTemplate;
+const resolver = new TemplateResolver(json, env);
+const definition = stateMachineDefinition(json, resolver, 'dev-dap-raw-to-stage');
+
+/** A state by name, however deeply nested in Maps. */
+function state(name: string, machine: AslMachine = definition): AslState & Record<string, unknown> {
+  for (const [stateName, s] of Object.entries(machine.States)) {
+    if (stateName === name) return s as AslState & Record<string, unknown>;
+    for (const nested of [s.ItemProcessor, s.Iterator, ...(s.Branches ?? [])]) {
+      if (!nested) continue;
+      try {
+        return state(name, nested);
+      } catch {}
+    }
+  }
+  throw new Error(`no state ${name}`);
+}
+
+interface PolicyStatement {
+  Action: string | string[];
+  Resource: unknown;
+}
+
+function statements(): PolicyStatement[] {
+  return Object.values(json.Resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy')
+    .flatMap((r) => (r.Properties?.PolicyDocument as { Statement: PolicyStatement[] } | undefined)?.Statement ?? []);
+}
+
+describe('the raw-to-stage state machine', () => {
+  test('is named after the environment, in JSONPath, traced and logged', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineName: 'dev-dap-raw-to-stage',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
+    });
+    assert.equal((definition as { QueryLanguage?: string }).QueryLanguage ?? 'JSONPath', 'JSONPath');
+  });
+
+  test('fans out over families and events with the configured concurrency', () => {
+    const families = state('ProcessFamilies');
+    assert.equal(families.Type, 'Map');
+    assert.equal(families.ItemsPath, '$.plan.families');
+    assert.equal(families.MaxConcurrency, 7);
+    const events = state('ProcessEvents');
+    assert.equal(events.ItemsPath, '$.events');
+    assert.equal(events.MaxConcurrency, 3);
+  });
+
+  test("runs each transform with Athena .sync in the environment's workgroup, retrying throttling with jitter", () => {
+    const run = state('RunTransform');
+    assert.equal(run.Resource, 'arn:aws:states:::athena:startQueryExecution.sync');
+    assert.deepEqual(run.Parameters, {
+      'QueryString.$': '$.prepared.query',
+      WorkGroup: 'dev-dap-workgroup',
+      QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: 'dev_dap_stage' },
+      'ClientRequestToken.$': "States.Format('{}-{}', $.run_id, $.event_name)",
+    });
+    assert.deepEqual(run.Retry, [
+      {
+        ErrorEquals: ATHENA_THROTTLING_ERRORS,
+        IntervalSeconds: 2,
+        BackoffRate: 2,
+        MaxAttempts: 6,
+        MaxDelaySeconds: 60,
+        JitterStrategy: 'FULL',
+      },
+    ]);
+    assert.equal(run.TimeoutSeconds, 1200 - 60, 'a transform ends before the run lease could lapse');
+  });
+
+  test('catches failures per event and per family, so no failure escapes a family', () => {
+    for (const name of ['PrepareTransform', 'RunTransform', 'RenewRunLease']) {
+      assert.deepEqual(state(name).Catch, [
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'EventFailed' },
+      ]);
+    }
+    for (const name of ['ProcessEvents', 'FinishFamily']) {
+      assert.deepEqual(state(name).Catch, [
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'FamilyFailed' },
+      ]);
+    }
+    assert.deepEqual(state('CallProcedure').Catch, [
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ProcedureFailed' },
+    ]);
+  });
+
+  test('guards the run with the lease and ends PARTIAL or FAILED with errors an alarm can match', () => {
+    assert.equal(definition.StartAt, 'InitialiseRun');
+    const choice = state('RunLeaseAcquired') as unknown as { Choices: { Variable: string; BooleanEquals: boolean }[] };
+    assert.deepEqual(
+      choice.Choices.map((c) => [c.Variable, c.BooleanEquals]),
+      [['$.lease.acquired', true]],
+    );
+    assert.equal(state('RunAlreadyInProgress').Type, 'Succeed');
+    assert.equal(state('RunPartial').Error, 'dap.RunPartial');
+    assert.equal(state('RunFailed').Error, 'dap.RunFailed');
+    assert.equal(state('NotifyRunProblem').Resource, 'arn:aws:states:::sns:publish');
+  });
+
+  test('is started by the schedule from the environment file with a schedule trigger', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(15 4 * * ? *)',
+      Targets: [Match.objectLike({ Input: '{"trigger":"schedule"}', DeadLetterConfig: Match.anyValue() })],
+    });
+  });
+
+  test('the workgroup enforces its settings, encrypts results and cuts off big scans', () => {
+    template.hasResourceProperties('AWS::Athena::WorkGroup', {
+      Name: 'dev-dap-workgroup',
+      WorkGroupConfiguration: Match.objectLike({
+        EnforceWorkGroupConfiguration: true,
+        BytesScannedCutoffPerQuery: 50_000_000_000,
+        ResultConfiguration: Match.objectLike({
+          EncryptionConfiguration: Match.objectLike({ EncryptionOption: 'SSE_KMS' }),
+        }),
+      }),
+    });
+  });
+
+  test('the control table has point-in-time recovery and a customer-managed key', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: 'dev-dap-control',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: Match.objectLike({ SSEEnabled: true, SSEType: 'KMS' }),
+    });
+  });
+});
+
+describe('IAM', () => {
+  test('no statement in the stack grants a "*" action or a whole-service action', () => {
+    for (const statement of statements()) {
+      for (const action of [statement.Action].flat()) {
+        assert.notEqual(action, '*');
+        assert.doesNotMatch(action, /^[a-z0-9-]+:\*$/, `whole-service action ${action}`);
+      }
+    }
+  });
+
+  test('Athena, Glue and S3 permissions of the state machine are scoped to this environment', () => {
+    const role = Object.entries(json.Resources).find(
+      ([, r]) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties?.Roles ?? '').includes('RawToStageRole'),
+    );
+    assert.ok(role, 'the state machine has a policy');
+    const policy = resolver.resolve(role[1].Properties?.PolicyDocument) as { Statement: PolicyStatement[] };
+    const resourcesFor = (prefix: string) =>
+      policy.Statement.filter((s) => [s.Action].flat().some((a) => a.startsWith(prefix))).flatMap((s) =>
+        [s.Resource].flat(),
+      );
+
+    assert.deepEqual([...new Set(resourcesFor('athena:'))].sort(), [
+      'arn:aws:athena:eu-west-2:111111111111:datacatalog/AwsDataCatalog',
+      'arn:aws:athena:eu-west-2:111111111111:workgroup/dev-dap-workgroup',
+    ]);
+    for (const resource of resourcesFor('glue:')) {
+      assert.match(
+        String(resource),
+        /^arn:aws:glue:eu-west-2:111111111111:(catalog|(database|table)\/dev_dap_(raw|stage)(\/\*)?)$/,
+      );
+    }
+    const s3 = [...new Set(resourcesFor('s3:'))].map(String).sort();
+    assert.deepEqual(s3, [
+      'arn:aws:s3:::dev-dap-athena-results-111111111111',
+      'arn:aws:s3:::dev-dap-athena-results-111111111111/*',
+      'arn:aws:s3:::dev-dap-raw-111111111111',
+      'arn:aws:s3:::dev-dap-raw-111111111111/*',
+      'arn:aws:s3:::dev-dap-stage-111111111111',
+      'arn:aws:s3:::dev-dap-stage-111111111111/*',
+    ]);
+  });
+});
