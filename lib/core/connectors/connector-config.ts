@@ -34,7 +34,12 @@ export class UnknownApiSourceError extends Error {
 export function connectorConfig(project: Project, sourceName: string): ConnectorConfig {
   const source = project.apiSources.get(sourceName);
   if (!source) throw new UnknownApiSourceError(sourceName, [...project.apiSources.keys()]);
-  const { file: _file, ...config } = source;
+  // Descriptions are for people reading the file; the Lambda's environment has no room to spare.
+  const { file: _file, description: _description, ...rest } = source;
+  const config: ApiSource = {
+    ...rest,
+    endpoints: rest.endpoints.map(({ description: _endpointDescription, ...endpoint }) => endpoint),
+  };
   const locations: Record<string, string> = {};
   for (const endpoint of config.endpoints) {
     const table = project.rawTables.get(endpoint.raw_table);
