@@ -10,6 +10,7 @@ import { type PullDeps, type PullResult, pullSource } from '../../../lib/core/co
 import { StaticSecretSource } from '../../../lib/core/connectors/secrets.ts';
 import { FileControlStore } from '../../../lib/engines/local/file-control-store.ts';
 import { FolderObjectStore } from '../../../lib/engines/local/folder-object-store.ts';
+import type { ControlStore } from '../../../lib/engines/ports.ts';
 
 /** A request as the test server saw it. */
 export interface SeenRequest {
@@ -113,7 +114,7 @@ export type Ports = Awaited<ReturnType<typeof localPorts>>;
 export async function pull(
   connector: ConnectorConfig,
   server: TestServer,
-  ports: Ports,
+  ports: Pick<Ports, 'store' | 'rawBucket'> & { readonly control: ControlStore },
   extra: Partial<PullDeps> = {},
 ): Promise<PullResult> {
   return pullSource(
