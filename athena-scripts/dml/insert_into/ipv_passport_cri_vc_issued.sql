@@ -43,7 +43,8 @@ renamed as (
   select
     event_id,
     cast(from_unixtime("timestamp") as timestamp) as event_at,
-    cast(from_unixtime("timestamp") as date) as event_date,
+    -- the calendar day in UTC, as analysts group by it
+    cast(date_format(from_unixtime("timestamp"), '%Y-%m-%d') as date) as event_date,
     client_id,
     component_id,
     "user".user_id as user_id,
