@@ -1,20 +1,19 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { type ConnectorConfig, connectorConfigSchema } from '../../lib/core/connectors/connector-config.ts';
+import {
+  type ConnectorConfig,
+  connectorConfigSchema,
+  PULL_API_ENV,
+} from '../../lib/core/connectors/connector-config.ts';
+
+export { PULL_API_ENV };
+
 import { type PullDeps, type PullResult, pullSource } from '../../lib/core/connectors/pull.ts';
 import { DynamoDbControlStore } from '../../lib/engines/aws/dynamodb-control-store.ts';
 import { InvalidEnvironmentVariableError, requireEnv } from '../../lib/engines/aws/env.ts';
 import { S3ObjectStore } from '../../lib/engines/aws/s3-object-store.ts';
 import { SecretsManagerSecretSource } from './secrets-manager-source.ts';
-
-/** The environment variables the stack sets on each source's Lambda (`lib/infra/api-ingestion.ts`). */
-export const PULL_API_ENV = {
-  connector: 'DAP_API_CONNECTOR',
-  rawBucket: 'RAW_BUCKET',
-  controlTable: 'CONTROL_TABLE',
-  secretArn: 'API_SECRET_ARN',
-} as const;
 
 /** A pull that failed: the Lambda fails too, so the invocation lands in the dead-letter queue and alarms. */
 export class PullFailedError extends Error {

@@ -14,6 +14,14 @@ export interface ConnectorConfig {
   readonly locations: Readonly<Record<string, string>>;
 }
 
+/** The environment variables the stack sets on each source's pull Lambda, read by `lambdas/pull-api`. */
+export const PULL_API_ENV = {
+  connector: 'DAP_API_CONNECTOR',
+  rawBucket: 'RAW_BUCKET',
+  controlTable: 'CONTROL_TABLE',
+  secretArn: 'API_SECRET_ARN',
+} as const;
+
 export const connectorConfigSchema = z.object({
   source: apiSourceSchema,
   locations: z.record(identifier, z.string().min(1)),

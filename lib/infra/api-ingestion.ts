@@ -1,0 +1,187 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { Project } from '../config/loader.ts';
+import { resourceNames } from '../config/names.ts';
+import type { EnvironmentConfig } from '../config/schemas.ts';
+import { connectorConfig, PULL_API_ENV } from '../core/connectors/connector-config.ts';
+import { stateKey } from '../core/connectors/pull-state.ts';
+import { valueKey } from '../engines/aws/dynamodb-control-store.ts';
+import { DapFunction } from './dap-function.ts';
+import { acknowledgeNag, nagArn } from './nag.ts';
+
+export interface DapApiIngestionProps {
+  readonly environment: EnvironmentConfig;
+  /** The validated project: one Lambda per `config/sources/apis/<source>.json`. */
+  readonly project: Project;
+  /** Where pages land, under each endpoint's raw table location. */
+  readonly rawBucket: s3.IBucket;
+  /** The control store (`pk`/`sk`); each source reads and writes only its own checkpoint item. */
+  readonly controlTable: dynamodb.ITable;
+  /**
+   * Existing secrets by source name, for credentials managed elsewhere.
+   * @default a secret per source named `<prefix>/api/<source>`, whose value you set to a JSON object of the
+   * credential names in the source config, e.g. `{"EVENTBRITE_TOKEN": "..."}`
+   */
+  readonly secrets?: Readonly<Record<string, secretsmanager.ISecret>>;
+  /**
+   * Encrypts the created secrets and the dead-letter queue.
+   * @default AWS managed keys
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * What happens to created secrets and log groups when they leave the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * API ingestion: per API source, a pull Lambda on the source's EventBridge schedule, with reserved concurrency 1 so
+ * a source never runs twice at once, its credentials secret, and access to nothing but its own raw prefixes and
+ * its own checkpoint item. Failed runs (and schedules that cannot invoke) land in one dead-letter queue.
+ */
+export class DapApiIngestion extends Construct {
+  public readonly functions: ReadonlyMap<string, DapFunction>;
+  public readonly secrets: ReadonlyMap<string, secretsmanager.ISecret>;
+  /** Sources with `schedule: null` have no rule. */
+  public readonly schedules: ReadonlyMap<string, events.Rule>;
+  public readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: DapApiIngestionProps) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const names = resourceNames(props.environment);
+    const functions = new Map<string, DapFunction>();
+    const secrets = new Map<string, secretsmanager.ISecret>();
+    const schedules = new Map<string, events.Rule>();
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+      queueName: `${names.prefix}-api-pull-failures`,
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+      ...(props.encryptionKey
+        ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.encryptionKey }
+        : { encryption: sqs.QueueEncryption.SQS_MANAGED }),
+      removalPolicy,
+    });
+    acknowledgeNag(
+      this.deadLetterQueue,
+      'SQS3',
+      'This queue is the dead-letter queue of the API pulls; a message that reaches it is kept for inspection',
+    );
+
+    for (const sourceName of [...props.project.apiSources.keys()].sort()) {
+      const connector = connectorConfig(props.project, sourceName);
+      const { source } = connector;
+      const idPrefix = pascal(sourceName);
+
+      const secret =
+        props.secrets?.[sourceName] ??
+        new secretsmanager.Secret(this, `${idPrefix}Secret`, {
+          secretName: `${names.prefix}/api/${sourceName}`,
+          description: `Credentials of the ${sourceName} API: a JSON object with the keys named in config/sources/apis/${sourceName}.json`,
+          ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
+          removalPolicy,
+        });
+      if (secret instanceof secretsmanager.Secret) {
+        acknowledgeNag(
+          secret,
+          'SMG4',
+          `Third-party API credentials (${sourceName}) are issued by the vendor; a rotation Lambda cannot mint new ones`,
+        );
+      }
+
+      const pull = new DapFunction(this, `${idPrefix}Pull`, {
+        handlerName: 'pull-api',
+        description: `Pulls the ${sourceName} API into raw, resuming from its checkpoint`,
+        timeout: Duration.seconds(source.lambda_timeout_seconds),
+        removalPolicy,
+        environment: {
+          [PULL_API_ENV.connector]: JSON.stringify(connector),
+          [PULL_API_ENV.rawBucket]: props.rawBucket.bucketName,
+          [PULL_API_ENV.controlTable]: props.controlTable.tableName,
+          [PULL_API_ENV.secretArn]: secret.secretArn,
+        },
+      });
+      // One run at a time per source: a second would race the first for the same checkpoint.
+      (pull.function.node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions = 1;
+      // No retry of a failed run: the next scheduled run resumes from the checkpoint anyway. Wired at the L1 level
+      // because the destination's own grant adds kms:ReEncrypt* and kms:GenerateDataKey*, more than sending needs.
+      new lambda.CfnEventInvokeConfig(this, `${idPrefix}FailedRuns`, {
+        functionName: pull.function.functionName,
+        qualifier: '$LATEST',
+        maximumRetryAttempts: 0,
+        destinationConfig: { onFailure: { destination: this.deadLetterQueue.queueArn } },
+      });
+      pull.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
+      );
+      props.encryptionKey?.grant(pull.role, 'kms:GenerateDataKey', 'kms:Decrypt');
+
+      const prefixes = [...new Set(Object.values(connector.locations))].sort();
+      pull.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:PutObject'],
+          resources: prefixes.map((prefix) => props.rawBucket.arnForObjects(`${prefix}/*`)),
+        }),
+      );
+      props.rawBucket.encryptionKey?.grant(pull.role, 'kms:GenerateDataKey');
+      for (const prefix of prefixes) {
+        acknowledgeNag(
+          pull.role,
+          `IAM5[Resource::${nagArn(props.rawBucket)}/${prefix}/*]`,
+          `Writes one object per pulled page under the ${prefix} raw table; page keys depend on the pull`,
+        );
+      }
+      pull.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+          resources: [props.controlTable.tableArn],
+          conditions: {
+            'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [valueKey(stateKey(sourceName)).pk] },
+          },
+        }),
+      );
+      props.controlTable.encryptionKey?.grant(pull.role, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
+      secret.grantRead(pull.role);
+
+      if (source.schedule !== null) {
+        schedules.set(
+          sourceName,
+          new events.Rule(this, `${idPrefix}Schedule`, {
+            description: `Pulls the ${sourceName} API (config/sources/apis/${sourceName}.json)`,
+            schedule: events.Schedule.expression(source.schedule),
+            targets: [
+              new targets.LambdaFunction(pull.function, {
+                deadLetterQueue: this.deadLetterQueue,
+                retryAttempts: 2,
+                maxEventAge: Duration.hours(1),
+              }),
+            ],
+          }),
+        );
+      }
+      functions.set(sourceName, pull);
+      secrets.set(sourceName, secret);
+    }
+    this.functions = functions;
+    this.secrets = secrets;
+    this.schedules = schedules;
+  }
+}
+
+function pascal(name: string): string {
+  return name
+    .split('_')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
