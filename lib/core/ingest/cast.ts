@@ -1,5 +1,5 @@
 import type { ColumnType } from '../../config/types.ts';
-import { type Cell, isCellError } from './cells.ts';
+import { type Cell, describeCellError, isCellError } from './cells.ts';
 
 /**
  * Casting a cell to a dataset column's type, with explicit formats. Every failure is a sentence saying what was
@@ -50,7 +50,7 @@ const fail = (reason: string): CastResult => ({ ok: false, reason });
 
 /** Casts a non-empty cell; empty cells are handled (default, required) before this is called. */
 export function castCell(cell: Exclude<Cell, null>, type: ColumnType, options: CastOptions): CastResult {
-  if (isCellError(cell)) return fail(`the cell holds the error ${cell.error}`);
+  if (isCellError(cell)) return fail(describeCellError(cell));
   if (type.kind === 'decimal') return castDecimal(cell, type.precision, type.scale, options);
   if (type.kind !== 'primitive') return fail(`cannot cast to ${type.kind}`);
   switch (type.name) {

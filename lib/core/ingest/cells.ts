@@ -14,6 +14,11 @@ export function isCellError(cell: Cell): cell is CellError {
   return typeof cell === 'object' && cell !== null && !(cell instanceof Date);
 }
 
+/** Why a cell holding an error cannot give a value. */
+export function describeCellError(cell: CellError): string {
+  return cell.error.startsWith('#') ? `the cell holds the Excel error ${cell.error}` : `the cell holds ${cell.error}`;
+}
+
 /** One record of the file: `row` is its 1-based number in the file (the header row counts, as in a spreadsheet). */
 export interface SourceRecord {
   readonly row: number;

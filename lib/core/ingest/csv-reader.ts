@@ -65,10 +65,11 @@ export async function* readCsvRecords(
   let nextRow = 1;
   let sniffBuffer = '';
 
-  const feed = (text: string, final: boolean): SourceRecord[] => {
+  /** The records complete so far, and the error that stops the file after them, if any. */
+  const feed = (text: string, final: boolean): { records: SourceRecord[]; error?: CsvStructureError } => {
     if (parser === undefined) {
       sniffBuffer += text;
-      if (!final && sniffBuffer.length < SNIFF_CHARS) return [];
+      if (!final && sniffBuffer.length < SNIFF_CHARS) return { records: [] };
       const dialect =
         options.delimiter === 'auto'
           ? sniffDelimiter(sniffBuffer, final)
@@ -80,35 +81,43 @@ export async function* readCsvRecords(
     }
     const aggregate = partial + text;
     const result = parser.parse(aggregate, baseIndex, !final) as PapaResult;
+    // Papa reads the text after a final line break as one more, empty, record: an artefact, not a blank row.
+    if (final && aggregate.endsWith('\n') && isEmptyRecord(result.data[result.data.length - 1])) result.data.pop();
     const records: SourceRecord[] = [];
     const problems = new Map<number, string>();
+    let unclosedAt: number | undefined;
     for (const error of result.errors) {
-      if (error.code === 'MissingQuotes') {
-        throw new CsvStructureError(
-          nextRow + error.row,
-          'a quoted field is never closed (it runs to the end of the file)',
-        );
+      if (error.code === 'MissingQuotes') unclosedAt ??= error.row;
+      else if (!problems.has(error.row)) {
+        problems.set(error.row, 'malformed quotes: a closing quote is not followed by a delimiter or line end');
       }
-      const row = nextRow + error.row;
-      if (!problems.has(row))
-        problems.set(row, 'malformed quotes: a closing quote is not followed by a delimiter or line end');
     }
-    for (const cells of result.data) {
-      const row = nextRow++;
-      const problem = problems.get(row);
+    for (const [index, cells] of result.data.entries()) {
+      const row = nextRow + index;
+      if (index === unclosedAt) {
+        nextRow += index;
+        return {
+          records,
+          error: new CsvStructureError(row, 'a quoted field is never closed (it runs to the end of the file)'),
+        };
+      }
+      if (recordLength(cells) > options.maxRecordLength) {
+        nextRow += index;
+        return { records, error: tooLong(row, options.maxRecordLength) };
+      }
+      const problem = problems.get(index);
       records.push(problem === undefined ? { row, cells } : { row, cells, problem });
     }
+    nextRow += result.data.length;
     if (!final) {
       partial = aggregate.substring(result.meta.cursor - baseIndex);
       baseIndex = result.meta.cursor;
-      if (partial.length > options.maxRecordLength) {
-        throw new CsvStructureError(
-          nextRow,
-          `record is longer than ${options.maxRecordLength} characters without ending (an unclosed quote, or a field larger than max_record_bytes)`,
-        );
-      }
+      // Raw text is at most three characters per character of content (`"",` per empty field, `""` per quote), so
+      // an unfinished record this long is certain to break the limit once complete: stop before it grows further.
+      if (partial.length > 3 * options.maxRecordLength + 2)
+        return { records, error: tooLong(nextRow, options.maxRecordLength) };
     }
-    return records;
+    return { records };
   };
 
   let batch: SourceRecord[] = [];
@@ -116,7 +125,12 @@ export async function* readCsvRecords(
   for await (const chunk of chunks) {
     options.signal?.throwIfAborted();
     const text = normalise(decoder.decode(chunk), false);
-    batch.push(...feed(text, false));
+    const fed = feed(text, false);
+    batch.push(...fed.records);
+    if (fed.error) {
+      yield batch;
+      throw fed.error;
+    }
     batchChars += text.length;
     if (batchChars >= BATCH_CHARS) {
       yield batch;
@@ -124,8 +138,28 @@ export async function* readCsvRecords(
       batchChars = 0;
     }
   }
-  batch.push(...feed(normalise(decoder.end(), true), true));
+  const fed = feed(normalise(decoder.end(), true), true);
+  batch.push(...fed.records);
   if (batch.length > 0) yield batch;
+  if (fed.error) throw fed.error;
+}
+
+function isEmptyRecord(cells: readonly string[] | undefined): boolean {
+  return cells !== undefined && cells.length === 1 && cells[0] === '';
+}
+
+/** Characters of content plus one per field: what `max_record_bytes` limits. */
+function recordLength(cells: readonly string[]): number {
+  let length = cells.length;
+  for (const cell of cells) length += cell.length;
+  return length;
+}
+
+function tooLong(row: number, max: number): CsvStructureError {
+  return new CsvStructureError(
+    row,
+    `record is longer than max_record_bytes (${max} characters): a runaway field or an unclosed quote`,
+  );
 }
 
 interface PapaResult {

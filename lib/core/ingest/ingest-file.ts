@@ -452,7 +452,7 @@ async function processFile(
   const reject = async (record: SourceRecord, errors: RejectLine['errors']) => {
     processed.rows.invalid++;
     for (const error of errors) {
-      const group = `${error.column}: ${error.reason.replace(/^"[^"]*"/, '…')}`;
+      const group = `${error.column}: ${error.reason.replace(/^"[^"]*"/, '…').replace(/\brow \d+/g, 'row …')}`;
       if (processed.rejectedReasons.has(group) || processed.rejectedReasons.size < MAX_REASON_GROUPS) {
         processed.rejectedReasons.set(group, (processed.rejectedReasons.get(group) ?? 0) + 1);
       }
@@ -496,8 +496,10 @@ async function processFile(
           continue;
         }
         if (keySeen) {
-          const keyText = JSON.stringify(snapshotKey.map((k) => mapped.values[k] ?? null));
-          const digest = createHash('sha1').update(keyText).digest('base64');
+          const keyText = snapshotKey.map((k) => String(mapped.values[k] ?? '')).join(', ');
+          const digest = createHash('sha1')
+            .update(JSON.stringify(snapshotKey.map((k) => mapped.values[k] ?? null)))
+            .digest('base64');
           const firstRow = keySeen.get(digest);
           if (snapshotKey.some((k) => mapped.values[k] === null || mapped.values[k] === undefined)) {
             await reject(record, [{ column: '(row)', reason: `snapshot key (${snapshotKey.join(', ')}) is empty` }]);
@@ -505,7 +507,10 @@ async function processFile(
           }
           if (firstRow !== undefined) {
             await reject(record, [
-              { column: '(row)', reason: `duplicate snapshot key ${keyText}: first seen at row ${firstRow}` },
+              {
+                column: '(row)',
+                reason: `"${keyText}" repeats the snapshot key (${snapshotKey.join(', ')}) of row ${firstRow}`,
+              },
             ]);
             continue;
           }

@@ -3,7 +3,7 @@ import type { ColumnMapping, MappingVersion, TextStep } from '../../config/file-
 import type { Column } from '../../config/schemas.ts';
 import { type ColumnType, parseColumnType } from '../../config/types.ts';
 import { asText, type CastOptions, castCell, type RawValue } from './cast.ts';
-import { type Cell, cellText, columnLetter, isCellError, type SourceRecord } from './cells.ts';
+import { type Cell, cellText, columnLetter, describeCellError, isCellError, type SourceRecord } from './cells.ts';
 
 /**
  * The mapping registry at work: a file's header picks one mapping version by its fingerprint, and that version
@@ -284,7 +284,7 @@ function mapValue(column: CompiledColumn, cells: readonly Cell[]): ValueResult {
   if (spec === undefined) return { ok: true, value: null };
   const original = cell === null ? undefined : cellText(cell);
   if (cell !== null && isCellError(cell)) {
-    return { ok: false, error: { value: cell.error, reason: `the cell holds the error ${cell.error}` } };
+    return { ok: false, error: { value: cell.error, reason: describeCellError(cell) } };
   }
   if (cell !== null && spec.transforms.length > 0) {
     let text = asText(cell);

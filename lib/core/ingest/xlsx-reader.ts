@@ -67,7 +67,8 @@ export async function* readXlsxRecords(
   } catch (error) {
     if (error instanceof XlsxReadError || (error instanceof Error && error.name === 'AbortError')) throw error;
     const detail = error instanceof Error ? error.message : String(error);
-    throw new XlsxReadError(`not a readable XLSX workbook: ${detail}`, { cause: error });
+    const hint = detail === 'FILE_ENDED' ? ' (the ZIP data ends early: a truncated or damaged file)' : '';
+    throw new XlsxReadError(`not a readable XLSX workbook: ${detail}${hint}`, { cause: error });
   } finally {
     input.destroy();
   }
@@ -115,8 +116,12 @@ export function toCell(value: unknown): Cell {
   if (typeof value === 'object') {
     const v = value as Record<string, unknown>;
     if ('formula' in v || 'sharedFormula' in v) {
-      if (!('result' in v) || v.result === undefined) return { error: 'a formula saved without its calculated value' };
-      return toCell(v.result);
+      // exceljs's streaming reader drops a cached error value (#DIV/0!) as if the formula had never been calculated.
+      const result = v.result;
+      if (result === undefined || (typeof result === 'number' && Number.isNaN(result))) {
+        return { error: 'a formula without a usable cached value (never calculated, or an Excel error)' };
+      }
+      return toCell(result);
     }
     if (Array.isArray(v.richText))
       return v.richText.map((part: { text?: unknown }) => String(part.text ?? '')).join('');
