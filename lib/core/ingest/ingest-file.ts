@@ -314,6 +314,7 @@ class PartWriter {
     private readonly keyOf: (index: number) => string,
     private readonly partBytes: number,
     private readonly onFlush: () => Promise<void>,
+    private readonly signal: AbortSignal | undefined,
   ) {}
 
   async add(line: string): Promise<void> {
@@ -324,6 +325,7 @@ class PartWriter {
 
   async flush(): Promise<void> {
     if (this.buffer.length === 0) return;
+    this.signal?.throwIfAborted();
     const key = this.keyOf(this.parts.length);
     await this.store.put(this.bucket, key, `${this.buffer.join('\n')}\n`);
     this.parts.push({ key, lines: this.buffer.length });
@@ -412,6 +414,7 @@ async function processFile(
     (i) => `${STAGING_PREFIX}/${attempt.hash}/${attempt.runId}/part-${part(i)}.json`,
     partBytes,
     heartbeat,
+    deps.signal,
   );
   const rejects = new PartWriter(
     deps.store,
@@ -419,6 +422,7 @@ async function processFile(
     (i) => `${attempt.folder}/rejects-${part(i)}.ndjson`,
     partBytes,
     heartbeat,
+    deps.signal,
   );
   const batches =
     format.type === 'csv'
@@ -463,6 +467,7 @@ async function processFile(
 
   try {
     for await (const batch of batches) {
+      deps.signal?.throwIfAborted();
       for (const record of batch) {
         if (mapper === undefined) {
           if (record.row < format.header_row || isBlank(record.cells)) continue;
