@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { qualityCheckSchema } from './quality-schema.ts';
 
 /** Names used as Glue/Athena/Redshift identifiers, file names and S3 prefixes. */
 export const IDENTIFIER = /^[a-z][a-z0-9_]*$/;
@@ -128,6 +129,7 @@ export const stageTableSchema = z.strictObject({
   description: z.string().optional(),
   columns: z.array(columnSchema).min(1, { error: 'expected at least one column' }),
   partition_columns: z.array(columnSchema).default([]),
+  checks: z.array(qualityCheckSchema).default([]),
 });
 export type StageTable = z.infer<typeof stageTableSchema>;
 
