@@ -1,9 +1,15 @@
-import { type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import type { RawTableDef, StageTableDef } from '../config/loader.ts';
 import { resourceNames } from '../config/names.ts';
-import type { EnvironmentConfig } from '../config/schemas.ts';
+import { ConfigError } from '../config/problems.ts';
+import type { Column, EnvironmentConfig } from '../config/schemas.ts';
+import { type ColumnType, parseColumnType, toGlueType } from '../config/types.ts';
+import { acknowledgeNag, nagArn } from './nag.ts';
 import { removalPolicyOf } from './removal-policy.ts';
 
 export interface DapCatalogProps {
@@ -13,48 +19,448 @@ export interface DapCatalogProps {
   /** Holds the stage (Iceberg) tables; the stage database points at it. */
   readonly stageBucket: s3.IBucket;
   /**
-   * What happens to the databases when they leave the stack.
+   * The key the raw bucket is encrypted with: the crawlers decrypt raw files with it and encrypt their logs with it.
+   * @default no crawlers (they need the key to read raw and to encrypt their logs)
+   */
+  readonly encryptionKey?: kms.Key;
+  /**
+   * Raw tables to declare (`project.rawTables`): external JSON tables with partition projection.
+   * @default none
+   */
+  readonly rawTables?: readonly RawTableDef[];
+  /**
+   * Stage tables to declare (`project.stageTables`): Iceberg tables in the stage bucket.
+   * @default none
+   */
+  readonly stageTables?: readonly StageTableDef[];
+  /**
+   * When the drift crawlers run; they only look at folders added since their last run.
+   * @default daily at 02:00 UTC, before the default 03:00 raw-to-stage run
+   */
+  readonly crawlerSchedule?: string;
+  /**
+   * First year the raw tables' `year` partition projection covers.
+   * @default 2020
+   */
+  readonly projectionStartYear?: number;
+  /**
+   * What happens to the databases and tables when they leave the stack.
    * @default RETAIN, or DESTROY when `environment.removal_policy` is `destroy`
    */
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** The Glue databases Athena reads: raw (one table per event) and stage (one table per product family). */
+/** Last year the `year` projection covers; projection only lists folders a query's filter selects. */
+const PROJECTION_END_YEAR = 2099;
+
+/**
+ * The Glue catalog Athena reads. Raw: one external JSON table per raw table in config, with partition projection so
+ * no crawler ever rewrites it. Stage: one Iceberg table per product family. Drift: a separate database where one
+ * crawler per raw source records what the files actually hold; it only logs schema changes and never touches the
+ * declared tables (`dap check --drift` compares the two locally).
+ */
 export class DapCatalog extends Construct {
   public readonly rawDatabase: glue.CfnDatabase;
   public readonly stageDatabase: glue.CfnDatabase;
+  /** The crawlers' database: what the raw files hold, inferred, kept apart from the declared raw tables. */
+  public readonly driftDatabase: glue.CfnDatabase;
   /** Glue names of the databases, for SQL and IAM. */
   public readonly rawDatabaseName: string;
   public readonly stageDatabaseName: string;
+  public readonly driftDatabaseName: string;
+  /** Declared raw tables, by table name. */
+  public readonly rawTables: ReadonlyMap<string, glue.CfnTable>;
+  /** Iceberg stage tables, by table name. */
+  public readonly stageTables: ReadonlyMap<string, glue.CfnTable>;
+  /** One drift crawler per raw source, by source name. */
+  public readonly crawlers: ReadonlyMap<string, glue.CfnCrawler>;
+  /** The role of each source's crawler, by source name. */
+  public readonly crawlerRoles: ReadonlyMap<string, iam.Role>;
+
+  private readonly removalPolicy: RemovalPolicy;
 
   constructor(scope: Construct, id: string, props: DapCatalogProps) {
     super(scope, id);
     const env = props.environment;
     const names = resourceNames(env);
-    const removalPolicy = props.removalPolicy ?? removalPolicyOf(env);
+    this.removalPolicy = props.removalPolicy ?? removalPolicyOf(env);
 
     this.rawDatabaseName = names.rawDatabase;
     this.stageDatabaseName = names.stageDatabase;
-    this.rawDatabase = this.database('RawDatabase', names.rawDatabase, props.rawBucket, removalPolicy, {
+    this.driftDatabaseName = `${names.rawDatabase}_drift`;
+    this.rawDatabase = this.database('RawDatabase', names.rawDatabase, props.rawBucket, {
       description: `Raw events of the ${env.name} dap environment, as landed: one table per event`,
     });
-    this.stageDatabase = this.database('StageDatabase', names.stageDatabase, props.stageBucket, removalPolicy, {
+    this.stageDatabase = this.database('StageDatabase', names.stageDatabase, props.stageBucket, {
       description: `Stage tables of the ${env.name} dap environment: one Iceberg table per product family`,
     });
+    this.driftDatabase = this.database('RawDriftDatabase', this.driftDatabaseName, props.rawBucket, {
+      description: `Schemas the ${env.name} raw crawlers inferred from the raw files; compared with the declared raw tables, never read by transforms`,
+    });
+
+    const rawTables = new Map<string, glue.CfnTable>();
+    for (const def of props.rawTables ?? []) {
+      const table = new glue.CfnTable(this, `Raw-${def.table}`, {
+        catalogId: Stack.of(this).account,
+        databaseName: names.rawDatabase,
+        tableInput: rawTableInput(def, props.rawBucket.bucketName, props.projectionStartYear ?? 2020),
+      });
+      table.addResourceDependency(this.rawDatabase);
+      table.applyRemovalPolicy(this.removalPolicy);
+      rawTables.set(def.table, table);
+    }
+    this.rawTables = rawTables;
+
+    const stageTables = new Map<string, glue.CfnTable>();
+    for (const def of props.stageTables ?? []) {
+      const location = `s3://${props.stageBucket.bucketName}/${def.table}/`;
+      const table = new glue.CfnTable(this, `Stage-${def.table}`, {
+        catalogId: Stack.of(this).account,
+        databaseName: names.stageDatabase,
+        tableInput: {
+          name: def.table,
+          ...(def.description === undefined ? {} : { description: def.description }),
+          tableType: 'EXTERNAL_TABLE',
+          storageDescriptor: {
+            location,
+            columns: glueColumns([...def.columns, ...def.partition_columns]),
+          },
+        },
+        openTableFormatInput: {
+          icebergInput: {
+            metadataOperation: 'CREATE',
+            version: '2',
+            icebergTableInput: icebergTableInput(def, location),
+          },
+        },
+      });
+      table.addResourceDependency(this.stageDatabase);
+      table.applyRemovalPolicy(this.removalPolicy);
+      stageTables.set(def.table, table);
+    }
+    this.stageTables = stageTables;
+
+    const crawlers = new Map<string, glue.CfnCrawler>();
+    const crawlerRoles = new Map<string, iam.Role>();
+    const bySource = new Map<string, RawTableDef[]>();
+    for (const table of props.rawTables ?? [])
+      bySource.set(table.source, [...(bySource.get(table.source) ?? []), table]);
+    if (bySource.size > 0 && props.encryptionKey) {
+      const key = props.encryptionKey;
+      const securityConfiguration = this.crawlerSecurityConfiguration(names.prefix, key);
+      for (const [source, tables] of bySource) {
+        const role = this.crawlerRole(source, tables, props.rawBucket, key);
+        const crawler = new glue.CfnCrawler(this, `DriftCrawler-${source}`, {
+          name: `${names.prefix}-raw-${source}-drift`,
+          description: `Infers the schema of the ${source} raw files into ${this.driftDatabaseName}; logs changes, never updates tables`,
+          role: role.roleArn,
+          databaseName: this.driftDatabaseName,
+          targets: { s3Targets: tables.map((t) => ({ path: `s3://${props.rawBucket.bucketName}/${t.location}/` })) },
+          // Glue allows crawling only new folders exactly when both behaviours are LOG: cheap daily runs, no rewrites.
+          schemaChangePolicy: { updateBehavior: 'LOG', deleteBehavior: 'LOG' },
+          recrawlPolicy: { recrawlBehavior: 'CRAWL_NEW_FOLDERS_ONLY' },
+          crawlerSecurityConfiguration: securityConfiguration.name,
+          configuration: JSON.stringify({
+            Version: 1.0,
+            CrawlerOutput: { Partitions: { AddOrUpdateBehavior: 'InheritFromTable' } },
+            Grouping: { TableGroupingPolicy: 'CombineCompatibleSchemas' },
+          }),
+          schedule: { scheduleExpression: props.crawlerSchedule ?? 'cron(0 2 * * ? *)' },
+        });
+        crawler.addResourceDependency(this.driftDatabase);
+        crawler.addResourceDependency(securityConfiguration);
+        crawlers.set(source, crawler);
+        crawlerRoles.set(source, role);
+      }
+    }
+    this.crawlers = crawlers;
+    this.crawlerRoles = crawlerRoles;
   }
 
-  private database(
-    id: string,
-    name: string,
-    bucket: s3.IBucket,
-    removalPolicy: RemovalPolicy,
-    options: { description: string },
-  ): glue.CfnDatabase {
+  private database(id: string, name: string, bucket: s3.IBucket, options: { description: string }): glue.CfnDatabase {
     const database = new glue.CfnDatabase(this, id, {
       catalogId: Stack.of(this).account,
       databaseInput: { name, description: options.description, locationUri: `s3://${bucket.bucketName}/` },
     });
-    database.applyRemovalPolicy(removalPolicy);
+    database.applyRemovalPolicy(this.removalPolicy);
     return database;
   }
+
+  /** Crawler logs go to CloudWatch encrypted with the environment key, which must let CloudWatch Logs use it. */
+  private crawlerSecurityConfiguration(prefix: string, key: kms.Key): glue.CfnSecurityConfiguration {
+    const stack = Stack.of(this);
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: [
+          'kms:Encrypt',
+          'kms:Decrypt',
+          'kms:ReEncryptFrom',
+          'kms:ReEncryptTo',
+          'kms:GenerateDataKey',
+          'kms:DescribeKey',
+        ],
+        resources: ['*'],
+        conditions: {
+          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': crawlerLogGroupArn(stack) },
+        },
+      }),
+    );
+    return new glue.CfnSecurityConfiguration(this, 'CrawlerSecurity', {
+      name: `${prefix}-raw-crawlers`,
+      encryptionConfiguration: {
+        cloudWatchEncryption: { cloudWatchEncryptionMode: 'SSE-KMS', kmsKeyArn: key.keyArn },
+        s3Encryptions: [{ s3EncryptionMode: 'SSE-KMS', kmsKeyArn: key.keyArn }],
+        jobBookmarksEncryption: { jobBookmarksEncryptionMode: 'CSE-KMS', kmsKeyArn: key.keyArn },
+      },
+    });
+  }
+
+  /**
+   * One role per source: list and read that source's raw prefixes only, decrypt them, write tables and partitions in
+   * the drift database only, and write its own (encrypted) crawler logs.
+   */
+  private crawlerRole(source: string, tables: readonly RawTableDef[], bucket: s3.IBucket, key: kms.IKey): iam.Role {
+    const stack = Stack.of(this);
+    const glueArn = (resource: string, resourceName?: string) =>
+      stack.formatArn({ service: 'glue', resource, ...(resourceName === undefined ? {} : { resourceName }) });
+    const role = new iam.Role(this, `DriftCrawlerRole-${source}`, {
+      assumedBy: new iam.ServicePrincipal('glue.amazonaws.com'),
+      description: `dap drift crawler of the ${source} raw files`,
+    });
+    const prefixes = tables.map((t) => `${t.location}/`);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [bucket.bucketArn] }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': prefixes.flatMap((p) => [p, `${p}*`]) } },
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: prefixes.map((p) => bucket.arnForObjects(`${p}*`)),
+      }),
+    );
+    key.grant(role, 'kms:Decrypt');
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'glue:GetDatabase',
+          'glue:GetTable',
+          'glue:GetTables',
+          'glue:CreateTable',
+          'glue:UpdateTable',
+          'glue:GetPartition',
+          'glue:GetPartitions',
+          'glue:BatchGetPartition',
+          'glue:CreatePartition',
+          'glue:BatchCreatePartition',
+          'glue:UpdatePartition',
+          'glue:BatchUpdatePartition',
+        ],
+        resources: [
+          glueArn('catalog'),
+          glueArn('database', this.driftDatabaseName),
+          glueArn('table', `${this.driftDatabaseName}/*`),
+        ],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:AssociateKmsKey'],
+        resources: [crawlerLogGroupArn(stack), `${crawlerLogGroupArn(stack)}:*`],
+      }),
+    );
+
+    for (const prefix of prefixes) {
+      acknowledgeNag(
+        role,
+        `IAM5[Resource::${nagArn(bucket)}/${prefix}*]`,
+        `The ${source} crawler reads every file under the raw table's prefix; file keys are data, unknown at deploy time`,
+      );
+    }
+    acknowledgeNag(
+      role,
+      `IAM5[Resource::arn:<AWS::Partition>:glue:${stack.region}:${stack.account}:table/${this.driftDatabaseName}/*]`,
+      'The crawler creates its inferred tables in the drift database only; their names come from the raw folders',
+    );
+    const nagLogGroup = `arn:<AWS::Partition>:logs:${stack.region}:${stack.account}:log-group:/aws-glue/crawlers*`;
+    for (const resource of [nagLogGroup, `${nagLogGroup}:*`]) {
+      acknowledgeNag(
+        role,
+        `IAM5[Resource::${resource}]`,
+        'Glue names crawler log groups /aws-glue/crawlers-role/<role>-<security configuration> itself at run time',
+      );
+    }
+    return role;
+  }
+}
+
+/** Log groups Glue crawlers write to (with a security configuration Glue appends the role and configuration). */
+function crawlerLogGroupArn(stack: Stack): string {
+  return stack.formatArn({
+    service: 'logs',
+    resource: 'log-group',
+    resourceName: '/aws-glue/crawlers*',
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
+
+function glueColumns(columns: readonly Column[]): glue.CfnTable.ColumnProperty[] {
+  return columns.map((c) => ({
+    name: c.name,
+    type: toGlueType(parseColumnType(c.type)),
+    ...(c.description === undefined ? {} : { comment: c.description }),
+  }));
+}
+
+/**
+ * The Athena table over one raw table's NDJSON files: OpenX JSON SerDe (malformed JSON fails the query rather than
+ * reading as nulls; keys matched case-insensitively) and partition projection, so partitions need no crawler or
+ * `MSCK REPAIR`: Athena computes them from the filter and `storage.location.template`.
+ */
+export function rawTableInput(
+  def: RawTableDef,
+  bucketName: string,
+  projectionStartYear: number,
+): glue.CfnTable.TableInputProperty {
+  const location = `s3://${bucketName}/${def.location}/`;
+  const parameters: Record<string, string> = { classification: 'json', EXTERNAL: 'TRUE' };
+  if (def.partition_columns.length > 0) {
+    parameters['projection.enabled'] = 'true';
+    for (const column of def.partition_columns) {
+      Object.assign(parameters, projectionOf(def, column, projectionStartYear));
+    }
+    const folders = def.partition_columns.map((c) => `${c.name}=\${${c.name}}`).join('/');
+    parameters['storage.location.template'] = `${location}${folders}/`;
+  }
+  return {
+    name: def.table,
+    description: `Raw ${def.source} records of ${def.table}, declared in ${def.file}`,
+    tableType: 'EXTERNAL_TABLE',
+    parameters,
+    partitionKeys: glueColumns(def.partition_columns),
+    storageDescriptor: {
+      location,
+      columns: glueColumns(def.columns),
+      inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+      outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+      serdeInfo: {
+        serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
+        parameters: { 'ignore.malformed.json': 'false', 'case.insensitive': 'true', 'dots.in.keys': 'false' },
+      },
+    },
+  };
+}
+
+/**
+ * Projection of one partition column, from how dap writes raw keys: `year=YYYY/month=MM/day=DD` (API pulls, TxMA)
+ * and `<name>_date=YYYY-MM-DD` (file ingestion). Any other column is `injected`: queries must name its value.
+ */
+function projectionOf(def: RawTableDef, column: Column, startYear: number): Record<string, string> {
+  const key = `projection.${column.name}`;
+  const type = parseColumnType(column.type);
+  const textual = isPrimitive(type, 'string', 'varchar', 'char');
+  if (column.name === 'year' && (textual || isPrimitive(type, 'int', 'integer'))) {
+    return { [`${key}.type`]: 'integer', [`${key}.range`]: `${startYear},${PROJECTION_END_YEAR}` };
+  }
+  if (column.name === 'month' && (textual || isPrimitive(type, 'int', 'integer'))) {
+    return { [`${key}.type`]: 'integer', [`${key}.range`]: '1,12', [`${key}.digits`]: '2' };
+  }
+  if (column.name === 'day' && (textual || isPrimitive(type, 'int', 'integer'))) {
+    return { [`${key}.type`]: 'integer', [`${key}.range`]: '1,31', [`${key}.digits`]: '2' };
+  }
+  if (column.name.endsWith('_date') && (textual || isPrimitive(type, 'date'))) {
+    return {
+      [`${key}.type`]: 'date',
+      [`${key}.format`]: 'yyyy-MM-dd',
+      [`${key}.range`]: `${startYear}-01-01,NOW`,
+      [`${key}.interval`]: '1',
+      [`${key}.interval.unit`]: 'DAYS',
+    };
+  }
+  if (textual) return { [`${key}.type`]: 'injected' };
+  throw new ConfigError([
+    {
+      file: def.file,
+      at: 'partition_columns',
+      message: `partition column "${column.name}" of type ${column.type} has no projection: use year/month/day, a *_date column, or a string`,
+    },
+  ]);
+}
+
+function isPrimitive(type: ColumnType, ...names: string[]): boolean {
+  return type.kind === 'primitive' && names.includes(type.name);
+}
+
+/** Iceberg's names for the primitive types stage tables use (Glue's `bigint` is Iceberg's `long`). */
+const ICEBERG_PRIMITIVES: Readonly<Record<string, string>> = {
+  string: 'string',
+  varchar: 'string',
+  char: 'string',
+  boolean: 'boolean',
+  tinyint: 'int',
+  smallint: 'int',
+  int: 'int',
+  integer: 'int',
+  bigint: 'long',
+  float: 'float',
+  real: 'float',
+  double: 'double',
+  date: 'date',
+  timestamp: 'timestamp',
+  binary: 'binary',
+};
+
+function icebergType(def: StageTableDef, column: Column): string {
+  const type = parseColumnType(column.type);
+  if (type.kind === 'decimal') return `decimal(${type.precision},${type.scale})`;
+  const name = type.kind === 'primitive' ? ICEBERG_PRIMITIVES[type.name] : undefined;
+  if (name === undefined) {
+    // CloudFormation types an Iceberg field as a string; nested types are JSON objects in Iceberg's schema.
+    throw new ConfigError([
+      {
+        file: def.file,
+        at: 'columns',
+        message: `column "${column.name}" has type ${column.type}: stage tables deployed by CloudFormation take primitive and decimal types only`,
+      },
+    ]);
+  }
+  return name;
+}
+
+/** Partition columns become identity fields of the Iceberg partition spec (hidden partitioning, no partition keys). */
+export function icebergTableInput(def: StageTableDef, location: string): glue.CfnTable.IcebergTableInputProperty {
+  const columns = [...def.columns, ...def.partition_columns];
+  const fields = columns.map((column, index) => ({
+    id: index + 1,
+    name: column.name,
+    type: icebergType(def, column),
+    required: false,
+    ...(column.description === undefined ? {} : { doc: column.description }),
+  }));
+  const idOf = (name: string) => fields.find((f) => f.name === name)?.id ?? 0;
+  return {
+    location,
+    schema: { schemaId: 0, type: 'struct', fields },
+    ...(def.partition_columns.length === 0
+      ? {}
+      : {
+          partitionSpec: {
+            specId: 0,
+            // Iceberg numbers partition fields from 1000.
+            fields: def.partition_columns.map((c, index) => ({
+              fieldId: 1000 + index,
+              name: c.name,
+              sourceId: idOf(c.name),
+              transform: 'identity',
+            })),
+          },
+        }),
+    properties: { 'write.format.default': 'parquet', 'write.parquet.compression-codec': 'zstd' },
+  };
 }

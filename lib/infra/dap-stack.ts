@@ -53,6 +53,9 @@ export class DapStack extends Stack {
       environment: env,
       rawBucket: this.storage.raw,
       stageBucket: this.storage.stage,
+      encryptionKey: this.storage.key,
+      rawTables: [...project.rawTables.values()],
+      stageTables: [...project.stageTables.values()],
     });
     const names = resourceNames(env);
     const buckets = this.storage.buckets;
