@@ -239,7 +239,8 @@ export function expressionProblems(expression: string, columns: ReadonlyMap<stri
   const wrapped = `select 1 from checked_table where not (${expression})`;
   const analysis = analyzeSql(wrapped);
   const offset = 'select 1 from checked_table where not ('.length;
-  for (const error of analysis.syntaxErrors) {
+  // The parser's first error is the one that explains; those after it are recovery noise.
+  for (const error of analysis.syntaxErrors.slice(0, 1)) {
     const column = error.line === 1 ? Math.max(1, error.column - offset) : error.column;
     problems.push(`does not parse as a Trino expression (line ${error.line}, column ${column}): ${error.message}`);
   }
