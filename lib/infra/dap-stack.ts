@@ -1,4 +1,5 @@
 import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { Project } from '../config/loader.ts';
 import { bucketNameProblems, resourceNames } from '../config/names.ts';
@@ -6,6 +7,7 @@ import { ConfigError } from '../config/problems.ts';
 import type { EnvironmentConfig } from '../config/schemas.ts';
 import { DapCatalog } from './catalog.ts';
 import { DapControlTable } from './control.ts';
+import { DapMonitoring } from './monitoring.ts';
 import { DapNotifications } from './notifications.ts';
 import { DapOrchestration } from './orchestration.ts';
 import { DapQuery } from './query.ts';
@@ -29,6 +31,7 @@ export class DapStack extends Stack {
   public readonly control: DapControlTable;
   public readonly notifications: DapNotifications;
   public readonly orchestration: DapOrchestration;
+  public readonly monitoring: DapMonitoring;
 
   constructor(scope: Construct, id: string, props: DapStackProps) {
     const { environment: env, project, ...stackProps } = props;
@@ -90,6 +93,20 @@ export class DapStack extends Stack {
       controlTable: this.control.table,
       topic: this.notifications.topic,
       removalPolicy: this.storage.removalPolicy,
+    });
+    // Last, so it sees every pipeline Lambda; ingestion Lambdas join `functions` when they land.
+    const scheduleDeadLetters = this.orchestration.node.tryFindChild('ScheduleDeadLetters');
+    this.monitoring = new DapMonitoring(this, 'Monitoring', {
+      environmentName: env.name,
+      prefix: names.prefix,
+      topic: this.notifications.topic,
+      topicKey: this.storage.key,
+      stateMachine: this.orchestration.stateMachine,
+      functions: Object.fromEntries(
+        Object.values(this.orchestration.functions).map((f) => [f.handlerName, f.function]),
+      ),
+      deadLetterQueues: scheduleDeadLetters instanceof sqs.Queue ? { schedule: scheduleDeadLetters } : {},
+      workgroupName: this.query.workgroupName,
     });
   }
 }
