@@ -1,36 +1,32 @@
 import middy from '@middy/core';
-import { z } from 'zod';
-import { environment, type Project } from '../../lib/config/loader.ts';
-import { resourceNames } from '../../lib/config/names.ts';
-import { identifier } from '../../lib/config/schemas.ts';
 import { parseEvent } from '../../lib/core/lambda-event.ts';
-import { renderTransform } from '../../lib/core/transform.ts';
+import {
+  type PreparedEvent,
+  type PrepareEventDeps,
+  prepareEvent,
+  prepareEventInputSchema,
+} from '../../lib/core/prepare-event.ts';
+import { DynamoDbControlStore } from '../../lib/engines/aws/dynamodb-control-store.ts';
+import { requireEnv } from '../../lib/engines/aws/env.ts';
 import { awsRuntime } from '../../lib/engines/aws/runtime.ts';
 
-export const prepareEventSchema = z.object({
-  run_id: z.string().min(1),
-  product_family: identifier,
-  event_name: identifier,
+/** Works out one event's window and renders its transform; the state machine hands the text to Athena. */
+export function makeHandler(deps: PrepareEventDeps) {
+  return async (event: unknown): Promise<PreparedEvent> =>
+    prepareEvent(deps, parseEvent('prepare-transform', prepareEventInputSchema, event));
+}
+
+let awsHandler: ((event: unknown) => Promise<PreparedEvent>) | undefined;
+
+export const handler = middy().handler((event: unknown) => {
+  const runtime = awsRuntime();
+  awsHandler ??= makeHandler({
+    environment: runtime.environment,
+    projectForRun: runtime.projectForRun,
+    control: new DynamoDbControlStore({ tableName: requireEnv('CONTROL_TABLE') }),
+    objects: runtime.store,
+    rawBucket: requireEnv('RAW_BUCKET'),
+    now: () => new Date(),
+  });
+  return awsHandler(event);
 });
-
-export interface PrepareDeps {
-  readonly environment: string;
-  readonly projectForRun: (runId: string) => Promise<Project>;
-}
-
-/** Renders one event's transform for this environment; the state machine hands the text to Athena. */
-export function makeHandler(deps: PrepareDeps) {
-  return async (event: unknown) => {
-    const { run_id, product_family, event_name } = parseEvent('prepare-transform', prepareEventSchema, event);
-    const project = await deps.projectForRun(run_id);
-    const names = resourceNames(environment(project, deps.environment));
-    return {
-      product_family,
-      event_name,
-      query: renderTransform(project, names, event_name),
-      database: names.stageDatabase,
-    };
-  };
-}
-
-export const handler = middy().handler((event: unknown) => makeHandler(awsRuntime())(event));

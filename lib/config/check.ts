@@ -1,10 +1,17 @@
-import { isSqlPlaceholder, placeholdersIn, SQL_PLACEHOLDERS } from '../core/sql-template.ts';
+import {
+  isSqlPlaceholder,
+  parametersIn,
+  placeholdersIn,
+  SQL_PARAMETERS,
+  SQL_PLACEHOLDERS,
+} from '../core/sql-template.ts';
+import { deduplicationOf } from '../core/transform.ts';
 import { checkApiSources } from './api-source-checks.ts';
 import { checkFileSources } from './file-source-checks.ts';
 import { PATHS, type Project, type ProjectFiles, parseProject, readProjectFiles } from './loader.ts';
 import { bucketNameProblems } from './names.ts';
 import { ConfigError, type Problem } from './problems.ts';
-import { findPortabilityIssues } from './trino-portability.ts';
+import { findPortabilityIssues, tokenizeSql } from './trino-portability.ts';
 import { analyzeSql } from './trino-sql.ts';
 
 /**
@@ -109,6 +116,24 @@ export function crossCheck(project: Project): Problem[] {
     problems.push(...checkTransform(project, sql.file, sql.text, family));
   }
 
+  // Each enabled family's stage table can be deduplicated as declared (or by the default, when it has the columns).
+  for (const family of project.families.filter((f) => f.enabled)) {
+    const table = project.stageTables.get(family.product_family);
+    if (!table) continue;
+    const known = new Set([...table.columns, ...table.partition_columns].map((c) => c.name));
+    const dedup = deduplicationOf(table);
+    const missing = [...dedup.key, ...dedup.order_by].filter((c) => !known.has(c));
+    if (missing.length > 0) {
+      problems.push({
+        file: table.file,
+        at: 'deduplication',
+        message: table.deduplication
+          ? `deduplication names column(s) ${missing.join(', ')} that the table does not have`
+          : `declare "deduplication": {"key": [...], "order_by": [...]} (the default, one row per event_id by earliest event_at then processed_date, needs column(s) ${missing.join(', ')})`,
+      });
+    }
+  }
+
   // Stage table files that belong to no family.
   for (const [family, table] of project.stageTables) {
     if (!listed.has(family)) {
@@ -138,9 +163,23 @@ export function crossCheck(project: Project): Problem[] {
   return problems;
 }
 
-/** A stand-in of the same length for each placeholder, so parser positions match the file. */
+/**
+ * A stand-in of the same length for each placeholder (`__raw_database__`) and named parameter (`?` then spaces),
+ * so the Trino parser sees valid SQL and its positions match the file.
+ */
 function parseable(text: string): string {
-  return text.replace(/\{\{([a-z_]+)\}\}/g, (_whole, name: string) => `__${name}__`);
+  const withNames = text.replace(/\{\{([a-z_]+)\}\}/g, (_whole, name: string) => `__${name}__`);
+  let out = '';
+  const tokens = tokenizeSql(withNames);
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    const next = tokens[i + 1];
+    if (token?.text === ':' && next?.kind === 'word') {
+      out += `?${' '.repeat(next.text.length)}`;
+      i++;
+    } else out += token?.text ?? '';
+  }
+  return out;
 }
 
 function checkTransform(project: Project, file: string, text: string, family: string): Problem[] {
@@ -155,17 +194,40 @@ function checkTransform(project: Project, file: string, text: string, family: st
     }
   }
   if (problems.length > 0) return problems;
+  const parameters = parametersIn(text);
+  for (const name of parameters) {
+    if (!(SQL_PARAMETERS as readonly string[]).includes(name)) {
+      problems.push({
+        file,
+        message: `unknown parameter :${name} (expected ${SQL_PARAMETERS.map((p) => `:${p}`).join(', ')})`,
+      });
+    }
+  }
+  for (const name of SQL_PARAMETERS) {
+    if (!parameters.includes(name)) {
+      problems.push({
+        file,
+        message: `must filter its raw reads by the run's window with :${name} (e.g. where concat(year, '-', month, '-', day) > :window_from and ... <= :window_to), so a run reads only the partitions it needs`,
+      });
+    }
+  }
 
   const analysis = analyzeSql(parseable(text));
   if (analysis.syntaxErrors.length > 0) {
-    return analysis.syntaxErrors.map((e) => ({
-      file,
-      at: `line ${e.line}, column ${e.column}`,
-      message: `does not parse as Athena (Trino) SQL: ${e.message}`,
-    }));
+    return [
+      ...problems,
+      ...analysis.syntaxErrors.map(
+        (e): Problem => ({
+          file,
+          at: `line ${e.line}, column ${e.column}`,
+          message: `does not parse as Athena (Trino) SQL: ${e.message}`,
+        }),
+      ),
+    ];
   }
   if (!analysis.insert) {
     return [
+      ...problems,
       {
         file,
         message: `expected exactly one INSERT INTO statement, found ${analysis.statementCount} statement(s) of another kind`,

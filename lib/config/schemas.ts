@@ -117,6 +117,15 @@ export const familyEventListSchema = z.array(
     event_name: identifier,
     product_family: identifier,
     enabled: boolean(),
+    /**
+     * How long after midnight a delivery day's partition may still receive files; a day is processed once this has
+     * passed. The default covers a delivery stream's buffer (Firehose flushes within 15 minutes).
+     */
+    lateness_hours: z
+      .number()
+      .min(0)
+      .max(24 * 14)
+      .default(1),
   }),
 );
 export type FamilyEventEntry = z.infer<typeof familyEventListSchema>[number];
@@ -130,6 +139,18 @@ export const stageTableSchema = z.strictObject({
   columns: z.array(columnSchema).min(1, { error: 'expected at least one column' }),
   partition_columns: z.array(columnSchema).default([]),
   checks: z.array(qualityCheckSchema).default([]),
+  /**
+   * How rows are made unique: one row per `key`; among rows with the same key the first by `order_by` (ascending
+   * for `earliest`, descending for `latest`) is kept, within a window and across windows.
+   * @default one row per event_id, earliest event_at then earliest processed_date
+   */
+  deduplication: z
+    .strictObject({
+      key: z.array(identifier).min(1),
+      order_by: z.array(identifier).min(1),
+      keep: z.enum(['earliest', 'latest']).default('earliest'),
+    })
+    .optional(),
 });
 export type StageTable = z.infer<typeof stageTableSchema>;
 

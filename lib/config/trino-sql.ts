@@ -15,6 +15,8 @@ export interface SqlAnalysis {
     readonly target: readonly string[];
     /** The explicit column list, lower-cased and unquoted; undefined when the statement has none. */
     readonly columns?: readonly string[];
+    /** The query that produces the rows (`with ... select ...`), as written. */
+    readonly query: string;
   };
 }
 
@@ -42,7 +44,9 @@ export function analyzeSql(sql: string): SqlAnalysis {
     .map((id) => unquote(id.getText()));
   const columnList = only.columnList();
   const columns = columnList?.columnRef().map((ref) => unquote(ref.getText()));
-  return { syntaxErrors, statementCount: 1, insert: columns ? { target, columns } : { target } };
+  const root = only.rootQuery();
+  const query = sql.slice(root.start?.start ?? 0, (root.stop?.stop ?? sql.length - 1) + 1);
+  return { syntaxErrors, statementCount: 1, insert: columns ? { target, columns, query } : { target, query } };
 }
 
 // The generated context classes are not exported by the package's entry point, so recognise the statement by shape.

@@ -1,18 +1,24 @@
 import { z } from 'zod';
 import type { Project } from '../config/loader.ts';
 import { enabledFamilies } from '../config/plan.ts';
+import { replayWindow } from './window.ts';
 
 /** The state machine's execution input: from the schedule (`{"trigger":"schedule"}`), `dap run`, or by hand. */
 export const runInputSchema = z.object({
   trigger: z.string().default('manual'),
   /** Only these families (each must be enabled); null or absent = every enabled family. */
   families: z.array(z.string()).nullish(),
+  /** Only these events of those families (each must be enabled); null or absent = every enabled event. */
+  events: z.array(z.string()).nullish(),
+  /** A backfill: re-process exactly these delivery days, idempotently, without moving watermarks. */
+  replay: z.object({ from: z.string(), to: z.string() }).nullish(),
 });
 export type RunInput = z.infer<typeof runInputSchema>;
 
 export interface RunPlan {
   readonly environment: string;
   readonly trigger: string;
+  readonly replay: { readonly from: string; readonly to: string } | null;
   readonly families: readonly { readonly product_family: string; readonly events: readonly string[] }[];
   readonly reporting_families: readonly { readonly product_family: string }[];
 }
@@ -32,10 +38,22 @@ export function planRun(project: Project, environment: string, input: RunInput):
     if (!family) throw new UnknownFamilyError(`family "${name}" is not in product_family_config.json`);
     if (!family.enabled) throw new UnknownFamilyError(`family "${name}" is disabled in product_family_config.json`);
   }
+  const onlyEvents = input.events ?? undefined;
+  const families = enabledFamilies(project, only).map((f) => ({
+    product_family: f.productFamily,
+    events: onlyEvents ? f.events.filter((e) => onlyEvents.includes(e)) : f.events,
+  }));
+  for (const name of onlyEvents ?? []) {
+    if (!families.some((f) => f.events.includes(name))) {
+      throw new UnknownFamilyError(`event "${name}" is not an enabled event of the families this run covers`);
+    }
+  }
+  if (input.replay) replayWindow(input.replay);
   return {
     environment,
     trigger: input.trigger,
-    families: enabledFamilies(project, only).map((f) => ({ product_family: f.productFamily, events: f.events })),
+    replay: input.replay ?? null,
+    families: families.filter((f) => f.events.length > 0),
     // A run limited to some families leaves the reporting model alone: it would be built from partial stage data.
     reporting_families: only
       ? []

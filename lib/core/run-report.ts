@@ -12,9 +12,19 @@ export type RunStatus = 'SUCCEEDED' | 'PARTIAL' | 'FAILED';
 export const caughtErrorSchema = z.object({ Error: z.string(), Cause: z.string().optional() });
 export type CaughtError = z.infer<typeof caughtErrorSchema>;
 
+export const dayWindowSchema = z.object({ from: z.string(), to: z.string() });
+
 export const eventOutcomeSchema = z.object({
   event_name: z.string(),
   status: z.enum(['SUCCEEDED', 'FAILED']),
+  /** True when the window held no raw file, so no query ran. */
+  skipped: z.boolean().optional(),
+  window: dayWindowSchema.optional(),
+  raw_partitions: z.number().optional(),
+  raw_files: z.number().optional(),
+  raw_bytes: z.number().optional(),
+  late_files: z.number().optional(),
+  late_file_sample: z.array(z.string()).optional(),
   query_execution_id: z.string().optional(),
   /** Null where the engine cannot tell. */
   bytes_scanned: z.number().nullish(),
@@ -23,10 +33,25 @@ export const eventOutcomeSchema = z.object({
 });
 export type EventOutcome = z.infer<typeof eventOutcomeSchema>;
 
+export const checkOutcomeSchema = z.object({
+  name: z.string(),
+  type: z.string(),
+  severity: z.enum(['error', 'warn']),
+  status: z.enum(['PASSED', 'FAILED', 'WARNED', 'ERROR']),
+  failing_count: z.number().nullable(),
+  sample_keys: z.array(z.string()).default([]),
+  query_id: z.string().nullish(),
+  error: z.string().nullish(),
+});
+export type CheckOutcome = z.infer<typeof checkOutcomeSchema>;
+
 export const familyOutcomeSchema = z.object({
   product_family: z.string(),
   status: z.enum(['SUCCEEDED', 'FAILED']),
   events: z.array(eventOutcomeSchema).default([]),
+  checks: z.array(checkOutcomeSchema).default([]),
+  /** Watermarks this run committed: each event's last delivery day now in stage. */
+  committed: z.array(z.object({ event_name: z.string(), through: z.string() })).default([]),
   error: caughtErrorSchema.optional(),
 });
 export type FamilyOutcome = z.infer<typeof familyOutcomeSchema>;
@@ -50,8 +75,19 @@ export const runInfoSchema = z.object({
 export interface EventReport {
   readonly event_name: string;
   readonly status: 'SUCCEEDED' | 'FAILED';
+  /** True when the window held no new raw file and no query ran. */
+  readonly skipped: boolean;
+  /** The delivery days processed, `(from, to]`. */
+  readonly window: { readonly from: string; readonly to: string } | null;
+  readonly raw_partitions: number | null;
+  readonly raw_files: number | null;
+  readonly raw_bytes: number | null;
+  /** Files that arrived in already-committed days (outside lateness): not loaded by this run; backfill them. */
+  readonly late_files: number;
+  readonly late_file_sample: readonly string[];
   readonly query_id: string | null;
   readonly rows_written: number | null;
+  /** Athena's DataScannedInBytes; locally, the size of the raw files in the window. */
   readonly bytes_scanned: number | null;
   readonly duration_ms: number | null;
   readonly error: string | null;
@@ -72,12 +108,16 @@ export interface RunReport {
     readonly events_failed: number;
     readonly rows_written: number;
     readonly bytes_scanned: number;
+    readonly raw_partitions: number;
+    readonly late_files: number;
   };
   readonly families: readonly {
     readonly product_family: string;
     readonly status: 'SUCCEEDED' | 'FAILED';
     readonly error: string | null;
     readonly events: readonly EventReport[];
+    readonly checks: readonly CheckOutcome[];
+    readonly committed: readonly { readonly event_name: string; readonly through: string }[];
   }[];
   readonly reporting: readonly {
     readonly product_family: string;
@@ -128,14 +168,23 @@ export function buildRunReport(input: {
     product_family: family.product_family,
     status: family.status,
     error: errorMessage(family.error),
+    checks: family.checks,
+    committed: family.committed,
     events: family.events.map((event): EventReport => {
       const stats = event.query_execution_id ? input.statistics.get(event.query_execution_id) : undefined;
       return {
         event_name: event.event_name,
         status: event.status,
+        skipped: event.skipped ?? false,
+        window: event.window ?? null,
+        raw_partitions: event.raw_partitions ?? null,
+        raw_files: event.raw_files ?? null,
+        raw_bytes: event.raw_bytes ?? null,
+        late_files: event.late_files ?? 0,
+        late_file_sample: event.late_file_sample ?? [],
         query_id: event.query_execution_id ?? null,
-        rows_written: stats?.rowsWritten ?? null,
-        bytes_scanned: event.bytes_scanned ?? stats?.bytesScanned ?? null,
+        rows_written: event.skipped ? 0 : (stats?.rowsWritten ?? null),
+        bytes_scanned: event.skipped ? 0 : (event.bytes_scanned ?? stats?.bytesScanned ?? event.raw_bytes ?? null),
         duration_ms: event.engine_ms ?? stats?.durationMs ?? null,
         error: errorMessage(event.error),
       };
@@ -165,6 +214,8 @@ export function buildRunReport(input: {
       events_failed: events.filter((e) => e.status === 'FAILED').length,
       rows_written: events.reduce((sum, e) => sum + (e.rows_written ?? 0), 0),
       bytes_scanned: events.reduce((sum, e) => sum + (e.bytes_scanned ?? 0), 0),
+      raw_partitions: events.reduce((sum, e) => sum + (e.skipped ? 0 : (e.raw_partitions ?? 0)), 0),
+      late_files: events.reduce((sum, e) => sum + e.late_files, 0),
     },
     families,
     reporting,
@@ -183,10 +234,16 @@ export function runSummaryMessage(report: RunReport): string {
       .filter((f) => f.status === 'FAILED')
       .map((f) => {
         const events = f.events.filter((e) => e.status === 'FAILED').map((e) => `${e.event_name} (${e.error})`);
-        return `${f.product_family}: ${events.length > 0 ? events.join('; ') : (f.error ?? 'failed')}`;
+        const checks = f.checks
+          .filter((c) => c.severity === 'error' && c.status !== 'PASSED')
+          .map((c) => `check ${c.name} ${c.status} (${c.failing_count ?? c.error} failing)`);
+        const reasons = [...events, ...checks];
+        return `${f.product_family}: ${reasons.length > 0 ? reasons.join('; ') : (f.error ?? 'failed')}`;
       }),
     ...report.reporting.filter((r) => r.status === 'FAILED').map((r) => `${r.product_family}: ${r.error ?? 'failed'}`),
   ];
   const head = `dap ${report.environment} run ${report.run_id} ${report.status}: ${report.totals.families - report.totals.families_failed}/${report.totals.families} families, ${report.totals.rows_written} rows written`;
-  return failed.length > 0 ? `${head}. Failed: ${failed.join(' | ')}` : head;
+  const late =
+    report.totals.late_files > 0 ? `. ${report.totals.late_files} late file(s) in committed days: backfill them` : '';
+  return failed.length > 0 ? `${head}${late}. Failed: ${failed.join(' | ')}` : `${head}${late}`;
 }

@@ -1,3 +1,5 @@
+import { tokenizeSql } from '../config/trino-portability.ts';
+
 /**
  * Transform SQL names its databases by placeholder (`{{raw_database}}.auth_create_account`) so one file runs in
  * every environment. Only these placeholders exist, and they are filled from validated config, never from input.
@@ -49,4 +51,48 @@ export function renderSql(text: string, bindings: SqlBindings): string {
     }
     return bindings[name];
   });
+}
+
+/**
+ * Named query parameters a transform may use: the bounds of the run's window over raw delivery days. They become
+ * positional `?` parameters (Athena `ExecutionParameters`, prepared statements locally), never text in the SQL.
+ */
+export const SQL_PARAMETERS = ['window_from', 'window_to'] as const;
+export type SqlParameter = (typeof SQL_PARAMETERS)[number];
+
+export interface BoundSql {
+  readonly sql: string;
+  /** Values for the `?` markers, in order. */
+  readonly parameters: readonly string[];
+}
+
+/** Replaces each `:name` marker outside literals and comments with `?`, collecting its value in order. */
+export function bindParameters(sql: string, values: Readonly<Record<SqlParameter, string>>): BoundSql {
+  const parameters: string[] = [];
+  let out = '';
+  const tokens = tokenizeSql(sql);
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    const next = tokens[i + 1];
+    if (token?.text === ':' && next?.kind === 'word' && (SQL_PARAMETERS as readonly string[]).includes(next.text)) {
+      out += '?';
+      parameters.push(values[next.text as SqlParameter]);
+      i++;
+      continue;
+    }
+    if (token?.text === '?') throw new SqlTemplateError('use the named parameters :window_from and :window_to, not ?');
+    out += token?.text ?? '';
+  }
+  return { sql: out, parameters };
+}
+
+/** The named parameters a transform uses, as the tokenizer sees them. */
+export function parametersIn(sql: string): string[] {
+  const tokens = tokenizeSql(sql);
+  const names: string[] = [];
+  tokens.forEach((token, i) => {
+    const next = tokens[i + 1];
+    if (token.text === ':' && next?.kind === 'word') names.push(next.text);
+  });
+  return names;
 }

@@ -1,7 +1,9 @@
-import type { Project } from '../config/loader.ts';
+import type { Project, StageTableDef } from '../config/loader.ts';
 import type { ResourceNames } from '../config/names.ts';
 import type { QueryEngine } from '../engines/ports.ts';
-import { renderSql, type SqlBindings } from './sql-template.ts';
+import { type Deduplication, mergeStatement } from './merge.ts';
+import { type BoundSql, bindParameters, renderSql, type SqlBindings } from './sql-template.ts';
+import { BEGINNING, type DayWindow } from './window.ts';
 
 export class MissingTransformError extends Error {
   constructor(readonly eventName: string) {
@@ -10,15 +12,50 @@ export class MissingTransformError extends Error {
   }
 }
 
+/** Every delivery day there is: what a transform reads when no window is given (golden tests, a first look). */
+export const ALL_DAYS: DayWindow = { from: BEGINNING, to: '9999-12-31' };
+
+/** Used when a stage table declares no deduplication and has these columns, as TxMA stage tables do. */
+export const DEFAULT_DEDUPLICATION: Deduplication = {
+  key: ['event_id'],
+  order_by: ['event_at', 'processed_date'],
+  keep: 'earliest',
+};
+
 export function sqlBindings(names: ResourceNames): SqlBindings {
   return { raw_database: names.rawDatabase, stage_database: names.stageDatabase };
 }
 
-/** The event's insert_into SQL with its databases filled in for this environment. */
-export function renderTransform(project: Project, names: ResourceNames, eventName: string): string {
+export function familyOfEvent(project: Project, eventName: string): string | undefined {
+  for (const [family, { events }] of project.familyEvents) {
+    if (events.some((e) => e.event_name === eventName)) return family;
+  }
+  return undefined;
+}
+
+export function deduplicationOf(table: StageTableDef): Deduplication {
+  return table.deduplication ?? DEFAULT_DEDUPLICATION;
+}
+
+/**
+ * The statement that writes one event's window into its family's stage table: its insert_into SQL with the
+ * environment's databases filled in, run as a MERGE on the table's deduplication key, with the window's bounds as
+ * query parameters.
+ */
+export function prepareTransform(
+  project: Project,
+  names: ResourceNames,
+  eventName: string,
+  window: DayWindow,
+): BoundSql {
   const sql = project.insertSql.get(eventName);
   if (!sql) throw new MissingTransformError(eventName);
-  return renderSql(sql.text, sqlBindings(names));
+  const family = familyOfEvent(project, eventName);
+  const table = family === undefined ? undefined : project.stageTables.get(family);
+  if (!table) throw new MissingTransformError(eventName);
+  const rendered = renderSql(sql.text, sqlBindings(names));
+  const bound = bindParameters(rendered, { window_from: window.from, window_to: window.to });
+  return { sql: mergeStatement(bound.sql, deduplicationOf(table)), parameters: bound.parameters };
 }
 
 export interface TransformResult {
@@ -28,14 +65,16 @@ export interface TransformResult {
   readonly durationMs: number;
 }
 
-/** Runs one event's transform into its family's stage table. */
+/** Runs one event's transform for a window (every day by default) into its family's stage table. */
 export async function runTransform(
   engine: QueryEngine,
   project: Project,
   names: ResourceNames,
   eventName: string,
+  window: DayWindow = ALL_DAYS,
 ): Promise<TransformResult> {
-  const result = await engine.execute(renderTransform(project, names, eventName));
+  const { sql, parameters } = prepareTransform(project, names, eventName, window);
+  const result = await engine.execute(sql, { parameters });
   return {
     queryId: result.queryId,
     rowsWritten: result.rowsAffected,

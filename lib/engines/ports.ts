@@ -3,6 +3,12 @@
  * with the filesystem and embedded engines, so one step definition runs in both places.
  */
 
+/** An object store that also tells each object's size and last change (S3 ListObjectsV2, a folder's stat). */
+export interface ObjectLister {
+  /** Objects under a prefix, sorted by key. */
+  listObjects(bucket: string, prefix: string): Promise<StoredObject[]>;
+}
+
 /** A value as it reaches or leaves SQL: JSON-safe (BIGINT and DECIMAL as strings, timestamps as ISO-like text). */
 export type SqlValue = string | number | boolean | null | SqlValue[] | { [key: string]: SqlValue };
 
@@ -35,6 +41,12 @@ export interface QueryStatistics {
   readonly durationMs?: number;
 }
 
+export interface StoredObject {
+  readonly key: string;
+  readonly size: number;
+  readonly lastModified: Date;
+}
+
 /** S3 in AWS, a folder with one sub-folder per bucket locally. */
 export interface ObjectStore {
   put(bucket: string, key: string, body: string | Uint8Array): Promise<void>;
@@ -54,7 +66,9 @@ export interface Lease {
   readonly expiresAt: string;
 }
 
-export type LeaseAttempt = { readonly acquired: true; readonly lease: Lease } | { readonly acquired: false; readonly current: Lease };
+export type LeaseAttempt =
+  | { readonly acquired: true; readonly lease: Lease }
+  | { readonly acquired: false; readonly current: Lease };
 
 /** A stored value with a version for optimistic concurrency (watermarks, API cursors). */
 export interface VersionedValue<T> {
@@ -85,5 +99,9 @@ export interface Warehouse {
    * Runs `CALL <schema>.<procedure>(<args>)` to completion. Throws `ProcedureFailedError` carrying the procedure's
    * own error text, or `ProcedureTimeoutError` when it does not finish in time.
    */
-  callProcedure(schema: string, procedure: string, args: readonly string[]): Promise<{ statementId: string; durationMs: number }>;
+  callProcedure(
+    schema: string,
+    procedure: string,
+    args: readonly string[],
+  ): Promise<{ statementId: string; durationMs: number }>;
 }

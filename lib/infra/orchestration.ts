@@ -75,8 +75,16 @@ export class DapOrchestration extends Construct {
         LEASE_SECONDS: String(leaseSeconds),
       }),
       plan: make('plan', 'Reads the deployed config and plans the run'),
-      prepareTransform: make('prepare-transform', "Renders one event's transform for this environment"),
-      finishFamily: make('finish-family', "Decides a family's outcome from its events"),
+      prepareTransform: make('prepare-transform', "Works out one event's window and renders its MERGE", {
+        CONTROL_TABLE: props.controlTable.tableName,
+        RAW_BUCKET: props.rawBucket.bucketName,
+      }),
+      checkFamily: make('check-family', "Runs a family's data-quality checks and decides its outcome", {
+        ATHENA_WORKGROUP: props.workgroupName,
+      }),
+      commitFamily: make('commit-family', "Advances a passed family's watermarks", {
+        CONTROL_TABLE: props.controlTable.tableName,
+      }),
       procedureRunner: make(
         'procedure-runner',
         'Runs CALL <schema>.sp_<family>(run_id) in Redshift through the Data API',
@@ -99,14 +107,27 @@ export class DapOrchestration extends Construct {
     this.functions = functions;
 
     // ---- grants, each to the function that needs it
-    const guardRole = functions.runGuard.role;
-    guardRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-        resources: [props.controlTable.tableArn],
-      }),
+    const controlActions = {
+      read: ['dynamodb:GetItem'],
+      write: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    };
+    for (const [fn, access] of [
+      [functions.runGuard, 'write'],
+      [functions.commitFamily, 'write'],
+      [functions.prepareTransform, 'read'],
+    ] as const) {
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: controlActions[access], resources: [props.controlTable.tableArn] }),
+      );
+      props.key.grant(
+        fn.role,
+        ...(access === 'read' ? ['kms:Decrypt'] : ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']),
+      );
+    }
+    // The prepare step lists the raw files of each window (sizes for the report, empty windows skipped).
+    functions.prepareTransform.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.rawBucket.bucketArn] }),
     );
-    props.key.grant(guardRole, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
     for (const fn of [functions.plan, functions.prepareTransform]) {
       fn.role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.metadataBucket.bucketArn] }),
@@ -206,7 +227,8 @@ export class DapOrchestration extends Construct {
         runGuard: functions.runGuard.function,
         plan: functions.plan.function,
         prepareTransform: functions.prepareTransform.function,
-        finishFamily: functions.finishFamily.function,
+        checkFamily: functions.checkFamily.function,
+        commitFamily: functions.commitFamily.function,
         procedureRunner: functions.procedureRunner.function,
         writeReport: functions.writeReport.function,
       },

@@ -16,7 +16,8 @@ export interface RawToStageFunctions {
   readonly runGuard: lambda.IFunction;
   readonly plan: lambda.IFunction;
   readonly prepareTransform: lambda.IFunction;
-  readonly finishFamily: lambda.IFunction;
+  readonly checkFamily: lambda.IFunction;
+  readonly commitFamily: lambda.IFunction;
   readonly procedureRunner: lambda.IFunction;
   readonly writeReport: lambda.IFunction;
 }
@@ -34,7 +35,8 @@ export interface RawToStageDefinitionProps {
 
 /**
  * The raw-to-stage run, in JSONPath (the local twin runs this same definition):
- * guard → plan → Map(families: Map(events: prepare → Athena .sync → heartbeat) → finish family)
+ * guard → plan → Map(families: Map(events: prepare window → [no new data: skip] Athena .sync MERGE → heartbeat)
+ *   → quality checks → commit watermarks)
  * → Map(reporting families: CALL sp_<family>) → run report → release → SUCCEEDED | notify → PARTIAL/FAILED.
  * Every event and every family catches its own failure, so one failing family never stops the others.
  */
@@ -74,7 +76,7 @@ export function rawToStageDefinition(scope: Construct, props: RawToStageDefiniti
     '$.plan',
   );
 
-  // ---- one event: render its transform, run it in Athena, renew the run lease (heartbeat)
+  // ---- one event: work out its window, run its MERGE in Athena (unless the window is empty), renew the lease
   const prepare = invoke(
     'PrepareTransform',
     functions.prepareTransform,
@@ -82,6 +84,7 @@ export function rawToStageDefinition(scope: Construct, props: RawToStageDefiniti
       run_id: sfn.JsonPath.stringAt('$.run_id'),
       product_family: sfn.JsonPath.stringAt('$.product_family'),
       event_name: sfn.JsonPath.stringAt('$.event_name'),
+      replay: sfn.JsonPath.objectAt('$.replay'),
     },
     '$.prepared',
   );
@@ -92,6 +95,7 @@ export function rawToStageDefinition(scope: Construct, props: RawToStageDefiniti
       Resource: `arn:${Aws.PARTITION}:states:::athena:startQueryExecution.sync`,
       Parameters: {
         'QueryString.$': '$.prepared.query',
+        'ExecutionParameters.$': '$.prepared.parameters',
         WorkGroup: props.workgroupName,
         QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: props.stageDatabase },
         // The same token on a retried start returns the same query instead of running the insert twice.
@@ -120,14 +124,27 @@ export function rawToStageDefinition(scope: Construct, props: RawToStageDefiniti
     { action: 'renew', run_id: sfn.JsonPath.stringAt('$.run_id') },
     sfn.JsonPath.DISCARD,
   );
+  const windowFacts = {
+    event_name: sfn.JsonPath.stringAt('$.event_name'),
+    status: 'SUCCEEDED',
+    window: sfn.JsonPath.objectAt('$.prepared.window'),
+    raw_partitions: sfn.JsonPath.numberAt('$.prepared.raw_partitions'),
+    raw_files: sfn.JsonPath.numberAt('$.prepared.raw_files'),
+    raw_bytes: sfn.JsonPath.numberAt('$.prepared.raw_bytes'),
+    late_files: sfn.JsonPath.numberAt('$.prepared.late_files'),
+    late_file_sample: sfn.JsonPath.listAt('$.prepared.late_file_sample'),
+  };
   const eventSucceeded = new sfn.Pass(scope, 'EventSucceeded', {
     parameters: {
-      event_name: sfn.JsonPath.stringAt('$.event_name'),
-      status: 'SUCCEEDED',
+      ...windowFacts,
       query_execution_id: sfn.JsonPath.stringAt('$.athena.query_execution_id'),
       bytes_scanned: sfn.JsonPath.numberAt('$.athena.bytes_scanned'),
       engine_ms: sfn.JsonPath.numberAt('$.athena.engine_ms'),
     },
+  });
+  const eventSkipped = new sfn.Pass(scope, 'EventSkipped', {
+    comment: 'No raw file in the window: nothing to read, nothing to write',
+    parameters: { ...windowFacts, skipped: true },
   });
   const eventFailed = new sfn.Pass(scope, 'EventFailed', {
     parameters: {
@@ -146,22 +163,44 @@ export function rawToStageDefinition(scope: Construct, props: RawToStageDefiniti
       run_id: sfn.JsonPath.stringAt('$.run_id'),
       product_family: sfn.JsonPath.stringAt('$.product_family'),
       event_name: sfn.JsonPath.stringAt('$$.Map.Item.Value'),
+      replay: sfn.JsonPath.objectAt('$.replay'),
     },
     resultPath: '$.event_outcomes',
   });
-  processEvents.itemProcessor(prepare.next(runTransform).next(heartbeat).next(eventSucceeded));
+  processEvents.itemProcessor(
+    prepare.next(
+      new sfn.Choice(scope, 'WindowHasNewData')
+        .when(sfn.Condition.booleanEquals('$.prepared.skip', true), eventSkipped)
+        .otherwise(runTransform.next(heartbeat).next(eventSucceeded)),
+    ),
+  );
 
-  // ---- one family: its events, then its outcome; any failure is caught and recorded, never propagated
-  const finishFamily = invoke(
-    'FinishFamily',
-    functions.finishFamily,
+  // ---- one family: its events, its checks, then its watermarks; any failure is caught and recorded
+  const checkFamily = invoke(
+    'CheckFamily',
+    functions.checkFamily,
     {
       run_id: sfn.JsonPath.stringAt('$.run_id'),
       product_family: sfn.JsonPath.stringAt('$.product_family'),
       events: sfn.JsonPath.listAt('$.event_outcomes'),
+      replay: sfn.JsonPath.objectAt('$.replay'),
+    },
+    '$.outcome',
+  );
+  const commitFamily = invoke(
+    'CommitFamily',
+    functions.commitFamily,
+    {
+      run_id: sfn.JsonPath.stringAt('$.run_id'),
+      replay: sfn.JsonPath.objectAt('$.replay'),
+      outcome: sfn.JsonPath.objectAt('$.outcome'),
     },
     undefined,
   );
+  const familyNotCommitted = new sfn.Pass(scope, 'FamilyNotCommitted', {
+    comment: 'An event or a check failed: the watermarks stay where they were, the next run retries the window',
+    inputPath: '$.outcome',
+  });
   const familyFailed = new sfn.Pass(scope, 'FamilyFailed', {
     parameters: {
       product_family: sfn.JsonPath.stringAt('$.product_family'),
@@ -170,8 +209,8 @@ export function rawToStageDefinition(scope: Construct, props: RawToStageDefiniti
       error: sfn.JsonPath.objectAt('$.error'),
     },
   });
-  processEvents.addCatch(familyFailed, { resultPath: '$.error' });
-  finishFamily.addCatch(familyFailed, { resultPath: '$.error' });
+  for (const state of [processEvents, checkFamily, commitFamily])
+    state.addCatch(familyFailed, { resultPath: '$.error' });
 
   const processFamilies = new sfn.Map(scope, 'ProcessFamilies', {
     comment: 'Each enabled product family, isolated: its failure is its own',
@@ -181,10 +220,19 @@ export function rawToStageDefinition(scope: Construct, props: RawToStageDefiniti
       run_id: sfn.JsonPath.stringAt('$.run.run_id'),
       product_family: sfn.JsonPath.stringAt('$$.Map.Item.Value.product_family'),
       events: sfn.JsonPath.listAt('$$.Map.Item.Value.events'),
+      replay: sfn.JsonPath.objectAt('$.plan.replay'),
     },
     resultPath: '$.families',
   });
-  processFamilies.itemProcessor(processEvents.next(finishFamily));
+  processFamilies.itemProcessor(
+    processEvents
+      .next(checkFamily)
+      .next(
+        new sfn.Choice(scope, 'FamilyPassed')
+          .when(sfn.Condition.stringEquals('$.outcome.status', 'SUCCEEDED'), commitFamily)
+          .otherwise(familyNotCommitted),
+      ),
+  );
 
   // ---- reporting model: one procedure per enabled reporting family, each isolated
   const callProcedure = invoke(

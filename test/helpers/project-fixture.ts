@@ -43,23 +43,26 @@ export function minimalProjectFiles(): Record<string, string> {
         { name: 'event_at', type: 'timestamp' },
       ],
       partition_columns: [{ name: 'event_name', type: 'string' }],
+      deduplication: { key: ['event_id'], order_by: ['event_at'] },
     }),
     'athena-scripts/stage_tables/returns.json': json({
       product_family: 'returns',
       columns: [{ name: 'event_id', type: 'string' }],
       partition_columns: [],
+      deduplication: { key: ['event_id'], order_by: ['event_id'] },
     }),
     'athena-scripts/dml/insert_into/order_placed.sql': [
       '-- one row per raw order_placed record',
       'insert into {{stage_database}}.sales (event_id, user_id, amount, event_at, event_name)',
       'select event_id, "user".user_id, extensions.amount, from_unixtime("timestamp"), \'order_placed\'',
       'from {{raw_database}}.order_placed',
+      'where "day" > :window_from and "day" <= :window_to',
       '',
     ].join('\n'),
     'athena-scripts/dml/insert_into/order_paid.sql':
-      "insert into {{stage_database}}.sales (event_id, event_name) select event_id, 'order_paid' from {{raw_database}}.order_paid\n",
+      "insert into {{stage_database}}.sales (event_id, event_name) select event_id, 'order_paid' from {{raw_database}}.order_paid where day > :window_from and day <= :window_to\n",
     'athena-scripts/dml/insert_into/order_returned.sql':
-      'insert into {{stage_database}}.returns (event_id) select event_id from {{raw_database}}.order_returned\n',
+      'insert into {{stage_database}}.returns (event_id) select event_id from {{raw_database}}.order_returned where day > :window_from and day <= :window_to\n',
     'redshift-scripts/reporting_model_product_family_config.json': json([
       { product_family: 'sales_model', enabled: true },
     ]),

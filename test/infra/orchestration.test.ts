@@ -71,6 +71,7 @@ describe('the raw-to-stage state machine', () => {
     assert.equal(run.Resource, 'arn:aws:states:::athena:startQueryExecution.sync');
     assert.deepEqual(run.Parameters, {
       'QueryString.$': '$.prepared.query',
+      'ExecutionParameters.$': '$.prepared.parameters',
       WorkGroup: 'dev-dap-workgroup',
       QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: 'dev_dap_stage' },
       'ClientRequestToken.$': "States.Format('{}-{}', $.run_id, $.event_name)",
@@ -94,7 +95,7 @@ describe('the raw-to-stage state machine', () => {
         { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'EventFailed' },
       ]);
     }
-    for (const name of ['ProcessEvents', 'FinishFamily']) {
+    for (const name of ['ProcessEvents', 'CheckFamily', 'CommitFamily']) {
       assert.deepEqual(state(name).Catch, [
         { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'FamilyFailed' },
       ]);

@@ -34,6 +34,9 @@ with source as (
       order by "timestamp", year, month, day
     ) as delivery_rank
   from {{raw_database}}.auth_create_account
+  -- only the delivery days of this run's window, so a run reads only the partitions it needs
+  where concat(year, '-', month, '-', day) > :window_from
+    and concat(year, '-', month, '-', day) <= :window_to
 ),
 
 renamed as (

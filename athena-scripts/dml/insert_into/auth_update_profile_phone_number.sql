@@ -36,6 +36,9 @@ with source as (
       order by "timestamp", year, month, day
     ) as delivery_rank
   from {{raw_database}}.auth_update_profile_phone_number
+  -- only the delivery days of this run's window, so a run reads only the partitions it needs
+  where concat(year, '-', month, '-', day) > :window_from
+    and concat(year, '-', month, '-', day) <= :window_to
 ),
 
 renamed as (

@@ -33,6 +33,9 @@ with source as (
       order by "timestamp", year, month, day
     ) as delivery_rank
   from {{raw_database}}.dcmaw_cri_start
+  -- only the delivery days of this run's window, so a run reads only the partitions it needs
+  where concat(year, '-', month, '-', day) > :window_from
+    and concat(year, '-', month, '-', day) <= :window_to
 ),
 
 renamed as (

@@ -34,6 +34,9 @@ with source as (
     month,
     day
   from {{raw_database}}.eventbrite_orders
+  -- only the pull days of this run's window
+  where concat(year, '-', month, '-', day) > :window_from
+    and concat(year, '-', month, '-', day) <= :window_to
 ),
 
 attendees as (

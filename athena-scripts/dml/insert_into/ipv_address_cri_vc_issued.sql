@@ -35,6 +35,9 @@ with source as (
       order by "timestamp", year, month, day
     ) as delivery_rank
   from {{raw_database}}.ipv_address_cri_vc_issued
+  -- only the delivery days of this run's window, so a run reads only the partitions it needs
+  where concat(year, '-', month, '-', day) > :window_from
+    and concat(year, '-', month, '-', day) <= :window_to
 ),
 
 renamed as (

@@ -42,6 +42,9 @@ with source as (
       order by from_iso8601_timestamp(record.date_modified) desc, pulled_at desc
     ) as copy_rank
   from {{raw_database}}.smartsurvey_responses
+  -- only the pull days of this run's window
+  where concat(year, '-', month, '-', day) > :window_from
+    and concat(year, '-', month, '-', day) <= :window_to
 ),
 
 pages as (

@@ -6,9 +6,9 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import type { ObjectStore } from '../ports.ts';
+import type { ObjectLister, ObjectStore, StoredObject } from '../ports.ts';
 
-export class S3ObjectStore implements ObjectStore {
+export class S3ObjectStore implements ObjectStore, ObjectLister {
   constructor(private readonly client: S3Client = new S3Client({})) {}
 
   async put(bucket: string, key: string, body: string | Uint8Array): Promise<void> {
@@ -26,16 +26,23 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async list(bucket: string, prefix: string): Promise<string[]> {
-    const keys: string[] = [];
+    return (await this.listObjects(bucket, prefix)).map((o) => o.key);
+  }
+
+  async listObjects(bucket: string, prefix: string): Promise<StoredObject[]> {
+    const objects: StoredObject[] = [];
     let token: string | undefined;
     do {
       const page = await this.client.send(
         new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }),
       );
-      for (const object of page.Contents ?? []) if (object.Key !== undefined) keys.push(object.Key);
+      for (const object of page.Contents ?? []) {
+        if (object.Key === undefined) continue;
+        objects.push({ key: object.Key, size: object.Size ?? 0, lastModified: object.LastModified ?? new Date(0) });
+      }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token !== undefined);
-    return keys.sort();
+    return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   async delete(bucket: string, key: string): Promise<void> {

@@ -3,15 +3,14 @@ import { join } from 'node:path';
 import type { RawTableDef, StageTableDef } from '../../config/loader.ts';
 import type { Column } from '../../config/schemas.ts';
 import { parseColumnType, toDuckDbType } from '../../config/types.ts';
+import { quoteIdentifier } from '../../core/sql-identifiers.ts';
 
 /**
  * The Glue catalog, locally: raw tables are views over the raw bucket's files (hive partitions as strings, like
  * Athena's partition projection), stage tables are DuckDB tables. Only validated config reaches these strings.
  */
 
-export function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
+export { quoteIdentifier };
 
 function quoteLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import type { ObjectStore } from '../ports.ts';
+import type { ObjectLister, ObjectStore, StoredObject } from '../ports.ts';
 
 export class UnsafeObjectKeyError extends Error {
   constructor(
@@ -13,7 +13,7 @@ export class UnsafeObjectKeyError extends Error {
 }
 
 /** S3 stand-in: `<root>/<bucket>/<key>`, with the same keys as in S3. */
-export class FolderObjectStore implements ObjectStore {
+export class FolderObjectStore implements ObjectStore, ObjectLister {
   constructor(readonly root: string) {}
 
   /** The file that holds an object; throws for keys that would escape the bucket's folder. */
@@ -43,6 +43,10 @@ export class FolderObjectStore implements ObjectStore {
   }
 
   async list(bucket: string, prefix: string): Promise<string[]> {
+    return (await this.listObjects(bucket, prefix)).map((o) => o.key);
+  }
+
+  async listObjects(bucket: string, prefix: string): Promise<StoredObject[]> {
     const bucketDir = resolve(this.root, bucket);
     let entries: string[];
     try {
@@ -51,13 +55,14 @@ export class FolderObjectStore implements ObjectStore {
       if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return [];
       throw error;
     }
-    const keys: string[] = [];
+    const objects: StoredObject[] = [];
     for (const entry of entries) {
       const key = relative(bucketDir, join(bucketDir, entry)).split(sep).join('/');
       if (!key.startsWith(prefix) || key.endsWith('.partial')) continue;
-      if ((await stat(join(bucketDir, entry))).isFile()) keys.push(key);
+      const info = await stat(join(bucketDir, entry));
+      if (info.isFile()) objects.push({ key, size: info.size, lastModified: info.mtime });
     }
-    return keys.sort();
+    return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   async delete(bucket: string, key: string): Promise<void> {

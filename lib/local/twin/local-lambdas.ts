@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { makeHandler as makeFinishFamily } from '../../../lambdas/finish-family/handler.ts';
+import { makeHandler as makeCheckFamily } from '../../../lambdas/check-family/handler.ts';
+import { makeHandler as makeCommitFamily } from '../../../lambdas/commit-family/handler.ts';
 import { makeHandler as makePlan } from '../../../lambdas/plan/handler.ts';
 import { makeHandler as makePrepareTransform } from '../../../lambdas/prepare-transform/handler.ts';
 import { makeHandler as makeProcedureRunner } from '../../../lambdas/procedure-runner/handler.ts';
@@ -9,16 +10,20 @@ import { loadDeployedProject } from '../../config/deployed.ts';
 import type { Project } from '../../config/loader.ts';
 import type { ResourceNames } from '../../config/names.ts';
 import type { EnvironmentConfig } from '../../config/schemas.ts';
-import type { ControlStore, ObjectStore, QueryEngine, Warehouse } from '../../engines/ports.ts';
+import type { FamilyStepInput } from '../../core/family-outcome.ts';
+import type { CheckOutcome } from '../../core/run-report.ts';
+import type { ControlStore, ObjectLister, ObjectStore, QueryEngine, Warehouse } from '../../engines/ports.ts';
 
 /** The local stand-ins a Lambda handler can be bound to. */
 export interface TwinPorts {
   readonly environment: EnvironmentConfig;
   readonly names: ResourceNames;
-  readonly store: ObjectStore;
+  readonly store: ObjectStore & ObjectLister;
   readonly engine: QueryEngine;
   readonly control: ControlStore;
   readonly warehouse: Warehouse;
+  readonly now: () => Date;
+  readonly runChecks: (input: FamilyStepInput) => Promise<CheckOutcome[]>;
 }
 
 export type LocalLambda = (event: unknown) => Promise<unknown>;
@@ -43,8 +48,16 @@ export function localLambdas(ports: TwinPorts): Readonly<Record<string, LocalLam
       logger: quiet(),
     }),
     plan: makePlan({ environment: environment.name, projectForRun }),
-    'prepare-transform': makePrepareTransform({ environment: environment.name, projectForRun }),
-    'finish-family': makeFinishFamily(),
+    'prepare-transform': makePrepareTransform({
+      environment: environment.name,
+      projectForRun,
+      control: ports.control,
+      objects: store,
+      rawBucket: names.buckets.raw,
+      now: ports.now,
+    }),
+    'check-family': makeCheckFamily({ runChecks: ports.runChecks }),
+    'commit-family': makeCommitFamily({ control: ports.control, now: ports.now }),
     'procedure-runner': makeProcedureRunner({
       warehouse: ports.warehouse,
       schema: environment.redshift.schema,

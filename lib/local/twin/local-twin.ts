@@ -38,6 +38,14 @@ export interface TwinRunOptions {
   readonly wrapTask?: (stateName: string, handler: TaskHandler) => TaskHandler;
   /** Milliseconds to wait between retries per state, instead of the definition's intervals (tests). */
   readonly retryIntervalOverrides?: Readonly<Record<string, number>>;
+  /** The clock the run's windows are computed from. @default the real clock */
+  readonly now?: () => Date;
+  /** A backfill of these delivery days (YYYY-MM-DD, both included), without moving watermarks. */
+  readonly replay?: { readonly from: string; readonly to: string };
+  /** Only these events of the run's families. */
+  readonly events?: readonly string[];
+  /** Called as each state is entered: lets tests stop the run at a step boundary, as a crash would. */
+  readonly onStateEntered?: (stateName: string, abort: () => void) => void;
 }
 
 export type TwinOutcome = RunStatus | 'ALREADY_RUNNING' | 'CRASHED';
@@ -103,6 +111,8 @@ export class LocalTwin {
         engine: context.engine,
         control: new FileControlStore(context.dataDir, { table: context.names.controlTable }),
         warehouse: this.warehouse,
+        now: options.now ?? (() => new Date()),
+        runChecks: async () => [],
       }),
       engine: context.engine,
       notify: ({ subject, message }) => {
@@ -120,7 +130,12 @@ export class LocalTwin {
     const machine = new StateMachine(this.definition as unknown as StateMachineDefinition, {
       validationOptions: { checkArn: false, checkPaths: true },
     });
-    const input = { trigger: options.trigger ?? 'manual', families: options.families ? [...options.families] : null };
+    const input = {
+      trigger: options.trigger ?? 'manual',
+      families: options.families ? [...options.families] : null,
+      events: options.events ? [...options.events] : null,
+      replay: options.replay ? { ...options.replay } : null,
+    };
     const execution = machine.run(input, {
       overrides: {
         taskResourceLocalHandlers: wrapped as never,
@@ -132,6 +147,7 @@ export class LocalTwin {
     const progress = options.progress;
     const logs = (async () => {
       for await (const event of execution.eventLogs) {
+        if (event.type === 'StateEntered') options.onStateEntered?.(event.state.name, execution.abort);
         if (!progress) continue;
         if (event.type === 'StateEntered' && event.state.name === 'PrepareTransform') {
           const item = event.state.input as { product_family: string; event_name: string };

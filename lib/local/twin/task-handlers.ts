@@ -95,15 +95,17 @@ function lambdaHandler(
 function athenaHandler(engine: QueryEngine): TaskHandler {
   const byToken = new Map<string, unknown>();
   return async (input) => {
-    const { QueryString, ClientRequestToken, WorkGroup } = input as {
+    const { QueryString, ClientRequestToken, WorkGroup, ExecutionParameters } = input as {
       QueryString: string;
       ClientRequestToken?: string;
       WorkGroup?: string;
+      ExecutionParameters?: string[];
     };
     const previous = ClientRequestToken ? byToken.get(ClientRequestToken) : undefined;
     if (previous) return previous;
     try {
-      const result = await engine.execute(QueryString);
+      if (ExecutionParameters?.length === 0) throw new Error('ExecutionParameters must be a non-empty list or absent');
+      const result = await engine.execute(QueryString, { parameters: (ExecutionParameters ?? []).map(literalValue) });
       const output = {
         QueryExecution: {
           QueryExecutionId: result.queryId,
@@ -128,4 +130,10 @@ function athenaHandler(engine: QueryEngine): TaskHandler {
       );
     }
   };
+}
+
+/** Athena ExecutionParameters are SQL literals (`'2024-01-15'`, `42`); the local engine binds their values. */
+function literalValue(literal: string): string {
+  const quoted = /^'((?:[^']|'')*)'$/.exec(literal.trim());
+  return quoted?.[1] !== undefined ? quoted[1].replaceAll("''", "'") : literal.trim();
 }

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { environment, type Project } from '../config/loader.ts';
+import { resourceNames } from '../config/names.ts';
+import { identifier } from '../config/schemas.ts';
+import type { ControlStore, ObjectLister } from '../engines/ports.ts';
+import { prepareTransform } from './transform.ts';
+import {
+  type DayWindow,
+  eventWindow,
+  isEmptyWindow,
+  lateArrivals,
+  objectsInWindow,
+  type Watermark,
+  watermarkKey,
+} from './window.ts';
+
+export const replaySchema = z.object({ from: z.string(), to: z.string() }).nullish();
+
+export const prepareEventInputSchema = z.object({
+  run_id: z.string().min(1),
+  product_family: identifier,
+  event_name: identifier,
+  replay: replaySchema,
+});
+
+export interface PreparedEvent {
+  readonly product_family: string;
+  readonly event_name: string;
+  readonly window: DayWindow;
+  /** True when the window holds no raw file: no query runs, nothing is scanned. */
+  readonly skip: boolean;
+  /** The MERGE statement, empty when skipped. */
+  readonly query: string;
+  /** Athena ExecutionParameters: SQL literals for the `?` markers, in order. */
+  readonly parameters: readonly string[];
+  readonly raw_partitions: number;
+  readonly raw_files: number;
+  readonly raw_bytes: number;
+  /** Files that arrived in already-committed days: not read by this run, reported so nothing is lost silently. */
+  readonly late_files: number;
+  readonly late_file_sample: readonly string[];
+}
+
+export interface PrepareEventDeps {
+  readonly environment: string;
+  readonly projectForRun: (runId: string) => Promise<Project>;
+  readonly control: ControlStore;
+  readonly objects: ObjectLister;
+  /** The raw bucket's name (in AWS it carries the account id; locally it is the folder name). */
+  readonly rawBucket: string;
+  readonly now: () => Date;
+}
+
+export class UnknownEventError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnknownEventError';
+  }
+}
+
+/** An Athena parameter is a SQL literal: strings go in quotes. */
+export function athenaLiteral(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** Works out an event's window from its watermark and the clock (or the replay asked for) and renders its MERGE. */
+export async function prepareEvent(
+  deps: PrepareEventDeps,
+  input: z.infer<typeof prepareEventInputSchema>,
+): Promise<PreparedEvent> {
+  const project = await deps.projectForRun(input.run_id);
+  const names = resourceNames(environment(project, deps.environment));
+  const entry = project.familyEvents.get(input.product_family)?.events.find((e) => e.event_name === input.event_name);
+  if (!entry) throw new UnknownEventError(`event "${input.event_name}" is not in family "${input.product_family}"`);
+  const rawTable = project.rawTables.get(input.event_name);
+  if (!rawTable) throw new UnknownEventError(`event "${input.event_name}" has no raw table`);
+
+  const watermark = await deps.control.get<Watermark>(watermarkKey(input.event_name));
+  const window = eventWindow({
+    watermark: watermark?.value.through,
+    now: deps.now(),
+    latenessHours: entry.lateness_hours,
+    replay: input.replay ?? null,
+  });
+  const objects = await deps.objects.listObjects(deps.rawBucket, `${rawTable.location}/`);
+  const contents = objectsInWindow(objects, window);
+  const late = input.replay ? [] : lateArrivals(objects, watermark?.value);
+  const skip = isEmptyWindow(window) || contents.objects === 0;
+  const bound = skip ? undefined : prepareTransform(project, names, input.event_name, window);
+  return {
+    product_family: input.product_family,
+    event_name: input.event_name,
+    window,
+    skip,
+    query: bound?.sql ?? '',
+    parameters: (bound?.parameters ?? []).map(athenaLiteral),
+    raw_partitions: contents.partitions.length,
+    raw_files: contents.objects,
+    raw_bytes: contents.bytes,
+    late_files: late.length,
+    late_file_sample: late.slice(0, 5).map((o) => o.key),
+  };
+}

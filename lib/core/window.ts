@@ -1,0 +1,131 @@
+import type { StoredObject } from '../engines/ports.ts';
+
+/**
+ * Incremental windows. Raw data is partitioned by delivery day; a run processes, per event, the delivery days
+ * `(from, to]`: `from` is the event's committed watermark (the last day already in stage), `to` the last day
+ * complete enough to read, i.e. the day before `now - lateness` (a day's partition can still receive files until
+ * the delivery stream's buffer has flushed after midnight). Days are `YYYY-MM-DD` strings, compared as text.
+ */
+export interface DayWindow {
+  /** Exclusive lower bound, a day already processed (or `0000-00-00` for "from the beginning"). */
+  readonly from: string;
+  /** Inclusive upper bound. */
+  readonly to: string;
+}
+
+export const BEGINNING = '0000-00-00';
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+export class InvalidWindowError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidWindowError';
+  }
+}
+
+export function isDay(value: string): boolean {
+  return DAY.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`));
+}
+
+export function addDays(day: string, days: number): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}
+
+/** The last delivery day whose partition is complete at `now`, given how late files may still arrive. */
+export function lastCompleteDay(now: Date, latenessHours: number): string {
+  const settled = new Date(now.getTime() - latenessHours * 3_600_000);
+  return addDays(settled.toISOString().slice(0, 10), -1);
+}
+
+/**
+ * The window an event processes: from its watermark to the last complete day, or, in a replay (backfill), exactly
+ * the days asked for. Empty (`from >= to`) when there is nothing new.
+ */
+export function eventWindow(input: {
+  readonly watermark: string | undefined;
+  readonly now: Date;
+  readonly latenessHours: number;
+  readonly replay?: { readonly from: string; readonly to: string } | null;
+}): DayWindow {
+  if (input.replay) return replayWindow(input.replay);
+  return { from: input.watermark ?? BEGINNING, to: lastCompleteDay(input.now, input.latenessHours) };
+}
+
+/** The window of a backfill of the delivery days `from`..`to`, both included. */
+export function replayWindow(replay: { readonly from: string; readonly to: string }): DayWindow {
+  const { from, to } = replay;
+  if (!isDay(from) || !isDay(to)) throw new InvalidWindowError(`replay days must be YYYY-MM-DD, got ${from} and ${to}`);
+  if (from > to) throw new InvalidWindowError(`replay starts (${from}) after it ends (${to})`);
+  return { from: addDays(from, -1), to };
+}
+
+export function isEmptyWindow(window: DayWindow): boolean {
+  return window.from >= window.to;
+}
+
+/**
+ * The delivery day of a raw object, from its hive partitions: `year=/month=/day=`, or a single partition holding
+ * a date (`ingest_date=2024-01-15`). Undefined for a key outside any day partition.
+ */
+export function partitionDay(key: string): string | undefined {
+  const values = new Map<string, string>();
+  for (const segment of key.split('/')) {
+    const match = /^([a-z_][a-z0-9_]*)=([^/]+)$/.exec(segment);
+    if (match?.[1] && match[2]) values.set(match[1], decodeURIComponent(match[2]));
+  }
+  const [year, month, day] = [values.get('year'), values.get('month'), values.get('day')];
+  if (year && month && day) return `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
+  return [...values.values()].find((v) => DAY.test(v));
+}
+
+export interface WindowContents {
+  /** Delivery days with at least one object in the window. */
+  readonly partitions: readonly string[];
+  readonly objects: number;
+  readonly bytes: number;
+}
+
+export function objectsInWindow(objects: readonly StoredObject[], window: DayWindow): WindowContents {
+  const days = new Set<string>();
+  let count = 0;
+  let bytes = 0;
+  for (const object of objects) {
+    const day = partitionDay(object.key);
+    if (day === undefined || day <= window.from || day > window.to) continue;
+    days.add(day);
+    count++;
+    bytes += object.size;
+  }
+  return { partitions: [...days].sort(), objects: count, bytes };
+}
+
+/**
+ * Files that arrived in a day partition after that day was committed: outside the lateness the pipeline waits for,
+ * so no incremental run will read them. They are reported, never silently lost; a backfill loads them.
+ */
+export function lateArrivals(
+  objects: readonly StoredObject[],
+  committed: { readonly through: string; readonly at: string } | undefined,
+): StoredObject[] {
+  if (!committed) return [];
+  const committedAt = Date.parse(committed.at);
+  return objects.filter((object) => {
+    const day = partitionDay(object.key);
+    return day !== undefined && day <= committed.through && object.lastModified.getTime() > committedAt;
+  });
+}
+
+/** Where an event's watermark lives in the control store. */
+export function watermarkKey(eventName: string): string {
+  return `watermark/raw-to-stage/${eventName}`;
+}
+
+export interface Watermark {
+  /** The last delivery day in stage. */
+  readonly through: string;
+  /** When it was committed, ISO. */
+  readonly at: string;
+  readonly run_id: string;
+}
