@@ -48,7 +48,9 @@ describe('the local twin runs the synthesized state machine', () => {
       for (const family of planned) {
         const table = context.project.stageTables.get(family.productFamily)?.table ?? family.productFamily;
         for (const event of family.events) {
-          const reportedEvent = result.report?.families.flatMap((f) => f.events).find((e) => e.event_name === event);
+          const reportedEvent: EventReport | undefined = result.report?.families
+            .flatMap((f) => f.events)
+            .find((e) => e.event_name === event);
           if (context.project.rawTables.get(event)?.source !== 'txma') {
             assert.equal(reportedEvent?.skipped, true, `${event} has no raw data and is skipped`);
             continue;
