@@ -1,0 +1,186 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DuckDBInstance, type DuckDBType, DuckDBTypeId } from '@duckdb/node-api';
+import type { Command } from 'commander';
+import { loadCheckedProject } from '../../config/check.ts';
+import { environment, type Project, type RawTableDef } from '../../config/loader.ts';
+import { resourceNames } from '../../config/names.ts';
+import { parseColumnType } from '../../config/types.ts';
+import {
+  compareColumns,
+  formatDrift,
+  type ObservedColumn,
+  type ObservedType,
+  type TableDrift,
+} from '../../core/drift.ts';
+import { quoteIdentifier } from '../../engines/local/duckdb-catalog.ts';
+import { dataDirOption, envOption, type GlobalOptions } from './common.ts';
+
+export interface LocalDriftResult {
+  /** Every raw table with files, with its changes (empty when it matches its declaration). */
+  readonly drifts: readonly TableDrift[];
+  /** Raw tables with no local files to infer from. */
+  readonly withoutFiles: readonly string[];
+}
+
+/**
+ * Infers each raw table's schema from its local files, as the drift crawler does in AWS, and compares it with the
+ * declared columns. DuckDB runs in memory: the twin's database file is neither needed nor touched.
+ */
+export async function localDrift(project: Project, envName: string, dataDir: string): Promise<LocalDriftResult> {
+  const rawDir = join(dataDir, resourceNames(environment(project, envName)).buckets.raw);
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  const drifts: TableDrift[] = [];
+  const withoutFiles: string[] = [];
+  try {
+    for (const table of [...project.rawTables.values()].sort((a, b) => a.table.localeCompare(b.table))) {
+      const dir = join(rawDir, table.location);
+      if (!hasJsonFiles(dir)) {
+        withoutFiles.push(table.table);
+        continue;
+      }
+      const source = readJsonSql(dir);
+      const inferred = await connection.run(`select * from ${source} limit 0`);
+      const types = inferred.columnTypes();
+      const observed: ObservedColumn[] = inferred
+        .columnNames()
+        .map((name, index) => ({ name, type: observedType(types[index] as DuckDBType) }));
+      const settled = await withNullOnlyColumnsUnknown(connection, source, table, observed);
+      drifts.push({ table: table.table, changes: compareColumns(table.columns, settled) });
+    }
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+  return { drifts, withoutFiles };
+}
+
+function hasJsonFiles(dir: string): boolean {
+  return existsSync(dir) && readdirSync(dir, { recursive: true }).some((entry) => String(entry).endsWith('.json'));
+}
+
+/** Every record of every file, fields unioned across files; partition folders are not columns here. */
+function readJsonSql(dir: string): string {
+  const glob = `${dir}/**/*.json`.replaceAll("'", "''");
+  return `read_json_auto('${glob}', format = 'newline_delimited', union_by_name = true, sample_size = -1, hive_partitioning = false)`;
+}
+
+/**
+ * DuckDB types a field that is null in every record as VARCHAR. Where the declared type is not a string, such a
+ * column is checked for values and counts as unknown (no drift) when it has none.
+ */
+async function withNullOnlyColumnsUnknown(
+  connection: Awaited<ReturnType<DuckDBInstance['connect']>>,
+  source: string,
+  table: RawTableDef,
+  observed: ObservedColumn[],
+): Promise<ObservedColumn[]> {
+  const declared = new Map(table.columns.map((c) => [c.name.toLowerCase(), parseColumnType(c.type)]));
+  const suspects = observed.filter((c) => {
+    const type = declared.get(c.name.toLowerCase());
+    return c.type.kind === 'primitive' && c.type.name === 'string' && type !== undefined && !isText(type);
+  });
+  if (suspects.length === 0) return observed;
+  const counts = await connection.run(
+    `select ${suspects.map((c) => `count(${quoteIdentifier(c.name)})`).join(', ')} from ${source}`,
+  );
+  const [row] = await counts.getRows();
+  const empty = new Set(suspects.filter((_, index) => Number(row?.[index] ?? 0) === 0).map((c) => c.name));
+  return observed.map((c) => (empty.has(c.name) ? { name: c.name, type: { kind: 'unknown' } } : c));
+}
+
+function isText(type: ReturnType<typeof parseColumnType>): boolean {
+  return type.kind === 'primitive' && ['string', 'varchar', 'char'].includes(type.name);
+}
+
+/** A DuckDB type as the column type Glue would write for the same JSON. */
+export function observedType(type: DuckDBType): ObservedType {
+  switch (type.typeId) {
+    case DuckDBTypeId.BOOLEAN:
+      return { kind: 'primitive', name: 'boolean' };
+    case DuckDBTypeId.TINYINT:
+    case DuckDBTypeId.SMALLINT:
+    case DuckDBTypeId.INTEGER:
+    case DuckDBTypeId.BIGINT:
+    case DuckDBTypeId.UTINYINT:
+    case DuckDBTypeId.USMALLINT:
+    case DuckDBTypeId.UINTEGER:
+    case DuckDBTypeId.UBIGINT:
+    case DuckDBTypeId.HUGEINT:
+    case DuckDBTypeId.UHUGEINT:
+      return { kind: 'primitive', name: 'bigint' };
+    case DuckDBTypeId.FLOAT:
+    case DuckDBTypeId.DOUBLE:
+      return { kind: 'primitive', name: 'double' };
+    case DuckDBTypeId.DECIMAL:
+      return { kind: 'decimal', precision: type.width, scale: type.scale };
+    case DuckDBTypeId.DATE:
+      return { kind: 'primitive', name: 'date' };
+    case DuckDBTypeId.TIMESTAMP:
+    case DuckDBTypeId.TIMESTAMP_S:
+    case DuckDBTypeId.TIMESTAMP_MS:
+    case DuckDBTypeId.TIMESTAMP_NS:
+    case DuckDBTypeId.TIMESTAMP_TZ:
+      return { kind: 'primitive', name: 'timestamp' };
+    case DuckDBTypeId.VARCHAR:
+      // DuckDB's JSON type is a VARCHAR alias: a value it could not settle on a type for.
+      return type.alias === 'JSON' ? { kind: 'unknown' } : { kind: 'primitive', name: 'string' };
+    case DuckDBTypeId.TIME:
+    case DuckDBTypeId.TIME_TZ:
+    case DuckDBTypeId.UUID:
+      return { kind: 'primitive', name: 'string' };
+    case DuckDBTypeId.BLOB:
+      return { kind: 'primitive', name: 'binary' };
+    case DuckDBTypeId.LIST:
+    case DuckDBTypeId.ARRAY: {
+      return { kind: 'array', element: observedType(type.valueType) };
+    }
+    case DuckDBTypeId.STRUCT: {
+      const fields = type.entryNames.map((name, index) => ({
+        name,
+        type: observedType(type.entryTypes[index] as DuckDBType),
+      }));
+      return { kind: 'struct', fields };
+    }
+    case DuckDBTypeId.MAP: {
+      return { kind: 'map', key: observedType(type.keyType), value: observedType(type.valueType) };
+    }
+    default:
+      return { kind: 'unknown' };
+  }
+}
+
+export interface DriftCommandOptions {
+  readonly env: string;
+  readonly dataDir?: string;
+}
+
+/** Prints the drift of every raw table with local files; returns whether any drifted. */
+export async function printLocalDrift(root: string, options: DriftCommandOptions): Promise<boolean> {
+  const absoluteRoot = resolve(root);
+  const project = loadCheckedProject(absoluteRoot);
+  const dataDir = resolve(absoluteRoot, options.dataDir ?? process.env.DAP_DATA_DIR ?? '.dap');
+  const { drifts, withoutFiles } = await localDrift(project, options.env, dataDir);
+  const lines = formatDrift(drifts);
+  const drifted = drifts.filter((d) => d.changes.length > 0).length;
+  for (const line of lines) console.log(line);
+  if (withoutFiles.length > 0) console.log(`no local files for: ${withoutFiles.join(', ')}`);
+  console.log(
+    drifted === 0
+      ? `dap drift: ${drifts.length} raw table(s) match their declared columns`
+      : `dap drift: ${drifted} of ${drifts.length} raw table(s) differ from their declared columns`,
+  );
+  return drifted > 0;
+}
+
+export function registerDrift(program: Command): void {
+  program
+    .command('drift')
+    .description("compare each raw table's declared columns with the schema inferred from its local files")
+    .addOption(envOption())
+    .addOption(dataDirOption())
+    .action(async (options: DriftCommandOptions) => {
+      if (await printLocalDrift(program.opts<GlobalOptions>().root, options)) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { PATHS, parseProject } from '../../lib/config/loader.ts';
+import type { Column } from '../../lib/config/schemas.ts';
+import { compareColumns, formatDrift, type ObservedColumn } from '../../lib/core/drift.ts';
+import { localDrift } from '../../lib/local/commands/drift.ts';
+
+const declared: Column[] = [
+  { name: 'event_id', type: 'string' },
+  { name: 'timestamp', type: 'bigint' },
+  { name: 'amount', type: 'double' },
+  { name: 'user', type: 'struct<user_id:string,age:int>' },
+  { name: 'tags', type: 'array<struct<name:string>>' },
+];
+const string = { kind: 'primitive', name: 'string' } as const;
+const bigint = { kind: 'primitive', name: 'bigint' } as const;
+const double = { kind: 'primitive', name: 'double' } as const;
+/** What inference would report for files that match the declaration exactly. */
+const matching = (): ObservedColumn[] => [
+  { name: 'event_id', type: string },
+  { name: 'timestamp', type: bigint },
+  { name: 'amount', type: bigint },
+  {
+    name: 'user',
+    type: {
+      kind: 'struct',
+      fields: [
+        { name: 'user_id', type: string },
+        { name: 'age', type: bigint },
+      ],
+    },
+  },
+  { name: 'tags', type: { kind: 'array', element: { kind: 'struct', fields: [{ name: 'name', type: string }] } } },
+];
+
+describe('compareColumns', () => {
+  test('finds no drift when the files hold what is declared, integers in a double column included', () => {
+    assert.deepEqual(compareColumns(declared, matching()), []);
+  });
+
+  test('matches names case-insensitively, as the JSON SerDe does', () => {
+    const observed = matching().map((c) => (c.name === 'event_id' ? { ...c, name: 'Event_ID' } : c));
+
+    assert.deepEqual(compareColumns(declared, observed), []);
+  });
+
+  test('lists added, removed and retyped columns, and fields inside structs and arrays by their path', () => {
+    // Prepare
+    const observed = matching()
+      .filter((c) => c.name !== 'amount')
+      .map((c) => {
+        if (c.name === 'timestamp') return { ...c, type: string };
+        if (c.name === 'user') {
+          return {
+            ...c,
+            type: {
+              kind: 'struct' as const,
+              fields: [
+                { name: 'user_id', type: string },
+                { name: 'age', type: double },
+                { name: 'email', type: string },
+              ],
+            },
+          };
+        }
+        if (c.name === 'tags')
+          return { ...c, type: { kind: 'array' as const, element: { kind: 'struct' as const, fields: [] } } };
+        return c;
+      });
+    observed.push({ name: 'channel', type: string });
+
+    // Act
+    const changes = compareColumns(declared, observed);
+
+    // Assess
+    assert.deepEqual(changes, [
+      { change: 'retyped', path: 'timestamp', declared: 'bigint', observed: 'string' },
+      { change: 'removed', path: 'amount', declared: 'double' },
+      { change: 'retyped', path: 'user.age', declared: 'int', observed: 'double' },
+      { change: 'added', path: 'user.email', observed: 'string' },
+      { change: 'removed', path: 'tags[].name', declared: 'string' },
+      { change: 'added', path: 'channel', observed: 'string' },
+    ]);
+  });
+
+  test('a field whose type inference could not tell is not drift; JSON kept as text in a string column is not either', () => {
+    const observed = matching().map((c) => {
+      if (c.name === 'timestamp') return { ...c, type: { kind: 'unknown' as const } };
+      if (c.name === 'event_id') return { ...c, type: { kind: 'array' as const, element: string } };
+      return c;
+    });
+
+    assert.deepEqual(compareColumns(declared, observed), []);
+  });
+
+  test('dates and timestamps may arrive as ISO strings; a struct where a scalar is declared is drift', () => {
+    const columns: Column[] = [
+      { name: 'at', type: 'timestamp' },
+      { name: 'day', type: 'date' },
+      { name: 'n', type: 'int' },
+    ];
+
+    assert.deepEqual(
+      compareColumns(columns, [
+        { name: 'at', type: string },
+        { name: 'day', type: string },
+        { name: 'n', type: { kind: 'struct', fields: [{ name: 'value', type: bigint }] } },
+      ]),
+      [{ change: 'retyped', path: 'n', declared: 'int', observed: 'struct<value:bigint>' }],
+    );
+  });
+});
+
+test('formatDrift prints one line per change under its table, and nothing for tables without drift', () => {
+  const lines = formatDrift([
+    { table: 'clean', changes: [] },
+    {
+      table: 'clicks',
+      changes: [
+        { change: 'added', path: 'channel', observed: 'string' },
+        { change: 'retyped', path: 'n', declared: 'int', observed: 'string' },
+      ],
+    },
+  ]);
+
+  assert.deepEqual(lines, [
+    'clicks: 2 changes',
+    '  + channel string (in the files, not declared)',
+    '  ~ n declared int, files hold string',
+  ]);
+});
+
+describe('local drift over a data folder', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dap-drift-'));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  const { project, problems } = parseProject(
+    new Map([
+      [`${PATHS.environments}/dev.json`, JSON.stringify({ name: 'dev', account: '111111111111', region: 'eu-west-2' })],
+      [PATHS.productFamilies, '[]'],
+      [PATHS.reportingFamilies, '[]'],
+      [
+        `${PATHS.rawTables}/clicks.json`,
+        JSON.stringify({
+          source: 'clicks',
+          format: 'json',
+          location: 'clicks/{table}',
+          columns: [
+            { name: 'event_id', type: 'string' },
+            { name: 'timestamp', type: 'bigint' },
+            { name: 'user', type: 'struct<user_id:string>' },
+            { name: 'retried', type: 'boolean' },
+          ],
+          partition_columns: [
+            { name: 'year', type: 'string' },
+            { name: 'month', type: 'string' },
+            { name: 'day', type: 'string' },
+          ],
+          tables: { click_done: {}, click_started: {} },
+        }),
+      ],
+    ]),
+  );
+  const write = (key: string, records: unknown[]) => {
+    const file = join(dataDir, 'dev-dap-raw', key);
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(file, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  };
+  // Day 1 matches the declaration; on day 2 the source added a field at the top and one inside `user`.
+  // `retried` is null in every record: inference cannot type it, so it is not drift.
+  write('clicks/click_done/year=2024/month=05/day=01/a.json', [
+    { event_id: 'e1', timestamp: 1714521600, user: { user_id: 'u1' }, retried: null },
+  ]);
+  write('clicks/click_done/year=2024/month=05/day=02/b.json', [
+    { event_id: 'e2', timestamp: 1714608000, user: { user_id: 'u2', govuk_signin_journey_id: 'j2' }, channel: 'web' },
+  ]);
+
+  test('infers each table from its files with DuckDB and reports the fields the files gained', async () => {
+    assert.deepEqual(problems, []);
+
+    const { drifts, withoutFiles } = await localDrift(project, 'dev', dataDir);
+
+    assert.deepEqual(drifts, [
+      {
+        table: 'click_done',
+        changes: [
+          { change: 'added', path: 'user.govuk_signin_journey_id', observed: 'string' },
+          { change: 'added', path: 'channel', observed: 'string' },
+        ],
+      },
+    ]);
+    assert.deepEqual(withoutFiles, ['click_started']);
+  });
+});
