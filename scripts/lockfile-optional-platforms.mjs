@@ -28,7 +28,9 @@ for (const [path, entry] of Object.entries(packages)) {
     if (packages[nested] || packages[`node_modules/${name}`]) continue;
     const { os, cpu, libc } = platformOf(name);
     if (!os || !cpu) {
-      console.error(`${name}@${version} (optional dependency of ${path || 'the project'}) is missing and its platform is unknown`);
+      console.error(
+        `${name}@${version} (optional dependency of ${path || 'the project'}) is missing and its platform is unknown`,
+      );
       process.exitCode = 1;
       continue;
     }
@@ -55,5 +57,7 @@ if (check) {
     Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))),
   );
   writeFileSync(file, `${JSON.stringify(lock, null, 2)}\n`);
-  console.log(`recorded ${missing.length} optional platform package(s)${missing.length ? `: ${missing.join(', ')}` : ''}`);
+  console.log(
+    `recorded ${missing.length} optional platform package(s)${missing.length ? `: ${missing.join(', ')}` : ''}`,
+  );
 }

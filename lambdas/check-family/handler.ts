@@ -1,7 +1,18 @@
+import { AthenaClient } from '@aws-sdk/client-athena';
 import middy from '@middy/core';
-import { type FamilyStepInput, familyOutcome, familyStepInputSchema } from '../../lib/core/family-outcome.ts';
+import { environment } from '../../lib/config/loader.ts';
+import { resourceNames } from '../../lib/config/names.ts';
+import {
+  type FamilyStepInput,
+  familyOutcome,
+  familyStepInputSchema,
+  runFamilyChecks,
+} from '../../lib/core/family-outcome.ts';
 import { parseEvent } from '../../lib/core/lambda-event.ts';
 import type { CheckOutcome, FamilyOutcome } from '../../lib/core/run-report.ts';
+import { AthenaQueryEngine } from '../../lib/engines/aws/athena-query-engine.ts';
+import { requireEnv } from '../../lib/engines/aws/env.ts';
+import { awsRuntime } from '../../lib/engines/aws/runtime.ts';
 
 export interface CheckFamilyDeps {
   /** Runs the family's declared data-quality checks over the rows its events wrote. */
@@ -19,4 +30,16 @@ export function makeHandler(deps: CheckFamilyDeps) {
   };
 }
 
-export const handler = middy().handler((event: unknown) => makeHandler({ runChecks: async () => [] })(event));
+let awsHandler: ((event: unknown) => Promise<FamilyOutcome>) | undefined;
+
+export const handler = middy().handler((event: unknown) => {
+  const runtime = awsRuntime();
+  const engine = new AthenaQueryEngine({ client: new AthenaClient({}), workgroup: requireEnv('ATHENA_WORKGROUP') });
+  awsHandler ??= makeHandler({
+    runChecks: async (input) => {
+      const project = await runtime.projectForRun(input.run_id);
+      return runFamilyChecks(engine, project, resourceNames(environment(project, runtime.environment)), input);
+    },
+  });
+  return awsHandler(event);
+});

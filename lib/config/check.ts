@@ -11,6 +11,7 @@ import { checkFileSources } from './file-source-checks.ts';
 import { PATHS, type Project, type ProjectFiles, parseProject, readProjectFiles } from './loader.ts';
 import { bucketNameProblems } from './names.ts';
 import { ConfigError, type Problem } from './problems.ts';
+import { checkQualityDeclarations } from './quality-checks-config.ts';
 import { findPortabilityIssues, tokenizeSql } from './trino-portability.ts';
 import { analyzeSql } from './trino-sql.ts';
 
@@ -145,7 +146,7 @@ export function crossCheck(project: Project): Problem[] {
   }
 
   for (const env of project.environments.values()) problems.push(...bucketNameProblems(env));
-  problems.push(...checkFileSources(project), ...checkApiSources(project));
+  problems.push(...checkFileSources(project), ...checkApiSources(project), ...checkQualityDeclarations(project));
 
   // Reporting families listed twice.
   const reporting = new Set<string>();

@@ -1,8 +1,12 @@
 import { z } from 'zod';
-import type { ControlStore } from '../engines/ports.ts';
+import type { Project } from '../config/loader.ts';
+import type { ResourceNames } from '../config/names.ts';
+import type { ControlStore, QueryEngine } from '../engines/ports.ts';
 import { replaySchema } from './prepare-event.ts';
+import type { QualityWindow } from './quality/check-sql.ts';
+import { runQualityChecks } from './quality/run-checks.ts';
 import { type CheckOutcome, eventOutcomeSchema, type FamilyOutcome } from './run-report.ts';
-import { isEmptyWindow, type Watermark, watermarkKey } from './window.ts';
+import { BEGINNING, isEmptyWindow, type Watermark, watermarkKey } from './window.ts';
 
 export const familyStepInputSchema = z.object({
   run_id: z.string().min(1),
@@ -46,4 +50,47 @@ export async function commitWatermarks(
     committed.push({ event_name: event.event_name, through: event.window.to });
   }
   return committed;
+}
+
+/**
+ * The rows a family's checks judge: those its events wrote this run, i.e. the stage rows of the non-skipped events
+ * whose delivery day (`processed_date`) is in the union of their windows.
+ */
+export function familyCheckWindow(input: FamilyStepInput): QualityWindow | undefined {
+  const ran = input.events.filter((e) => e.status === 'SUCCEEDED' && !e.skipped && e.window);
+  if (ran.length === 0) return undefined;
+  const froms = ran.map((e) => e.window?.from ?? BEGINNING).sort();
+  const tos = ran.map((e) => e.window?.to ?? BEGINNING).sort();
+  const from = froms[0] ?? BEGINNING;
+  return {
+    column: 'processed_date',
+    // A window from the beginning still needs a real date to compare with.
+    from: from === BEGINNING ? EARLIEST_DAY : from,
+    to: tos[tos.length - 1] ?? BEGINNING,
+    events: ran.map((e) => e.event_name),
+  };
+}
+
+const EARLIEST_DAY = '0001-01-01';
+
+/** Runs the family's declared checks over what its events wrote; nothing to judge when every window was empty. */
+export async function runFamilyChecks(
+  engine: QueryEngine,
+  project: Project,
+  names: ResourceNames,
+  input: FamilyStepInput,
+): Promise<CheckOutcome[]> {
+  const window = familyCheckWindow(input);
+  if (!window) return [];
+  const results = await runQualityChecks(engine, project, names, input.product_family, window);
+  return results.map((r) => ({
+    name: r.name,
+    type: r.type,
+    severity: r.severity,
+    status: r.status,
+    failing_count: r.failing_count,
+    sample_keys: [...r.sample_keys],
+    query_id: r.query_id,
+    ...(r.error ? { error: r.error } : {}),
+  }));
 }

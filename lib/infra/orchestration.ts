@@ -247,7 +247,8 @@ export class DapOrchestration extends Construct {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
       timeout: Duration.hours(24),
     });
-    this.grantAthenaTransforms(this.stateMachine.role, props, workgroupArn);
+    this.grantAthena(this.stateMachine.role, props, workgroupArn, 'transforms');
+    this.grantAthena(functions.checkFamily.role, props, workgroupArn, 'checks');
     for (const fn of Object.values(functions)) {
       acknowledgeNag(
         this.stateMachine.role,
@@ -313,16 +314,27 @@ export class DapOrchestration extends Construct {
   }
 
   /**
-   * What Athena needs, acting as the state machine, to run the transforms: the workgroup, the two databases and
-   * their tables, the raw bucket to read, the stage and results buckets to write, and the key. Nothing wider.
+   * What Athena needs, acting for its caller: the workgroup, the two databases and their tables, the raw bucket to
+   * read, the results bucket to write and the key; for `transforms` (the state machine's MERGEs) also writing the
+   * stage tables, for `checks` (data-quality queries) only reading them and fetching results. Nothing wider.
    */
-  private grantAthenaTransforms(role: iam.IRole, props: DapOrchestrationProps, workgroupArn: string): void {
+  private grantAthena(
+    role: iam.IRole,
+    props: DapOrchestrationProps,
+    workgroupArn: string,
+    purpose: 'transforms' | 'checks',
+  ): void {
     const stack = Stack.of(this);
     const glue = (resource: string, resourceName?: string) =>
       stack.formatArn({ service: 'glue', resource, ...(resourceName === undefined ? {} : { resourceName }) });
     const statements = [
       new iam.PolicyStatement({
-        actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:StopQueryExecution'],
+        actions: [
+          'athena:StartQueryExecution',
+          'athena:GetQueryExecution',
+          'athena:StopQueryExecution',
+          ...(purpose === 'checks' ? ['athena:GetQueryResults', 'athena:GetQueryRuntimeStatistics'] : []),
+        ],
         resources: [workgroupArn],
       }),
       new iam.PolicyStatement({
@@ -346,19 +358,36 @@ export class DapOrchestration extends Construct {
           glue('table', `${props.stageDatabase}/*`),
         ],
       }),
-      new iam.PolicyStatement({
-        // Iceberg commits update the stage table's metadata location.
-        actions: ['glue:UpdateTable'],
-        resources: [glue('catalog'), glue('database', props.stageDatabase), glue('table', `${props.stageDatabase}/*`)],
-      }),
+      ...(purpose === 'transforms'
+        ? [
+            new iam.PolicyStatement({
+              // Iceberg commits update the stage table's metadata location.
+              actions: ['glue:UpdateTable'],
+              resources: [
+                glue('catalog'),
+                glue('database', props.stageDatabase),
+                glue('table', `${props.stageDatabase}/*`),
+              ],
+            }),
+          ]
+        : []),
       new iam.PolicyStatement({
         actions: ['s3:GetBucketLocation', 's3:ListBucket'],
         resources: [props.rawBucket.bucketArn, props.stageBucket.bucketArn, props.athenaResultsBucket.bucketArn],
       }),
-      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.rawBucket.arnForObjects('*')] }),
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [
+          props.rawBucket.arnForObjects('*'),
+          ...(purpose === 'checks' ? [props.stageBucket.arnForObjects('*')] : []),
+        ],
+      }),
       new iam.PolicyStatement({
         actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
-        resources: [props.stageBucket.arnForObjects('*'), props.athenaResultsBucket.arnForObjects('*')],
+        resources: [
+          ...(purpose === 'transforms' ? [props.stageBucket.arnForObjects('*')] : []),
+          props.athenaResultsBucket.arnForObjects('*'),
+        ],
       }),
       new iam.PolicyStatement({
         actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],

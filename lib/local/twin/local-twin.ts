@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { deployProjectFiles } from '../../config/deployed.ts';
 import { PROJECT_FOLDERS, readProjectFiles } from '../../config/loader.ts';
+import { runFamilyChecks } from '../../core/family-outcome.ts';
 import type { RunReport, RunStatus } from '../../core/run-report.ts';
 import { FileControlStore } from '../../engines/local/file-control-store.ts';
 import type { Warehouse } from '../../engines/ports.ts';
@@ -112,7 +113,7 @@ export class LocalTwin {
         control: new FileControlStore(context.dataDir, { table: context.names.controlTable }),
         warehouse: this.warehouse,
         now: options.now ?? (() => new Date()),
-        runChecks: async () => [],
+        runChecks: (input) => runFamilyChecks(context.engine, context.project, context.names, input),
       }),
       engine: context.engine,
       notify: ({ subject, message }) => {
