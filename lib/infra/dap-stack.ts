@@ -5,6 +5,7 @@ import type { Project } from '../config/loader.ts';
 import { bucketNameProblems, resourceNames } from '../config/names.ts';
 import { ConfigError } from '../config/problems.ts';
 import type { EnvironmentConfig } from '../config/schemas.ts';
+import { DapApiIngestion } from './api-ingestion.ts';
 import { DapCatalog } from './catalog.ts';
 import { DapControlTable } from './control.ts';
 import { DapMonitoring } from './monitoring.ts';
@@ -31,6 +32,7 @@ export class DapStack extends Stack {
   public readonly control: DapControlTable;
   public readonly notifications: DapNotifications;
   public readonly orchestration: DapOrchestration;
+  public readonly apiIngestion: DapApiIngestion;
   public readonly monitoring: DapMonitoring;
 
   constructor(scope: Construct, id: string, props: DapStackProps) {
@@ -94,18 +96,30 @@ export class DapStack extends Stack {
       topic: this.notifications.topic,
       removalPolicy: this.storage.removalPolicy,
     });
-    // Last, so it sees every pipeline Lambda; ingestion Lambdas join `functions` when they land.
-    const scheduleDeadLetters = this.orchestration.node.tryFindChild('ScheduleDeadLetters');
+    this.apiIngestion = new DapApiIngestion(this, 'ApiIngestion', {
+      environment: env,
+      project,
+      rawBucket: buckets.raw,
+      controlTable: this.control.table,
+      encryptionKey: this.storage.key,
+      removalPolicy: this.storage.removalPolicy,
+    });
+    // Last, so it sees every Lambda.
+    const scheduleDeadLetters = this.orchestration.scheduleDeadLetters;
     this.monitoring = new DapMonitoring(this, 'Monitoring', {
       environmentName: env.name,
       prefix: names.prefix,
       topic: this.notifications.topic,
       topicKey: this.storage.key,
       stateMachine: this.orchestration.stateMachine,
-      functions: Object.fromEntries(
-        Object.values(this.orchestration.functions).map((f) => [f.handlerName, f.function]),
-      ),
-      deadLetterQueues: scheduleDeadLetters instanceof sqs.Queue ? { schedule: scheduleDeadLetters } : {},
+      functions: Object.fromEntries([
+        ...Object.values(this.orchestration.functions).map((f) => [f.handlerName, f.function] as const),
+        ...[...this.apiIngestion.functions].map(([source, f]) => [`pull-${source}`, f.function] as const),
+      ]),
+      deadLetterQueues: {
+        ...(scheduleDeadLetters ? { schedule: scheduleDeadLetters } : {}),
+        'api-pulls': this.apiIngestion.deadLetterQueue,
+      },
       workgroupName: this.query.workgroupName,
     });
   }

@@ -47,6 +47,8 @@ export class DapOrchestration extends Construct {
   public readonly functions: Readonly<Record<keyof RawToStageFunctions, DapFunction>>;
   /** The schedule rule, when the environment has a schedule. */
   public readonly schedule?: events.Rule;
+  /** Where the schedule's failed starts go, when the environment has a schedule. */
+  public readonly scheduleDeadLetters?: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: DapOrchestrationProps) {
     super(scope, id);
@@ -271,6 +273,7 @@ export class DapOrchestration extends Construct {
         retentionPeriod: Duration.days(14),
       });
       acknowledgeNag(deadLetters, 'SQS3', 'This queue is itself the dead-letter queue of the schedule target');
+      this.scheduleDeadLetters = deadLetters;
       this.schedule = new events.Rule(this, 'Schedule', {
         description: `Starts ${names.stateMachine}`,
         schedule: events.Schedule.expression(schedule),

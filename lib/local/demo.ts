@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_SAMPLE_OPTIONS, writeTxmaSamples } from '../core/samples/txma.ts';
 import { type LocalOptions, openLocal } from './context.ts';
+import { describePull, pullShippedSamples } from './pull-samples.ts';
 import { runOnTwin } from './run.ts';
 
 /**
@@ -22,7 +23,12 @@ export async function runDemo(options: LocalOptions, write: (text: string) => vo
     const files = await writeTxmaSamples(context.store, names.buckets.raw, DEFAULT_SAMPLE_OPTIONS);
     const records = files.reduce((sum, f) => sum + f.body.split('\n').filter((line) => line !== '').length, 0);
     write(`wrote ${files.length} sample file(s), ${records} TxMA record(s) to ${join(dataDir, names.buckets.raw)}`);
-    const code = await runOnTwin(context, { trigger: 'demo' }, write);
+    const pulled = await pullShippedSamples(context);
+    for (const result of pulled.results) write(describePull(result));
+    // The demo processes everything delivered so far, today's partitions too (a scheduled run waits for a day to
+    // be complete): its clock reads tomorrow, past the lateness of every event.
+    const tomorrow = new Date(Date.now() + 2 * 86_400_000);
+    const code = await runOnTwin(context, { trigger: 'demo', now: () => tomorrow }, write);
     write(`\nlook at the results: npx dap query "select * from ${names.stageDatabase}.<family> limit 10"`);
     return code;
   } finally {

@@ -81,15 +81,16 @@ describe('pipeline alarms', () => {
     });
   });
 
-  test('an environment without a schedule has no dead-letter queue and no alarm for one', () => {
+  test('an environment without a schedule has no schedule dead-letter queue and no alarm for one', () => {
     const { template: manual } = templateOf(environmentConfig({ schedules: { raw_to_stage: null } }));
 
-    assert.deepEqual(
+    const depthAlarms = Object.values(
       manual.findResources('AWS::CloudWatch::Alarm', {
         Properties: { MetricName: 'ApproximateNumberOfMessagesVisible' },
       }),
-      {},
-    );
+    ).map((alarm) => (alarm as { Properties: { AlarmName: string } }).Properties.AlarmName);
+    // Only the API pulls' dead-letter queue remains watched.
+    assert.deepEqual(depthAlarms, ['dev-dap-dlq-depth-api-pulls']);
   });
 });
 
