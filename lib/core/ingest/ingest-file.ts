@@ -51,7 +51,7 @@ export interface IngestDeps {
   readonly now?: () => Date;
   /** @default a random `ing-<uuid>` */
   readonly newRunId?: () => string;
-  /** Size of a raw or reject part before it is written out; bounds memory. @default 32 MiB */
+  /** Size of a raw or reject part before it is written out; bounds memory. @default 8 MiB */
   readonly partBytes?: number;
   /** How long the per-hash lease lives without a heartbeat (renewed at every part). @default 600 */
   readonly leaseSeconds?: number;
@@ -103,7 +103,7 @@ export class ReconciliationError extends Error {
   }
 }
 
-const DEFAULT_PART_BYTES = 32 * 1024 * 1024;
+const DEFAULT_PART_BYTES = 8 * 1024 * 1024;
 const HEAD_BYTES = 64 * 1024;
 const MAX_REASON_GROUPS = 25;
 const STAGING_PREFIX = '_staging/ingest';
@@ -450,6 +450,10 @@ async function processFile(
   let mapper: ((record: SourceRecord) => ReturnType<ReturnType<typeof rowMapper>>) | undefined;
   let header: FileHeader | undefined;
   let headerProblem: string | undefined;
+  const columnNames = datasetColumns.map((c) => c.name);
+  let lineOf: ReturnType<typeof rawLineWriter> = () => {
+    throw new Error('a row reached raw before its mapping version was known');
+  };
   const keySeen = source.snapshot ? new Map<string, number>() : undefined;
   const snapshotKey = source.snapshot?.key ?? [];
   const ingestedAt = attempt.now.toISOString().replace('T', ' ').replace('Z', '');
@@ -483,6 +487,7 @@ async function processFile(
             continue;
           }
           processed.mappingVersion = match.version.version;
+          lineOf = rawLineWriter(attempt, columnNames, match.version.version, ingestedAt, snapshotDate);
           mapper = rowMapper(match.version, header, datasetColumns, {
             strictWidth: format.type === 'csv',
             padShortRows: format.type === 'csv' && format.pad_short_rows,
@@ -522,17 +527,7 @@ async function processFile(
           keySeen.set(digest, record.row);
         }
         processed.rows.valid++;
-        await raw.add(
-          rawLine(
-            attempt,
-            mapped.values,
-            datasetColumns.map((c) => c.name),
-            record.row,
-            processed.mappingVersion ?? '',
-            ingestedAt,
-            snapshotDate,
-          ),
-        );
+        await raw.add(lineOf(mapped.values, record.row));
       }
     }
   } catch (error) {
@@ -566,32 +561,38 @@ async function processFile(
 
 const percent = (ratio: number) => `${Math.round(ratio * 1000) / 10}%`;
 
-function rawLine(
+/**
+ * Builds each raw NDJSON line: the lineage that is the same for every row of the file is serialised once, then
+ * each row adds its number, its hash and its values. Same JSON as `JSON.stringify` of one object, a third the work.
+ */
+function rawLineWriter(
   attempt: Attempt,
-  values: Readonly<Record<string, RawValue>>,
   columns: readonly string[],
-  row: number,
   mappingVersion: string,
   ingestedAt: string,
   snapshotDate: string | null,
-): string {
-  const ordered = columns.map((c) => values[c] ?? null);
-  const rowHash = createHash('sha256').update(JSON.stringify(ordered)).digest('hex').slice(0, 32);
-  const line: Record<string, RawValue> = {
+): (values: Readonly<Record<string, RawValue>>, row: number) => string {
+  const shared = JSON.stringify({
     source: attempt.source?.source ?? null,
     source_key: attempt.key,
-    source_row: row,
     file_hash: attempt.hash,
     mapping_version: mappingVersion,
     ingest_run_id: attempt.runId,
     ingested_at: ingestedAt,
-    row_hash: rowHash,
     snapshot_date: snapshotDate,
+  }).slice(0, -1);
+  const keys = columns.map((c) => `,${JSON.stringify(c)}:`);
+  return (values, row) => {
+    let body = '';
+    let hashed = '';
+    for (let i = 0; i < columns.length; i++) {
+      const json = JSON.stringify(values[columns[i] as string] ?? null);
+      body += `${keys[i]}${json}`;
+      hashed += i === 0 ? json : `,${json}`;
+    }
+    const rowHash = createHash('sha256').update(`[${hashed}]`).digest('hex').slice(0, 32);
+    return `${shared},"source_row":${row},"row_hash":"${rowHash}"${body}}`;
   };
-  columns.forEach((c, i) => {
-    line[c] = ordered[i] ?? null;
-  });
-  return JSON.stringify(line);
 }
 
 function recordByHeader(cells: readonly Cell[], header: FileHeader | undefined): Record<string, string> {

@@ -321,10 +321,18 @@ function ruleViolation(column: CompiledColumn, value: RawValue): string | undefi
   if (column.pattern && !column.pattern.test(String(value))) {
     return `"${String(value)}" does not match the pattern ${spec.pattern}`;
   }
+  if (spec.min === undefined && spec.max === undefined) return undefined;
   const numeric = typeof value === 'number' || (typeof value === 'string' && column.type.kind === 'decimal');
-  const compare = (bound: number | string): number =>
-    numeric ? Number(value) - Number(bound) : String(value).localeCompare(String(bound));
-  if (spec.min !== undefined && compare(spec.min) < 0) return `"${String(value)}" is below the minimum ${spec.min}`;
-  if (spec.max !== undefined && compare(spec.max) > 0) return `"${String(value)}" is above the maximum ${spec.max}`;
+  if (spec.min !== undefined && compareBound(value, spec.min, numeric) < 0) {
+    return `"${String(value)}" is below the minimum ${spec.min}`;
+  }
+  if (spec.max !== undefined && compareBound(value, spec.max, numeric) > 0) {
+    return `"${String(value)}" is above the maximum ${spec.max}`;
+  }
   return undefined;
+}
+
+/** Numbers and decimals compare as numbers; dates and timestamps (ISO text) and strings as text. */
+function compareBound(value: RawValue, bound: number | string, numeric: boolean): number {
+  return numeric ? Number(value) - Number(bound) : String(value).localeCompare(String(bound));
 }
