@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../lib/config/problems.ts';
 import { QueryFailedError } from '../lib/engines/local/duckdb-engine.ts';
+import { registerBackfill } from '../lib/local/commands/backfill.ts';
 import { registerCheck } from '../lib/local/commands/check.ts';
 import { registerPull } from '../lib/local/commands/pull.ts';
 import { registerQuery } from '../lib/local/commands/query.ts';
@@ -12,7 +13,7 @@ const program = new Command('dap')
   .option('--root <dir>', 'project root (config/, athena-scripts/, redshift-scripts/)', process.cwd())
   .showHelpAfterError();
 
-for (const register of [registerCheck, registerQuery, registerRun, registerPull]) register(program);
+for (const register of [registerCheck, registerQuery, registerRun, registerBackfill, registerPull]) register(program);
 
 try {
   await program.parseAsync();

@@ -415,11 +415,16 @@ function toFiles(deliveries: readonly Delivery[], options: TxmaSampleOptions): S
 
   const withoutField = files.find((file) => file.key.startsWith(`txma/${FILE_WITHOUT_FIELD.event}/`));
   if (withoutField) {
-    // A producer release that did not send the field yet: every record of this one file lacks it.
-    withoutField.records = withoutField.records.map((record) => {
-      const { [FILE_WITHOUT_FIELD.field]: _dropped, ...extensions } = record.extensions;
-      return { ...record, extensions };
-    });
+    // A producer release that did not send the field yet: every record of this one file lacks it, and so does
+    // every re-delivery of those records (Firehose re-delivers the bytes it was sent).
+    const sent = new Set(withoutField.records.map((r) => `${r.event_id}|${r.timestamp}`));
+    for (const file of files) {
+      file.records = file.records.map((record) => {
+        if (!sent.has(`${record.event_id}|${record.timestamp}`)) return record;
+        const { [FILE_WITHOUT_FIELD.field]: _dropped, ...extensions } = record.extensions;
+        return { ...record, extensions };
+      });
+    }
   }
   return files.map(({ key, records }) => ({
     key,

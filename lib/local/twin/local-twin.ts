@@ -1,6 +1,11 @@
 import './polyfills.ts';
 import { randomUUID } from 'node:crypto';
-import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import {
+  ExecutionAbortedError,
+  ExecutionError,
+  StateMachine,
+  type StateMachineDefinition,
+} from 'aws-local-stepfunctions';
 import { deployProjectFiles } from '../../config/deployed.ts';
 import { PROJECT_FOLDERS, readProjectFiles } from '../../config/loader.ts';
 import { runFamilyChecks } from '../../core/family-outcome.ts';
@@ -175,6 +180,15 @@ export class LocalTwin {
     try {
       output = await execution.result;
     } catch (caught) {
+      if (caught instanceof ExecutionAbortedError) {
+        await logs.catch(() => undefined);
+        return {
+          runId,
+          outcome: 'CRASHED',
+          notifications,
+          error: { name: 'ExecutionAborted', cause: 'the run was stopped' },
+        };
+      }
       if (!(caught instanceof ExecutionError)) throw caught;
       const inner = (caught as { cause?: unknown }).cause;
       const name = inner instanceof Error ? inner.name : caught.name;
