@@ -181,6 +181,36 @@ describe('dap check', () => {
       expect: /reads raw table "order_lost" that no athena-scripts\/raw_tables\/<source>\.json declares/,
     },
     {
+      name: 'SQL that does not filter by the run window',
+      changes: {
+        [ORDER_PLACED_SQL]:
+          'insert into {{stage_database}}.sales (event_id, event_at) select event_id, from_unixtime("timestamp") from {{raw_database}}.order_placed',
+      },
+      file: ORDER_PLACED_SQL,
+      expect: /must filter its raw reads by the run's window with :window_from/,
+    },
+    {
+      name: 'SQL with an unknown named parameter',
+      changes: {
+        [ORDER_PLACED_SQL]:
+          'insert into {{stage_database}}.sales (event_id) select event_id from {{raw_database}}.order_placed where day > :window_from and day <= :window_to and day <> :holiday',
+      },
+      file: ORDER_PLACED_SQL,
+      expect: /unknown parameter :holiday \(expected :window_from, :window_to\)/,
+    },
+    {
+      name: 'deduplication on a column the stage table lacks',
+      changes: {
+        [SALES_STAGE]: json({
+          product_family: 'sales',
+          columns: [{ name: 'event_id', type: 'string' }],
+          deduplication: { key: ['event_id'], order_by: ['received_at'] },
+        }),
+      },
+      file: SALES_STAGE,
+      expect: /deduplication: deduplication names column\(s\) received_at that the table does not have/,
+    },
+    {
       name: 'orphan SQL file',
       changes: { 'athena-scripts/dml/insert_into/order_lost.sql': 'select 1' },
       file: 'athena-scripts/dml/insert_into/order_lost.sql',
