@@ -1,5 +1,4 @@
 import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { Project } from '../config/loader.ts';
 import { bucketNameProblems, resourceNames } from '../config/names.ts';
