@@ -4,6 +4,7 @@ import { ConfigError } from '../lib/config/problems.ts';
 import { QueryFailedError } from '../lib/engines/local/duckdb-engine.ts';
 import { registerBackfill } from '../lib/local/commands/backfill.ts';
 import { registerCheck } from '../lib/local/commands/check.ts';
+import { registerIngest } from '../lib/local/commands/ingest.ts';
 import { registerPull } from '../lib/local/commands/pull.ts';
 import { registerQuery } from '../lib/local/commands/query.ts';
 import { registerRun } from '../lib/local/commands/run.ts';
@@ -13,7 +14,8 @@ const program = new Command('dap')
   .option('--root <dir>', 'project root (config/, athena-scripts/, redshift-scripts/)', process.cwd())
   .showHelpAfterError();
 
-for (const register of [registerCheck, registerQuery, registerRun, registerBackfill, registerPull]) register(program);
+for (const register of [registerCheck, registerQuery, registerRun, registerBackfill, registerIngest, registerPull])
+  register(program);
 
 try {
   await program.parseAsync();

@@ -7,6 +7,7 @@ import type { EnvironmentConfig } from '../config/schemas.ts';
 import { DapApiIngestion } from './api-ingestion.ts';
 import { DapCatalog } from './catalog.ts';
 import { DapControlTable } from './control.ts';
+import { DapFileIngestion } from './ingestion.ts';
 import { DapMonitoring } from './monitoring.ts';
 import { DapNotifications } from './notifications.ts';
 import { DapOrchestration } from './orchestration.ts';
@@ -32,6 +33,7 @@ export class DapStack extends Stack {
   public readonly notifications: DapNotifications;
   public readonly orchestration: DapOrchestration;
   public readonly apiIngestion: DapApiIngestion;
+  public readonly fileIngestion: DapFileIngestion;
   public readonly monitoring: DapMonitoring;
 
   constructor(scope: Construct, id: string, props: DapStackProps) {
@@ -103,6 +105,18 @@ export class DapStack extends Stack {
       encryptionKey: this.storage.key,
       removalPolicy: this.storage.removalPolicy,
     });
+    this.fileIngestion = new DapFileIngestion(this, 'FileIngestion', {
+      environment: env,
+      project,
+      landingBucket: buckets.landing,
+      rawBucket: buckets.raw,
+      archiveBucket: buckets.archive,
+      quarantineBucket: buckets.quarantine,
+      metadataBucket: buckets.metadata,
+      controlTable: this.control.table,
+      key: this.storage.key,
+      removalPolicy: this.storage.removalPolicy,
+    });
     // Last, so it sees every Lambda.
     const scheduleDeadLetters = this.orchestration.scheduleDeadLetters;
     this.monitoring = new DapMonitoring(this, 'Monitoring', {
@@ -114,10 +128,12 @@ export class DapStack extends Stack {
       functions: Object.fromEntries([
         ...Object.values(this.orchestration.functions).map((f) => [f.handlerName, f.function] as const),
         ...[...this.apiIngestion.functions].map(([source, f]) => [`pull-${source}`, f.function] as const),
+        ['ingest-file', this.fileIngestion.function.function] as const,
       ]),
       deadLetterQueues: {
         ...(scheduleDeadLetters ? { schedule: scheduleDeadLetters } : {}),
         'api-pulls': this.apiIngestion.deadLetterQueue,
+        'file-ingestion': this.fileIngestion.deadLetterQueue,
       },
       workgroupName: this.query.workgroupName,
     });

@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_SAMPLE_OPTIONS, writeTxmaSamples } from '../core/samples/txma.ts';
 import { type LocalOptions, openLocal } from './context.ts';
+import { formatIngestSummary, ingestShippedSamples } from './ingest-samples.ts';
 import { describePull, pullShippedSamples } from './pull-samples.ts';
 import { runOnTwin } from './run.ts';
 
@@ -23,6 +24,7 @@ export async function runDemo(options: LocalOptions, write: (text: string) => vo
     const files = await writeTxmaSamples(context.store, names.buckets.raw, DEFAULT_SAMPLE_OPTIONS);
     const records = files.reduce((sum, f) => sum + f.body.split('\n').filter((line) => line !== '').length, 0);
     write(`wrote ${files.length} sample file(s), ${records} TxMA record(s) to ${join(dataDir, names.buckets.raw)}`);
+    for (const summary of await ingestShippedSamples(context)) write(formatIngestSummary(summary));
     const pulled = await pullShippedSamples(context);
     for (const result of pulled.results) write(describePull(result));
     // The demo processes everything delivered so far, today's partitions too (a scheduled run waits for a day to

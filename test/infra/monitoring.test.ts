@@ -89,8 +89,8 @@ describe('pipeline alarms', () => {
         Properties: { MetricName: 'ApproximateNumberOfMessagesVisible' },
       }),
     ).map((alarm) => (alarm as { Properties: { AlarmName: string } }).Properties.AlarmName);
-    // Only the API pulls' dead-letter queue remains watched.
-    assert.deepEqual(depthAlarms, ['dev-dap-dlq-depth-api-pulls']);
+    // Only the ingestion dead-letter queues remain watched.
+    assert.deepEqual(depthAlarms.sort(), ['dev-dap-dlq-depth-api-pulls', 'dev-dap-dlq-depth-file-ingestion']);
   });
 });
 
