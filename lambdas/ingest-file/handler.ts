@@ -39,6 +39,30 @@ export class IngestEventError extends Error {
   }
 }
 
+/**
+ * The metric the monitoring construct alarms on (`INGEST_QUARANTINE_METRIC` in lib/infra/monitoring.ts): one per
+ * quarantined file, published as a CloudWatch embedded-metric log line, so it needs neither a client nor IAM.
+ */
+export const QUARANTINE_METRIC = { namespace: 'dap', metricName: 'IngestQuarantinedFiles', dimension: 'Environment' };
+
+/** The embedded-metric-format line for one quarantined file of an environment. */
+export function quarantineMetricLine(environment: string, summary: IngestSummary, now: Date): string {
+  const { namespace, metricName, dimension } = QUARANTINE_METRIC;
+  return JSON.stringify({
+    _aws: {
+      Timestamp: now.getTime(),
+      CloudWatchMetrics: [
+        { Namespace: namespace, Dimensions: [[dimension]], Metrics: [{ Name: metricName, Unit: 'Count' }] },
+      ],
+    },
+    [dimension]: environment,
+    [metricName]: 1,
+    source: summary.source,
+    key: summary.key,
+    reason: summary.reason,
+  });
+}
+
 export interface IngestFileDeps {
   readonly buckets: IngestBuckets;
   readonly store: IngestStore;
@@ -49,6 +73,8 @@ export interface IngestFileDeps {
   readonly newRunId?: IngestDeps['newRunId'];
   /** @default a Powertools logger for service `ingest-file` */
   readonly logger?: Logger;
+  /** Where embedded-metric lines go (the environment is `DAP_ENV`). @default stdout, read by CloudWatch Logs */
+  readonly metrics?: { readonly environment: string; readonly emit: (line: string) => void };
 }
 
 const defaultLogger = new Logger({ serviceName: 'ingest-file' });
@@ -101,6 +127,9 @@ export function makeHandler(deps: IngestFileDeps): (event: unknown) => Promise<I
     const facts = { key: summary.key, outcome: summary.outcome, rows: summary.rows, reason: summary.reason };
     if (summary.outcome === 'loaded' || summary.outcome === 'partially_loaded') logger.info('file ingested', facts);
     else logger.warn(`file ${summary.outcome}`, { ...facts, report: summary.locations.report });
+    if (summary.outcome === 'quarantined' && deps.metrics) {
+      deps.metrics.emit(quarantineMetricLine(deps.metrics.environment, summary, deps.now?.() ?? new Date()));
+    }
     return summary;
   };
 }
@@ -135,6 +164,7 @@ function bindAws(): (event: unknown) => Promise<IngestSummary> {
       return cached.project;
     },
     logger: defaultLogger,
+    metrics: { environment: requireEnv('DAP_ENV'), emit: (line) => process.stdout.write(`${line}\n`) },
   });
   return awsHandler;
 }

@@ -93,6 +93,7 @@ export class DapFileIngestion extends Construct {
         QUARANTINE_BUCKET: props.quarantineBucket.bucketName,
         METADATA_BUCKET: props.metadataBucket.bucketName,
         CONTROL_TABLE: props.controlTable.tableName,
+        DAP_ENV: props.environment.name,
       },
     });
     this.function = fn;

@@ -139,6 +139,7 @@ describe('DapFileIngestion', () => {
           QUARANTINE_BUCKET: ref(storage.buckets.quarantine),
           METADATA_BUCKET: ref(storage.buckets.metadata),
           CONTROL_TABLE: ref(control.table),
+          DAP_ENV: 'dev',
         }),
       },
     });

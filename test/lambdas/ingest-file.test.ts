@@ -133,10 +133,13 @@ function objectCreated(key: string, bucket = BUCKETS.landing) {
   };
 }
 
+let metricLines: string[];
+
 function ingestLambda() {
   const store = new S3IngestStore(new S3Client({ region: 'eu-west-2' }));
   let runs = 0;
   return makeHandler({
+    metrics: { environment: 'dev', emit: (line) => metricLines.push(line) },
     buckets: BUCKETS,
     store,
     control: new FileControlStore(dataDir),
@@ -148,6 +151,7 @@ function ingestLambda() {
 }
 
 beforeEach(() => {
+  metricLines = [];
   objects = new Map();
   interfere = undefined;
   dataDir = mkdtempSync(join(tmpdir(), 'dap-ingest-lambda-'));
@@ -209,6 +213,13 @@ describe('ingest-file Lambda (S3 mocked at the SDK boundary)', () => {
     assert.equal(quarantined.length, 2);
     assert.ok(quarantined.every((k) => k.startsWith('_unrouted/2026-11-16/')));
     assert.ok(quarantined.some((k) => k.endsWith('/valid.csv')));
+    assert.equal(metricLines.length, 1, 'one quarantine metric for the monitoring alarm');
+    const metric = JSON.parse(metricLines[0] ?? '{}');
+    assert.deepEqual(metric._aws.CloudWatchMetrics, [
+      { Namespace: 'dap', Dimensions: [['Environment']], Metrics: [{ Name: 'IngestQuarantinedFiles', Unit: 'Count' }] },
+    ]);
+    assert.equal(metric.Environment, 'dev');
+    assert.equal(metric.IngestQuarantinedFiles, 1);
   });
 
   test('a URL-encoded key in the event finds the object by its decoded name', async () => {
