@@ -27,7 +27,8 @@ export function localIngestDeps(
     project: context.project,
     buckets: { landing: buckets.landing, raw: buckets.raw, archive: buckets.archive, quarantine: buckets.quarantine },
     store: new FolderIngestStore(context.store),
-    control: new FileControlStore(context.dataDir),
+    // One control table per environment, as in AWS: the ledger of dev never answers for test.
+    control: new FileControlStore(context.dataDir, { table: context.names.controlTable }),
     ...options,
   };
 }
@@ -54,7 +55,9 @@ export async function ingestLocalFile(
 
 /**
  * `npm start`: drops every shipped sample (`samples/files/<source>/*`, in name order, so the two CRM snapshots
- * arrive in date order) into the local landing folder and ingests it. One summary per file.
+ * arrive in date order) into the local landing folder and ingests it. One summary per file. The ledger remembers
+ * content already loaded, so on a data folder whose buckets were reset, reset `_control/<control table>` too, or the
+ * samples come back as duplicates.
  */
 export async function ingestShippedSamples(
   context: LocalIngestContext,
