@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runDemo } from '../../lib/local/demo.ts';
+import { REPO_ROOT } from '../helpers/twin-fixture.ts';
+
+test('npm start (dap demo) runs the shipped samples end to end on the twin and succeeds', async () => {
+  // Prepare: a data folder of its own, as on a fresh clone
+  const dataDir = mkdtempSync(join(tmpdir(), 'dap-demo-'));
+  const lines: string[] = [];
+  try {
+    // Act
+    const code = await runDemo({ root: REPO_ROOT, env: 'dev', dataDir }, (line) => lines.push(line));
+
+    // Assess
+    const output = lines.join('\n');
+    assert.equal(code, 0, output);
+    assert.match(output, /wrote 160 sample file\(s\), 3096 TxMA record\(s\)/);
+    assert.match(output, /eventbrite: complete/);
+    assert.match(output, /quarantined +landing\/shop_sales\/sales_2026-11-17\.csv/);
+    assert.match(output, /run \S+ SUCCEEDED: 5\/5 families, 12\/12 events, \d+ rows written/);
+    assert.match(output, /auth_account_creation \| auth_create_account +\| SUCCEEDED \| 377/);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
