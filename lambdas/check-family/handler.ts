@@ -1,5 +1,4 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
-import middy from '@middy/core';
 import { environment } from '../../lib/config/loader.ts';
 import { resourceNames } from '../../lib/config/names.ts';
 import {
@@ -12,6 +11,7 @@ import { parseEvent } from '../../lib/core/lambda-event.ts';
 import type { CheckOutcome, FamilyOutcome } from '../../lib/core/run-report.ts';
 import { AthenaQueryEngine } from '../../lib/engines/aws/athena-query-engine.ts';
 import { requireEnv } from '../../lib/engines/aws/env.ts';
+import { lambdaEntry } from '../../lib/engines/aws/lambda-entry.ts';
 import { awsRuntime } from '../../lib/engines/aws/runtime.ts';
 
 export interface CheckFamilyDeps {
@@ -30,16 +30,21 @@ export function makeHandler(deps: CheckFamilyDeps) {
   };
 }
 
-let awsHandler: ((event: unknown) => Promise<FamilyOutcome>) | undefined;
-
-export const handler = middy().handler((event: unknown) => {
-  const runtime = awsRuntime();
-  const engine = new AthenaQueryEngine({ client: new AthenaClient({}), workgroup: requireEnv('ATHENA_WORKGROUP') });
-  awsHandler ??= makeHandler({
-    runChecks: async (input) => {
-      const project = await runtime.projectForRun(input.run_id);
-      return runFamilyChecks(engine, project, resourceNames(environment(project, runtime.environment)), input);
-    },
-  });
-  return awsHandler(event);
-});
+export const handler = lambdaEntry(
+  'check-family',
+  () => {
+    const runtime = awsRuntime();
+    const engine = new AthenaQueryEngine({ client: new AthenaClient({}), workgroup: requireEnv('ATHENA_WORKGROUP') });
+    return makeHandler({
+      runChecks: async (input) => {
+        const project = await runtime.projectForRun(input.run_id);
+        return runFamilyChecks(engine, project, resourceNames(environment(project, runtime.environment)), input);
+      },
+    });
+  },
+  (outcome) => ({
+    family: outcome.product_family,
+    status: outcome.status,
+    failed_checks: outcome.checks.filter((c) => c.status !== 'PASSED').map((c) => c.name),
+  }),
+);

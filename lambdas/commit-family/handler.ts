@@ -1,10 +1,10 @@
-import middy from '@middy/core';
 import { z } from 'zod';
 import { commitWatermarks, familyStepInputSchema } from '../../lib/core/family-outcome.ts';
 import { parseEvent } from '../../lib/core/lambda-event.ts';
 import { type FamilyOutcome, familyOutcomeSchema } from '../../lib/core/run-report.ts';
 import { DynamoDbControlStore } from '../../lib/engines/aws/dynamodb-control-store.ts';
 import { requireEnv } from '../../lib/engines/aws/env.ts';
+import { lambdaEntry } from '../../lib/engines/aws/lambda-entry.ts';
 import type { ControlStore } from '../../lib/engines/ports.ts';
 
 export const commitFamilyEventSchema = z.object({
@@ -31,12 +31,12 @@ export function makeHandler(deps: CommitFamilyDeps) {
   };
 }
 
-let awsHandler: ((event: unknown) => Promise<FamilyOutcome>) | undefined;
-
-export const handler = middy().handler((event: unknown) => {
-  awsHandler ??= makeHandler({
-    control: new DynamoDbControlStore({ tableName: requireEnv('CONTROL_TABLE') }),
-    now: () => new Date(),
-  });
-  return awsHandler(event);
-});
+export const handler = lambdaEntry(
+  'commit-family',
+  () =>
+    makeHandler({
+      control: new DynamoDbControlStore({ tableName: requireEnv('CONTROL_TABLE') }),
+      now: () => new Date(),
+    }),
+  (outcome) => ({ family: outcome.product_family, committed: outcome.committed }),
+);

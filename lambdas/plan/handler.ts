@@ -1,8 +1,8 @@
-import middy from '@middy/core';
 import { z } from 'zod';
 import type { Project } from '../../lib/config/loader.ts';
 import { parseEvent } from '../../lib/core/lambda-event.ts';
 import { planRun, type RunPlan, runInputSchema } from '../../lib/core/run-plan.ts';
+import { lambdaEntry } from '../../lib/engines/aws/lambda-entry.ts';
 import { awsRuntime } from '../../lib/engines/aws/runtime.ts';
 
 export const planEventSchema = z.object({ run_id: z.string().min(1), input: runInputSchema });
@@ -20,4 +20,8 @@ export function makeHandler(deps: PlanDeps) {
   };
 }
 
-export const handler = middy().handler((event: unknown) => makeHandler(awsRuntime())(event));
+export const handler = lambdaEntry(
+  'plan',
+  () => makeHandler(awsRuntime()),
+  (plan) => ({ trigger: plan.trigger, families: plan.families.length, replay: plan.replay }),
+);

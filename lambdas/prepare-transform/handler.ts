@@ -1,4 +1,3 @@
-import middy from '@middy/core';
 import { parseEvent } from '../../lib/core/lambda-event.ts';
 import {
   type PreparedEvent,
@@ -8,6 +7,7 @@ import {
 } from '../../lib/core/prepare-event.ts';
 import { DynamoDbControlStore } from '../../lib/engines/aws/dynamodb-control-store.ts';
 import { requireEnv } from '../../lib/engines/aws/env.ts';
+import { lambdaEntry } from '../../lib/engines/aws/lambda-entry.ts';
 import { awsRuntime } from '../../lib/engines/aws/runtime.ts';
 
 /** Works out one event's window and renders its transform; the state machine hands the text to Athena. */
@@ -16,17 +16,23 @@ export function makeHandler(deps: PrepareEventDeps) {
     prepareEvent(deps, parseEvent('prepare-transform', prepareEventInputSchema, event));
 }
 
-let awsHandler: ((event: unknown) => Promise<PreparedEvent>) | undefined;
-
-export const handler = middy().handler((event: unknown) => {
-  const runtime = awsRuntime();
-  awsHandler ??= makeHandler({
-    environment: runtime.environment,
-    projectForRun: runtime.projectForRun,
-    control: new DynamoDbControlStore({ tableName: requireEnv('CONTROL_TABLE') }),
-    objects: runtime.store,
-    rawBucket: requireEnv('RAW_BUCKET'),
-    now: () => new Date(),
-  });
-  return awsHandler(event);
-});
+export const handler = lambdaEntry(
+  'prepare-transform',
+  () => {
+    const runtime = awsRuntime();
+    return makeHandler({
+      environment: runtime.environment,
+      projectForRun: runtime.projectForRun,
+      control: new DynamoDbControlStore({ tableName: requireEnv('CONTROL_TABLE') }),
+      objects: runtime.store,
+      rawBucket: requireEnv('RAW_BUCKET'),
+      now: () => new Date(),
+    });
+  },
+  (prepared) => ({
+    event: prepared.event_name,
+    window: prepared.window,
+    skip: prepared.skip,
+    late_files: prepared.late_files,
+  }),
+);

@@ -1,5 +1,4 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
-import middy from '@middy/core';
 import { z } from 'zod';
 import { parseEvent } from '../../lib/core/lambda-event.ts';
 import {
@@ -13,6 +12,7 @@ import {
 } from '../../lib/core/run-report.ts';
 import { AthenaQueryEngine } from '../../lib/engines/aws/athena-query-engine.ts';
 import { requireEnv } from '../../lib/engines/aws/env.ts';
+import { lambdaEntry } from '../../lib/engines/aws/lambda-entry.ts';
 import { awsRuntime } from '../../lib/engines/aws/runtime.ts';
 import type { ObjectStore, QueryEngine, QueryStatistics } from '../../lib/engines/ports.ts';
 
@@ -68,14 +68,14 @@ export function makeHandler(deps: WriteReportDeps) {
   };
 }
 
-let awsHandler: ((event: unknown) => Promise<WriteReportResult>) | undefined;
-
-export const handler = middy().handler((event: unknown) => {
-  awsHandler ??= makeHandler({
-    environment: awsRuntime().environment,
-    store: awsRuntime().store,
-    processResultsBucket: requireEnv('PROCESS_RESULTS_BUCKET'),
-    engine: new AthenaQueryEngine({ client: new AthenaClient({}), workgroup: requireEnv('ATHENA_WORKGROUP') }),
-  });
-  return awsHandler(event);
-});
+export const handler = lambdaEntry(
+  'write-report',
+  () =>
+    makeHandler({
+      environment: awsRuntime().environment,
+      store: awsRuntime().store,
+      processResultsBucket: requireEnv('PROCESS_RESULTS_BUCKET'),
+      engine: new AthenaQueryEngine({ client: new AthenaClient({}), workgroup: requireEnv('ATHENA_WORKGROUP') }),
+    }),
+  (result) => ({ status: result.status, report: result.report_key }),
+);
