@@ -4,7 +4,7 @@ import { ConfigError } from '../lib/config/problems.ts';
 import { QueryFailedError } from '../lib/engines/local/duckdb-engine.ts';
 import { registerBackfill } from '../lib/local/commands/backfill.ts';
 import { registerCheck } from '../lib/local/commands/check.ts';
-import { registerIngest } from '../lib/local/commands/ingest.ts';
+import { IngestCommandError, registerIngest } from '../lib/local/commands/ingest.ts';
 import { registerPull } from '../lib/local/commands/pull.ts';
 import { registerQuery } from '../lib/local/commands/query.ts';
 import { registerRun } from '../lib/local/commands/run.ts';
@@ -21,7 +21,7 @@ try {
   await program.parseAsync();
 } catch (error) {
   // Expected failures (bad config, a query the engine rejects) print their message, not a stack trace.
-  if (error instanceof ConfigError || error instanceof QueryFailedError) {
+  if (error instanceof ConfigError || error instanceof QueryFailedError || error instanceof IngestCommandError) {
     console.error(`dap: ${error.message}`);
     process.exitCode = 1;
   } else throw error;

@@ -16,6 +16,8 @@ export async function runDemo(options: LocalOptions, write: (text: string) => vo
   await context.close();
   await Promise.all([
     ...Object.values(names.buckets).map((bucket) => rm(join(dataDir, bucket), { recursive: true, force: true })),
+    // Watermarks, leases and the file ledger: a fresh demo starts from nothing.
+    rm(join(dataDir, '_control', names.controlTable), { recursive: true, force: true }),
     rm(join(dataDir, `${context.environment.name}.duckdb`), { force: true }),
     rm(join(dataDir, `${context.environment.name}.duckdb.wal`), { force: true }),
   ]);
