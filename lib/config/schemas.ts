@@ -104,12 +104,15 @@ export type EnvironmentConfig = z.infer<typeof environmentSchema>;
 
 // ---------------------------------------------------------------- athena-scripts
 
-export const productFamilyListSchema = z.array(
+/** `{product_family, enabled}` entries: the Athena families and, in the same shape, the reporting families. */
+const familySwitchListSchema = z.array(
   z.strictObject({
     product_family: identifier,
     enabled: boolean(),
   }),
 );
+
+export const productFamilyListSchema = familySwitchListSchema;
 export type ProductFamilyEntry = z.infer<typeof productFamilyListSchema>[number];
 
 export const familyEventListSchema = z.array(
@@ -174,10 +177,5 @@ export type RawSource = z.infer<typeof rawSourceSchema>;
 
 // ---------------------------------------------------------------- redshift-scripts
 
-export const reportingFamilyListSchema = z.array(
-  z.strictObject({
-    product_family: identifier,
-    enabled: boolean(),
-  }),
-);
+export const reportingFamilyListSchema = familySwitchListSchema;
 export type ReportingFamilyEntry = z.infer<typeof reportingFamilyListSchema>[number];
