@@ -1,7 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBType, DuckDBTypeId } from '@duckdb/node-api';
-import type { Command } from 'commander';
 import { loadCheckedProject } from '../../config/check.ts';
 import { environment, type Project, type RawTableDef } from '../../config/loader.ts';
 import { resourceNames } from '../../config/names.ts';
@@ -14,7 +13,6 @@ import {
   type TableDrift,
 } from '../../core/drift.ts';
 import { quoteIdentifier } from '../../engines/local/duckdb-catalog.ts';
-import { dataDirOption, envOption, type GlobalOptions } from './common.ts';
 
 export interface LocalDriftResult {
   /** Every raw table with files, with its changes (empty when it matches its declaration). */
@@ -172,15 +170,4 @@ export async function printLocalDrift(root: string, options: DriftCommandOptions
       : `dap drift: ${drifted} of ${drifts.length} raw table(s) differ from their declared columns`,
   );
   return drifted > 0;
-}
-
-export function registerDrift(program: Command): void {
-  program
-    .command('drift')
-    .description("compare each raw table's declared columns with the schema inferred from its local files")
-    .addOption(envOption())
-    .addOption(dataDirOption())
-    .action(async (options: DriftCommandOptions) => {
-      if (await printLocalDrift(program.opts<GlobalOptions>().root, options)) process.exitCode = 1;
-    });
 }
