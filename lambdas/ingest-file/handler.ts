@@ -15,8 +15,8 @@ import type { IngestStore } from '../../lib/core/ingest/ports.ts';
 import type { IngestSummary } from '../../lib/core/ingest/report.ts';
 import { DynamoDbControlStore } from '../../lib/engines/aws/dynamodb-control-store.ts';
 import { requireEnv } from '../../lib/engines/aws/env.ts';
+import { S3IngestStore } from '../../lib/engines/aws/s3-ingest-store.ts';
 import type { ControlStore } from '../../lib/engines/ports.ts';
-import { S3IngestStore } from './s3-ingest-store.ts';
 
 export const ObjectCreatedEventSchema = z.object({
   source: z.literal('aws.s3'),

@@ -1,11 +1,11 @@
 import { copyFile, mkdir, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FolderIngestStore } from '../core/ingest/folder-ingest-store.ts';
 import { type IngestDeps, ingestObject } from '../core/ingest/ingest-file.ts';
 import { LANDING_PREFIX } from '../core/ingest/keys.ts';
 import type { IngestSummary } from '../core/ingest/report.ts';
 import { FileControlStore } from '../engines/local/file-control-store.ts';
+import { FolderIngestStore } from '../engines/local/folder-ingest-store.ts';
 import type { LocalContext } from './context.ts';
 
 /**

@@ -18,10 +18,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { IngestEventError, keyCandidates, makeHandler } from '../../lambdas/ingest-file/handler.ts';
-import { S3IngestStore } from '../../lambdas/ingest-file/s3-ingest-store.ts';
 import { loadDeployedProject } from '../../lib/config/deployed.ts';
 import { IngestFailedError } from '../../lib/core/ingest/ingest-file.ts';
 import { type LedgerEntry, ledgerKey } from '../../lib/core/ingest/report.ts';
+import { S3IngestStore } from '../../lib/engines/aws/s3-ingest-store.ts';
 import { FileControlStore } from '../../lib/engines/local/file-control-store.ts';
 import { CORPUS_DIR, ingestProjectFiles, T0 } from '../core/ingest/harness.ts';
 

@@ -4,10 +4,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCheckedProject } from '../../../lib/config/check.ts';
 import type { Project } from '../../../lib/config/loader.ts';
-import { FolderIngestStore } from '../../../lib/core/ingest/folder-ingest-store.ts';
 import { type IngestDeps, ingestObject } from '../../../lib/core/ingest/ingest-file.ts';
 import type { IngestSummary } from '../../../lib/core/ingest/report.ts';
 import { FileControlStore } from '../../../lib/engines/local/file-control-store.ts';
+import { FolderIngestStore } from '../../../lib/engines/local/folder-ingest-store.ts';
 import { FolderObjectStore } from '../../../lib/engines/local/folder-object-store.ts';
 import { minimalProjectFiles } from '../../helpers/project-fixture.ts';
 

@@ -1,7 +1,7 @@
 import { CopyObjectCommand, GetObjectCommand, NoSuchKey, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { type IngestStore, ObjectChangedError, type ObjectHandle } from '../../lib/core/ingest/ports.ts';
-import { S3ObjectStore } from '../../lib/engines/aws/s3-object-store.ts';
-import type { ObjectStore } from '../../lib/engines/ports.ts';
+import { type IngestStore, ObjectChangedError, type ObjectHandle } from '../../core/ingest/ports.ts';
+import type { ObjectStore } from '../ports.ts';
+import { S3ObjectStore } from './s3-object-store.ts';
 
 /**
  * `IngestStore` on S3: GetObject's body is streamed (never buffered whole) and `IfMatch` pins the version that was

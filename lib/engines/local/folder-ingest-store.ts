@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { FolderObjectStore } from '../../engines/local/folder-object-store.ts';
-import type { ObjectStore } from '../../engines/ports.ts';
-import { type IngestStore, ObjectChangedError, type ObjectHandle } from './ports.ts';
+import { type IngestStore, ObjectChangedError, type ObjectHandle } from '../../core/ingest/ports.ts';
+import type { ObjectStore } from '../ports.ts';
+import type { FolderObjectStore } from './folder-object-store.ts';
 
 /**
  * `IngestStore` over the local twin's bucket folders: streams with `fs.createReadStream`, copies with `copyFile`.
