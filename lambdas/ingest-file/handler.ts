@@ -4,6 +4,7 @@
  * summary. Busy and failed ingestions throw, so Lambda's asynchronous retries try again and the DLQ keeps the
  * event when they are exhausted; the file itself stays in landing.
  */
+
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
@@ -11,6 +12,7 @@ import { z } from 'zod';
 import { loadDeployedProject } from '../../lib/config/deployed.ts';
 import type { Project } from '../../lib/config/loader.ts';
 import { type IngestBuckets, type IngestDeps, ingestObject } from '../../lib/core/ingest/ingest-file.ts';
+import { quarantineMetricLine } from '../../lib/core/ingest/metrics.ts';
 import type { IngestStore } from '../../lib/core/ingest/ports.ts';
 import type { IngestSummary } from '../../lib/core/ingest/report.ts';
 import { DynamoDbControlStore } from '../../lib/engines/aws/dynamodb-control-store.ts';
@@ -37,30 +39,6 @@ export class IngestEventError extends Error {
     super(`ingest-file event is invalid: ${problems.join('; ')}`, options);
     this.name = 'IngestEventError';
   }
-}
-
-/**
- * The metric the monitoring construct alarms on (`INGEST_QUARANTINE_METRIC` in lib/infra/monitoring.ts): one per
- * quarantined file, published as a CloudWatch embedded-metric log line, so it needs neither a client nor IAM.
- */
-export const QUARANTINE_METRIC = { namespace: 'dap', metricName: 'IngestQuarantinedFiles', dimension: 'Environment' };
-
-/** The embedded-metric-format line for one quarantined file of an environment. */
-export function quarantineMetricLine(environment: string, summary: IngestSummary, now: Date): string {
-  const { namespace, metricName, dimension } = QUARANTINE_METRIC;
-  return JSON.stringify({
-    _aws: {
-      Timestamp: now.getTime(),
-      CloudWatchMetrics: [
-        { Namespace: namespace, Dimensions: [[dimension]], Metrics: [{ Name: metricName, Unit: 'Count' }] },
-      ],
-    },
-    [dimension]: environment,
-    [metricName]: 1,
-    source: summary.source,
-    key: summary.key,
-    reason: summary.reason,
-  });
 }
 
 export interface IngestFileDeps {

@@ -18,6 +18,18 @@ export async function loadDeployedProject(store: ObjectStore, bucket: string): P
   return loadCheckedProject(files);
 }
 
+/**
+ * The deployed project, loaded once per run id: steps of one run share one load, and a later run (in a reused
+ * Lambda container, or the next twin run) sees config deployed since.
+ */
+export function deployedProjectPerRun(store: ObjectStore, bucket: string): (runId: string) => Promise<Project> {
+  let cached: { runId: string; project: Promise<Project> } | undefined;
+  return (runId) => {
+    if (cached?.runId !== runId) cached = { runId, project: loadDeployedProject(store, bucket) };
+    return cached.project;
+  };
+}
+
 /** Copies the project's files into the metadata bucket, as the stack's deployment does; used by the local twin. */
 export async function deployProjectFiles(
   store: ObjectStore,

@@ -10,14 +10,10 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { INGEST_QUARANTINE_METRIC } from '../core/ingest/metrics.ts';
 import { RUN_PARTIAL_ERROR } from './raw-to-stage-definition.ts';
 
 /** Namespace, name and dimension of the metric the ingestion Lambda publishes for each quarantined file. */
-export const INGEST_QUARANTINE_METRIC = {
-  namespace: 'dap',
-  metricName: 'IngestQuarantinedFiles',
-  dimension: 'Environment',
-} as const;
 
 export interface DapMonitoringProps {
   /** Environment name: the `Environment` dimension of dap's own metrics, and part of every alarm name. */

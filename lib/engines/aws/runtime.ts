@@ -1,4 +1,4 @@
-import { loadDeployedProject } from '../../config/deployed.ts';
+import { deployedProjectPerRun } from '../../config/deployed.ts';
 import type { Project } from '../../config/loader.ts';
 import { requireEnv } from './env.ts';
 import { S3ObjectStore } from './s3-object-store.ts';
@@ -20,15 +20,11 @@ export function awsRuntime(): AwsRuntime {
   if (runtime) return runtime;
   const store = new S3ObjectStore();
   const metadataBucket = requireEnv('METADATA_BUCKET');
-  let cached: { runId: string; project: Promise<Project> } | undefined;
   runtime = {
     environment: requireEnv('DAP_ENV'),
     store,
     metadataBucket,
-    projectForRun(runId) {
-      if (cached?.runId !== runId) cached = { runId, project: loadDeployedProject(store, metadataBucket) };
-      return cached.project;
-    },
+    projectForRun: deployedProjectPerRun(store, metadataBucket),
   };
   return runtime;
 }

@@ -10,8 +10,6 @@ import { quoteIdentifier } from '../../core/sql-identifiers.ts';
  * Athena's partition projection), stage tables are DuckDB tables. Only validated config reaches these strings.
  */
 
-export { quoteIdentifier };
-
 function quoteLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }

@@ -5,8 +5,9 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { Project } from '../../config/loader.ts';
 import { type ResourceNames, resourceNames } from '../../config/names.ts';
 import type { EnvironmentConfig } from '../../config/schemas.ts';
+import { quoteIdentifier } from '../../core/sql-identifiers.ts';
 import type { QueryEngine, QueryResult, QueryStatistics, SqlValue } from '../ports.ts';
-import { expectedStageColumns, quoteIdentifier, rawViewSql, stageTableSql } from './duckdb-catalog.ts';
+import { expectedStageColumns, rawViewSql, stageTableSql } from './duckdb-catalog.ts';
 import { installTrinoCompat, translateTrinoToDuckDb } from './trino-compat.ts';
 
 export interface DuckDbEngineOptions {

@@ -12,7 +12,7 @@ import {
   type ObservedType,
   type TableDrift,
 } from '../../core/drift.ts';
-import { quoteIdentifier } from '../../engines/local/duckdb-catalog.ts';
+import { quoteIdentifier } from '../../core/sql-identifiers.ts';
 
 export interface LocalDriftResult {
   /** Every raw table with files, with its changes (empty when it matches its declaration). */

@@ -6,8 +6,7 @@ import { makeHandler as makePrepareTransform } from '../../../lambdas/prepare-tr
 import { makeHandler as makeProcedureRunner } from '../../../lambdas/procedure-runner/handler.ts';
 import { makeHandler as makeRunGuard } from '../../../lambdas/run-guard/handler.ts';
 import { makeHandler as makeWriteReport } from '../../../lambdas/write-report/handler.ts';
-import { loadDeployedProject } from '../../config/deployed.ts';
-import type { Project } from '../../config/loader.ts';
+import { deployedProjectPerRun } from '../../config/deployed.ts';
 import type { ResourceNames } from '../../config/names.ts';
 import type { EnvironmentConfig } from '../../config/schemas.ts';
 import type { FamilyStepInput } from '../../core/family-outcome.ts';
@@ -36,11 +35,7 @@ const quiet = () => new Logger({ logLevel: 'SILENT' });
  */
 export function localLambdas(ports: TwinPorts): Readonly<Record<string, LocalLambda>> {
   const { environment, names, store } = ports;
-  let cached: { runId: string; project: Promise<Project> } | undefined;
-  const projectForRun = (runId: string) => {
-    if (cached?.runId !== runId) cached = { runId, project: loadDeployedProject(store, names.buckets.metadata) };
-    return cached.project;
-  };
+  const projectForRun = deployedProjectPerRun(store, names.buckets.metadata);
   return {
     'run-guard': makeRunGuard({
       control: ports.control,
