@@ -1,9 +1,11 @@
 import {
   isSqlPlaceholder,
+  isWarehousePlaceholder,
   parametersIn,
   placeholdersIn,
   SQL_PARAMETERS,
   SQL_PLACEHOLDERS,
+  WAREHOUSE_PLACEHOLDERS,
 } from '../core/sql-template.ts';
 import { deduplicationOf } from '../core/transform.ts';
 import { checkApiSources } from './api-source-checks.ts';
@@ -12,6 +14,7 @@ import { PATHS, type Project, type ProjectFiles, parseProject, readProjectFiles 
 import { bucketNameProblems } from './names.ts';
 import { ConfigError, type Problem } from './problems.ts';
 import { checkQualityDeclarations } from './quality-checks-config.ts';
+import { lintRedshiftSql } from './redshift-portability.ts';
 import { findPortabilityIssues, tokenizeSql } from './trino-portability.ts';
 import { analyzeSql } from './trino-sql.ts';
 
@@ -159,7 +162,40 @@ export function crossCheck(project: Project): Problem[] {
       });
     }
     reporting.add(f.product_family);
+    const expected = `${PATHS.warehouseProcedures}/sp_${f.product_family}.sql`;
+    const script = project.warehouseScripts.find((s) => s.file === expected);
+    if (f.enabled && !script) {
+      problems.push({
+        file: PATHS.reportingFamilies,
+        at: `[${index}].product_family`,
+        message: `enabled reporting family "${f.product_family}" has no procedure: expected ${expected}`,
+      });
+    }
+    const definition = new RegExp(
+      `create\\s+or\\s+replace\\s+procedure\\s+\\{\\{reporting_schema\\}\\}\\.sp_${f.product_family}\\s*\\(`,
+      'i',
+    );
+    if (script && !definition.test(script.text)) {
+      problems.push({
+        file: expected,
+        message: `expected CREATE OR REPLACE PROCEDURE {{reporting_schema}}.sp_${f.product_family}(run_id varchar) in this file`,
+      });
+    }
   });
+
+  // Reporting model scripts: only known placeholders, and nothing Redshift would not run.
+  for (const script of project.warehouseScripts) {
+    for (const use of placeholdersIn(script.text)) {
+      if (!isWarehousePlaceholder(use.name)) {
+        problems.push({
+          file: script.file,
+          at: `line ${use.line}, column ${use.column}`,
+          message: `unknown placeholder {{${use.name}}}: expected one of ${WAREHOUSE_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}`,
+        });
+      }
+    }
+    problems.push(...lintRedshiftSql(script.file, script.text));
+  }
 
   return problems;
 }

@@ -33,6 +33,8 @@ export const PATHS = {
   rawTables: 'athena-scripts/raw_tables',
   insertInto: 'athena-scripts/dml/insert_into',
   reportingFamilies: 'redshift-scripts/reporting_model_product_family_config.json',
+  warehouseMigrations: 'redshift-scripts/migrations',
+  warehouseProcedures: 'redshift-scripts/procedures',
   fileSources: 'config/sources/files',
   apiSources: 'config/sources/apis',
 } as const;
@@ -59,6 +61,18 @@ export interface SqlFile {
   readonly text: string;
 }
 
+/**
+ * A script of the reporting model: a versioned migration (`migrations/V<n>__<description>.sql`, applied once, in
+ * version order, never edited after it ran) or a repeatable one (`procedures/<name>.sql`, re-applied whenever its
+ * text changes), as Flyway names them.
+ */
+export type WarehouseScriptFile =
+  | (SqlFile & { readonly kind: 'versioned'; readonly version: number; readonly description: string })
+  | (SqlFile & { readonly kind: 'repeatable'; readonly description: string });
+
+const MIGRATION_NAME = /^V(\d+)__([a-z0-9_]+)\.sql$/;
+const PROCEDURE_NAME = /^([a-z][a-z0-9_]*)\.sql$/;
+
 /** A source config file, by the source it names (which must match the file name). */
 export type SourceDef<T> = T & { readonly file: string };
 
@@ -81,6 +95,8 @@ export interface Project {
   /** By event name. */
   readonly insertSql: ReadonlyMap<string, SqlFile>;
   readonly reportingFamilies: readonly ReportingFamilyEntry[];
+  /** Versioned migrations in version order, then repeatable scripts in name order: the order they are applied. */
+  readonly warehouseScripts: readonly WarehouseScriptFile[];
   /** By source name. */
   readonly fileSources: ReadonlyMap<string, SourceDef<FileSource>>;
   /** By source name. */
@@ -239,6 +255,7 @@ export function parseProject(files: ProjectFiles, root = '.'): LoadResult {
   }
 
   const reportingFamilies = reader.json(PATHS.reportingFamilies, reportingFamilyListSchema, { required: true }) ?? [];
+  const warehouseScripts = readWarehouseScripts(reader, problems);
   const fileSources = reader.sources(PATHS.fileSources, fileSourceSchema);
   const apiSources = reader.sources(PATHS.apiSources, apiSourceSchema);
 
@@ -252,11 +269,51 @@ export function parseProject(files: ProjectFiles, root = '.'): LoadResult {
       rawTables,
       insertSql,
       reportingFamilies,
+      warehouseScripts,
       fileSources,
       apiSources,
     },
     problems,
   };
+}
+
+function readWarehouseScripts(reader: FileReader, problems: Problem[]): WarehouseScriptFile[] {
+  const versioned: WarehouseScriptFile[] = [];
+  const seen = new Map<number, string>();
+  for (const name of reader.list(PATHS.warehouseMigrations, '.sql')) {
+    const file = `${PATHS.warehouseMigrations}/${name}`;
+    const match = MIGRATION_NAME.exec(name);
+    if (!match) {
+      problems.push({
+        file,
+        message: 'expected a migration named V<version>__<description>.sql (e.g. V003__add_dim_venue.sql), lower case',
+      });
+      continue;
+    }
+    const version = Number(match[1]);
+    const other = seen.get(version);
+    if (other) {
+      problems.push({ file, message: `version ${version} is also used by ${other}` });
+      continue;
+    }
+    seen.set(version, file);
+    const text = reader.text(file);
+    if (text !== undefined)
+      versioned.push({ kind: 'versioned', file, text, version, description: (match[2] ?? '').replaceAll('_', ' ') });
+  }
+  versioned.sort((a, b) => (a.kind === 'versioned' && b.kind === 'versioned' ? a.version - b.version : 0));
+  const repeatable: WarehouseScriptFile[] = [];
+  for (const name of reader.list(PATHS.warehouseProcedures, '.sql')) {
+    const file = `${PATHS.warehouseProcedures}/${name}`;
+    const match = PROCEDURE_NAME.exec(name);
+    if (!match) {
+      problems.push({ file, message: 'expected a procedure script named <procedure>.sql, e.g. sp_user_journey.sql' });
+      continue;
+    }
+    const text = reader.text(file);
+    if (text !== undefined) repeatable.push({ kind: 'repeatable', file, text, description: match[1] ?? name });
+  }
+  return [...versioned, ...repeatable];
 }
 
 /** Like `readProject`, but throws a `ConfigError` listing every problem. */

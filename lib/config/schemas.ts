@@ -88,6 +88,10 @@ export const environmentSchema = z.strictObject({
       database: identifier.default('dap'),
       /** Schema holding the reporting model and its procedures (`<schema>.sp_<family>`). */
       schema: identifier.default('conformed'),
+      /** External (Spectrum) schema over the Glue stage database; scripts write `{{stage_schema}}`. */
+      stage_schema: identifier.default('spectrum_stage'),
+      /** External (Spectrum) schema over the Glue raw database; scripts write `{{raw_schema}}`. */
+      raw_schema: identifier.default('spectrum_raw'),
       /** Redshift Serverless workgroup; defaults to the environment prefix. Ignored when a cluster is named. */
       workgroup: z.string().optional(),
       /** An existing provisioned cluster to use instead of Serverless. */

@@ -41,15 +41,41 @@ export function isSqlPlaceholder(name: string): name is SqlPlaceholder {
 }
 
 export function renderSql(text: string, bindings: SqlBindings): string {
+  return renderPlaceholders(text, bindings, SQL_PLACEHOLDERS);
+}
+
+/**
+ * Reporting-model scripts (`redshift-scripts/`) name their schemas by placeholder too: the reporting schema, and
+ * the external (Spectrum) schemas over the Glue stage and raw databases, which locally are plain schemas the stage
+ * and raw tables are copied into.
+ */
+export const WAREHOUSE_PLACEHOLDERS = ['reporting_schema', 'stage_schema', 'raw_schema'] as const;
+export type WarehousePlaceholder = (typeof WAREHOUSE_PLACEHOLDERS)[number];
+export type WarehouseBindings = Readonly<Record<WarehousePlaceholder, string>>;
+
+export function isWarehousePlaceholder(name: string): name is WarehousePlaceholder {
+  return (WAREHOUSE_PLACEHOLDERS as readonly string[]).includes(name);
+}
+
+export function renderWarehouseSql(text: string, bindings: WarehouseBindings): string {
+  return renderPlaceholders(text, bindings, WAREHOUSE_PLACEHOLDERS);
+}
+
+function renderPlaceholders(
+  text: string,
+  bindings: Readonly<Record<string, string>>,
+  known: readonly string[],
+): string {
   for (const [name, value] of Object.entries(bindings)) {
     if (!SAFE_IDENTIFIER.test(value))
       throw new SqlTemplateError(`value of {{${name}}} is not an identifier: "${value}"`);
   }
   return text.replace(PLACEHOLDER, (_whole, name: string) => {
-    if (!isSqlPlaceholder(name)) {
-      throw new SqlTemplateError(`unknown placeholder {{${name}}} (expected one of ${SQL_PLACEHOLDERS.join(', ')})`);
+    const value = known.includes(name) ? bindings[name] : undefined;
+    if (value === undefined) {
+      throw new SqlTemplateError(`unknown placeholder {{${name}}} (expected one of ${known.join(', ')})`);
     }
-    return bindings[name];
+    return value;
   });
 }
 

@@ -5,6 +5,7 @@ import { type ResourceNames, resourceNames } from '../config/names.ts';
 import type { EnvironmentConfig } from '../config/schemas.ts';
 import { DuckDbEngine } from '../engines/local/duckdb-engine.ts';
 import { FolderObjectStore } from '../engines/local/folder-object-store.ts';
+import { LocalWarehouse } from './local-warehouse.ts';
 
 export interface LocalOptions {
   /** Project root holding config/, athena-scripts/ and redshift-scripts/. @default the current directory */
@@ -23,6 +24,8 @@ export interface LocalContext {
   readonly dataDir: string;
   readonly store: FolderObjectStore;
   readonly engine: DuckDbEngine;
+  /** The local Redshift (PGlite in `<dataDir>/_warehouse/<env>`), opened and migrated on first use. */
+  warehouse(): Promise<LocalWarehouse>;
   close(): Promise<void>;
 }
 
@@ -32,13 +35,27 @@ export async function openLocal(options: LocalOptions = {}): Promise<LocalContex
   const env = environment(project, options.env ?? 'dev');
   const dataDir = resolve(root, options.dataDir ?? process.env.DAP_DATA_DIR ?? '.dap');
   const engine = await DuckDbEngine.open({ project, environment: env, dataDir });
-  return {
+  let warehouse: Promise<LocalWarehouse> | undefined;
+  const context: LocalContext = {
     project,
     environment: env,
     names: resourceNames(env),
     dataDir,
     store: new FolderObjectStore(dataDir),
     engine,
-    close: () => engine.close(),
+    warehouse: () => {
+      warehouse ??= LocalWarehouse.open(context).then(async (opened) => {
+        // External tables first: a migration may create a view over them.
+        await opened.refreshExternalTables();
+        await opened.migrate(`local-${new Date().toISOString()}`);
+        return opened;
+      });
+      return warehouse;
+    },
+    close: async () => {
+      if (warehouse) await (await warehouse.catch(() => undefined))?.close();
+      await engine.close();
+    },
   };
+  return context;
 }

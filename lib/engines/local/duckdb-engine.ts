@@ -115,6 +115,18 @@ export class DuckDbEngine implements QueryEngine {
     }
   }
 
+  /**
+   * Writes `select <expressions> from <database>.<table>` to a CSV file with a header, straight from DuckDB (no
+   * Trino translation: the expressions are DuckDB SQL built by the caller from validated names).
+   */
+  async exportCsv(database: string, table: string, expressions: readonly string[], file: string): Promise<void> {
+    const source = `${quoteIdentifier(database)}.${quoteIdentifier(table)}`;
+    const path = file.replaceAll("'", "''");
+    await this.connection.run(
+      `copy (select ${expressions.join(', ')} from ${source}) to '${path}' (header, delimiter ',')`,
+    );
+  }
+
   async queryStatistics(queryId: string): Promise<QueryStatistics | undefined> {
     return this.statistics.get(queryId);
   }

@@ -18,19 +18,13 @@ import { localLambdas } from './local-lambdas.ts';
 import { synthesizeTemplate } from './synthesize.ts';
 import { buildTaskHandlers, type TaskHandler } from './task-handlers.ts';
 
-export class NoLocalWarehouseError extends Error {
-  constructor(procedure: string) {
-    super(`no local warehouse is configured, so ${procedure} cannot run locally`);
-    this.name = 'NoLocalWarehouseError';
-  }
+/** The context's local warehouse, opened (and migrated) only when a reporting procedure is first called. */
+function lazyWarehouse(context: LocalContext): Warehouse {
+  return {
+    callProcedure: async (schema, procedure, args) =>
+      (await context.warehouse()).callProcedure(schema, procedure, args),
+  };
 }
-
-/** A warehouse that refuses every call: the twin's default until a local warehouse is bound. */
-const noWarehouse: Warehouse = {
-  callProcedure: async (schema, procedure) => {
-    throw new NoLocalWarehouseError(`${schema}.${procedure}`);
-  },
-};
 
 export interface TwinRunOptions {
   readonly trigger?: string;
@@ -85,7 +79,7 @@ export class LocalTwin {
     const template = synthesizeTemplate(context.project, context.environment);
     const resolver = new TemplateResolver(template, context.environment);
     const definition = stateMachineDefinition(template, resolver, context.names.stateMachine);
-    const twin = new LocalTwin(context, definition, resolver, options.warehouse ?? noWarehouse);
+    const twin = new LocalTwin(context, definition, resolver, options.warehouse ?? lazyWarehouse(context));
     await twin.deployProject();
     return twin;
   }

@@ -1,0 +1,164 @@
+import { createHash } from 'node:crypto';
+import type { WarehouseScriptFile } from '../config/loader.ts';
+import { renderWarehouseSql, type WarehouseBindings } from './sql-template.ts';
+
+/**
+ * Versioned, checksummed migrations of the reporting model, as Flyway runs them: versioned scripts apply once each,
+ * in version order, and may never change after they ran; repeatable scripts (procedures) re-apply whenever their
+ * text changes. Every applied script is recorded in the history table with its checksum and the run that applied
+ * it. Pure planning plus one loop over a `MigrationTarget`, so Redshift (Data API) and PGlite apply the same way.
+ */
+
+/** The history table, in the reporting schema. */
+export const MIGRATION_HISTORY_TABLE = 'dap_schema_history';
+
+export interface AppliedScript {
+  /** The script's path in the project, e.g. `redshift-scripts/migrations/V001__reporting_schema.sql`. */
+  readonly script: string;
+  readonly version: number | null;
+  readonly checksum: string;
+}
+
+export interface PendingScript {
+  readonly script: string;
+  readonly version: number | null;
+  readonly description: string;
+  readonly checksum: string;
+  /** The script with its placeholders filled in, ready to run. */
+  readonly sql: string;
+}
+
+export interface MigrationTarget {
+  /** Ensures the reporting schema and history table exist, and returns what the history records. */
+  appliedScripts(): Promise<readonly AppliedScript[]>;
+  /** Runs the script and records it in the history table, in one transaction. */
+  applyScript(script: PendingScript, runId: string): Promise<void>;
+}
+
+/** An applied migration whose file changed, or that is gone: the model no longer matches its scripts. */
+export class MigrationMismatchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MigrationMismatchError';
+  }
+}
+
+/** sha256 of the script as written (line endings normalised), before placeholders are filled. */
+export function scriptChecksum(text: string): string {
+  return createHash('sha256').update(text.replace(/\r\n/g, '\n')).digest('hex');
+}
+
+/**
+ * What must run, in order. Throws `MigrationMismatchError` when an applied versioned script changed or was removed,
+ * or when a new versioned script is older than one already applied (it would run out of order).
+ */
+export function planMigrations(
+  scripts: readonly WarehouseScriptFile[],
+  applied: readonly AppliedScript[],
+  bindings: WarehouseBindings,
+): PendingScript[] {
+  const problems: string[] = [];
+  const latest = new Map<string, AppliedScript>();
+  for (const record of applied) latest.set(record.script, record);
+  const highestApplied = Math.max(0, ...applied.map((a) => a.version ?? 0));
+  const pending: PendingScript[] = [];
+  for (const script of scripts) {
+    const checksum = scriptChecksum(script.text);
+    const record = latest.get(script.file);
+    const version = script.kind === 'versioned' ? script.version : null;
+    if (script.kind === 'versioned' && record) {
+      if (record.checksum !== checksum) {
+        problems.push(
+          `${script.file} was changed after it was applied (checksum ${record.checksum.slice(0, 12)}… applied, ` +
+            `${checksum.slice(0, 12)}… now): add a new migration instead of editing an applied one`,
+        );
+      }
+      continue;
+    }
+    if (script.kind === 'versioned' && script.version < highestApplied) {
+      problems.push(
+        `${script.file} (version ${script.version}) is older than version ${highestApplied}, which is already applied: give it a higher version`,
+      );
+      continue;
+    }
+    if (script.kind === 'repeatable' && record?.checksum === checksum) continue;
+    pending.push({
+      script: script.file,
+      version,
+      description: script.description,
+      checksum,
+      sql: renderWarehouseSql(script.text, bindings),
+    });
+  }
+  const present = new Set(scripts.map((s) => s.file));
+  for (const record of applied) {
+    if (record.version !== null && !present.has(record.script)) {
+      problems.push(`${record.script} (version ${record.version}) was applied but is no longer in the project`);
+    }
+  }
+  if (problems.length > 0) throw new MigrationMismatchError(`reporting model migrations: ${problems.join('; ')}`);
+  return pending;
+}
+
+export interface MigrationOutcome {
+  readonly applied: readonly PendingScript[];
+}
+
+/** Applies what `planMigrations` says is pending, one script per transaction, stopping at the first failure. */
+export async function migrate(
+  target: MigrationTarget,
+  scripts: readonly WarehouseScriptFile[],
+  bindings: WarehouseBindings,
+  runId: string,
+): Promise<MigrationOutcome> {
+  const pending = planMigrations(scripts, await target.appliedScripts(), bindings);
+  for (const script of pending) {
+    try {
+      await target.applyScript(script, runId);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new MigrationFailedError(`${script.script} failed to apply: ${reason}`, { cause: error });
+    }
+  }
+  return { applied: pending };
+}
+
+export class MigrationFailedError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'MigrationFailedError';
+  }
+}
+
+/** The history table's DDL, valid in Redshift and Postgres. */
+export function historyTableDdl(schema: string): string {
+  return (
+    `create table if not exists ${schema}.${MIGRATION_HISTORY_TABLE} (` +
+    'installed_rank integer not null, script varchar(512) not null, version integer, description varchar(512), ' +
+    'checksum char(64) not null, run_id varchar(128) not null, applied_at timestamp not null)'
+  );
+}
+
+/** The history row for `script`, as an INSERT; values are from validated files and run ids, quoted here. */
+export function historyInsert(schema: string, script: PendingScript, runId: string): string {
+  const q = (value: string) => `'${value.replaceAll("'", "''")}'`;
+  return (
+    `insert into ${schema}.${MIGRATION_HISTORY_TABLE} ` +
+    '(installed_rank, script, version, description, checksum, run_id, applied_at) ' +
+    `select coalesce(max(installed_rank), 0) + 1, ${q(script.script)}, ${script.version ?? 'null'}, ` +
+    `${q(script.description)}, ${q(script.checksum)}, ${q(runId)}, getdate() from ${schema}.${MIGRATION_HISTORY_TABLE}`
+  );
+}
+
+export function historySelect(schema: string): string {
+  return `select script, version, checksum from ${schema}.${MIGRATION_HISTORY_TABLE} order by installed_rank`;
+}
+
+/** Placeholder values for an environment's reporting scripts. */
+export function warehouseBindings(redshift: {
+  readonly schema: string;
+  readonly stage_schema: string;
+  readonly raw_schema: string;
+}): WarehouseBindings {
+  return { reporting_schema: redshift.schema, stage_schema: redshift.stage_schema, raw_schema: redshift.raw_schema };
+}

@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import {
+  type AppliedScript,
+  historyInsert,
+  historySelect,
+  historyTableDdl,
+  type MigrationTarget,
+  type PendingScript,
+} from '../../core/migrations.ts';
+import { buildProcedureCall, ProcedureFailedError } from '../../core/procedure-call.ts';
+import type { Warehouse } from '../ports.ts';
+import { REDSHIFT_COMPAT_SQL } from './redshift-compat.ts';
+import { rewriteRedshiftForLocal } from './redshift-rewrite.ts';
+
+export interface PgliteWarehouseOptions {
+  /** Folder holding the database; absent = in memory. */
+  readonly dataDir?: string;
+  /** The reporting schema (where the migration history lives). @default 'conformed' */
+  readonly schema?: string;
+}
+
+export interface WarehouseResult {
+  readonly columns: readonly { readonly name: string; readonly type: string }[];
+  readonly rows: readonly Record<string, unknown>[];
+  readonly rowsAffected: number;
+}
+
+/** A column of a table copied in to stand for a Spectrum external table. */
+export interface ExternalColumn {
+  readonly name: string;
+  /** Postgres type, e.g. `varchar`, `timestamp`, `numeric(10,2)`. */
+  readonly type: string;
+}
+
+/**
+ * The local stand-in for Redshift: PGlite (embedded Postgres) with the Redshift compatibility functions installed
+ * and every statement passed through the Redshift rewriter, so scripts written for Redshift run unchanged.
+ */
+export class PgliteWarehouse implements Warehouse, MigrationTarget {
+  private constructor(
+    private readonly db: PGlite,
+    private readonly schema: string,
+  ) {}
+
+  static async open(options: PgliteWarehouseOptions = {}): Promise<PgliteWarehouse> {
+    const db = await openDatabase(options.dataDir);
+    await db.exec(REDSHIFT_COMPAT_SQL);
+    return new PgliteWarehouse(db, options.schema ?? 'conformed');
+  }
+
+  /** Runs one or more statements written in Redshift SQL (rewritten for PGlite). */
+  async execute(script: string): Promise<void> {
+    await this.db.exec(rewriteRedshiftForLocal(script));
+  }
+
+  /** One statement written in Redshift SQL, with its rows. */
+  async query(sql: string, params: readonly unknown[] = []): Promise<WarehouseResult> {
+    const result = await this.db.query<Record<string, unknown>>(rewriteRedshiftForLocal(sql), [...params]);
+    return {
+      columns: result.fields.map((field) => ({ name: field.name, type: pgTypeName(field.dataTypeID) })),
+      rows: result.rows,
+      rowsAffected: result.affectedRows ?? 0,
+    };
+  }
+
+  async callProcedure(
+    schema: string,
+    procedure: string,
+    args: readonly string[],
+  ): Promise<{ statementId: string; durationMs: number }> {
+    const { sql, parameters } = buildProcedureCall(schema, procedure, args);
+    // Data API named parameters (:arg_1) become positional ones.
+    const positional = parameters.reduce(
+      (text, parameter, index) => text.replace(`:${parameter.name}`, `$${index + 1}`),
+      sql,
+    );
+    const statementId = randomUUID();
+    const started = Date.now();
+    try {
+      await this.db.query(
+        positional,
+        parameters.map((p) => p.value),
+      );
+    } catch (error) {
+      const warehouseError = error instanceof Error ? error.message : String(error);
+      throw new ProcedureFailedError({ schema, procedure, statementId, warehouseError }, error);
+    }
+    return { statementId, durationMs: Date.now() - started };
+  }
+
+  /**
+   * Replaces the rows of `schema.table` with `csv` (header first), standing for a Spectrum external table. The table
+   * is kept when its columns are unchanged, so views and procedures over it stay valid; else it is re-created.
+   */
+  async replaceTable(schema: string, table: string, columns: readonly ExternalColumn[], csv: Blob): Promise<void> {
+    const name = `${quote(schema)}.${quote(table)}`;
+    const definition = columns.map((c) => `${quote(c.name)} ${c.type}`).join(', ');
+    const existing = await this.db.query<{ column_name: string }>(
+      'select column_name from information_schema.columns where table_schema = $1 and table_name = $2 order by ordinal_position',
+      [schema, table],
+    );
+    const same = existing.rows.map((r) => r.column_name).join(',') === columns.map((c) => c.name).join(',');
+    await this.db.transaction(async (tx) => {
+      if (same) await tx.exec(`truncate ${name}`);
+      else
+        await tx.exec(
+          `create schema if not exists ${quote(schema)}; drop table if exists ${name} cascade; create table ${name} (${definition});`,
+        );
+      await tx.query(`copy ${name} from '/dev/blob' with (format csv, header true)`, [], { blob: csv });
+    });
+  }
+
+  async appliedScripts(): Promise<readonly AppliedScript[]> {
+    await this.db.exec(
+      `create schema if not exists ${quote(this.schema)}; ${rewriteRedshiftForLocal(historyTableDdl(this.schema))}`,
+    );
+    const result = await this.db.query<{ script: string; version: number | null; checksum: string }>(
+      historySelect(this.schema),
+    );
+    return result.rows.map((row) => ({ script: row.script, version: row.version, checksum: row.checksum.trim() }));
+  }
+
+  async applyScript(script: PendingScript, runId: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.exec(rewriteRedshiftForLocal(script.sql));
+      await tx.exec(rewriteRedshiftForLocal(historyInsert(this.schema, script, runId)));
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}
+
+function quote(identifier: string): string {
+  return `"${identifier.replaceAll('"', '""')}"`;
+}
+
+const PG_TYPES: Record<number, string> = {
+  16: 'boolean',
+  20: 'bigint',
+  21: 'smallint',
+  23: 'integer',
+  25: 'text',
+  700: 'real',
+  701: 'double precision',
+  1043: 'varchar',
+  1082: 'date',
+  1114: 'timestamp',
+  1184: 'timestamptz',
+  1700: 'numeric',
+};
+
+function pgTypeName(oid: number): string {
+  return PG_TYPES[oid] ?? `oid ${oid}`;
+}
+
+/**
+ * A fresh PGlite database costs seconds (initdb); a copy of a template costs a fraction of that. The template is a
+ * dump of an empty database, cached in the OS temp folder per PGlite version and in memory per process.
+ */
+let template: Promise<Blob> | undefined;
+
+async function openDatabase(dataDir: string | undefined): Promise<PGlite> {
+  if (dataDir && existsSync(dataDir) && readdirSync(dataDir).length > 0) return PGlite.create(dataDir);
+  template ??= loadTemplate();
+  const loadDataDir = await template;
+  if (dataDir) await mkdir(dataDir, { recursive: true });
+  return dataDir ? PGlite.create(dataDir, { loadDataDir }) : PGlite.create({ loadDataDir });
+}
+
+async function loadTemplate(): Promise<Blob> {
+  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  const { version } = JSON.parse(await readFile(join(dirname(entry), '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  const file = join(tmpdir(), `dap-pglite-template-${version}.tar`);
+  try {
+    return new Blob([await readFile(file)]);
+  } catch {
+    const fresh = await PGlite.create();
+    const dump = await fresh.dumpDataDir('none');
+    await fresh.close();
+    const partial = `${file}.${process.pid}.tmp`;
+    await writeFile(partial, Buffer.from(await dump.arrayBuffer()));
+    await rename(partial, file);
+    return dump;
+  }
+}

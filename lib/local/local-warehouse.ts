@@ -1,0 +1,125 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RawTableDef } from '../config/loader.ts';
+import type { Column } from '../config/schemas.ts';
+import { parseColumnType } from '../config/types.ts';
+import { type MigrationOutcome, migrate, warehouseBindings } from '../core/migrations.ts';
+import { quoteIdentifier } from '../core/sql-identifiers.ts';
+import { PgliteWarehouse } from '../engines/local/pglite-warehouse.ts';
+import type { Warehouse } from '../engines/ports.ts';
+import type { LocalContext } from './context.ts';
+
+/**
+ * The twin's Redshift: a PGlite database in `<dataDir>/_warehouse/<env>`, migrated from `redshift-scripts/`, with the
+ * stage and raw tables the scripts read copied in from the local query engine before each procedure call, standing
+ * for the Spectrum external schemas over the Glue databases.
+ */
+export class LocalWarehouse implements Warehouse {
+  private constructor(
+    private readonly context: LocalContext,
+    readonly database: PgliteWarehouse,
+  ) {}
+
+  static folder(context: LocalContext): string {
+    return join(context.dataDir, '_warehouse', context.environment.name);
+  }
+
+  static async open(context: LocalContext, options: { readonly inMemory?: boolean } = {}): Promise<LocalWarehouse> {
+    const database = await PgliteWarehouse.open({
+      ...(options.inMemory ? {} : { dataDir: LocalWarehouse.folder(context) }),
+      schema: context.environment.redshift.schema,
+    });
+    return new LocalWarehouse(context, database);
+  }
+
+  /** Applies pending migrations and changed procedures. */
+  async migrate(runId: string): Promise<MigrationOutcome> {
+    const { project, environment } = this.context;
+    return migrate(this.database, project.warehouseScripts, warehouseBindings(environment.redshift), runId);
+  }
+
+  /** Copies every stage and raw table the reporting scripts read into the local external schemas. */
+  async refreshExternalTables(): Promise<{ readonly tables: readonly string[] }> {
+    const { project, environment, names, engine } = this.context;
+    const { stage_schema, raw_schema } = environment.redshift;
+    const wanted = referencedExternalTables(project.warehouseScripts.map((s) => s.text));
+    const folder = await mkdtemp(join(tmpdir(), 'dap-external-'));
+    const copied: string[] = [];
+    try {
+      for (const { placeholder, table } of wanted) {
+        const stage = placeholder === 'stage_schema';
+        const def = stage ? project.stageTables.get(table) : project.rawTables.get(table);
+        if (!def) continue;
+        const columns: readonly Column[] = stage
+          ? def.columns
+          : [...def.columns, ...(def as RawTableDef).partition_columns];
+        const source = {
+          database: stage ? names.stageDatabase : names.rawDatabase,
+          schema: stage ? stage_schema : raw_schema,
+        };
+        const file = join(folder, `${table}.csv`);
+        await engine.exportCsv(source.database, table, columns.map(exportExpression), file);
+        const csv = new Blob([await readFile(file)]);
+        await this.database.replaceTable(source.schema, table, columns.map(externalColumn), csv);
+        copied.push(`${source.schema}.${table}`);
+      }
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+    return { tables: copied };
+  }
+
+  async callProcedure(schema: string, procedure: string, args: readonly string[]) {
+    await this.refreshExternalTables();
+    return this.database.callProcedure(schema, procedure, args);
+  }
+
+  close(): Promise<void> {
+    return this.database.close();
+  }
+}
+
+/** `{{stage_schema}}.<table>` and `{{raw_schema}}.<table>` named anywhere in the scripts. */
+export function referencedExternalTables(
+  texts: readonly string[],
+): { readonly placeholder: 'stage_schema' | 'raw_schema'; readonly table: string }[] {
+  const seen = new Map<string, { placeholder: 'stage_schema' | 'raw_schema'; table: string }>();
+  for (const text of texts) {
+    for (const match of text.matchAll(/\{\{(stage_schema|raw_schema)\}\}\.("?)([a-z][a-z0-9_]*)\2/gi)) {
+      const placeholder = match[1] as 'stage_schema' | 'raw_schema';
+      const table = (match[3] ?? '').toLowerCase();
+      seen.set(`${placeholder}.${table}`, { placeholder, table });
+    }
+  }
+  return [...seen.values()];
+}
+
+function exportExpression(column: Column): string {
+  const name = quoteIdentifier(column.name);
+  const type = parseColumnType(column.type);
+  return type.kind === 'array' || type.kind === 'map' || type.kind === 'struct'
+    ? `to_json(${name})::varchar as ${name}`
+    : name;
+}
+
+/** How a Glue column reads through Spectrum, as a Postgres type. */
+function externalColumn(column: Column): { name: string; type: string } {
+  const type = parseColumnType(column.type);
+  if (type.kind === 'decimal') return { name: column.name, type: `numeric(${type.precision},${type.scale})` };
+  if (type.kind !== 'primitive') return { name: column.name, type: 'varchar' };
+  const map: Record<string, string> = {
+    boolean: 'boolean',
+    tinyint: 'smallint',
+    smallint: 'smallint',
+    int: 'integer',
+    integer: 'integer',
+    bigint: 'bigint',
+    float: 'real',
+    real: 'real',
+    double: 'double precision',
+    date: 'date',
+    timestamp: 'timestamp',
+  };
+  return { name: column.name, type: map[type.name] ?? 'varchar' };
+}
