@@ -34,9 +34,15 @@ test('an applied migration edited afterwards is refused, naming the file', async
     const project = loadCheckedProject(fixture.root);
     const warehouse = await fixture.context.warehouse();
     await assert.rejects(
-      migrate(warehouse.database, project.warehouseScripts, warehouseBindings(fixture.context.environment.redshift), 'r'),
+      migrate(
+        warehouse.database,
+        project.warehouseScripts,
+        warehouseBindings(fixture.context.environment.redshift),
+        'r',
+      ),
       (error: unknown) =>
-        error instanceof MigrationMismatchError && /V001__reporting_schema\.sql was changed after it was applied/.test(error.message),
+        error instanceof MigrationMismatchError &&
+        /V001__reporting_schema\.sql was changed after it was applied/.test(error.message),
     );
   } finally {
     await fixture.cleanup();
