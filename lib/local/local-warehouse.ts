@@ -1,7 +1,6 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RawTableDef } from '../config/loader.ts';
 import type { Column } from '../config/schemas.ts';
 import { parseColumnType } from '../config/types.ts';
 import { type MigrationOutcome, migrate, warehouseBindings } from '../core/migrations.ts';
@@ -51,9 +50,8 @@ export class LocalWarehouse implements Warehouse {
         const stage = placeholder === 'stage_schema';
         const def = stage ? project.stageTables.get(table) : project.rawTables.get(table);
         if (!def) continue;
-        const columns: readonly Column[] = stage
-          ? def.columns
-          : [...def.columns, ...(def as RawTableDef).partition_columns];
+        // Partition columns (processed_date, event_name) are ordinary columns of the Glue table Spectrum reads.
+        const columns: readonly Column[] = [...def.columns, ...def.partition_columns];
         const source = {
           database: stage ? names.stageDatabase : names.rawDatabase,
           schema: stage ? stage_schema : raw_schema,
