@@ -1,8 +1,11 @@
 import {
+  BatchExecuteStatementCommand,
   CancelStatementCommand,
   DescribeStatementCommand,
   type DescribeStatementCommandOutput,
   ExecuteStatementCommand,
+  type Field,
+  GetStatementResultCommand,
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
 import {
@@ -119,32 +122,102 @@ export class RedshiftDataWarehouse implements Warehouse {
     }
     const facts = { schema, procedure, statementId };
 
+    const statement = await this.awaitEnd(statementId, deadline);
+    if (statement === 'timeout') {
+      throw await this.cancelAfterTimeout(facts);
+    }
+    const detail = {
+      statementId,
+      status: statement.Status,
+      error: statement.Error,
+      redshiftQueryId: statement.RedshiftQueryId,
+      redshiftPid: statement.RedshiftPid,
+      sql: call.sql,
+    };
+    if (statement.Status === 'FAILED') {
+      throw new ProcedureFailedError({ ...facts, warehouseError: statement.Error }, detail);
+    }
+    if (statement.Status === 'ABORTED') {
+      throw new ProcedureFailedError({ ...facts, warehouseError: statement.Error, aborted: true }, detail);
+    }
+    return { statementId, durationMs: durationMsOf(statement) ?? this.now() - startedAt };
+  }
+
+  /**
+   * Runs `sqls` and waits for them to end: one statement with ExecuteStatement, several with BatchExecuteStatement,
+   * which Redshift runs in order as ONE transaction (a failure rolls back every statement of the batch). Throws
+   * `StatementFailedError` with Redshift's error text and, for a batch, which statement failed;
+   * `StatementTimeoutError` (after cancelling) when it outlives `timeoutMs`.
+   */
+  async runStatements(sqls: readonly string[], name: string): Promise<{ statementId: string; durationMs: number }> {
+    if (sqls.length === 0) throw new RedshiftDataOptionsError(`${name}: no statement to run`);
+    const startedAt = this.now();
+    const submitted =
+      sqls.length === 1
+        ? await this.client.send(new ExecuteStatementCommand({ ...this.target, Sql: sqls[0], StatementName: name }))
+        : await this.client.send(
+            new BatchExecuteStatementCommand({ ...this.target, Sqls: [...sqls], StatementName: name }),
+          );
+    const statementId = submitted.Id;
+    if (statementId === undefined) {
+      throw new Error(`${name}: the Data API returned no statement id`, { cause: submitted });
+    }
+    const statement = await this.awaitEnd(statementId, startedAt + this.timeoutMs);
+    if (statement === 'timeout') {
+      const cancelled = await this.client
+        .send(new CancelStatementCommand({ Id: statementId }))
+        .then((answer) => answer.Status ?? false)
+        .catch(() => false);
+      throw new StatementTimeoutError(name, statementId, this.timeoutMs, cancelled);
+    }
+    if (statement.Status === 'FAILED' || statement.Status === 'ABORTED') {
+      const failedIndex = statement.SubStatements?.findIndex(
+        (sub) => sub.Status === 'FAILED' || sub.Status === 'ABORTED',
+      );
+      const failed = failedIndex === undefined || failedIndex < 0 ? undefined : failedIndex;
+      throw new StatementFailedError({
+        name,
+        statementId,
+        aborted: statement.Status === 'ABORTED',
+        warehouseError:
+          (failed === undefined ? undefined : statement.SubStatements?.[failed]?.Error) ?? statement.Error,
+        ...(failed === undefined ? {} : { failedStatement: failed + 1, statements: sqls.length }),
+      });
+    }
+    return { statementId, durationMs: durationMsOf(statement) ?? this.now() - startedAt };
+  }
+
+  /** Runs one query and returns its rows (every page), each as `{ column: value }`; NULL is `null`. */
+  async queryRows(sql: string, name: string): Promise<Record<string, string | number | boolean | null>[]> {
+    const { statementId } = await this.runStatements([sql], name);
+    const rows: Record<string, string | number | boolean | null>[] = [];
+    let columns: string[] | undefined;
+    let nextToken: string | undefined;
+    do {
+      const page = await this.client.send(
+        new GetStatementResultCommand({ Id: statementId, ...(nextToken ? { NextToken: nextToken } : {}) }),
+      );
+      columns ??= (page.ColumnMetadata ?? []).map((column, index) => column.name ?? `column_${index + 1}`);
+      for (const record of page.Records ?? []) {
+        rows.push(
+          Object.fromEntries(
+            record.map((field, index) => [columns?.[index] ?? `column_${index + 1}`, fieldValue(field)]),
+          ),
+        );
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return rows;
+  }
+
+  /** Polls DescribeStatement with backoff until the statement ends, or says it ran past `deadline`. */
+  private async awaitEnd(statementId: string, deadline: number): Promise<DescribeStatementCommandOutput | 'timeout'> {
     for (let attempt = 0; ; attempt++) {
       const remainingMs = deadline - this.now();
-      if (remainingMs <= 0) {
-        throw await this.cancelAfterTimeout(facts);
-      }
+      if (remainingMs <= 0) return 'timeout';
       await this.sleep(Math.min(this.pollDelayMs(attempt), remainingMs));
       const statement = await this.client.send(new DescribeStatementCommand({ Id: statementId }));
-      const status = statement.Status;
-      if (status === undefined || !TERMINAL_STATUSES.has(status)) {
-        continue;
-      }
-      const detail = {
-        statementId,
-        status,
-        error: statement.Error,
-        redshiftQueryId: statement.RedshiftQueryId,
-        redshiftPid: statement.RedshiftPid,
-        sql: call.sql,
-      };
-      if (status === 'FAILED') {
-        throw new ProcedureFailedError({ ...facts, warehouseError: statement.Error }, detail);
-      }
-      if (status === 'ABORTED') {
-        throw new ProcedureFailedError({ ...facts, warehouseError: statement.Error, aborted: true }, detail);
-      }
-      return { statementId, durationMs: durationMsOf(statement) ?? this.now() - startedAt };
+      if (statement.Status !== undefined && TERMINAL_STATUSES.has(statement.Status)) return statement;
     }
   }
 
@@ -171,6 +244,56 @@ export class RedshiftDataWarehouse implements Warehouse {
       return new ProcedureTimeoutError({ ...facts, timeoutMs: this.timeoutMs, cancelled: false }, cancelError);
     }
   }
+}
+
+/** A statement or batch sent through `runStatements` failed or was aborted in Redshift. */
+export class StatementFailedError extends Error {
+  readonly statementId: string;
+  /** Redshift's own error text, verbatim. */
+  readonly warehouseError: string | undefined;
+  /** 1-based position of the failing statement within the batch, when Redshift says which. */
+  readonly failedStatement: number | undefined;
+
+  constructor(facts: {
+    readonly name: string;
+    readonly statementId: string;
+    readonly aborted: boolean;
+    readonly warehouseError: string | undefined;
+    readonly failedStatement?: number;
+    readonly statements?: number;
+  }) {
+    const which =
+      facts.failedStatement === undefined ? '' : ` at statement ${facts.failedStatement} of ${facts.statements}`;
+    const what = facts.aborted ? 'was aborted' : 'failed';
+    const text = facts.warehouseError ?? 'the warehouse gave no error text';
+    super(`${facts.name} ${what}${which}: ${text} (Data API statement ${facts.statementId})`);
+    this.name = 'StatementFailedError';
+    this.statementId = facts.statementId;
+    this.warehouseError = facts.warehouseError;
+    this.failedStatement = facts.failedStatement;
+  }
+}
+
+export class StatementTimeoutError extends Error {
+  constructor(
+    readonly statementName: string,
+    readonly statementId: string,
+    readonly timeoutMs: number,
+    cancelled: boolean,
+  ) {
+    const outcome = cancelled ? 'cancelled it' : 'could not cancel it, it may still be running';
+    super(`${statementName} (statement ${statementId}) did not finish within ${timeoutMs} ms; ${outcome}`);
+    this.name = 'StatementTimeoutError';
+  }
+}
+
+function fieldValue(field: Field): string | number | boolean | null {
+  if (field.isNull) return null;
+  if (field.stringValue !== undefined) return field.stringValue;
+  if (field.longValue !== undefined) return field.longValue;
+  if (field.doubleValue !== undefined) return field.doubleValue;
+  if (field.booleanValue !== undefined) return field.booleanValue;
+  return null;
 }
 
 /** Duration is reported in nanoseconds; absent or negative until the statement has ended. */
