@@ -1,0 +1,169 @@
+import { loadProject, type WarehouseScriptFile } from '../../lib/config/loader.ts';
+import type { Column } from '../../lib/config/schemas.ts';
+import { parseColumnType } from '../../lib/config/types.ts';
+import { migrate, warehouseBindings } from '../../lib/core/migrations.ts';
+import { PgliteWarehouse } from '../../lib/engines/local/pglite-warehouse.ts';
+import { referencedExternalTables } from '../../lib/local/local-warehouse.ts';
+import { REPO_ROOT } from './twin-fixture.ts';
+
+/**
+ * The single customer view family's scripts on a bare local warehouse (PGlite), with empty stand-ins for every
+ * Spectrum table they read, so a test or a benchmark can load crafted rows and CALL the real procedures, much faster
+ * than a twin run. Only this family's scripts are migrated (V001 and V020..V049, scd2_ and scv_ scripts), so work
+ * in progress on other families cannot break these tests.
+ */
+export interface ScvWarehouse {
+  readonly warehouse: PgliteWarehouse;
+  readonly schema: string;
+  readonly rawSchema: string;
+  readonly stageSchema: string;
+  close(): Promise<void>;
+}
+
+export const CRM_ENTITY = 'crm_contact';
+
+export function isScvScript(script: WarehouseScriptFile): boolean {
+  if (script.kind === 'versioned') return script.version === 1 || (script.version >= 20 && script.version <= 49);
+  return /\/(scd2_|scv_|sp_scd2_|sp_scv_|sp_single_customer_view)[a-z0-9_]*\.sql$/.test(script.file);
+}
+
+export async function openScvWarehouse(): Promise<ScvWarehouse> {
+  const project = loadProject(REPO_ROOT);
+  const redshift = { schema: 'conformed', stage_schema: 'spectrum_stage', raw_schema: 'spectrum_raw' };
+  const scripts = project.warehouseScripts.filter(isScvScript);
+  const warehouse = await PgliteWarehouse.open({ schema: redshift.schema });
+  for (const { placeholder, table } of referencedExternalTables(scripts.map((s) => s.text))) {
+    const stage = placeholder === 'stage_schema';
+    const def = stage ? project.stageTables.get(table) : project.rawTables.get(table);
+    if (!def) throw new Error(`${placeholder}.${table} is named by the reporting scripts but not declared`);
+    const columns = [...def.columns, ...def.partition_columns].map(externalColumn);
+    const header = columns.map((c) => c.name).join(',');
+    const schema = stage ? redshift.stage_schema : redshift.raw_schema;
+    await warehouse.replaceTable(schema, table, columns, new Blob([`${header}\n`]));
+  }
+  await migrate(warehouse, scripts, warehouseBindings(redshift), 'fixture');
+  return {
+    warehouse,
+    schema: redshift.schema,
+    rawSchema: redshift.raw_schema,
+    stageSchema: redshift.stage_schema,
+    close: () => warehouse.close(),
+  };
+}
+
+/** How a Glue column reads through Spectrum, as a Postgres type (as the twin copies it). */
+function externalColumn(column: Column): { name: string; type: string } {
+  const type = parseColumnType(column.type);
+  if (type.kind === 'decimal') return { name: column.name, type: `numeric(${type.precision},${type.scale})` };
+  if (type.kind !== 'primitive') return { name: column.name, type: 'varchar' };
+  const map: Record<string, string> = {
+    boolean: 'boolean',
+    tinyint: 'smallint',
+    smallint: 'smallint',
+    int: 'integer',
+    integer: 'integer',
+    bigint: 'bigint',
+    float: 'real',
+    real: 'real',
+    double: 'double precision',
+    date: 'date',
+    timestamp: 'timestamp',
+  };
+  return { name: column.name, type: map[type.name] ?? 'varchar' };
+}
+
+export interface CrmContact {
+  readonly contact_id: string | null;
+  readonly first_name?: string | null;
+  readonly last_name?: string | null;
+  readonly email?: string | null;
+  readonly phone?: string | null;
+  readonly organisation?: string | null;
+  readonly status?: string | null;
+  readonly updated_on?: string | null;
+}
+
+const CRM_ATTRIBUTES = ['first_name', 'last_name', 'email', 'phone', 'organisation', 'status', 'updated_on'] as const;
+
+export function sqlLiteral(value: string | number | boolean | null | undefined): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/**
+ * Appends one CRM snapshot file to `spectrum_raw.crm_contacts` as file ingestion writes it (lineage columns included):
+ * every row carries `snapshotDate` and the file's hash (default: derived from the date), rows numbered from 2.
+ */
+export async function loadCrmSnapshot(
+  scv: ScvWarehouse,
+  snapshotDate: string,
+  rows: readonly CrmContact[],
+  options: { readonly fileHash?: string; readonly ingestedAt?: string } = {},
+): Promise<void> {
+  if (rows.length === 0) {
+    // An empty full snapshot still exists as a file: a row with a blank key carries its date and hash.
+    rows = [{ contact_id: null }];
+  }
+  const fileHash = options.fileHash ?? `file-${snapshotDate}`;
+  const ingestedAt = options.ingestedAt ?? `${snapshotDate} 06:00:00`;
+  const values = rows.map((row, index) => {
+    const cells = [
+      sqlLiteral('crm_contacts'),
+      sqlLiteral(`crm_contacts/crm_contacts_${snapshotDate}.csv`),
+      String(index + 2),
+      sqlLiteral(fileHash),
+      sqlLiteral('v1'),
+      sqlLiteral(`ingest-${fileHash}`),
+      `cast(${sqlLiteral(ingestedAt)} as timestamp)`,
+      sqlLiteral(`row-${index}`),
+      `cast(${sqlLiteral(snapshotDate)} as date)`,
+      sqlLiteral(ingestedAt.slice(0, 10)),
+      sqlLiteral(row.contact_id),
+      ...CRM_ATTRIBUTES.map((name) =>
+        name === 'updated_on' ? `cast(${sqlLiteral(row[name])} as date)` : sqlLiteral(row[name]),
+      ),
+    ];
+    return `(${cells.join(', ')})`;
+  });
+  await scv.warehouse.execute(
+    `insert into ${scv.rawSchema}.crm_contacts (source, source_key, source_row, file_hash, mapping_version, ingest_run_id, ` +
+      `ingested_at, row_hash, snapshot_date, ingest_date, contact_id, ${CRM_ATTRIBUTES.join(', ')}) values ${values.join(',\n')}`,
+  );
+}
+
+/** CALL conformed.sp_scd2_refresh(run_id, 'crm_contact'). */
+export async function refreshCrm(scv: ScvWarehouse, runId: string): Promise<void> {
+  await scv.warehouse.callProcedure(scv.schema, 'sp_scd2_refresh', [runId, CRM_ENTITY]);
+}
+
+/**
+ * Benchmark helper: appends a generated CRM snapshot of `keys` contacts (ids K0000001...) dated `snapshotDate`, in which
+ * `changedPercent`% of the keys (every key whose number modulo 100 is below it) carry the values of `generation`
+ * and the rest the values of generation 0. Generated inside the warehouse (generate_series), so 1M keys load in
+ * seconds. Apply it with `refreshCrm`; load generation 0 first, then e.g. generation 1 with 1 or 10 %.
+ */
+export async function loadGeneratedCrmSnapshot(
+  scv: ScvWarehouse,
+  options: {
+    readonly keys: number;
+    readonly snapshotDate: string;
+    readonly changedPercent?: number;
+    readonly generation?: number;
+  },
+): Promise<void> {
+  const changed = Math.max(0, Math.min(100, Math.trunc(options.changedPercent ?? 0)));
+  const generation = Math.trunc(options.generation ?? 0);
+  const date = sqlLiteral(options.snapshotDate);
+  const version = `case when i % 100 < ${changed} then ${generation} else 0 end`;
+  await scv.warehouse.execute(
+    `insert into ${scv.rawSchema}.crm_contacts (source, source_key, source_row, file_hash, mapping_version, ` +
+      `ingest_run_id, ingested_at, row_hash, snapshot_date, ingest_date, contact_id, first_name, last_name, email, ` +
+      `phone, organisation, status, updated_on) ` +
+      `select 'crm_contacts', 'generated', i + 1, 'generated-' || ${date}, 'v1', 'generated', ` +
+      `cast(${date} as timestamp), 'row-' || i, cast(${date} as date), ${date}, 'K' || lpad(i::text, 7, '0'), ` +
+      `'First' || i, 'Last' || (${version}), 'person' || i || '.v' || (${version}) || '@example.com', ` +
+      `'0113' || lpad(i::text, 7, '0'), 'Org ' || (i % 1000), 'active', cast(${date} as date) ` +
+      `from generate_series(1, ${Math.trunc(options.keys)}) as i`,
+  );
+}
