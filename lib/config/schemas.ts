@@ -98,8 +98,51 @@ export const environmentSchema = z.strictObject({
       cluster_identifier: z.string().optional(),
       /** Secrets Manager secret with database credentials, for a cluster without IAM auth. */
       secret_arn: z.string().optional(),
-      /** Longest a procedure may run before it is cancelled. */
+      /** Longest a procedure (or one migration script) may run before it is cancelled. */
       procedure_timeout_seconds: z.number().int().min(60).max(840).default(840),
+      /** Redshift Serverless base capacity in RPUs (8 to 512, in steps of 8). Ignored when a cluster is named. */
+      base_capacity_rpu: z
+        .number({ error: expected('a number of RPUs') })
+        .int()
+        .min(8)
+        .max(512)
+        .multipleOf(8, { error: 'expected a multiple of 8 RPUs' })
+        .default(8),
+      /**
+       * Most RPUs the workgroup may scale to: the cost ceiling (Serverless bills RPU-hours). At least
+       * `base_capacity_rpu`, in steps of 8. Ignored when a cluster is named.
+       */
+      max_capacity_rpu: z
+        .number({ error: expected('a number of RPUs') })
+        .int()
+        .min(8)
+        .max(5632)
+        .multipleOf(8, { error: 'expected a multiple of 8 RPUs' })
+        .default(64),
+      /**
+       * The IAM role the existing cluster reads the Glue catalog and S3 with (Redshift Spectrum), for the external
+       * schemas; required with `cluster_identifier`. With Serverless the stack creates the role.
+       */
+      spectrum_role_arn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, { error: 'expected an IAM role ARN' })
+        .optional(),
+    })
+    .superRefine((redshift, context) => {
+      if (redshift.cluster_identifier !== undefined && redshift.spectrum_role_arn === undefined) {
+        context.addIssue({
+          code: 'custom',
+          path: ['spectrum_role_arn'],
+          message: 'missing required field with cluster_identifier (expected the IAM role ARN Spectrum uses)',
+        });
+      }
+      if (redshift.max_capacity_rpu < redshift.base_capacity_rpu) {
+        context.addIssue({
+          code: 'custom',
+          path: ['max_capacity_rpu'],
+          message: `expected at least base_capacity_rpu (${redshift.base_capacity_rpu})`,
+        });
+      }
     })
     .prefault({}),
   removal_policy: removalPolicy.default('retain'),

@@ -13,6 +13,7 @@ import { DapNotifications } from './notifications.ts';
 import { DapOrchestration } from './orchestration.ts';
 import { DapQuery } from './query.ts';
 import { DapStorage } from './storage.ts';
+import { DapWarehouse } from './warehouse.ts';
 
 export interface DapStackProps extends StackProps {
   /** The environment this stack deploys; its account and region become the stack's `env`. */
@@ -30,6 +31,7 @@ export class DapStack extends Stack {
   public readonly catalog: DapCatalog;
   public readonly query: DapQuery;
   public readonly control: DapControlTable;
+  public readonly warehouse: DapWarehouse;
   public readonly notifications: DapNotifications;
   public readonly orchestration: DapOrchestration;
   public readonly apiIngestion: DapApiIngestion;
@@ -76,6 +78,15 @@ export class DapStack extends Stack {
       encryptionKey: this.storage.key,
       removalPolicy: this.storage.removalPolicy,
     });
+    this.warehouse = new DapWarehouse(this, 'Warehouse', {
+      environment: env,
+      key: this.storage.key,
+      rawBucket: buckets.raw,
+      stageBucket: buckets.stage,
+      rawDatabase: this.catalog.rawDatabaseName,
+      stageDatabase: this.catalog.stageDatabaseName,
+      removalPolicy: this.storage.removalPolicy,
+    });
     this.notifications = new DapNotifications(this, 'Notifications', {
       topicName: `${names.prefix}-alerts`,
       encryptionKey: this.storage.key,
@@ -96,6 +107,7 @@ export class DapStack extends Stack {
       controlTable: this.control.table,
       topic: this.notifications.topic,
       removalPolicy: this.storage.removalPolicy,
+      warehouse: this.warehouse,
     });
     this.apiIngestion = new DapApiIngestion(this, 'ApiIngestion', {
       environment: env,

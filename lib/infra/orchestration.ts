@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ArnFormat, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -19,6 +19,7 @@ import type { EnvironmentConfig } from '../config/schemas.ts';
 import { DapFunction } from './dap-function.ts';
 import { acknowledgeNag, nagArn } from './nag.ts';
 import { type RawToStageFunctions, rawToStageDefinition } from './raw-to-stage-definition.ts';
+import type { DapWarehouse } from './warehouse.ts';
 
 export interface DapOrchestrationProps {
   readonly environment: EnvironmentConfig;
@@ -36,6 +37,8 @@ export interface DapOrchestrationProps {
   readonly controlTable: dynamodb.ITable;
   readonly topic: sns.ITopic;
   readonly removalPolicy: RemovalPolicy;
+  /** The Redshift the reporting steps run in (Serverless created by the stack, or an existing cluster). */
+  readonly warehouse: DapWarehouse;
 }
 
 /**
@@ -71,6 +74,16 @@ export class DapOrchestration extends Construct {
         ...(timeout ? { timeout } : {}),
       });
     const redshift = env.redshift;
+    const warehouse = props.warehouse;
+    const redshiftConnection = {
+      REDSHIFT_DATABASE: redshift.database,
+      REDSHIFT_SCHEMA: redshift.schema,
+      ...(warehouse.target.kind === 'cluster'
+        ? { REDSHIFT_CLUSTER: warehouse.target.identifier }
+        : { REDSHIFT_WORKGROUP: warehouse.target.name }),
+      ...(redshift.secret_arn ? { REDSHIFT_SECRET_ARN: redshift.secret_arn } : {}),
+      PROCEDURE_TIMEOUT_SECONDS: String(redshift.procedure_timeout_seconds),
+    };
     const functions = {
       runGuard: make('run-guard', 'Takes, renews and releases the run lease', {
         CONTROL_TABLE: props.controlTable.tableName,
@@ -90,15 +103,13 @@ export class DapOrchestration extends Construct {
       procedureRunner: make(
         'procedure-runner',
         'Runs CALL <schema>.sp_<family>(run_id) in Redshift through the Data API',
-        {
-          REDSHIFT_DATABASE: redshift.database,
-          REDSHIFT_SCHEMA: redshift.schema,
-          ...(redshift.cluster_identifier
-            ? { REDSHIFT_CLUSTER: redshift.cluster_identifier }
-            : { REDSHIFT_WORKGROUP: redshift.workgroup ?? names.prefix }),
-          ...(redshift.secret_arn ? { REDSHIFT_SECRET_ARN: redshift.secret_arn } : {}),
-          PROCEDURE_TIMEOUT_SECONDS: String(redshift.procedure_timeout_seconds),
-        },
+        redshiftConnection,
+        Duration.seconds(redshift.procedure_timeout_seconds + 60),
+      ),
+      migrateWarehouse: make(
+        'migrate-warehouse',
+        'Creates the Spectrum schemas and applies pending reporting-model migrations through the Data API',
+        { ...redshiftConnection, SPECTRUM_ROLE_ARN: warehouse.spectrumRoleArn },
         Duration.seconds(redshift.procedure_timeout_seconds + 60),
       ),
       writeReport: make('write-report', 'Writes the run report and returns the run status', {
@@ -130,7 +141,7 @@ export class DapOrchestration extends Construct {
     functions.prepareTransform.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.rawBucket.bucketArn] }),
     );
-    for (const fn of [functions.plan, functions.prepareTransform]) {
+    for (const fn of [functions.plan, functions.prepareTransform, functions.migrateWarehouse]) {
       fn.role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.metadataBucket.bucketArn] }),
       );
@@ -162,45 +173,14 @@ export class DapOrchestration extends Construct {
       `IAM5[Resource::${nagArn(props.processResultsBucket)}/run_reports/*]`,
       'One report object per run under run_reports/; run ids are not known at deploy time',
     );
-    const redshiftTarget = redshift.cluster_identifier
-      ? Stack.of(this).formatArn({
-          service: 'redshift',
-          resource: 'cluster',
-          resourceName: redshift.cluster_identifier,
-          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        })
-      : Stack.of(this).formatArn({ service: 'redshift-serverless', resource: 'workgroup', resourceName: '*' });
-    functions.procedureRunner.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['redshift-data:ExecuteStatement'], resources: [redshiftTarget] }),
-    );
-    functions.procedureRunner.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        // Statement ids are created per call; the Data API scopes these to statements the caller started.
-        actions: ['redshift-data:DescribeStatement', 'redshift-data:CancelStatement'],
-        resources: ['*'],
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, resolved by IAM, not by JS
-        conditions: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } },
-      }),
-    );
-    functions.procedureRunner.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: redshift.cluster_identifier
-          ? ['redshift:GetClusterCredentialsWithIAM']
-          : ['redshift-serverless:GetCredentials'],
-        resources: [redshiftTarget],
-      }),
-    );
-    acknowledgeNag(
-      functions.procedureRunner.role,
-      'IAM5[Resource::*]',
-      'Data API DescribeStatement/CancelStatement take statement ids made per call; scoped to the caller by condition',
-    );
-    if (!redshift.cluster_identifier) {
-      acknowledgeNag(
-        functions.procedureRunner.role,
-        `IAM5[Resource::arn:<AWS::Partition>:redshift-serverless:${env.region}:${env.account}:workgroup/*]`,
-        'Serverless workgroup ARNs end in a generated id unknown until the workgroup exists',
-      );
+    warehouse.grantDataApi(functions.procedureRunner.role);
+    warehouse.grantDataApi(functions.migrateWarehouse.role, { batch: true, results: true });
+    if (warehouse.target.kind === 'workgroup') {
+      // Serverless maps an IAM identity to database user IAMR:<role> with the database roles this tag names:
+      // both create or replace objects of the reporting schema (migrations) or write its tables (procedures).
+      for (const fn of [functions.procedureRunner, functions.migrateWarehouse]) {
+        Tags.of(fn.role).add('RedshiftDbRoles', 'sys:dba');
+      }
     }
 
     // ---- the deployed copy of config and scripts
@@ -232,6 +212,7 @@ export class DapOrchestration extends Construct {
         checkFamily: functions.checkFamily.function,
         commitFamily: functions.commitFamily.function,
         procedureRunner: functions.procedureRunner.function,
+        migrateWarehouse: functions.migrateWarehouse.function,
         writeReport: functions.writeReport.function,
       },
       topic: props.topic,

@@ -19,6 +19,7 @@ export interface RawToStageFunctions {
   readonly checkFamily: lambda.IFunction;
   readonly commitFamily: lambda.IFunction;
   readonly procedureRunner: lambda.IFunction;
+  readonly migrateWarehouse: lambda.IFunction;
   readonly writeReport: lambda.IFunction;
 }
 
@@ -37,7 +38,7 @@ export interface RawToStageDefinitionProps {
  * The raw-to-stage run, in JSONPath (the local twin runs this same definition):
  * guard → plan → Map(families: Map(events: prepare window → [no new data: skip] Athena .sync MERGE → heartbeat)
  *   → quality checks → commit watermarks)
- * → Map(reporting families: CALL sp_<family>) → run report → release → SUCCEEDED | notify → PARTIAL/FAILED.
+ * → [reporting families: migrate the warehouse → Map(reporting families: CALL sp_<family>)] → run report → release → SUCCEEDED | notify → PARTIAL/FAILED.
  * Every event and every family catches its own failure, so one failing family never stops the others.
  */
 export function rawToStageDefinition(scope: Construct, props: RawToStageDefinitionProps): sfn.IChainable {
@@ -261,6 +262,38 @@ export function rawToStageDefinition(scope: Construct, props: RawToStageDefiniti
   });
   buildReportingModel.itemProcessor(callProcedure);
 
+  // The warehouse is migrated to the deployed scripts first. If that fails no procedure is called: each reporting
+  // family is recorded as failed with the migration's error, and the run goes on to its report.
+  const migrateWarehouse = invoke(
+    'MigrateWarehouse',
+    functions.migrateWarehouse,
+    { run_id: sfn.JsonPath.stringAt('$.run.run_id') },
+    '$.migration',
+  );
+  const reportingNotRun = new sfn.Map(scope, 'ReportingModelNotBuilt', {
+    comment: 'The migration failed: every reporting family fails with its error, no procedure is called',
+    itemsPath: '$.plan.reporting_families',
+    itemSelector: {
+      product_family: sfn.JsonPath.stringAt('$$.Map.Item.Value.product_family'),
+      error: sfn.JsonPath.objectAt('$.migration_error'),
+    },
+    resultPath: '$.reporting',
+  });
+  reportingNotRun.itemProcessor(
+    new sfn.Pass(scope, 'ReportingFamilyNotBuilt', {
+      parameters: {
+        product_family: sfn.JsonPath.stringAt('$.product_family'),
+        status: 'FAILED',
+        error: sfn.JsonPath.objectAt('$.error'),
+      },
+    }),
+  );
+  migrateWarehouse.addCatch(reportingNotRun, { resultPath: '$.migration_error' });
+  const reportingChoice = new sfn.Choice(scope, 'HasReportingFamilies')
+    .when(sfn.Condition.isPresent('$.plan.reporting_families[0]'), migrateWarehouse.next(buildReportingModel))
+    .otherwise(buildReportingModel);
+  const reportingModel = sfn.Chain.custom(reportingChoice, [buildReportingModel, reportingNotRun], reportingChoice);
+
   // ---- report, release, outcome
   const writeReport = invoke(
     'WriteRunReport',
@@ -333,7 +366,7 @@ export function rawToStageDefinition(scope: Construct, props: RawToStageDefiniti
       new sfn.Choice(scope, 'RunLeaseAcquired')
         .when(
           sfn.Condition.booleanEquals('$.lease.acquired', true),
-          plan.next(processFamilies).next(buildReportingModel).next(writeReport).next(release).next(outcome),
+          plan.next(processFamilies).next(reportingModel).next(writeReport).next(release).next(outcome),
         )
         .otherwise(alreadyRunning),
     );

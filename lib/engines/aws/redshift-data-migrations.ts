@@ -21,6 +21,8 @@ export class RedshiftDataMigrationTarget implements MigrationTarget {
     private readonly warehouse: Pick<RedshiftDataWarehouse, 'runStatements' | 'queryRows'>,
     /** The reporting schema, which holds the history table. */
     private readonly schema: string,
+    /** The role Spectrum reads the Glue catalog and S3 with; needed only by `ensureExternalSchema`. */
+    private readonly spectrumRoleArn?: string,
   ) {
     assertIdentifier('reporting schema', schema);
   }
@@ -47,6 +49,20 @@ export class RedshiftDataMigrationTarget implements MigrationTarget {
     });
   }
 
+  /**
+   * Creates the Spectrum schema unless it exists, on its own (autocommit) statement: Redshift runs some external
+   * DDL only outside a transaction block. An existing schema is left as it is, pointing where it points.
+   */
+  async ensureExternalSchema(external: { readonly schema: string; readonly glueDatabase: string }): Promise<void> {
+    if (this.spectrumRoleArn === undefined) {
+      throw new Error(
+        `external schema ${external.schema}: no Spectrum role (set redshift.spectrum_role_arn for an existing cluster)`,
+      );
+    }
+    const ddl = externalSchemaDdl({ ...external, iamRoleArn: this.spectrumRoleArn });
+    await this.warehouse.runStatements([ddl], `dap:migrations:external:${external.schema}`);
+  }
+
   async applyScript(script: PendingScript, runId: string): Promise<void> {
     const statements = splitSqlStatements(script.sql);
     const sqls = [...statements.map((s) => s.sql), historyInsert(this.schema, script, runId)];
@@ -69,4 +85,37 @@ export class RedshiftDataMigrationTarget implements MigrationTarget {
       throw error;
     }
   }
+}
+
+/** A Redshift Spectrum external schema over one Glue database, read with the namespace's Spectrum role. */
+export interface ExternalSchema {
+  /** The Redshift schema the scripts name as `{{stage_schema}}` / `{{raw_schema}}`. */
+  readonly schema: string;
+  readonly glueDatabase: string;
+  readonly iamRoleArn: string;
+}
+
+const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const GLUE_DATABASE = /^[a-z0-9_]{1,255}$/;
+
+/**
+ * `create external schema if not exists <schema> from data catalog database '<db>' iam_role '<arn>'`. The values
+ * come from validated config and the stack, and are checked here too, because they are written into the SQL.
+ */
+export function externalSchemaDdl(external: ExternalSchema): string {
+  assertIdentifier('external schema', external.schema);
+  if (!GLUE_DATABASE.test(external.glueDatabase)) {
+    throw new Error(
+      `Glue database ${JSON.stringify(external.glueDatabase)} for external schema ${external.schema}: expected lower-case letters, digits and underscores`,
+    );
+  }
+  if (!IAM_ROLE_ARN.test(external.iamRoleArn)) {
+    throw new Error(
+      `Spectrum role ${JSON.stringify(external.iamRoleArn)} for external schema ${external.schema}: expected an IAM role ARN (redshift.spectrum_role_arn, or the stack's role)`,
+    );
+  }
+  return (
+    `create external schema if not exists ${external.schema} from data catalog ` +
+    `database '${external.glueDatabase}' iam_role '${external.iamRoleArn}'`
+  );
 }
