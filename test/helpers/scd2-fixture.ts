@@ -167,3 +167,87 @@ export async function loadGeneratedCrmSnapshot(
       `from generate_series(1, ${Math.trunc(options.keys)}) as i`,
   );
 }
+
+/**
+ * Every base table of the reporting schema, each as its rows sorted by all columns, for "nothing changed" checks.
+ * `procedure_audit` (one row per call by design) and the migration history are left out.
+ */
+export async function dumpReportingTables(scv: ScvWarehouse): Promise<Record<string, string>> {
+  const tables = await scv.warehouse.query(
+    `select table_name from information_schema.tables where table_schema = $1 and table_type = 'BASE TABLE' ` +
+      `and table_name not in ('procedure_audit', 'dap_schema_history') order by table_name`,
+    [scv.schema],
+  );
+  const dump: Record<string, string> = {};
+  for (const { table_name } of tables.rows as { table_name: string }[]) {
+    const columns = await scv.warehouse.query(
+      'select count(*)::int as n from information_schema.columns where table_schema = $1 and table_name = $2',
+      [scv.schema, table_name],
+    );
+    const n = Number(columns.rows[0]?.n);
+    const order = Array.from({ length: n }, (_, i) => i + 1).join(', ');
+    const rows = await scv.warehouse.query(`select * from ${scv.schema}.${table_name} order by ${order}`);
+    dump[table_name] = JSON.stringify(rows.rows);
+  }
+  return dump;
+}
+
+/** Inserts rows into a Spectrum stand-in table, naming only the columns given (the others stay NULL). */
+export async function insertExternalRows(
+  scv: ScvWarehouse,
+  table: string,
+  rows: readonly Record<string, string | number | boolean | null>[],
+): Promise<void> {
+  for (const row of rows) {
+    const names = Object.keys(row);
+    await scv.warehouse.execute(
+      `insert into ${table} (${names.join(', ')}) values (${names.map((name) => sqlLiteral(row[name])).join(', ')})`,
+    );
+  }
+}
+
+/** The reporting schema's history of CRM contacts, oldest version first per key. */
+export async function crmHistory(scv: ScvWarehouse): Promise<CrmVersion[]> {
+  const result = await scv.warehouse.query(
+    `select contact_id, to_char(valid_from, 'YYYY-MM-DD') as valid_from, to_char(valid_to, 'YYYY-MM-DD') as valid_to, ` +
+      `is_current, is_deleted, first_name, last_name, email, phone, organisation, status, ` +
+      `to_char(updated_on, 'YYYY-MM-DD') as updated_on from ${scv.schema}.dim_crm_contact_history ` +
+      'order by contact_id, valid_from',
+  );
+  return result.rows as unknown as CrmVersion[];
+}
+
+export interface CrmVersion {
+  readonly contact_id: string;
+  readonly valid_from: string;
+  readonly valid_to: string;
+  readonly is_current: boolean;
+  readonly is_deleted: boolean;
+  readonly first_name: string | null;
+  readonly last_name: string | null;
+  readonly email: string | null;
+  readonly phone: string | null;
+  readonly organisation: string | null;
+  readonly status: string | null;
+  readonly updated_on: string | null;
+}
+
+/** Active change history rows (not superseded): `<date> <type> <key>`, sorted. */
+export async function crmChanges(scv: ScvWarehouse): Promise<string[]> {
+  const result = await scv.warehouse.query(
+    `select to_char(snapshot_date, 'YYYY-MM-DD') || ' ' || change_type || ' ' || native_key as change ` +
+      `from ${scv.schema}.scd2_change_history_current where entity = '${CRM_ENTITY}' order by 1`,
+  );
+  return result.rows.map((row) => String(row.change));
+}
+
+/** Empties the CRM source and every CRM row of the history tables, for the next property-test sequence. */
+export async function resetCrm(scv: ScvWarehouse): Promise<void> {
+  const s = scv.schema;
+  await scv.warehouse.execute(
+    `delete from ${scv.rawSchema}.crm_contacts; ` +
+      ['scd2_history', 'scd2_change_history', 'scd2_applied_snapshot', 'scd2_reject']
+        .map((table) => `delete from ${s}.${table} where entity = '${CRM_ENTITY}';`)
+        .join(' '),
+  );
+}
