@@ -2,11 +2,619 @@
  * The statement rewriter of the local warehouse: turns idiomatic Redshift SQL into SQL PGlite runs with Redshift's
  * semantics, for what no SQL function can cover. Applied to local runs only; scripts in `redshift-scripts/` stay
  * as Redshift runs them.
+ *
+ * Token-aware: string literals, quoted identifiers and comments are never touched. The body of a function or
+ * procedure (`AS $$ ... $$`, any tag) IS rewritten, since procedures are created through here and their bodies run
+ * later; other dollar-quoted strings stay strings. One pass over the tokens (each construct's arguments are scanned
+ * once more at their own nesting level), so the cost is linear in the statement's length.
+ *
+ * What it rewrites (each per the Amazon Redshift Database Developer Guide page named):
+ * - `SYSDATE` (SYSDATE function) → `localtimestamp` (start of the transaction, no time zone).
+ * - `DATEADD/DATEDIFF/DATE_PART/PGDATE_PART/DATE_TRUNC(part, ...)` with an unquoted date part → the part quoted,
+ *   DATE_PART/DATE_TRUNC renamed to the `rs_` functions of redshift-compat.ts that know every documented spelling.
+ * - `LISTAGG([DISTINCT] e [, delim]) [WITHIN GROUP (ORDER BY ...)] [OVER (PARTITION BY ...)]` → `string_agg`.
+ * - `MEDIAN(e)` → the `rs_median` aggregate (runs as a window function too).
+ * - `APPROXIMATE COUNT(DISTINCT e)` → the exact `COUNT(DISTINCT e)`.
+ * - `TOP n` → `LIMIT n` at the end of that SELECT.
+ * - `NVL(a, b, ...)` → `COALESCE`; `NVL2(e, a, b)` and `DECODE(e, s1, r1, ..., default)` → `CASE`.
+ * - `CONCAT(a, b)` → `a || b` (NULL if either is NULL, as Redshift documents; Postgres' concat skips NULLs).
+ * - `CONVERT(type, e)` → `CAST(e AS type)`; `MINUS` → `EXCEPT`.
+ * - `REGEXP_SUBSTR/COUNT/INSTR/REPLACE`, `JSON_EXTRACT_PATH_TEXT`, `JSON_ARRAY_LENGTH` → the `rs_` functions
+ *   (Postgres owns these names with other semantics).
+ * - DDL: `IDENTITY(seed, step)` → an identity column numbering the same way; `DISTKEY`, `SORTKEY`, `COMPOUND` /
+ *   `INTERLEAVED SORTKEY`, `DISTSTYLE`, `ENCODE codec`, `BACKUP YES|NO` dropped; `VARCHAR(MAX)` → `VARCHAR(65535)`;
+ *   `NVARCHAR`/`NCHAR` → `VARCHAR`/`CHAR`; `SUPER` → `jsonb`; `VARBYTE` → `bytea`; `NONATOMIC` dropped.
+ * - Statements with no local meaning: `CREATE EXTERNAL SCHEMA s ...` → `create schema if not exists s`;
+ *   `GRANT`/`REVOKE` (the local warehouse has one user), `ANALYZE`, `VACUUM` → nothing (`null;` inside a body).
  */
 export function rewriteRedshiftForLocal(sql: string): string {
-  return sql
-    .replace(/\bsysdate\b/gi, 'localtimestamp')
-    .replace(/\bdiststyle\s+(auto|even|key|all)\b/gi, '')
-    .replace(/\b(compound\s+|interleaved\s+)?sortkey\s*\([^)]*\)/gi, '')
-    .replace(/\bdistkey\s*\([^)]*\)/gi, '');
+  if (!QUICK_CHECK.test(sql)) return sql;
+  return new Rewriter(tokenizeRedshift(sql)).emit(0, Number.POSITIVE_INFINITY);
+}
+
+/** Statements naming none of the words below pass through untouched (most of the migration machinery's SQL). */
+const QUICK_CHECK =
+  /sysdate|dateadd|datediff|date_part|date_trunc|listagg|median|approximate|top|nvl|decode|concat|convert|minus|regexp_|json_|to_date|identity|distkey|sortkey|diststyle|encode|backup|max|nvarchar|nchar|super|varbyte|varbinary|nonatomic|external|grant|revoke|analyze|vacuum/i;
+
+export type RedshiftTokenKind =
+  | 'whitespace'
+  | 'comment'
+  | 'string'
+  | 'quoted-identifier'
+  | 'word'
+  | 'number'
+  | 'parameter'
+  | 'dollar'
+  | 'punctuation';
+
+export interface RedshiftToken {
+  readonly kind: RedshiftTokenKind;
+  readonly text: string;
+  readonly offset: number;
+  /** Inside the `$$ ... $$` body of a function or procedure. */
+  readonly inBody: boolean;
+}
+
+const OPERATORS = ['->>', '#>>', '::', '||', '<=', '>=', '<>', '!=', '->', '#>', '@>', '<@', ':=', '=>'];
+
+/**
+ * Splits Postgres/Redshift SQL into tokens without losing a character. Strings ('...', E'...' with backslash
+ * escapes), quoted identifiers and comments (nested block comments too) are single tokens. A dollar quote right
+ * after `AS` or `DO` opens a body whose content is tokenized as SQL (a `dollar` token at each end); any other
+ * dollar-quoted text is one string token.
+ */
+export function tokenizeRedshift(sql: string): RedshiftToken[] {
+  const tokens: RedshiftToken[] = [];
+  let index = 0;
+  let bodyTag: string | undefined;
+  let lastSignificant: RedshiftToken | undefined;
+  const push = (kind: RedshiftTokenKind, end: number): void => {
+    const token = { kind, text: sql.slice(index, end), offset: index, inBody: bodyTag !== undefined };
+    tokens.push(token);
+    if (kind !== 'whitespace' && kind !== 'comment') lastSignificant = token;
+    index = end;
+  };
+  while (index < sql.length) {
+    const c = sql[index] as string;
+    const next = sql[index + 1] ?? '';
+    if (c === ' ' || c === '\n' || c === '\t' || c === '\r' || c === '\f') {
+      let end = index + 1;
+      while (end < sql.length && /\s/.test(sql[end] as string)) end++;
+      push('whitespace', end);
+    } else if (c === '-' && next === '-') {
+      const newline = sql.indexOf('\n', index);
+      push('comment', newline === -1 ? sql.length : newline);
+    } else if (c === '/' && next === '*') {
+      let depth = 1;
+      let end = index + 2;
+      while (end < sql.length && depth > 0) {
+        if (sql[end] === '/' && sql[end + 1] === '*') {
+          depth++;
+          end += 2;
+        } else if (sql[end] === '*' && sql[end + 1] === '/') {
+          depth--;
+          end += 2;
+        } else end++;
+      }
+      push('comment', end);
+    } else if (c === "'") {
+      // Backslash escapes in every string: the local warehouse runs with standard_conforming_strings off, as Redshift.
+      push('string', endOfQuoted(sql, index, "'", true));
+    } else if (c === '"') {
+      push('quoted-identifier', endOfQuoted(sql, index, '"', false));
+    } else if (c === '$') {
+      const tag = /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(index, index + 64))?.[0];
+      if (tag === undefined) {
+        const param = /^\$[0-9]+/.exec(sql.slice(index, index + 12))?.[0];
+        push(param ? 'parameter' : 'punctuation', index + (param?.length ?? 1));
+      } else if (bodyTag !== undefined && tag === bodyTag) {
+        push('dollar', index + tag.length);
+        // The closing delimiter is outside the body.
+        (tokens[tokens.length - 1] as { inBody: boolean }).inBody = false;
+        bodyTag = undefined;
+      } else if (bodyTag === undefined && /^(as|do)$/i.test(lastSignificant?.text ?? '')) {
+        push('dollar', index + tag.length);
+        bodyTag = tag;
+      } else {
+        const close = sql.indexOf(tag, index + tag.length);
+        push('string', close === -1 ? sql.length : close + tag.length);
+      }
+    } else if (/[A-Za-z_\u0080-\uffff]/.test(c)) {
+      let end = index + 1;
+      while (end < sql.length && /[A-Za-z0-9_$\u0080-\uffff]/.test(sql[end] as string)) end++;
+      push('word', end);
+    } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(next))) {
+      const match = /^(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/.exec(sql.slice(index, index + 64));
+      push('number', index + (match?.[0].length ?? 1));
+    } else {
+      const operator = OPERATORS.find((candidate) => sql.startsWith(candidate, index));
+      push('punctuation', index + (operator?.length ?? 1));
+    }
+  }
+  return tokens;
+}
+
+function endOfQuoted(sql: string, start: number, quote: string, backslashEscapes: boolean): number {
+  let position = start + 1;
+  while (position < sql.length) {
+    const c = sql[position];
+    if (backslashEscapes && c === '\\') {
+      position += 2;
+      continue;
+    }
+    if (c === quote) {
+      if (sql[position + 1] === quote) {
+        position += 2;
+        continue;
+      }
+      return position + 1;
+    }
+    position++;
+  }
+  return sql.length;
+}
+
+const DATE_PART_FUNCTIONS: Record<string, string> = {
+  dateadd: 'dateadd',
+  datediff: 'datediff',
+  date_part: 'rs_date_part',
+  pgdate_part: 'rs_date_part',
+  date_trunc: 'rs_date_trunc',
+};
+
+const RENAMED: Record<string, string> = {
+  nvl: 'coalesce',
+  median: 'rs_median',
+  regexp_substr: 'rs_regexp_substr',
+  regexp_count: 'rs_regexp_count',
+  regexp_instr: 'rs_regexp_instr',
+  regexp_replace: 'rs_regexp_replace',
+  json_array_length: 'rs_json_array_length',
+  to_date: 'rs_to_date',
+};
+
+const VARYING_TYPES = new Set([
+  'varchar',
+  'nvarchar',
+  'varying',
+  'varbyte',
+  'varbinary',
+  'char',
+  'character',
+  'bpchar',
+]);
+const STATEMENT_STARTS = new Set(['begin', 'then', 'else', 'loop']);
+const NO_OP_STATEMENTS = new Set(['grant', 'revoke', 'analyze', 'vacuum']);
+
+interface Replacement {
+  readonly text: string;
+  /** Index of the first token after the construct. */
+  readonly next: number;
+}
+
+type Range = readonly [number, number];
+
+class Rewriter {
+  private readonly nextSignificant: Int32Array;
+  private readonly previousSignificant: Int32Array;
+  private readonly closing: Int32Array;
+
+  constructor(private readonly tokens: readonly RedshiftToken[]) {
+    const n = tokens.length;
+    this.nextSignificant = new Int32Array(n + 1).fill(-1);
+    this.previousSignificant = new Int32Array(n + 1).fill(-1);
+    this.closing = new Int32Array(n).fill(-1);
+    let last = -1;
+    const open: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const token = tokens[i] as RedshiftToken;
+      this.previousSignificant[i] = last;
+      if (token.kind === 'whitespace' || token.kind === 'comment') continue;
+      last = i;
+      if (token.text === '(') open.push(i);
+      else if (token.text === ')') {
+        const start = open.pop();
+        if (start !== undefined) this.closing[start] = i;
+      } else if (token.kind === 'dollar') open.length = 0;
+    }
+    let following = -1;
+    for (let i = n - 1; i >= 0; i--) {
+      this.nextSignificant[i] = following;
+      const token = tokens[i] as RedshiftToken;
+      if (token.kind !== 'whitespace' && token.kind !== 'comment') following = i;
+    }
+  }
+
+  private text(i: number): string {
+    return this.tokens[i]?.text ?? '';
+  }
+
+  private lower(i: number): string {
+    return this.text(i).toLowerCase();
+  }
+
+  private next(i: number): number {
+    return i < 0 ? -1 : (this.nextSignificant[i] ?? -1);
+  }
+
+  private previous(i: number): number {
+    return i < 0 ? -1 : (this.previousSignificant[i] ?? -1);
+  }
+
+  /** The rewritten text of tokens [from, to). */
+  emit(from: number, to: number): string {
+    const end = Math.min(to, this.tokens.length);
+    const out: string[] = [];
+    // TOP n waiting for the end of its SELECT: the paren depth it was found at, and the LIMIT text.
+    const limits: { depth: number; text: string }[] = [];
+    let depth = 0;
+    const flush = (atLeast: number): void => {
+      while (limits.length > 0 && (limits[limits.length - 1]?.depth ?? 0) >= atLeast)
+        out.push(limits.pop()?.text ?? '');
+    };
+    let i = from;
+    while (i < end) {
+      const token = this.tokens[i] as RedshiftToken;
+      if (token.kind === 'word') {
+        const top = this.top(i);
+        if (top) {
+          limits.push({ depth, text: ` limit ${top.count}` });
+          i = top.next;
+          continue;
+        }
+        const replacement = this.word(i, end);
+        if (replacement) {
+          out.push(replacement.text);
+          i = replacement.next;
+          continue;
+        }
+      } else if (token.text === '(') depth++;
+      else if (token.text === ')') {
+        depth--;
+        flush(depth + 1);
+      } else if (token.text === ';') flush(depth);
+      else if (token.kind === 'dollar') flush(Number.NEGATIVE_INFINITY);
+      out.push(token.text);
+      i++;
+    }
+    flush(Number.NEGATIVE_INFINITY);
+    return out.join('');
+  }
+
+  /** `SELECT [ALL|DISTINCT] TOP n`: the count and the token after it. */
+  private top(i: number): { count: string; next: number } | undefined {
+    if (this.lower(i) !== 'top') return undefined;
+    const count = this.next(i);
+    if (this.tokens[count]?.kind !== 'number') return undefined;
+    let before = this.previous(i);
+    if (this.lower(before) === 'distinct' || this.lower(before) === 'all') before = this.previous(before);
+    if (this.lower(before) !== 'select') return undefined;
+    return { count: this.text(count), next: count + 1 };
+  }
+
+  /** The top-level comma-separated arguments inside the parentheses opening at `open`. */
+  private args(open: number): Range[] {
+    const close = this.closing[open] ?? -1;
+    const ranges: Range[] = [];
+    let start = open + 1;
+    let i = open + 1;
+    while (i < close) {
+      const text = this.text(i);
+      if (text === '(') i = (this.closing[i] ?? i) + 1;
+      else {
+        if (text === ',') {
+          ranges.push([start, i]);
+          start = i + 1;
+        }
+        i++;
+      }
+    }
+    if (start < close || ranges.length > 0) ranges.push([start, close]);
+    return ranges;
+  }
+
+  /** The significant tokens of a range (for small checks such as "is this argument one word"). */
+  private significant(range: Range): number[] {
+    const out: number[] = [];
+    for (let i = range[0]; i < range[1]; i++) {
+      const kind = this.tokens[i]?.kind;
+      if (kind !== 'whitespace' && kind !== 'comment') out.push(i);
+    }
+    return out;
+  }
+
+  private arg(range: Range): string {
+    return `(${this.emit(range[0], range[1]).trim()})`;
+  }
+
+  private word(i: number, end: number): Replacement | undefined {
+    const word = this.lower(i);
+    const before = this.previous(i);
+    if (this.text(before) === '.') return undefined;
+    const after = this.next(i);
+    const afterText = this.lower(after);
+    const call = afterText === '(' && (this.closing[after] ?? -1) > 0 && (this.closing[after] ?? 0) < end;
+    const close = call ? (this.closing[after] as number) : -1;
+
+    if (this.atStatementStart(i)) {
+      const statement = this.statement(i, word, end);
+      if (statement) return statement;
+    }
+    if (call) {
+      const renamedPart = DATE_PART_FUNCTIONS[word];
+      if (renamedPart !== undefined) return this.datePartCall(i, after, renamedPart);
+      const renamed = RENAMED[word];
+      if (renamed !== undefined) return { text: renamed + this.emit(i + 1, close + 1), next: close + 1 };
+      switch (word) {
+        case 'listagg':
+          return this.listagg(after, end);
+        case 'decode':
+          return this.decode(after);
+        case 'nvl2':
+          return this.nvl2(after);
+        case 'concat':
+          return this.concat(after);
+        case 'convert':
+          return this.convert(after);
+        case 'json_extract_path_text':
+          return this.jsonExtractPathText(after);
+        case 'identity':
+          return this.identity(i, after);
+        case 'distkey':
+        case 'sortkey':
+          return { text: '', next: close + 1 };
+        case 'varbyte':
+        case 'varbinary':
+          return { text: 'bytea', next: close + 1 };
+      }
+      return undefined;
+    }
+    switch (word) {
+      case 'sysdate':
+        return { text: 'localtimestamp', next: i + 1 };
+      case 'approximate':
+        if (afterText === 'count' || afterText === 'percentile_disc') return { text: '', next: after };
+        return undefined;
+      case 'minus':
+        return { text: 'except', next: i + 1 };
+      case 'distkey':
+        return { text: '', next: i + 1 };
+      case 'sortkey':
+        return { text: '', next: afterText === 'auto' ? after + 1 : i + 1 };
+      case 'compound':
+      case 'interleaved': {
+        if (afterText !== 'sortkey') return undefined;
+        const open = this.next(after);
+        const closeKey = this.text(open) === '(' ? (this.closing[open] ?? -1) : -1;
+        return { text: '', next: closeKey > 0 ? closeKey + 1 : after + 1 };
+      }
+      case 'diststyle':
+        return { text: '', next: after + 1 };
+      case 'encode':
+        if (this.tokens[after]?.kind === 'word') return { text: '', next: after + 1 };
+        return undefined;
+      case 'backup':
+        if (afterText === 'yes' || afterText === 'no') return { text: '', next: after + 1 };
+        return undefined;
+      case 'nonatomic':
+        return { text: '', next: i + 1 };
+      case 'nvarchar':
+        return { text: 'varchar', next: i + 1 };
+      case 'nchar':
+        return { text: 'char', next: i + 1 };
+      case 'varbyte':
+      case 'varbinary':
+        return { text: 'bytea', next: i + 1 };
+      case 'max':
+        if (this.text(before) === '(' && afterText === ')' && VARYING_TYPES.has(this.lower(this.previous(before))))
+          return { text: '65535', next: i + 1 };
+        return undefined;
+      case 'super': {
+        const typePosition =
+          this.text(before) === '::' ||
+          this.lower(before) === 'as' ||
+          [',', ')', ';', 'not', 'null', 'default', 'encode'].includes(afterText) ||
+          after === -1;
+        return typePosition && afterText !== '.' ? { text: 'jsonb', next: i + 1 } : undefined;
+      }
+    }
+    return undefined;
+  }
+
+  private atStatementStart(i: number): boolean {
+    const before = this.previous(i);
+    if (before === -1) return true;
+    const token = this.tokens[before] as RedshiftToken;
+    return token.text === ';' || token.kind === 'dollar' || STATEMENT_STARTS.has(token.text.toLowerCase());
+  }
+
+  /** The index of the `;` (or body end, or end of input) that ends the statement starting at `i`. */
+  private statementEnd(i: number, end: number): number {
+    let j = i;
+    while (j < end && j < this.tokens.length) {
+      const text = this.text(j);
+      if (text === ';' || this.tokens[j]?.kind === 'dollar') return j;
+      j = text === '(' && (this.closing[j] ?? -1) > 0 ? (this.closing[j] as number) + 1 : j + 1;
+    }
+    return Math.min(end, this.tokens.length);
+  }
+
+  private statement(i: number, word: string, end: number): Replacement | undefined {
+    const nothing = (this.tokens[i] as RedshiftToken).inBody ? 'null' : '';
+    if (NO_OP_STATEMENTS.has(word)) return { text: nothing, next: this.statementEnd(i, end) };
+    if (word === 'create') {
+      const external = this.next(i);
+      const schema = this.next(external);
+      if (this.lower(external) !== 'external' || this.lower(schema) !== 'schema') return undefined;
+      let name = this.next(schema);
+      let ifNotExists = '';
+      if (this.lower(name) === 'if') {
+        ifNotExists = ' if not exists';
+        name = this.next(this.next(this.next(name)));
+      }
+      return {
+        text: `create schema${ifNotExists || ' if not exists'} ${this.text(name)}`,
+        next: this.statementEnd(i, end),
+      };
+    }
+    return undefined;
+  }
+
+  /** `DATEADD(day, ...)`: the unquoted date part becomes a string. */
+  private datePartCall(i: number, open: number, name: string): Replacement {
+    const close = this.closing[open] as number;
+    const args = this.args(open);
+    const first = args[0] ? this.significant(args[0]) : [];
+    const firstToken = this.tokens[first[0] ?? -1];
+    const parts = args.map((range, index) => {
+      if (index === 0 && first.length === 1 && firstToken?.kind === 'word') return `'${firstToken.text.toLowerCase()}'`;
+      return this.emit(range[0], range[1]);
+    });
+    return { text: `${name}${this.emit(i + 1, open)}(${parts.join(',')})`, next: close + 1 };
+  }
+
+  private listagg(open: number, end: number): Replacement {
+    const close = this.closing[open] as number;
+    const args = this.args(open);
+    const first = args[0] ?? ([open + 1, close] as Range);
+    const firstSignificant = this.significant(first);
+    const distinct = this.lower(firstSignificant[0] ?? -1) === 'distinct';
+    const expressionRange: Range = distinct ? [(firstSignificant[0] as number) + 1, first[1]] : first;
+    const expression = `${this.arg(expressionRange)}::varchar`;
+    const delimiter = args[1] ? this.emit(args[1][0], args[1][1]).trim() : "''";
+    let next = close + 1;
+    let orderBy: string | undefined;
+    const within = this.next(close);
+    if (this.lower(within) === 'within' && this.lower(this.next(within)) === 'group') {
+      const groupOpen = this.next(this.next(within));
+      const groupClose = this.closing[groupOpen] ?? -1;
+      if (this.text(groupOpen) === '(' && groupClose > 0 && groupClose < end) {
+        const by = this.next(this.next(groupOpen));
+        orderBy = this.emit(by + 1, groupClose).trim();
+        if (distinct) orderBy = this.distinctOrder(by + 1, groupClose, expressionRange, expression);
+        next = groupClose + 1;
+      }
+    }
+    const over = this.next(next - 1);
+    const overOpen = this.next(over);
+    if (this.lower(over) === 'over' && this.text(overOpen) === '(' && (this.closing[overOpen] ?? -1) > 0) {
+      const overClose = this.closing[overOpen] as number;
+      const partition = this.emit(overOpen + 1, overClose).trim();
+      const ordering = orderBy ? ` order by ${orderBy} rows between unbounded preceding and unbounded following` : '';
+      return {
+        text: `string_agg(${distinct ? 'distinct ' : ''}${expression}, ${delimiter}) over (${partition}${ordering})`,
+        next: overClose + 1,
+      };
+    }
+    return {
+      text: `string_agg(${distinct ? 'distinct ' : ''}${expression}, ${delimiter}${orderBy ? ` order by ${orderBy}` : ''})`,
+      next,
+    };
+  }
+
+  /** With DISTINCT, Postgres wants the ORDER BY expression to be the aggregated one: order by the same text. */
+  private distinctOrder(from: number, to: number, expressionRange: Range, expression: string): string {
+    const normalize = (text: string) => text.replace(/\s+/g, '').toLowerCase();
+    const target = normalize(this.emit(expressionRange[0], expressionRange[1]));
+    const items = this.splitTopLevel(from, to).map((range) => {
+      const text = this.emit(range[0], range[1]).trim();
+      const match = /^(.*?)(\s+(?:asc|desc)\b.*|\s+nulls\s+(?:first|last).*)?$/is.exec(text);
+      const head = match?.[1] ?? text;
+      return normalize(head) === target ? `${expression}${match?.[2] ?? ''}` : text;
+    });
+    return items.join(', ');
+  }
+
+  private splitTopLevel(from: number, to: number): Range[] {
+    const ranges: Range[] = [];
+    let start = from;
+    let i = from;
+    while (i < to) {
+      const text = this.text(i);
+      if (text === '(') i = (this.closing[i] ?? i) + 1;
+      else {
+        if (text === ',') {
+          ranges.push([start, i]);
+          start = i + 1;
+        }
+        i++;
+      }
+    }
+    ranges.push([start, to]);
+    return ranges;
+  }
+
+  /** `DECODE(e, s1, r1, ..., [default])` (three or more arguments; Postgres' own decode takes two). */
+  private decode(open: number): Replacement | undefined {
+    const args = this.args(open);
+    if (args.length < 3) return undefined;
+    const [subject, ...rest] = args.map((range) => this.arg(range));
+    const parts: string[] = ['case'];
+    for (let k = 0; k + 1 < rest.length; k += 2)
+      parts.push(`when ${subject} is not distinct from ${rest[k]} then ${rest[k + 1]}`);
+    if (rest.length % 2 === 1) parts.push(`else ${rest[rest.length - 1]}`);
+    parts.push('end');
+    return { text: `(${parts.join(' ')})`, next: (this.closing[open] as number) + 1 };
+  }
+
+  private nvl2(open: number): Replacement | undefined {
+    const args = this.args(open);
+    if (args.length !== 3) return undefined;
+    const [test, notNull, isNull] = args.map((range) => this.arg(range));
+    return {
+      text: `(case when ${test} is not null then ${notNull} else ${isNull} end)`,
+      next: (this.closing[open] as number) + 1,
+    };
+  }
+
+  private concat(open: number): Replacement | undefined {
+    const args = this.args(open);
+    if (args.length !== 2) return undefined;
+    const [a, b] = args.map((range) => this.arg(range));
+    return { text: `(${a}::text || ${b}::text)`, next: (this.closing[open] as number) + 1 };
+  }
+
+  private convert(open: number): Replacement | undefined {
+    const args = this.args(open);
+    if (args.length !== 2 || !args[0]) return undefined;
+    const type = this.emit(args[0][0], args[0][1]).trim();
+    if (!/^[a-z_][a-z0-9_ ]*(\([0-9, ]+\))?$/i.test(type)) return undefined;
+    return { text: `cast(${this.arg(args[1] as Range)} as ${type})`, next: (this.closing[open] as number) + 1 };
+  }
+
+  /** `JSON_EXTRACT_PATH_TEXT(doc, path..., [null_if_invalid])`: the flag moves first (the path is variadic). */
+  private jsonExtractPathText(open: number): Replacement {
+    const args = this.args(open);
+    const last = args[args.length - 1];
+    const lastTokens = last ? this.significant(last) : [];
+    let flag = 'false';
+    let values = args;
+    if (lastTokens.length === 1 && /^(true|false)$/i.test(this.text(lastTokens[0] as number))) {
+      flag = this.lower(lastTokens[0] as number);
+      values = args.slice(0, -1);
+    }
+    return {
+      text: `rs_json_extract_path_text(${flag}, ${values.map((range) => this.emit(range[0], range[1]).trim()).join(', ')})`,
+      next: (this.closing[open] as number) + 1,
+    };
+  }
+
+  /** `IDENTITY(seed, step)` (also after `GENERATED BY DEFAULT AS`): an identity column with that numbering. */
+  private identity(i: number, open: number): Replacement | undefined {
+    const args = this.args(open).map((range) =>
+      this.significant(range)
+        .map((k) => this.text(k))
+        .join(''),
+    );
+    if (args.length !== 2 || !args.every((a) => /^[+-]?[0-9]+$/.test(a))) return undefined;
+    const seed = BigInt(args[0] as string);
+    const step = BigInt(args[1] as string);
+    const bound = step > 0n ? (seed < 1n ? ` minvalue ${seed}` : '') : ` maxvalue ${seed}`;
+    const options = `(start with ${seed} increment by ${step}${bound})`;
+    const generated = this.lower(this.previous(i)) === 'as';
+    return {
+      text: generated ? `identity ${options}` : `generated always as identity ${options}`,
+      next: (this.closing[open] as number) + 1,
+    };
+  }
 }
