@@ -140,7 +140,7 @@ export class DapWarehouse extends Construct {
         { parameterKey: 'max_query_execution_time', parameterValue: String(redshift.procedure_timeout_seconds) },
       ],
     });
-    this.workgroup.addDependency(this.namespace);
+    this.workgroup.addResourceDependency(this.namespace);
     this.workgroup.applyRemovalPolicy(props.removalPolicy);
     this.target = { kind: 'workgroup', name: workgroupName, arn: this.workgroup.attrWorkgroupWorkgroupArn };
   }

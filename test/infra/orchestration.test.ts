@@ -189,3 +189,43 @@ describe('IAM', () => {
     ]);
   });
 });
+
+describe('the reporting model steps', () => {
+  test('migrate the warehouse before BuildReportingModel, only when the plan has reporting families', () => {
+    const runLeaseAcquired = state('RunLeaseAcquired') as unknown as { Choices: { Next: string }[] };
+    assert.equal(runLeaseAcquired.Choices[0]?.Next, 'PlanRun');
+    assert.equal(state('ProcessFamilies').Next, 'HasReportingFamilies');
+    const choice = state('HasReportingFamilies') as unknown as {
+      Choices: { Variable: string; IsPresent: boolean; Next: string }[];
+      Default: string;
+    };
+    assert.deepEqual(choice.Choices, [
+      { Variable: '$.plan.reporting_families[0]', IsPresent: true, Next: 'MigrateWarehouse' },
+    ]);
+    assert.equal(choice.Default, 'BuildReportingModel', 'no reporting family: no migration, an empty Map');
+    const migrate = state('MigrateWarehouse');
+    assert.equal(migrate.Next, 'BuildReportingModel');
+    assert.deepEqual(migrate.Parameters, { 'run_id.$': '$.run.run_id' });
+    assert.equal(migrate.ResultPath, '$.migration');
+    assert.equal(state('BuildReportingModel').Next, 'WriteRunReport');
+  });
+
+  test('a failed migration fails every reporting family with its error and goes on to the report', () => {
+    assert.deepEqual(state('MigrateWarehouse').Catch, [
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.migration_error', Next: 'ReportingModelNotBuilt' },
+    ]);
+    const notBuilt = state('ReportingModelNotBuilt');
+    assert.equal(notBuilt.ItemsPath, '$.plan.reporting_families');
+    assert.equal(notBuilt.ResultPath, '$.reporting', 'where WriteRunReport reads reporting outcomes');
+    assert.deepEqual(notBuilt.ItemSelector, {
+      'product_family.$': '$$.Map.Item.Value.product_family',
+      'error.$': '$.migration_error',
+    });
+    assert.equal(notBuilt.Next, 'WriteRunReport');
+    assert.deepEqual(state('ReportingFamilyNotBuilt').Parameters, {
+      'product_family.$': '$.product_family',
+      status: 'FAILED',
+      'error.$': '$.error',
+    });
+  });
+});
