@@ -340,6 +340,8 @@ class Rewriter {
       const statement = this.statement(i, word, end);
       if (statement) return statement;
     }
+    if (word === 'nvarchar') return { text: 'varchar', next: i + 1 };
+    if (word === 'nchar') return { text: 'char', next: i + 1 };
     if (call) {
       const renamedPart = DATE_PART_FUNCTIONS[word];
       if (renamedPart !== undefined) return this.datePartCall(i, after, renamedPart);
@@ -398,10 +400,6 @@ class Rewriter {
         return undefined;
       case 'nonatomic':
         return { text: '', next: i + 1 };
-      case 'nvarchar':
-        return { text: 'varchar', next: i + 1 };
-      case 'nchar':
-        return { text: 'char', next: i + 1 };
       case 'varbyte':
       case 'varbinary':
         return { text: 'bytea', next: i + 1 };
