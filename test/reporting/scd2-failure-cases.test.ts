@@ -28,7 +28,9 @@ after(async () => {
 function spans(history: readonly CrmVersion[], key: string): string[] {
   return history
     .filter((v) => v.contact_id === key)
-    .map((v) => `${v.valid_from}..${v.valid_to} ${v.is_deleted ? 'deleted' : v.status}${v.is_current ? ' current' : ''}`);
+    .map(
+      (v) => `${v.valid_from}..${v.valid_to} ${v.is_deleted ? 'deleted' : v.status}${v.is_current ? ' current' : ''}`,
+    );
 }
 
 const ava = (status: string) => ({ contact_id: 'C1', first_name: 'Ava', email: 'ava@example.com', status });
@@ -133,12 +135,7 @@ test('a backdated change is inserted between the versions it falls between, spli
     '2026-01-15..2026-01-29 active',
     '2026-01-29..9999-12-31 do_not_contact current',
   ]);
-  assert.deepEqual(await crmChanges(scv), [
-    '2026-01-01 I C1',
-    '2026-01-08 U C1',
-    '2026-01-15 U C1',
-    '2026-01-29 U C1',
-  ]);
+  assert.deepEqual(await crmChanges(scv), ['2026-01-01 I C1', '2026-01-08 U C1', '2026-01-15 U C1', '2026-01-29 U C1']);
   // the first version keeps the run that created it; the split is recorded against the late run
   const first = history.find((v) => v.valid_from === '2026-01-01');
   const row = await scv.warehouse.query(
@@ -199,7 +196,10 @@ test('a corrected file for an applied date (ingested later) replaces that dateâ€
   await loadCrmSnapshot(scv, '2026-01-01', [ava('active')]);
   await loadCrmSnapshot(scv, '2026-01-08', [ava('inactive')]);
   await refreshCrm(scv, 'r1');
-  await loadCrmSnapshot(scv, '2026-01-08', [ava('active')], { fileHash: 'corrected', ingestedAt: '2026-01-09 06:00:00' });
+  await loadCrmSnapshot(scv, '2026-01-08', [ava('active')], {
+    fileHash: 'corrected',
+    ingestedAt: '2026-01-09 06:00:00',
+  });
   await refreshCrm(scv, 'r2');
 
   assert.deepEqual(spans(await crmHistory(scv), 'C1'), ['2026-01-01..9999-12-31 active current']);

@@ -57,7 +57,8 @@ function randomSequence(random: SeededRandom): Snapshot[] {
       if (next) rows.push({ contact_id: key, ...next });
     }
     // a full snapshot with no keyed row still reaches raw as a file (here: its one keyless row)
-    if (rows.length === 0 || random.chance(0.3)) rows.push({ contact_id: random.pick([null, '', '  ']), first_name: 'no key' });
+    if (rows.length === 0 || random.chance(0.3))
+      rows.push({ contact_id: random.pick([null, '', '  ']), first_name: 'no key' });
     return { date, rows };
   });
 }
@@ -139,11 +140,7 @@ test(`type 2 invariants hold over ${SEQUENCES} seeded random snapshot sequences 
           .filter((v) => v.valid_from <= snapshot.date && snapshot.date < v.valid_to && !v.is_deleted)
           .map((v) => [v.contact_id, versionValues(v)]),
       );
-      assert.deepEqual(
-        [...asOf].sort(),
-        [...keyed(snapshot.rows)].sort(),
-        `${context}: as of ${snapshot.date}`,
-      );
+      assert.deepEqual([...asOf].sort(), [...keyed(snapshot.rows)].sort(), `${context}: as of ${snapshot.date}`);
     }
 
     // change history in force = I/U/D between consecutive snapshots (by date)

@@ -14,10 +14,42 @@ import {
 let scv: ScvWarehouse;
 
 const crmWeek1 = [
-  { contact_id: 'C001', first_name: 'Ava', last_name: 'Patel', email: 'ava.patel@example.com', phone: '01134960001', organisation: 'Helping Hands Trust', updated_on: '2026-01-02' },
-  { contact_id: 'C002', first_name: 'Ella', last_name: 'Murphy', email: 'ella@old-domain.example', phone: null, organisation: 'Coastal Trust', updated_on: '2025-12-01' },
-  { contact_id: 'C003', first_name: 'Finn', last_name: 'Clarke', email: 'finn.clarke@example.com', phone: '01134960003', organisation: 'Dales Housing', updated_on: '2025-12-03' },
-  { contact_id: 'C004', first_name: 'Kai', last_name: 'Brown', email: 'kai.brown@example.com', phone: '07700900111', organisation: null, updated_on: '2025-12-04' },
+  {
+    contact_id: 'C001',
+    first_name: 'Ava',
+    last_name: 'Patel',
+    email: 'ava.patel@example.com',
+    phone: '01134960001',
+    organisation: 'Helping Hands Trust',
+    updated_on: '2026-01-02',
+  },
+  {
+    contact_id: 'C002',
+    first_name: 'Ella',
+    last_name: 'Murphy',
+    email: 'ella@old-domain.example',
+    phone: null,
+    organisation: 'Coastal Trust',
+    updated_on: '2025-12-01',
+  },
+  {
+    contact_id: 'C003',
+    first_name: 'Finn',
+    last_name: 'Clarke',
+    email: 'finn.clarke@example.com',
+    phone: '01134960003',
+    organisation: 'Dales Housing',
+    updated_on: '2025-12-03',
+  },
+  {
+    contact_id: 'C004',
+    first_name: 'Kai',
+    last_name: 'Brown',
+    email: 'kai.brown@example.com',
+    phone: '07700900111',
+    organisation: null,
+    updated_on: '2025-12-04',
+  },
 ];
 // week 2: Ella's email changed
 const crmWeek2 = crmWeek1.map((c) =>
@@ -35,20 +67,104 @@ before(async () => {
   await loadCrmSnapshot(scv, '2026-01-01', crmWeek1);
   await loadCrmSnapshot(scv, '2026-01-08', crmWeek2);
   await insertExternalRows(scv, `${raw}.shop_customers`, [
-    { customer_id: 'S-tom', first_name: 'Tom', last_name: 'Smith', email: 'smith.family@example.com', phone: '07700900001', signed_up_on: '2025-10-01', ingested_at: '2026-01-02 06:00:00', source_row: 2 },
-    { customer_id: 'S-ella', first_name: 'Ella', last_name: 'Murphy', email: 'ella@old-domain.example', phone: null, signed_up_on: '2025-11-01', ingested_at: '2026-01-02 06:00:00', source_row: 3 },
-    { customer_id: 'S-finn', first_name: 'Finn', last_name: 'Clarke', email: null, phone: '01134960003', signed_up_on: '2025-11-02', ingested_at: '2026-01-02 06:00:00', source_row: 4 },
-    { customer_id: 'S-kai', first_name: 'Kai', last_name: 'Brown', email: 'kai@example.com', phone: '07700900111', signed_up_on: '2025-11-03', ingested_at: '2026-01-02 06:00:00', source_row: 5 },
+    {
+      customer_id: 'S-tom',
+      first_name: 'Tom',
+      last_name: 'Smith',
+      email: 'smith.family@example.com',
+      phone: '07700900001',
+      signed_up_on: '2025-10-01',
+      ingested_at: '2026-01-02 06:00:00',
+      source_row: 2,
+    },
+    {
+      customer_id: 'S-ella',
+      first_name: 'Ella',
+      last_name: 'Murphy',
+      email: 'ella@old-domain.example',
+      phone: null,
+      signed_up_on: '2025-11-01',
+      ingested_at: '2026-01-02 06:00:00',
+      source_row: 3,
+    },
+    {
+      customer_id: 'S-finn',
+      first_name: 'Finn',
+      last_name: 'Clarke',
+      email: null,
+      phone: '01134960003',
+      signed_up_on: '2025-11-02',
+      ingested_at: '2026-01-02 06:00:00',
+      source_row: 4,
+    },
+    {
+      customer_id: 'S-kai',
+      first_name: 'Kai',
+      last_name: 'Brown',
+      email: 'kai@example.com',
+      phone: '07700900111',
+      signed_up_on: '2025-11-03',
+      ingested_at: '2026-01-02 06:00:00',
+      source_row: 5,
+    },
   ]);
   await insertExternalRows(scv, `${raw}.event_registrations`, [
-    { registration_id: 'R1', first_name: 'Ava', last_name: 'Patel', email: ' Ava.Patel@Example.COM ', organisation: 'Helping Hands', registered_at: '2026-02-01 10:00:00', ingested_at: '2026-02-02 06:00:00', source_row: 2 },
-    { registration_id: 'R2', first_name: 'Ann', last_name: 'Smith', email: 'Smith.Family@example.com', organisation: null, registered_at: '2026-01-15 10:00:00', ingested_at: '2026-02-02 06:00:00', source_row: 3 },
-    { registration_id: 'R3', first_name: 'Finn', last_name: 'Clarke', email: null, organisation: 'Dales Housing', registered_at: '2026-01-16 10:00:00', ingested_at: '2026-02-02 06:00:00', source_row: 4 },
+    {
+      registration_id: 'R1',
+      first_name: 'Ava',
+      last_name: 'Patel',
+      email: ' Ava.Patel@Example.COM ',
+      organisation: 'Helping Hands',
+      registered_at: '2026-02-01 10:00:00',
+      ingested_at: '2026-02-02 06:00:00',
+      source_row: 2,
+    },
+    {
+      registration_id: 'R2',
+      first_name: 'Ann',
+      last_name: 'Smith',
+      email: 'Smith.Family@example.com',
+      organisation: null,
+      registered_at: '2026-01-15 10:00:00',
+      ingested_at: '2026-02-02 06:00:00',
+      source_row: 3,
+    },
+    {
+      registration_id: 'R3',
+      first_name: 'Finn',
+      last_name: 'Clarke',
+      email: null,
+      organisation: 'Dales Housing',
+      registered_at: '2026-01-16 10:00:00',
+      ingested_at: '2026-02-02 06:00:00',
+      source_row: 4,
+    },
   ]);
   await insertExternalRows(scv, `${stage}.eventbrite`, [
-    { event_id: '1001', attendee_id: '1001', first_name: 'AVA', last_name: 'PATEL', email_address: 'AVA.PATEL@EXAMPLE.COM', attendee_changed_at: '2026-01-20 09:00:00' },
-    { event_id: '1002', attendee_id: '1002', first_name: 'Ella', last_name: 'Murphy', email_address: 'ella.murphy@coastal.example', attendee_changed_at: '2026-01-06 09:00:00' },
-    { event_id: '1003', attendee_id: '1003', first_name: 'Kai', last_name: 'Brown', email_address: 'kai.brown@example.com', attendee_changed_at: '2026-01-07 09:00:00' },
+    {
+      event_id: '1001',
+      attendee_id: '1001',
+      first_name: 'AVA',
+      last_name: 'PATEL',
+      email_address: 'AVA.PATEL@EXAMPLE.COM',
+      attendee_changed_at: '2026-01-20 09:00:00',
+    },
+    {
+      event_id: '1002',
+      attendee_id: '1002',
+      first_name: 'Ella',
+      last_name: 'Murphy',
+      email_address: 'ella.murphy@coastal.example',
+      attendee_changed_at: '2026-01-06 09:00:00',
+    },
+    {
+      event_id: '1003',
+      attendee_id: '1003',
+      first_name: 'Kai',
+      last_name: 'Brown',
+      email_address: 'kai.brown@example.com',
+      attendee_changed_at: '2026-01-07 09:00:00',
+    },
   ]);
   await insertExternalRows(scv, `${stage}.auth_account_creation`, [
     { event_id: 'e1', user_id: 'U-ava', email_address: 'ava.patel@example.com ', event_at: '2026-01-10 08:00:00' },
@@ -89,7 +205,9 @@ function groups(rows: readonly PersonRow[]): string[][] {
   for (const row of rows) {
     byCustomer.set(row.customer_id, [...(byCustomer.get(row.customer_id) ?? []), `${row.source}:${row.native_id}`]);
   }
-  return [...byCustomer.values()].map((members) => members.sort()).sort((a, b) => (a[0] ?? '').localeCompare(b[0] ?? ''));
+  return [...byCustomer.values()]
+    .map((members) => members.sort())
+    .sort((a, b) => (a[0] ?? '').localeCompare(b[0] ?? ''));
 }
 
 test('people are linked into the golden groups', async () => {
@@ -116,9 +234,15 @@ test('people are linked into the golden groups', async () => {
 test('each record says which key linked it, or why it stands alone', async () => {
   const rows = new Map((await people()).map((row) => [`${row.source}:${row.native_id}`, row]));
   const explain = (id: string) => `${rows.get(id)?.match_key ?? '-'} | ${rows.get(id)?.match_explanation}`;
-  assert.match(explain('event_registrations:R1'), /^email \| linked by email \(match key priority 1\): shared with 3 other/);
+  assert.match(
+    explain('event_registrations:R1'),
+    /^email \| linked by email \(match key priority 1\): shared with 3 other/,
+  );
   assert.match(explain('shop_customers:S-ella'), /^email \| linked by email/);
-  assert.match(explain('shop_customers:S-finn'), /^phone \| linked by phone \(match key priority 2\): shared with 1 other/);
+  assert.match(
+    explain('shop_customers:S-finn'),
+    /^phone \| linked by phone \(match key priority 2\): shared with 1 other/,
+  );
   assert.match(explain('shop_customers:S-kai'), /^phone \| linked by phone/);
   assert.match(explain('crm_contacts:C004'), /^email \| linked by email .*shared with 1 other/, 'email outranks phone');
   for (const id of ['event_registrations:R2', 'shop_customers:S-tom', 'txma:U-smith']) {
@@ -138,7 +262,8 @@ test('customer ids are the smallest federated id of the group, and ids follow (s
     'ids 1..n in (source, native id) order on the first run',
   );
   const byCustomer = new Map<string, number[]>();
-  for (const r of rows) byCustomer.set(r.customer_id, [...(byCustomer.get(r.customer_id) ?? []), Number(r.federated_id)]);
+  for (const r of rows)
+    byCustomer.set(r.customer_id, [...(byCustomer.get(r.customer_id) ?? []), Number(r.federated_id)]);
   for (const [customer, ids] of byCustomer) assert.equal(Number(customer), Math.min(...ids));
 });
 
@@ -151,9 +276,25 @@ test('survivorship: each attribute is the most recent non-blank value, ties by s
   );
   assert.deepEqual(customers.rows, [
     // R1 (2026-02-01) is the newest record of Ava's; the CRM phone is the only phone
-    { first_name: 'Ava', last_name: 'Patel', email: ' Ava.Patel@Example.COM ', phone: '01134960001', organisation: 'Helping Hands', records: 4, sources: 4 },
+    {
+      first_name: 'Ava',
+      last_name: 'Patel',
+      email: ' Ava.Patel@Example.COM ',
+      phone: '01134960001',
+      organisation: 'Helping Hands',
+      records: 4,
+      sources: 4,
+    },
     // Eventbrite (2026-01-06) is newer than the CRM's current version (updated 2026-01-05)
-    { first_name: 'Ella', last_name: 'Murphy', email: 'ella.murphy@coastal.example', phone: null, organisation: 'Coastal Trust', records: 3, sources: 3 },
+    {
+      first_name: 'Ella',
+      last_name: 'Murphy',
+      email: 'ella.murphy@coastal.example',
+      phone: null,
+      organisation: 'Coastal Trust',
+      records: 3,
+      sources: 3,
+    },
   ]);
 });
 
@@ -191,7 +332,15 @@ test('federated ids are never reused: a deleted contact keeps its id and gets it
   // week 3: C001 gone, a new contact C005 arrives
   await loadCrmSnapshot(scv, '2026-01-15', [
     ...crmWeek2.filter((c) => c.contact_id !== 'C001'),
-    { contact_id: 'C005', first_name: 'Lily', last_name: 'Reed', email: 'lily@example.com', phone: null, organisation: null, updated_on: '2026-01-14' },
+    {
+      contact_id: 'C005',
+      first_name: 'Lily',
+      last_name: 'Reed',
+      email: 'lily@example.com',
+      phone: null,
+      organisation: null,
+      updated_on: '2026-01-14',
+    },
   ]);
   await call('scv-week3');
   assert.deepEqual(await idOf('crm_contacts', 'C001'), { id: before.id, is_deleted: true });
