@@ -1,0 +1,196 @@
+import { createReadStream, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { environment } from '../../lib/config/loader.ts';
+import { resourceNames } from '../../lib/config/names.ts';
+import { FolderObjectStore } from '../../lib/engines/local/folder-object-store.ts';
+import { derived, fact, failures, formatNumber, metric, rss, seconds, show, table } from '../lib/report.ts';
+import type { BenchCase, Measurement, Step, StepResult } from '../lib/types.ts';
+import { copyProject } from '../lib/workspace.ts';
+
+/**
+ * File ingestion as `dap ingest` runs it (the ingest Lambda's code on the local folders): drop into landing, hash,
+ * ledger claim, read, map, validate, write NDJSON parts to raw, archive, report. Beside it: our reader alone (the
+ * parse floor: papaparse or exceljs's streaming reader plus our decoding), and for CSV DuckDB's own `read_csv`
+ * converting the same file to NDJSON (`COPY (select * from read_csv(...)) TO ... (FORMAT json)`).
+ */
+
+type Variant = 'dap' | 'reader' | 'duckdb';
+interface FileParams {
+  readonly workDir: string;
+  readonly format: 'csv' | 'xlsx';
+  /** CSV: target bytes. XLSX: rows (its size follows from them). */
+  readonly size: number;
+  readonly variant: Variant;
+}
+
+const MB = 1024 ** 2;
+/** Rows of the registrations workbook per MB, measured from exceljs's output (about 14k). */
+const XLSX_ROWS_PER_MB = 14_200;
+
+function filePath(p: FileParams): string {
+  return p.format === 'csv'
+    ? join(p.workDir, 'files', `sales_bench_${p.size}.csv`)
+    : join(p.workDir, 'files', `registrations_bench_${p.size}.xlsx`);
+}
+
+function steps(format: 'csv' | 'xlsx', sizeMb: number, repetitions: number): Step[] {
+  const size = format === 'csv' ? sizeMb * MB : Math.round(sizeMb * XLSX_ROWS_PER_MB);
+  const label = `${format.toUpperCase()} ${sizeMb >= 1024 ? `${sizeMb / 1024} GB` : `${sizeMb} MB`}`;
+  const variants: Variant[] = format === 'csv' ? ['dap', 'reader', 'duckdb'] : ['dap', 'reader'];
+  return variants.map((variant, i) => ({
+    label: `${label} · ${variant === 'dap' ? 'dap ingest' : variant === 'reader' ? 'reader alone' : 'DuckDB read_csv → NDJSON'}`,
+    params: { format, size, variant },
+    repetitions,
+    ...(i === 0 ? { prepare: true } : {}),
+  }));
+}
+
+async function ingestWithDap(p: FileParams, file: string): Promise<Measurement> {
+  const { loadCheckedProject } = await import('../../lib/config/check.ts');
+  const project = copyProject(join(p.workDir, 'project'));
+  const loaded = loadCheckedProject(project);
+  const names = resourceNames(environment(loaded, 'dev'));
+  const dataDir = join(p.workDir, `ingest-${p.format}-${p.size}`);
+  rmSync(dataDir, { recursive: true, force: true });
+  const context = { project: loaded, names, dataDir, store: new FolderObjectStore(dataDir) };
+  const { ingestLocalFile } = await import('../../lib/local/ingest-samples.ts');
+  try {
+    const started = performance.now();
+    const summary = await ingestLocalFile(context, file, p.format === 'csv' ? 'shop_sales' : 'event_registrations');
+    const ms = performance.now() - started;
+    if (summary.outcome !== 'loaded') {
+      throw new Error(
+        `ingestion ended ${summary.outcome}: ${summary.reason ?? JSON.stringify(summary.rejected_reasons)}`,
+      );
+    }
+    return { metrics: { wall_ms: ms, rows: summary.rows.loaded, bytes: summary.bytes } };
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function readerAlone(p: FileParams, file: string): Promise<Measurement> {
+  const { readCsvRecords } = await import('../../lib/core/ingest/csv-reader.ts');
+  const { readXlsxRecords } = await import('../../lib/core/ingest/xlsx-reader.ts');
+  const started = performance.now();
+  let rows = 0;
+  const chunks = createReadStream(file, { highWaterMark: 1024 * 1024 });
+  const records =
+    p.format === 'csv'
+      ? readCsvRecords(chunks, { encoding: 'utf-8', delimiter: 'auto', maxRecordLength: 1_000_000 })
+      : readXlsxRecords(chunks, { sheet: { name: 'Registrations' } } as never);
+  for await (const batch of records) rows += batch.length;
+  return { metrics: { wall_ms: performance.now() - started, rows: rows - (p.format === 'csv' ? 1 : 3) } };
+}
+
+async function duckdbReadCsv(file: string): Promise<Measurement> {
+  const out = `${file}.duckdb.json`;
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
+    const started = performance.now();
+    const result = await connection.run(
+      `copy (select * from read_csv(${literal(file)}, header = true)) to ${literal(out)} (format json)`,
+    );
+    const ms = performance.now() - started;
+    return { metrics: { wall_ms: ms, rows: Number(result.rowsChanged) } };
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+    rmSync(out, { force: true });
+  }
+}
+
+export const fileIngestion: BenchCase = {
+  name: 'file-ingestion',
+  title: 'File ingestion (CSV, XLSX) beside the parser alone and DuckDB read_csv',
+  plan({ quick }): Step[] {
+    if (quick) return [...steps('csv', 5, 1), ...steps('xlsx', 2, 1)];
+    return [
+      ...steps('csv', 10, 3),
+      ...steps('csv', 100, 3),
+      ...steps('csv', 1024, 1),
+      ...steps('xlsx', 10, 3),
+      ...steps('xlsx', 100, 1),
+    ];
+  },
+  async prepare(raw) {
+    const p = raw as unknown as FileParams;
+    const file = filePath(p);
+    mkdirSync(join(p.workDir, 'files'), { recursive: true });
+    const { writeRegistrationsXlsx, writeSalesCsv } = await import('../lib/files.ts');
+    const written = p.format === 'csv' ? await writeSalesCsv(file, p.size) : await writeRegistrationsXlsx(file, p.size);
+    return { file_rows: written.rows, file_bytes: written.bytes };
+  },
+  async measure(raw) {
+    const p = raw as unknown as FileParams;
+    const file = filePath(p);
+    const measured =
+      p.variant === 'dap'
+        ? await ingestWithDap(p, file)
+        : p.variant === 'reader'
+          ? await readerAlone(p, file)
+          : await duckdbReadCsv(file);
+    return measured;
+  },
+  render(results) {
+    return renderIngestion(results);
+  },
+};
+
+function renderIngestion(results: readonly StepResult[]): string {
+  const groups = new Map<string, Partial<Record<Variant, StepResult>>>();
+  for (const r of results) {
+    const name = r.step.label.split(' · ')[0] ?? r.step.label;
+    const group = groups.get(name) ?? {};
+    group[r.step.params.variant as Variant] = r;
+    groups.set(name, group);
+  }
+  const rowsPerSecond = (m: Measurement) => (m.metrics.rows ?? 0) / ((m.metrics.wall_ms ?? Number.NaN) / 1000);
+  const ratio = (a?: StepResult, b?: StepResult) => {
+    const x = metric(a, 'wall_ms')?.median;
+    const y = metric(b, 'wall_ms')?.median;
+    return x && y ? `${(x / y).toFixed(1)}×` : '–';
+  };
+  const rows = [...groups.entries()].map(([name, g]) => {
+    const bytes = Number(fact(g.dap, 'file_bytes'));
+    return [
+      name,
+      `${formatNumber(Number(fact(g.dap, 'file_rows')))} rows, ${formatNumber(bytes / MB)} MB`,
+      seconds(metric(g.dap, 'wall_ms')),
+      show(
+        derived(g.dap, (m) => bytes / MB / ((m.metrics.wall_ms ?? Number.NaN) / 1000)),
+        'MB/s',
+      ),
+      show(derived(g.dap, rowsPerSecond), 'rows/s'),
+      show(rss(g.dap), 'MB'),
+      `${show(derived(g.reader, rowsPerSecond), 'rows/s')}; ${show(rss(g.reader), 'MB')}`,
+      ratio(g.dap, g.reader),
+      g.duckdb ? `${show(derived(g.duckdb, rowsPerSecond), 'rows/s')}; ${show(rss(g.duckdb), 'MB')}` : 'n/a',
+      g.duckdb ? ratio(g.dap, g.duckdb) : 'n/a',
+    ];
+  });
+  return (
+    [
+      "Seeded files of the shipped sources, every row valid: `shop_sales` CSV (8 columns, mapping v2: trims, upper-casing, a date format, a strict value map) and `event_registrations` XLSX (11 columns, a title above the header, dates as date cells). *dap ingest* is the whole step, as `dap ingest` runs it (copy into landing, SHA-256, ledger, read, map, validate, NDJSON parts into raw, archive the original, report). *Reader alone* is our reader without mapping or writing (papaparse, or exceljs's streaming reader, with our decoding). DuckDB's `read_csv` converts the same CSV to NDJSON, the same output format. DuckDB cannot read XLSX offline (its excel extension is a download), so XLSX has no engine comparison. Peak RSS is the whole process's (Node + the step).",
+      '',
+      table(
+        [
+          'file',
+          'size',
+          'dap ingest',
+          'MB/s',
+          'rows/s',
+          'peak RSS',
+          'reader alone (rows/s; RSS)',
+          'dap ÷ reader',
+          'DuckDB read_csv → NDJSON (rows/s; RSS)',
+          'dap ÷ DuckDB',
+        ],
+        rows,
+      ),
+    ].join('\n') + failures(results)
+  );
+}
