@@ -77,18 +77,22 @@ begin
     || v_date_column || ' is not null and ' || v_file_column || ' is not null group by ' || v_date_column || ', '
     || v_file_column;
   delete from {{reporting_schema}}.scd2_snapshot_file
-  using (
-    select
-      snapshot_date,
-      file_hash,
-      row_number() over (partition by snapshot_date order by file_ingested_at desc, file_hash desc) as file_rank
-    from {{reporting_schema}}.scd2_snapshot_file
-    where entity = entity_name
-  ) ranked
-  where scd2_snapshot_file.entity = entity_name
-    and ranked.snapshot_date = scd2_snapshot_file.snapshot_date
-    and ranked.file_hash = scd2_snapshot_file.file_hash
-    and ranked.file_rank > 1;
+  where entity = entity_name
+    and exists (
+      select 1
+      from {{reporting_schema}}.scd2_snapshot_file newer
+      where newer.entity = scd2_snapshot_file.entity
+        and newer.snapshot_date = scd2_snapshot_file.snapshot_date
+        and (
+          coalesce(newer.file_ingested_at, cast('1900-01-01' as timestamp))
+            > coalesce(scd2_snapshot_file.file_ingested_at, cast('1900-01-01' as timestamp))
+          or (
+            coalesce(newer.file_ingested_at, cast('1900-01-01' as timestamp))
+              = coalesce(scd2_snapshot_file.file_ingested_at, cast('1900-01-01' as timestamp))
+            and newer.file_hash > scd2_snapshot_file.file_hash
+          )
+        )
+    );
   delete from {{reporting_schema}}.scd2_snapshot_file
   using {{reporting_schema}}.scd2_applied_snapshot a
   where scd2_snapshot_file.entity = entity_name
