@@ -20,7 +20,8 @@ import { RedshiftDataMigrationTarget } from '../../lib/engines/aws/redshift-data
 import { RedshiftDataWarehouse } from '../../lib/engines/aws/redshift-data-warehouse.ts';
 import { PgliteWarehouse } from '../../lib/engines/local/pglite-warehouse.ts';
 import { localMigratableWarehouse } from '../../lib/local/twin/local-lambdas.ts';
-import { REPO_ROOT } from '../helpers/twin-fixture.ts';
+import { LocalTwin } from '../../lib/local/twin/local-twin.ts';
+import { REPO_ROOT, twinFixture } from '../helpers/twin-fixture.ts';
 
 const SPECTRUM_ROLE = 'arn:aws:iam::111111111111:role/dev-dap-spectrum';
 
@@ -201,6 +202,99 @@ describe('migrate-warehouse handler on the Data API', () => {
       assert.equal(redshiftData.commandCalls(ExecuteStatementCommand).length, 0);
     } finally {
       fixture.cleanup();
+    }
+  });
+});
+
+describe('the twin runs the migration step before the reporting model', () => {
+  const PROBE_PROCEDURE = `create or replace procedure {{reporting_schema}}.sp_probe_report(run_id varchar(128)) as $$
+begin
+  insert into {{reporting_schema}}.probe_runs (run_id) values (run_id);
+end;
+$$ language plpgsql;
+`;
+
+  /** Reporting scripts of the test's own: one enabled family with a trivial procedure, plus `extra` migrations. */
+  const reportingScripts = (extra: Record<string, string>) => (root: string) => {
+    rmSync(join(root, 'redshift-scripts'), { recursive: true, force: true });
+    mkdirSync(join(root, 'redshift-scripts/migrations'), { recursive: true });
+    mkdirSync(join(root, 'redshift-scripts/procedures'), { recursive: true });
+    writeFileSync(
+      join(root, 'redshift-scripts/reporting_model_product_family_config.json'),
+      '[{ "product_family": "probe_report", "enabled": true }]\n',
+    );
+    writeFileSync(
+      join(root, 'redshift-scripts/migrations/V001__probe.sql'),
+      'create schema if not exists {{reporting_schema}};\ncreate table {{reporting_schema}}.probe_runs (run_id varchar(128));\n',
+    );
+    writeFileSync(join(root, 'redshift-scripts/procedures/sp_probe_report.sql'), PROBE_PROCEDURE);
+    for (const [file, text] of Object.entries(extra))
+      writeFileSync(join(root, 'redshift-scripts/migrations', file), text);
+  };
+  const later = () => new Date(Date.now() + 3 * 86_400_000);
+
+  test('with the model up to date, the family procedure runs after the migration step', async () => {
+    const fixture = await twinFixture(reportingScripts({}));
+    try {
+      const entered: string[] = [];
+      const twin = await LocalTwin.open(fixture.context);
+      const run = await twin.run({ now: later, onStateEntered: (name) => entered.push(name) });
+
+      assert.equal(run.outcome, 'SUCCEEDED', JSON.stringify(run.report?.reporting));
+      assert.ok(entered.indexOf('MigrateWarehouse') < entered.indexOf('CallProcedure'));
+      assert.deepEqual(
+        run.report?.reporting.map((r) => [r.product_family, r.status]),
+        [['probe_report', 'SUCCEEDED']],
+      );
+      const warehouse = await fixture.context.warehouse();
+      const calls = await warehouse.database.query('select run_id from conformed.probe_runs');
+      assert.deepEqual(
+        calls.rows.map((r) => r.run_id),
+        [run.runId],
+      );
+    } finally {
+      await fixture.cleanup();
+    }
+  });
+
+  test('a migration that fails reports every reporting family FAILED with its error, and calls no procedure', async () => {
+    const fixture = await twinFixture(
+      reportingScripts({ 'V002__broken.sql': 'select missing_column from {{reporting_schema}}.probe_runs;\n' }),
+    );
+    try {
+      const entered: string[] = [];
+      const twin = await LocalTwin.open(fixture.context);
+      const run = await twin.run({ now: later, onStateEntered: (name) => entered.push(name) });
+
+      assert.equal(run.outcome, 'PARTIAL', 'the Athena families still succeeded');
+      assert.ok(run.report?.families.every((f) => f.status === 'SUCCEEDED'));
+      const reporting = run.report?.reporting ?? [];
+      assert.deepEqual(
+        reporting.map((r) => [r.product_family, r.status]),
+        [['probe_report', 'FAILED']],
+      );
+      assert.match(
+        reporting[0]?.error ?? '',
+        /^MigrationFailedError: redshift-scripts\/migrations\/V002__broken\.sql failed to apply: .*missing_column/,
+      );
+      assert.ok(entered.includes('MigrateWarehouse'));
+      assert.ok(!entered.includes('CallProcedure'), 'no procedure is called on an unmigrated model');
+      assert.match(run.notifications[0]?.message ?? '', /probe_report: MigrationFailedError: .*V002__broken\.sql/);
+    } finally {
+      await fixture.cleanup();
+    }
+  });
+
+  test('a run without reporting families skips the migration step', async () => {
+    const fixture = await twinFixture();
+    try {
+      const entered: string[] = [];
+      const twin = await LocalTwin.open(fixture.context);
+      await twin.run({ now: later, onStateEntered: (name) => entered.push(name), families: ['auth_account_creation'] });
+      assert.ok(entered.includes('HasReportingFamilies'));
+      assert.ok(!entered.includes('MigrateWarehouse'));
+    } finally {
+      await fixture.cleanup();
     }
   });
 });
