@@ -156,6 +156,21 @@ describe('sp_user_journey on the twin', () => {
       ],
     );
     assert.match(String(audit[2]?.message), /partitions read 0, stage rows read 0, fact rows inserted 0/);
+
+    // Even re-reading every stage partition (watermark forgotten) loads nothing twice
+    await warehouse.database.execute('delete from conformed.uj_stage_watermark');
+    await callProcedure(fixture, 'run-1-reread');
+    const reread = await dumpModel(warehouse);
+    const { uj_stage_watermark: watermarkBefore, ...modelBefore } = before;
+    const { uj_stage_watermark: watermarkAfter, ...modelAfter } = reread;
+    assert.deepEqual(modelAfter, modelBefore);
+    const partitions = (dump: string[] | undefined) =>
+      (dump ?? []).map((row) => {
+        const { source_family, processed_date, row_count } = JSON.parse(row) as Record<string, unknown>;
+        return JSON.stringify([source_family, processed_date, row_count]);
+      });
+    assert.deepEqual(partitions(watermarkAfter), partitions(watermarkBefore));
+    assert.match(String((await auditRows(warehouse)).at(-1)?.message), /fact rows inserted 0, duplicates recorded 0,/);
   });
 
   test('a second run with one more delivery day loads exactly that day’s new events, reading only its partitions', async () => {
@@ -163,6 +178,11 @@ describe('sp_user_journey on the twin', () => {
       (await rows(warehouse, 'select event_id from conformed.fact_user_journey_event')).map((r) => String(r.event_id)),
     );
     const stageBefore = new Set((await stageRows(fixture)).map((r) => r.event_id));
+    const readBefore = new Map(
+      (
+        await rows(warehouse, 'select source_family, processed_date, loaded_run_id from conformed.uj_stage_watermark')
+      ).map((r) => [`${r.source_family} ${iso(r.processed_date)}`, r.loaded_run_id]),
+    );
     const { store, names } = fixture.context;
     await writeTxmaSamples(store, names.buckets.raw, {
       seed: 4242,
@@ -198,8 +218,9 @@ describe('sp_user_journey on the twin', () => {
       'select source_family, processed_date, loaded_run_id from conformed.uj_stage_watermark order by 1, 2',
     );
     for (const row of watermark) {
+      const key = `${row.source_family} ${iso(row.processed_date)}`;
       const day = iso(row.processed_date);
-      assert.equal(row.loaded_run_id, day >= '2024-01-17' ? 'run-2' : 'run-1', `${row.source_family} ${day}`);
+      assert.equal(row.loaded_run_id, day >= '2024-01-17' ? 'run-2' : readBefore.get(key), key);
     }
     assert.ok(watermark.some((r) => r.loaded_run_id === 'run-2'));
   });
@@ -283,6 +304,28 @@ describe('sp_user_journey on the twin', () => {
     const audit = await auditRows(warehouse);
     assert.match(String(audit.at(-2)?.message), /fact rows inserted 0, duplicates recorded 2,/);
     assert.match(String(audit.at(-1)?.message), /partitions read 0,/);
+
+    // A new event in each of those partitions makes the next run read them again: the new events are loaded, the
+    // copies already recorded are not recorded again
+    const duplicatesBefore = (await dumpModel(warehouse)).err_duplicate_event;
+    const dcmawDay = iso(duplicates.find((r) => r.source_family === 'dcmaw_app_journey')?.processed_date);
+    await engine.execute(
+      `insert into ${stage}.dcmaw_app_journey (event_id, event_at, event_date, processed_date, event_name) values ('uj-new-1', timestamp '${dcmawDay} 10:00:00', date '${dcmawDay}', date '${dcmawDay}', 'dcmaw_cri_start')`,
+    );
+    await engine.execute(
+      `insert into ${stage}.ipv_identity_journey (event_id, event_at, event_date, processed_date, event_name) values ('uj-new-2', timestamp '2024-01-19 10:00:00', date '2024-01-19', date '2024-01-19', 'ipv_journey_start')`,
+    );
+    await callProcedure(fixture, 'run-dup-3');
+    assert.deepEqual((await dumpModel(warehouse)).err_duplicate_event, duplicatesBefore);
+    const loaded = await rows(
+      warehouse,
+      "select event_id, source_family from conformed.fact_user_journey_event where loaded_run_id = 'run-dup-3' order by event_id",
+    );
+    assert.deepEqual(loaded, [
+      { event_id: 'uj-new-1', source_family: 'dcmaw_app_journey' },
+      { event_id: 'uj-new-2', source_family: 'ipv_identity_journey' },
+    ]);
+    assert.match(String((await auditRows(warehouse)).at(-1)?.message), /partitions read 2,/);
   });
 
   test('dim_date and dim_event: hand-checked values, every fact date covered, keys stable', async () => {
@@ -403,7 +446,7 @@ test('a failure inside sp_user_journey reaches the run report with the warehouse
     assert.equal(reporting?.status, 'FAILED');
     assert.match(String(reporting?.error), /sp_user_journey/);
     assert.match(String(reporting?.error), /column s\.component_id does not exist/);
-    assert.notEqual(run.outcome, 'SUCCEEDED');
+    assert.equal(run.outcome, 'PARTIAL', 'the stage families committed; only the reporting family failed');
 
     const warehouse = await fixture.context.warehouse();
     const audit = await auditRows(warehouse);
