@@ -1,4 +1,4 @@
-import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Project } from '../config/loader.ts';
 import { bucketNameProblems, resourceNames } from '../config/names.ts';
@@ -37,6 +37,14 @@ export class DapStack extends Stack {
   public readonly apiIngestion: DapApiIngestion;
   public readonly fileIngestion: DapFileIngestion;
   public readonly monitoring: DapMonitoring;
+
+  /**
+   * The region's first three zones, chosen by CloudFormation at deploy time (`Fn::GetAZs`) rather than looked up
+   * at synthesis, which would need AWS credentials; the warehouse's subnets (Serverless needs three zones) use them.
+   */
+  override get availabilityZones(): string[] {
+    return [0, 1, 2].map((index) => Fn.select(index, Fn.getAzs()));
+  }
 
   constructor(scope: Construct, id: string, props: DapStackProps) {
     const { environment: env, project, ...stackProps } = props;

@@ -23,9 +23,8 @@ export interface DapWarehouseProps {
   /** @default RETAIN unless the environment allows DESTROY (as the rest of the stack) */
   readonly removalPolicy: RemovalPolicy;
   /**
-   * Availability zones of the warehouse's subnets; Serverless needs three. Named rather than looked up, so
-   * synthesis stays offline.
-   * @default the region's a, b and c zones
+   * Availability zones of the warehouse's subnets; Serverless needs three.
+   * @default the stack's first three zones (DapStack names its region's a, b and c, so synthesis needs no lookup)
    */
   readonly availabilityZones?: readonly string[];
 }
@@ -85,7 +84,7 @@ export class DapWarehouse extends Construct {
     this.spectrumRole = this.spectrumReadRole(props);
     this.spectrumRoleArn = this.spectrumRole.roleArn;
 
-    const zones = props.availabilityZones ?? ['a', 'b', 'c'].map((zone) => `${env.region}${zone}`);
+    const zones = props.availabilityZones ?? stack.availabilityZones.slice(0, 3);
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       availabilityZones: [...zones],
       natGateways: 0,
