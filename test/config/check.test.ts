@@ -280,6 +280,52 @@ describe('dap check', () => {
       file: 'redshift-scripts/reporting_model_product_family_config.json',
       expect: /file is missing/,
     },
+    {
+      name: 'enabled reporting family without its procedure',
+      changes: { 'redshift-scripts/procedures/sp_sales_model.sql': null },
+      file: 'redshift-scripts/reporting_model_product_family_config.json',
+      expect:
+        /\[0\]\.product_family: enabled reporting family "sales_model" has no procedure: expected redshift-scripts\/procedures\/sp_sales_model\.sql/,
+    },
+    {
+      name: 'procedure file that does not define its procedure',
+      changes: {
+        'redshift-scripts/procedures/sp_sales_model.sql':
+          'create or replace procedure {{reporting_schema}}.sp_other(run_id varchar(128)) as $$ begin end; $$ language plpgsql;\n',
+      },
+      file: 'redshift-scripts/procedures/sp_sales_model.sql',
+      expect: /expected CREATE OR REPLACE PROCEDURE \{\{reporting_schema\}\}\.sp_sales_model\(run_id varchar\)/,
+    },
+    {
+      name: 'unknown placeholder in a reporting script',
+      changes: { 'redshift-scripts/migrations/V001__base.sql': 'create table {{stage_database}}.t (a int);\n' },
+      file: 'redshift-scripts/migrations/V001__base.sql',
+      expect: /line 1, column 14: unknown placeholder \{\{stage_database\}\}: expected one of \{\{reporting_schema\}\}/,
+    },
+    {
+      name: 'migration not named V<version>__<description>.sql',
+      changes: { 'redshift-scripts/migrations/001_base.sql': 'select 1;\n' },
+      file: 'redshift-scripts/migrations/001_base.sql',
+      expect: /expected a migration named V<version>__<description>\.sql/,
+    },
+    {
+      name: 'two migrations with one version',
+      changes: {
+        'redshift-scripts/migrations/V002__a.sql': 'select 1;\n',
+        'redshift-scripts/migrations/V2__b.sql': 'select 2;\n',
+      },
+      file: 'redshift-scripts/migrations/V2__b.sql',
+      expect: /version 2 is also used by redshift-scripts\/migrations\/V002__a\.sql/,
+    },
+    {
+      name: 'Postgres-only construct in a reporting script',
+      changes: {
+        'redshift-scripts/migrations/V001__base.sql':
+          'insert into {{reporting_schema}}.t (a) values (1)\non conflict do nothing;\n',
+      },
+      file: 'redshift-scripts/migrations/V001__base.sql',
+      expect: /line 2, column 1: .*ON CONFLICT/,
+    },
   ];
 
   for (const { name, changes, file, expect } of brokenConfigs) {

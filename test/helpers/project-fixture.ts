@@ -66,6 +66,15 @@ export function minimalProjectFiles(): Record<string, string> {
     'redshift-scripts/reporting_model_product_family_config.json': json([
       { product_family: 'sales_model', enabled: true },
     ]),
+    'redshift-scripts/procedures/sp_sales_model.sql': [
+      'create or replace procedure {{reporting_schema}}.sp_sales_model(run_id varchar(128))',
+      'as $$',
+      'begin',
+      "  raise info 'sales model built for run %', run_id;",
+      'end;',
+      '$$ language plpgsql;',
+      '',
+    ].join('\n'),
   };
 }
 
