@@ -44,9 +44,10 @@ export function makeHandler(deps: WriteReportDeps) {
     const statistics = new Map<string, QueryStatistics>();
     for (const family of input.families) {
       for (const e of family.events) {
-        if (!e.query_execution_id) continue;
-        const stats = await deps.engine.queryStatistics(e.query_execution_id);
-        if (stats) statistics.set(e.query_execution_id, stats);
+        const merge = e.queries?.merge?.query_execution_id;
+        if (!merge) continue;
+        const stats = await deps.engine.queryStatistics(merge);
+        if (stats) statistics.set(merge, stats);
       }
     }
     const report = buildRunReport({

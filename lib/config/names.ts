@@ -7,6 +7,8 @@ export interface ResourceNames {
   readonly prefix: string;
   readonly rawDatabase: string;
   readonly stageDatabase: string;
+  /** Where each event's window is staged (one table per event) before it is merged into its stage table. */
+  readonly incomingDatabase: string;
   readonly workgroup: string;
   readonly stateMachine: string;
   readonly controlTable: string;
@@ -30,6 +32,7 @@ export function resourceNames(env: Pick<EnvironmentConfig, 'name' | 'name_prefix
     prefix,
     rawDatabase: `${glue}_raw`,
     stageDatabase: `${glue}_stage`,
+    incomingDatabase: `${glue}_incoming`,
     workgroup: `${prefix}-workgroup`,
     stateMachine: `${prefix}-raw-to-stage`,
     controlTable: `${prefix}-control`,

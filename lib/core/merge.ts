@@ -2,11 +2,14 @@ import { analyzeSql } from '../config/trino-sql.ts';
 import { quoteIdentifier } from './sql-identifiers.ts';
 
 /**
- * Stage writes replace, never append: an event's transform (an `INSERT INTO stage (cols) <query>`) runs as a MERGE
- * keyed by the table's deduplication key. Within the window, the first row by the stated order wins; across
- * windows, an existing row is replaced only by a row that comes first or ties (so re-running a window rewrites it
- * with the same values, and a later duplicate never overwrites the earlier one). Re-running anything converges on
- * the rows of one clean run.
+ * Stage writes replace, never append. An event's transform (an `INSERT INTO stage (cols) <query>`) runs in three
+ * statements, because Athena accepts query parameters only in SELECT, INSERT INTO, CTAS and UNLOAD, never in MERGE:
+ * 1. `clear`: empty the event's incoming table (leftovers of a run that stopped half-way);
+ * 2. `load`: the transform's own query, with the window's bounds as parameters, INSERTed into the incoming table;
+ * 3. `merge`: MERGE from the incoming table into the stage table keyed by the table's deduplication key, without
+ *    parameters. Within the window, the first row by the stated order wins; across windows, an existing row is
+ *    replaced only by a row that comes first or ties (so re-running a window rewrites it with the same values, and a
+ *    later duplicate never overwrites the earlier one). Re-running anything converges on the rows of one clean run.
  */
 export interface Deduplication {
   readonly key: readonly string[];
@@ -23,7 +26,19 @@ export class TransformShapeError extends Error {
 
 const RANK = 'dap_row_rank';
 
-export function mergeStatement(insertSql: string, dedup: Deduplication): string {
+export interface TransformStatements {
+  readonly clear: string;
+  /** Has the transform's `?` parameters. */
+  readonly load: string;
+  readonly merge: string;
+}
+
+/** `incoming` is the event's incoming table, `[database, table]`, with the stage table's columns. */
+export function transformStatements(
+  insertSql: string,
+  dedup: Deduplication,
+  incoming: readonly [string, string],
+): TransformStatements {
   const analysis = analyzeSql(insertSql);
   const insert = analysis.insert;
   if (!insert?.columns)
@@ -34,8 +49,9 @@ export function mergeStatement(insertSql: string, dedup: Deduplication): string 
       throw new TransformShapeError(`deduplication column "${column}" is not among the columns the transform inserts`);
     }
   }
-  const target = insert.target.map(quoteIdentifier).join('.');
   const q = quoteIdentifier;
+  const target = insert.target.map(q).join('.');
+  const staging = incoming.map(q).join('.');
   const direction = dedup.keep === 'earliest' ? 'asc' : 'desc';
   const order = dedup.order_by.map((c) => `${q(c)} ${direction} nulls last`).join(', ');
   const first = dedup.keep === 'earliest' ? '<' : '>';
@@ -49,12 +65,12 @@ export function mergeStatement(insertSql: string, dedup: Deduplication): string 
     .map((clause) => `(${clause})`)
     .join(' or ');
   const notNullKey = dedup.key.map((c) => `${q(c)} is not null`).join(' and ');
-  return [
+  const merge = [
     `merge into ${target} as target`,
     'using (',
-    `  select * from (`,
-    `    select transformed.*, row_number() over (partition by ${dedup.key.map(q).join(', ')} order by ${order}) as ${RANK}`,
-    `    from (\n${insert.query}\n    ) as transformed`,
+    `  select ${columns.map(q).join(', ')} from (`,
+    `    select incoming.*, row_number() over (partition by ${dedup.key.map(q).join(', ')} order by ${order}) as ${RANK}`,
+    `    from ${staging} as incoming`,
     `    where ${notNullKey}`,
     `  ) as ranked where ${RANK} = 1`,
     ') as source',
@@ -62,4 +78,9 @@ export function mergeStatement(insertSql: string, dedup: Deduplication): string 
     `when matched and (${precedes}) then update set ${columns.map((c) => `${q(c)} = source.${q(c)}`).join(', ')}`,
     `when not matched then insert (${columns.map(q).join(', ')}) values (${columns.map((c) => `source.${q(c)}`).join(', ')})`,
   ].join('\n');
+  return {
+    clear: `delete from ${staging}`,
+    load: `insert into ${staging} (${columns.map(q).join(', ')})\n${insert.query}`,
+    merge,
+  };
 }

@@ -29,10 +29,14 @@ export interface PreparedEvent {
   readonly window: DayWindow;
   /** True when the window holds no raw file: no query runs, nothing is scanned. */
   readonly skip: boolean;
-  /** The MERGE statement, empty when skipped. */
-  readonly query: string;
-  /** Athena ExecutionParameters: SQL literals for the `?` markers, in order. */
-  readonly parameters: readonly string[];
+  /** Empties the event's incoming table; empty when skipped. */
+  readonly clear_query: string;
+  /** The transform's query into the incoming table, with `?` for the window's bounds; empty when skipped. */
+  readonly load_query: string;
+  /** Athena ExecutionParameters of `load_query`: SQL literals for its `?` markers, in order. */
+  readonly load_parameters: readonly string[];
+  /** MERGE of the incoming table into the stage table (no parameters: Athena takes none in MERGE); empty when skipped. */
+  readonly merge_query: string;
   readonly raw_partitions: number;
   readonly raw_files: number;
   readonly raw_bytes: number;
@@ -63,7 +67,7 @@ export function athenaLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
-/** Works out an event's window from its watermark and the clock (or the replay asked for) and renders its MERGE. */
+/** Works out an event's window from its watermark and the clock (or the replay asked for) and renders its statements. */
 export async function prepareEvent(
   deps: PrepareEventDeps,
   input: z.infer<typeof prepareEventInputSchema>,
@@ -86,14 +90,16 @@ export async function prepareEvent(
   const contents = objectsInWindow(objects, window);
   const late = input.replay ? [] : lateArrivals(objects, watermark?.value);
   const skip = isEmptyWindow(window) || contents.objects === 0;
-  const bound = skip ? undefined : prepareTransform(project, names, input.event_name, window);
+  const prepared = skip ? undefined : prepareTransform(project, names, input.event_name, window);
   return {
     product_family: input.product_family,
     event_name: input.event_name,
     window,
     skip,
-    query: bound?.sql ?? '',
-    parameters: (bound?.parameters ?? []).map(athenaLiteral),
+    clear_query: prepared?.clear ?? '',
+    load_query: prepared?.load.sql ?? '',
+    load_parameters: (prepared?.load.parameters ?? []).map(athenaLiteral),
+    merge_query: prepared?.merge ?? '',
     raw_partitions: contents.partitions.length,
     raw_files: contents.objects,
     raw_bytes: contents.bytes,

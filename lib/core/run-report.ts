@@ -14,6 +14,13 @@ export type CaughtError = z.infer<typeof caughtErrorSchema>;
 
 export const dayWindowSchema = z.object({ from: z.string(), to: z.string() });
 
+const athenaQuerySchema = z.object({
+  query_execution_id: z.string(),
+  /** Null where the engine cannot tell. */
+  bytes_scanned: z.number().nullish(),
+  engine_ms: z.number().nullish(),
+});
+
 export const eventOutcomeSchema = z.object({
   event_name: z.string(),
   status: z.enum(['SUCCEEDED', 'FAILED']),
@@ -25,10 +32,14 @@ export const eventOutcomeSchema = z.object({
   raw_bytes: z.number().optional(),
   late_files: z.number().optional(),
   late_file_sample: z.array(z.string()).optional(),
-  query_execution_id: z.string().optional(),
-  /** Null where the engine cannot tell. */
-  bytes_scanned: z.number().nullish(),
-  engine_ms: z.number().nullish(),
+  /** The event's Athena statements (clear incoming, load incoming, merge into stage), as the state machine saw them. */
+  queries: z
+    .object({
+      clear: athenaQuerySchema.optional(),
+      load: athenaQuerySchema.optional(),
+      merge: athenaQuerySchema.optional(),
+    })
+    .optional(),
   error: caughtErrorSchema.optional(),
 });
 export type EventOutcome = z.infer<typeof eventOutcomeSchema>;
@@ -85,9 +96,16 @@ export interface EventReport {
   /** Files that arrived in already-committed days (outside lateness): not loaded by this run; backfill them. */
   readonly late_files: number;
   readonly late_file_sample: readonly string[];
+  /** The MERGE into stage (its statistics give rows_written). */
   readonly query_id: string | null;
+  /** Every Athena query the event ran, with what each scanned (Athena bills each, with a 10 MB minimum). */
+  readonly queries: readonly {
+    readonly step: 'clear' | 'load' | 'merge';
+    readonly query_id: string;
+    readonly bytes_scanned: number | null;
+  }[];
   readonly rows_written: number | null;
-  /** Athena's DataScannedInBytes; locally, the size of the raw files in the window. */
+  /** Athena's DataScannedInBytes summed over the event's queries; locally, the size of the raw files in the window. */
   readonly bytes_scanned: number | null;
   readonly duration_ms: number | null;
   readonly error: string | null;
@@ -171,7 +189,16 @@ export function buildRunReport(input: {
     checks: family.checks,
     committed: family.committed,
     events: family.events.map((event): EventReport => {
-      const stats = event.query_execution_id ? input.statistics.get(event.query_execution_id) : undefined;
+      const merge = event.queries?.merge;
+      const stats = merge ? input.statistics.get(merge.query_execution_id) : undefined;
+      const queries = (['clear', 'load', 'merge'] as const).flatMap((step) => {
+        const query = event.queries?.[step];
+        return query ? [{ step, query_id: query.query_execution_id, bytes_scanned: query.bytes_scanned ?? null }] : [];
+      });
+      const scanned = queries.map((q) => q.bytes_scanned).filter((b): b is number => b !== null);
+      const engineMs = (['clear', 'load', 'merge'] as const)
+        .map((step) => event.queries?.[step]?.engine_ms)
+        .filter((ms): ms is number => typeof ms === 'number');
       return {
         event_name: event.event_name,
         status: event.status,
@@ -182,10 +209,15 @@ export function buildRunReport(input: {
         raw_bytes: event.raw_bytes ?? null,
         late_files: event.late_files ?? 0,
         late_file_sample: event.late_file_sample ?? [],
-        query_id: event.query_execution_id ?? null,
+        query_id: merge?.query_execution_id ?? null,
+        queries,
         rows_written: event.skipped ? 0 : (stats?.rowsWritten ?? null),
-        bytes_scanned: event.skipped ? 0 : (event.bytes_scanned ?? stats?.bytesScanned ?? event.raw_bytes ?? null),
-        duration_ms: event.engine_ms ?? stats?.durationMs ?? null,
+        bytes_scanned: event.skipped
+          ? 0
+          : scanned.length > 0
+            ? scanned.reduce((sum, b) => sum + b, 0)
+            : (stats?.bytesScanned ?? event.raw_bytes ?? null),
+        duration_ms: engineMs.length > 0 ? engineMs.reduce((sum, ms) => sum + ms, 0) : (stats?.durationMs ?? null),
         error: errorMessage(event.error),
       };
     }),

@@ -1,7 +1,7 @@
 import type { Project, StageTableDef } from '../config/loader.ts';
 import type { ResourceNames } from '../config/names.ts';
 import type { QueryEngine } from '../engines/ports.ts';
-import { type Deduplication, mergeStatement } from './merge.ts';
+import { type Deduplication, transformStatements } from './merge.ts';
 import { type BoundSql, bindParameters, renderSql, type SqlBindings } from './sql-template.ts';
 import { BEGINNING, type DayWindow } from './window.ts';
 
@@ -37,17 +37,29 @@ export function deduplicationOf(table: StageTableDef): Deduplication {
   return table.deduplication ?? DEFAULT_DEDUPLICATION;
 }
 
+/** The three statements that write one event's window into its family's stage table (see `transformStatements`). */
+export interface PreparedTransform {
+  readonly clear: string;
+  /** The transform's query into the incoming table, with the window's bounds as query parameters. */
+  readonly load: BoundSql;
+  readonly merge: string;
+}
+
+/** Where an event's window is staged before it is merged: a table named after the event in the incoming database. */
+export function incomingTable(names: ResourceNames, eventName: string): readonly [string, string] {
+  return [names.incomingDatabase, eventName];
+}
+
 /**
- * The statement that writes one event's window into its family's stage table: its insert_into SQL with the
- * environment's databases filled in, run as a MERGE on the table's deduplication key, with the window's bounds as
- * query parameters.
+ * An event's insert_into SQL with the environment's databases filled in, split into clear / load (with the window's
+ * bounds as query parameters) / merge on the stage table's deduplication key.
  */
 export function prepareTransform(
   project: Project,
   names: ResourceNames,
   eventName: string,
   window: DayWindow,
-): BoundSql {
+): PreparedTransform {
   const sql = project.insertSql.get(eventName);
   if (!sql) throw new MissingTransformError(eventName);
   const family = familyOfEvent(project, eventName);
@@ -55,7 +67,12 @@ export function prepareTransform(
   if (!table) throw new MissingTransformError(eventName);
   const rendered = renderSql(sql.text, sqlBindings(names));
   const bound = bindParameters(rendered, { window_from: window.from, window_to: window.to });
-  return { sql: mergeStatement(bound.sql, deduplicationOf(table)), parameters: bound.parameters };
+  const statements = transformStatements(bound.sql, deduplicationOf(table), incomingTable(names, eventName));
+  return {
+    clear: statements.clear,
+    load: { sql: statements.load, parameters: bound.parameters },
+    merge: statements.merge,
+  };
 }
 
 export interface TransformResult {
@@ -73,12 +90,14 @@ export async function runTransform(
   eventName: string,
   window: DayWindow = ALL_DAYS,
 ): Promise<TransformResult> {
-  const { sql, parameters } = prepareTransform(project, names, eventName, window);
-  const result = await engine.execute(sql, { parameters });
+  const prepared = prepareTransform(project, names, eventName, window);
+  await engine.execute(prepared.clear);
+  const load = await engine.execute(prepared.load.sql, { parameters: prepared.load.parameters });
+  const merge = await engine.execute(prepared.merge);
   return {
-    queryId: result.queryId,
-    rowsWritten: result.rowsAffected,
-    ...(result.bytesScanned === undefined ? {} : { bytesScanned: result.bytesScanned }),
-    durationMs: result.durationMs,
+    queryId: merge.queryId,
+    rowsWritten: merge.rowsAffected,
+    ...(load.bytesScanned === undefined ? {} : { bytesScanned: load.bytesScanned }),
+    durationMs: load.durationMs + merge.durationMs,
   };
 }

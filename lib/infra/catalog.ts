@@ -34,6 +34,12 @@ export interface DapCatalogProps {
    */
   readonly stageTables?: readonly StageTableDef[];
   /**
+   * Incoming tables to declare: one per event, with its family's stage table columns, where the event's window is
+   * loaded (INSERT INTO with the window as query parameters) before it is merged into the stage table.
+   * @default none
+   */
+  readonly incomingTables?: readonly { readonly event: string; readonly stageTable: StageTableDef }[];
+  /**
    * When the drift crawlers run; they only look at folders added since their last run.
    * @default daily at 02:00 UTC, before the default 03:00 raw-to-stage run
    */
@@ -67,6 +73,8 @@ export class DapCatalog extends Construct {
   /** Glue names of the databases, for SQL and IAM. */
   public readonly rawDatabaseName: string;
   public readonly stageDatabaseName: string;
+  public readonly incomingDatabase: glue.CfnDatabase;
+  public readonly incomingDatabaseName: string;
   public readonly driftDatabaseName: string;
   /** Declared raw tables, by table name. */
   public readonly rawTables: ReadonlyMap<string, glue.CfnTable>;
@@ -93,6 +101,11 @@ export class DapCatalog extends Construct {
     });
     this.stageDatabase = this.database('StageDatabase', names.stageDatabase, props.stageBucket, {
       description: `Stage tables of the ${env.name} dap environment: one Iceberg table per product family`,
+    });
+    this.incomingDatabaseName = names.incomingDatabase;
+    this.incomingDatabase = this.database('IncomingDatabase', names.incomingDatabase, props.stageBucket, {
+      description: `Each event's window of the ${env.name} dap environment, loaded before it is merged into stage; emptied by every run`,
+      prefix: '_incoming/',
     });
     this.driftDatabase = this.database('RawDriftDatabase', this.driftDatabaseName, props.rawBucket, {
       description: `Schemas the ${env.name} raw crawlers inferred from the raw files; compared with the declared raw tables, never read by transforms`,
@@ -140,6 +153,36 @@ export class DapCatalog extends Construct {
     }
     this.stageTables = stageTables;
 
+    for (const { event, stageTable } of props.incomingTables ?? []) {
+      const location = `s3://${props.stageBucket.bucketName}/_incoming/${event}/`;
+      const def = { ...stageTable, table: event, partition_columns: [] };
+      const table = new glue.CfnTable(this, `Incoming-${event}`, {
+        catalogId: Stack.of(this).account,
+        databaseName: names.incomingDatabase,
+        tableInput: {
+          name: event,
+          description: `The window of event ${event} being loaded into ${names.stageDatabase}.${stageTable.table}`,
+          tableType: 'EXTERNAL_TABLE',
+          storageDescriptor: {
+            location,
+            columns: glueColumns([...stageTable.columns, ...stageTable.partition_columns]),
+          },
+        },
+        openTableFormatInput: {
+          icebergInput: {
+            metadataOperation: 'CREATE',
+            version: '2',
+            icebergTableInput: icebergTableInput(
+              { ...def, columns: [...stageTable.columns, ...stageTable.partition_columns] },
+              location,
+            ),
+          },
+        },
+      });
+      table.addResourceDependency(this.incomingDatabase);
+      table.applyRemovalPolicy(this.removalPolicy);
+    }
+
     const crawlers = new Map<string, glue.CfnCrawler>();
     const crawlerRoles = new Map<string, iam.Role>();
     const bySource = new Map<string, RawTableDef[]>();
@@ -177,10 +220,19 @@ export class DapCatalog extends Construct {
     this.crawlerRoles = crawlerRoles;
   }
 
-  private database(id: string, name: string, bucket: s3.IBucket, options: { description: string }): glue.CfnDatabase {
+  private database(
+    id: string,
+    name: string,
+    bucket: s3.IBucket,
+    options: { readonly description: string; readonly prefix?: string },
+  ): glue.CfnDatabase {
     const database = new glue.CfnDatabase(this, id, {
       catalogId: Stack.of(this).account,
-      databaseInput: { name, description: options.description, locationUri: `s3://${bucket.bucketName}/` },
+      databaseInput: {
+        name,
+        description: options.description,
+        locationUri: `s3://${bucket.bucketName}/${options.prefix ?? ''}`,
+      },
     });
     database.applyRemovalPolicy(this.removalPolicy);
     return database;

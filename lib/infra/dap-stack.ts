@@ -72,6 +72,10 @@ export class DapStack extends Stack {
       encryptionKey: this.storage.key,
       rawTables: [...project.rawTables.values()],
       stageTables: [...project.stageTables.values()],
+      incomingTables: [...project.familyEvents].flatMap(([family, { events }]) => {
+        const stageTable = project.stageTables.get(family);
+        return stageTable ? events.map((e) => ({ event: e.event_name, stageTable })) : [];
+      }),
     });
     const names = resourceNames(env);
     const buckets = this.storage.buckets;
@@ -111,6 +115,7 @@ export class DapStack extends Stack {
       athenaResultsBucket: buckets.athenaResults,
       rawDatabase: this.catalog.rawDatabaseName,
       stageDatabase: this.catalog.stageDatabaseName,
+      incomingDatabase: this.catalog.incomingDatabaseName,
       workgroupName: this.query.workgroupName,
       controlTable: this.control.table,
       topic: this.notifications.topic,

@@ -33,6 +33,8 @@ export interface DapOrchestrationProps {
   readonly athenaResultsBucket: s3.IBucket;
   readonly rawDatabase: string;
   readonly stageDatabase: string;
+  /** Where each event's window is loaded before it is merged into stage. */
+  readonly incomingDatabase: string;
   readonly workgroupName: string;
   readonly controlTable: dynamodb.ITable;
   readonly topic: sns.ITopic;
@@ -340,17 +342,22 @@ export class DapOrchestration extends Construct {
           glue('database', props.stageDatabase),
           glue('table', `${props.rawDatabase}/*`),
           glue('table', `${props.stageDatabase}/*`),
+          ...(purpose === 'transforms'
+            ? [glue('database', props.incomingDatabase), glue('table', `${props.incomingDatabase}/*`)]
+            : []),
         ],
       }),
       ...(purpose === 'transforms'
         ? [
             new iam.PolicyStatement({
-              // Iceberg commits update the stage table's metadata location.
+              // Iceberg commits update the stage and incoming tables' metadata location.
               actions: ['glue:UpdateTable'],
               resources: [
                 glue('catalog'),
                 glue('database', props.stageDatabase),
                 glue('table', `${props.stageDatabase}/*`),
+                glue('database', props.incomingDatabase),
+                glue('table', `${props.incomingDatabase}/*`),
               ],
             }),
           ]
@@ -387,6 +394,9 @@ export class DapOrchestration extends Construct {
       `${nagArn(props.athenaResultsBucket)}/*`,
       `arn:<AWS::Partition>:glue:${stack.region}:${stack.account}:table/${props.rawDatabase}/*`,
       `arn:<AWS::Partition>:glue:${stack.region}:${stack.account}:table/${props.stageDatabase}/*`,
+      ...(purpose === 'transforms'
+        ? [`arn:<AWS::Partition>:glue:${stack.region}:${stack.account}:table/${props.incomingDatabase}/*`]
+        : []),
     ]) {
       acknowledgeNag(role, `IAM5[Resource::${resource}]`, reason);
     }

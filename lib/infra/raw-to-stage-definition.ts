@@ -36,7 +36,8 @@ export interface RawToStageDefinitionProps {
 
 /**
  * The raw-to-stage run, in JSONPath (the local twin runs this same definition):
- * guard → plan → Map(families: Map(events: prepare window → [no new data: skip] Athena .sync MERGE → heartbeat)
+ * guard → plan → Map(families: Map(events: prepare window → [no new data: skip] Athena .sync clear incoming → load
+ *   incoming (INSERT with the window as parameters) → MERGE into stage → heartbeat)
  *   → quality checks → commit watermarks)
  * → [reporting families: migrate the warehouse → Map(reporting families: CALL sp_<family>)] → run report → release → SUCCEEDED | notify → PARTIAL/FAILED.
  * Every event and every family catches its own failure, so one failing family never stops the others.
@@ -77,7 +78,7 @@ export function rawToStageDefinition(scope: Construct, props: RawToStageDefiniti
     '$.plan',
   );
 
-  // ---- one event: work out its window, run its MERGE in Athena (unless the window is empty), renew the lease
+  // ---- one event: work out its window, load it and MERGE it in Athena (unless the window is empty), renew the lease
   const prepare = invoke(
     'PrepareTransform',
     functions.prepareTransform,
@@ -89,36 +90,56 @@ export function rawToStageDefinition(scope: Construct, props: RawToStageDefiniti
     },
     '$.prepared',
   );
-  const runTransform = new sfn.CustomState(scope, 'RunTransform', {
-    stateJson: {
-      Type: 'Task',
-      Comment: "Athena INSERT INTO the family's stage table, waiting for the query to finish",
-      Resource: `arn:${Aws.PARTITION}:states:::athena:startQueryExecution.sync`,
-      Parameters: {
-        'QueryString.$': '$.prepared.query',
-        'ExecutionParameters.$': '$.prepared.parameters',
-        WorkGroup: props.workgroupName,
-        QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: props.stageDatabase },
-        // The same token on a retried start returns the same query instead of running the insert twice.
-        'ClientRequestToken.$': "States.Format('{}-{}', $.run_id, $.event_name)",
+  // Athena takes ExecutionParameters in SELECT/INSERT INTO/CTAS/UNLOAD only, so the window is loaded into the
+  // event's incoming table with parameters, then merged into stage by a MERGE that needs none.
+  const athenaStep = (id: string, comment: string, step: 'clear' | 'load' | 'merge') => {
+    const state = new sfn.CustomState(scope, id, {
+      stateJson: {
+        Type: 'Task',
+        Comment: comment,
+        Resource: `arn:${Aws.PARTITION}:states:::athena:startQueryExecution.sync`,
+        Parameters: {
+          'QueryString.$': `$.prepared.${step}_query`,
+          ...(step === 'load' ? { 'ExecutionParameters.$': '$.prepared.load_parameters' } : {}),
+          WorkGroup: props.workgroupName,
+          QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: props.stageDatabase },
+          // The same token on a retried start returns the same query instead of running the statement twice.
+          'ClientRequestToken.$': `States.Format('{}-{}-${step}', $.run_id, $.event_name)`,
+        },
+        ResultSelector: {
+          'query_execution_id.$': '$.QueryExecution.QueryExecutionId',
+          'bytes_scanned.$': '$.QueryExecution.Statistics.DataScannedInBytes',
+          'engine_ms.$': '$.QueryExecution.Statistics.EngineExecutionTimeInMillis',
+        },
+        ResultPath: `$.athena.${step}`,
+        TimeoutSeconds: props.transformTimeout.toSeconds(),
       },
-      ResultSelector: {
-        'query_execution_id.$': '$.QueryExecution.QueryExecutionId',
-        'bytes_scanned.$': '$.QueryExecution.Statistics.DataScannedInBytes',
-        'engine_ms.$': '$.QueryExecution.Statistics.EngineExecutionTimeInMillis',
-      },
-      ResultPath: '$.athena',
-      TimeoutSeconds: props.transformTimeout.toSeconds(),
-    },
-  });
-  runTransform.addRetry({
-    errors: ATHENA_THROTTLING_ERRORS,
-    interval: Duration.seconds(2),
-    backoffRate: 2,
-    maxAttempts: 6,
-    maxDelay: Duration.seconds(60),
-    jitterStrategy: sfn.JitterType.FULL,
-  });
+    });
+    state.addRetry({
+      errors: ATHENA_THROTTLING_ERRORS,
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 6,
+      maxDelay: Duration.seconds(60),
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    return state;
+  };
+  const clearIncoming = athenaStep(
+    'ClearIncoming',
+    "Empty the event's incoming table (what a run that stopped half-way left there)",
+    'clear',
+  );
+  const loadIncoming = athenaStep(
+    'LoadIncoming',
+    "Athena INSERT INTO the event's incoming table: its transform over the window, the bounds as ExecutionParameters",
+    'load',
+  );
+  const mergeIntoStage = athenaStep(
+    'MergeIntoStage',
+    "Athena MERGE of the incoming rows into the family's stage table on its deduplication key",
+    'merge',
+  );
   const heartbeat = invoke(
     'RenewRunLease',
     functions.runGuard,
@@ -138,9 +159,7 @@ export function rawToStageDefinition(scope: Construct, props: RawToStageDefiniti
   const eventSucceeded = new sfn.Pass(scope, 'EventSucceeded', {
     parameters: {
       ...windowFacts,
-      query_execution_id: sfn.JsonPath.stringAt('$.athena.query_execution_id'),
-      bytes_scanned: sfn.JsonPath.numberAt('$.athena.bytes_scanned'),
-      engine_ms: sfn.JsonPath.numberAt('$.athena.engine_ms'),
+      queries: sfn.JsonPath.objectAt('$.athena'),
     },
   });
   const eventSkipped = new sfn.Pass(scope, 'EventSkipped', {
@@ -154,7 +173,8 @@ export function rawToStageDefinition(scope: Construct, props: RawToStageDefiniti
       error: sfn.JsonPath.objectAt('$.error'),
     },
   });
-  for (const state of [prepare, runTransform, heartbeat]) state.addCatch(eventFailed, { resultPath: '$.error' });
+  for (const state of [prepare, clearIncoming, loadIncoming, mergeIntoStage, heartbeat])
+    state.addCatch(eventFailed, { resultPath: '$.error' });
 
   const processEvents = new sfn.Map(scope, 'ProcessEvents', {
     comment: "Each enabled event of the family; a failed event is recorded and the family's other events go on",
@@ -172,7 +192,7 @@ export function rawToStageDefinition(scope: Construct, props: RawToStageDefiniti
     prepare.next(
       new sfn.Choice(scope, 'WindowHasNewData')
         .when(sfn.Condition.booleanEquals('$.prepared.skip', true), eventSkipped)
-        .otherwise(runTransform.next(heartbeat).next(eventSucceeded)),
+        .otherwise(clearIncoming.next(loadIncoming).next(mergeIntoStage).next(heartbeat).next(eventSucceeded)),
     ),
   );
 

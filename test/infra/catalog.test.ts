@@ -53,8 +53,8 @@ test('the databases are retained unless the environment allows destroy', () => {
   const deletionPolicies = (env: ReturnType<typeof devEnvironment>) =>
     Object.values(templateOf(env).template.findResources('AWS::Glue::Database')).map((db) => db.DeletionPolicy);
 
-  assert.deepEqual(deletionPolicies(devEnvironment()), ['Delete', 'Delete', 'Delete']);
-  assert.deepEqual(deletionPolicies(prodEnvironment()), ['Retain', 'Retain', 'Retain']);
+  assert.deepEqual(deletionPolicies(devEnvironment()), ['Delete', 'Delete', 'Delete', 'Delete']);
+  assert.deepEqual(deletionPolicies(prodEnvironment()), ['Retain', 'Retain', 'Retain', 'Retain']);
 });
 
 // ---------------------------------------------------------------- tables and crawlers from config
@@ -104,6 +104,10 @@ function catalogProject(env: EnvironmentConfig): Project {
       { name: 'event_name', type: 'string' },
     ],
   });
+  mkdirSync(join(root, PATHS.processScripts), { recursive: true });
+  write(`${PATHS.processScripts}/clicks_config.json`, [
+    { event_name: 'page_clicked', product_family: 'clicks', enabled: true },
+  ]);
   return loadProject(root);
 }
 
@@ -224,6 +228,38 @@ describe('stage tables', () => {
                 { FieldId: 1001, Name: 'event_name', SourceId: 6, Transform: 'identity' },
               ],
             },
+          },
+        },
+      },
+    });
+  });
+});
+
+describe('incoming tables', () => {
+  test("one per event: an Iceberg table with its stage table's columns, unpartitioned, under _incoming/ in the stage bucket", () => {
+    const location = {
+      'Fn::Join': ['', ['s3://', { Ref: logicalIdOf(stack.storage.stage) }, '/_incoming/page_clicked/']],
+    };
+    template.hasResourceProperties('AWS::Glue::Table', {
+      DatabaseName: 'dev_dap_incoming',
+      TableInput: { Name: 'page_clicked', TableType: 'EXTERNAL_TABLE', StorageDescriptor: { Location: location } },
+      OpenTableFormatInput: {
+        IcebergInput: {
+          MetadataOperation: 'CREATE',
+          Version: '2',
+          IcebergTableInput: {
+            Location: location,
+            Schema: {
+              Fields: [
+                { Id: 1, Name: 'event_id', Type: 'string', Required: false },
+                { Id: 2, Name: 'event_at', Type: 'timestamp', Required: false },
+                { Id: 3, Name: 'amount', Type: 'decimal(10,2)', Required: false },
+                { Id: 4, Name: 'attempts', Type: 'long', Required: false },
+                { Id: 5, Name: 'processed_date', Type: 'date', Required: false },
+                { Id: 6, Name: 'event_name', Type: 'string', Required: false },
+              ],
+            },
+            PartitionSpec: Match.absent(),
           },
         },
       },

@@ -66,17 +66,8 @@ describe('the raw-to-stage state machine', () => {
     assert.equal(events.MaxConcurrency, 3);
   });
 
-  test("runs each transform with Athena .sync in the environment's workgroup, retrying throttling with jitter", () => {
-    const run = state('RunTransform');
-    assert.equal(run.Resource, 'arn:aws:states:::athena:startQueryExecution.sync');
-    assert.deepEqual(run.Parameters, {
-      'QueryString.$': '$.prepared.query',
-      'ExecutionParameters.$': '$.prepared.parameters',
-      WorkGroup: 'dev-dap-workgroup',
-      QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: 'dev_dap_stage' },
-      'ClientRequestToken.$': "States.Format('{}-{}', $.run_id, $.event_name)",
-    });
-    assert.deepEqual(run.Retry, [
+  test("loads each event's window into its incoming table with parameters, then MERGEs it without (Athena .sync, throttling retried with jitter)", () => {
+    const expectedRetry = [
       {
         ErrorEquals: ATHENA_THROTTLING_ERRORS,
         IntervalSeconds: 2,
@@ -85,12 +76,31 @@ describe('the raw-to-stage state machine', () => {
         MaxDelaySeconds: 60,
         JitterStrategy: 'FULL',
       },
-    ]);
-    assert.equal(run.TimeoutSeconds, 1200 - 60, 'a transform ends before the run lease could lapse');
+    ];
+    const context = { Catalog: 'AwsDataCatalog', Database: 'dev_dap_stage' };
+    const steps = { ClearIncoming: 'clear', LoadIncoming: 'load', MergeIntoStage: 'merge' } as const;
+    for (const [name, step] of Object.entries(steps)) {
+      const task = state(name);
+      assert.equal(task.Resource, 'arn:aws:states:::athena:startQueryExecution.sync');
+      assert.deepEqual(task.Parameters, {
+        'QueryString.$': `$.prepared.${step}_query`,
+        // Athena accepts ExecutionParameters in SELECT / INSERT INTO / CTAS / UNLOAD only: the load, never the MERGE.
+        ...(step === 'load' ? { 'ExecutionParameters.$': '$.prepared.load_parameters' } : {}),
+        WorkGroup: 'dev-dap-workgroup',
+        QueryExecutionContext: context,
+        'ClientRequestToken.$': `States.Format('{}-{}-${step}', $.run_id, $.event_name)`,
+      });
+      assert.equal(task.ResultPath, `$.athena.${step}`);
+      assert.deepEqual(task.Retry, expectedRetry);
+      assert.equal(task.TimeoutSeconds, 1200 - 60, 'a transform ends before the run lease could lapse');
+    }
+    assert.equal(state('ClearIncoming').Next, 'LoadIncoming');
+    assert.equal(state('LoadIncoming').Next, 'MergeIntoStage');
+    assert.equal(state('MergeIntoStage').Next, 'RenewRunLease');
   });
 
   test('catches failures per event and per family, so no failure escapes a family', () => {
-    for (const name of ['PrepareTransform', 'RunTransform', 'RenewRunLease']) {
+    for (const name of ['PrepareTransform', 'ClearIncoming', 'LoadIncoming', 'MergeIntoStage', 'RenewRunLease']) {
       assert.deepEqual(state(name).Catch, [
         { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'EventFailed' },
       ]);
@@ -175,7 +185,7 @@ describe('IAM', () => {
     for (const resource of resourcesFor('glue:')) {
       assert.match(
         String(resource),
-        /^arn:aws:glue:eu-west-2:111111111111:(catalog|(database|table)\/dev_dap_(raw|stage)(\/\*)?)$/,
+        /^arn:aws:glue:eu-west-2:111111111111:(catalog|(database|table)\/dev_dap_(raw|stage|incoming)(\/\*)?)$/,
       );
     }
     const s3 = [...new Set(resourcesFor('s3:'))].map(String).sort();

@@ -129,7 +129,8 @@ describe('incremental, idempotent runs', () => {
 
   // Each boundary, and on which entry to stop there (per-event and per-family steps after some work is done).
   const crashPoints: Record<string, number> = {
-    RunTransform: 3,
+    LoadIncoming: 3,
+    MergeIntoStage: 3,
     RenewRunLease: 3,
     CheckFamily: 2,
     CommitFamily: 2,

@@ -206,9 +206,9 @@ describe('the local twin runs the synthesized state machine', () => {
       // Act: a replay of the sample days, as earlier runs in this suite committed them
       const result = await twin.run({
         replay: { from: '2024-01-01', to: '2024-01-31' },
-        retryIntervalOverrides: { RunTransform: 0 },
+        retryIntervalOverrides: { LoadIncoming: 0 },
         wrapTask: (state, handler) =>
-          state !== 'RunTransform'
+          state !== 'LoadIncoming'
             ? handler
             : async (input) => {
                 const token = (input as { ClientRequestToken: string }).ClientRequestToken;

@@ -82,6 +82,17 @@ export class DuckDbEngine implements QueryEngine {
       }
       await this.connection.run(stageTableSql(stage, table));
     }
+    // Incoming tables hold nothing between runs' statements worth keeping: re-create them with their stage columns.
+    const incoming = this.names.incomingDatabase;
+    await this.connection.run(`create schema if not exists ${quoteIdentifier(incoming)}`);
+    for (const [family, { events }] of project.familyEvents) {
+      const table = project.stageTables.get(family);
+      if (!table) continue;
+      for (const { event_name } of events) {
+        await this.connection.run(`drop table if exists ${quoteIdentifier(incoming)}.${quoteIdentifier(event_name)}`);
+        await this.connection.run(stageTableSql(incoming, { ...table, table: event_name }));
+      }
+    }
     return { rebuiltStageTables };
   }
 

@@ -105,6 +105,12 @@ function athenaHandler(engine: QueryEngine): TaskHandler {
     if (previous) return previous;
     try {
       if (ExecutionParameters?.length === 0) throw new Error('ExecutionParameters must be a non-empty list or absent');
+      if (ExecutionParameters && !acceptsExecutionParameters(QueryString)) {
+        // Athena's own rule; DuckDB would accept them anywhere, so the twin enforces it to stay faithful.
+        throw new Error(
+          'ExecutionParameters are supported only for SELECT, INSERT INTO, CREATE TABLE AS SELECT and UNLOAD statements (Athena)',
+        );
+      }
       const result = await engine.execute(QueryString, { parameters: (ExecutionParameters ?? []).map(literalValue) });
       const output = {
         QueryExecution: {
@@ -130,6 +136,15 @@ function athenaHandler(engine: QueryEngine): TaskHandler {
       );
     }
   };
+}
+
+/** Athena's rule: execution parameters only in SELECT, INSERT INTO, CTAS and UNLOAD statements. */
+export function acceptsExecutionParameters(sql: string): boolean {
+  const text = sql
+    .replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ' ')
+    .trimStart()
+    .toLowerCase();
+  return /^(\(?\s*select|with|values|insert\s+into|unload|create\s+table\b[\s\S]*\bas\b)/.test(text);
 }
 
 /** Athena ExecutionParameters are SQL literals (`'2024-01-15'`, `42`); the local engine binds their values. */
