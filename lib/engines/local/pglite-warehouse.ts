@@ -25,6 +25,14 @@ export interface PgliteWarehouseOptions {
   readonly schema?: string;
 }
 
+/** A result with every value as Redshift shows it (its own text, or null). */
+export interface WarehouseTextResult {
+  readonly columns: readonly { readonly name: string; readonly type: string }[];
+  /** One array per row (column names may repeat, as in `select nvl(a, b), nvl(c, d)`). */
+  readonly rows: readonly (readonly (string | null)[])[];
+  readonly rowsAffected: number;
+}
+
 export interface WarehouseResult {
   readonly columns: readonly { readonly name: string; readonly type: string }[];
   readonly rows: readonly Record<string, unknown>[];
@@ -65,6 +73,33 @@ export class PgliteWarehouse implements Warehouse, MigrationTarget {
     return {
       columns: result.fields.map((field) => ({ name: field.name, type: pgTypeName(field.dataTypeID) })),
       rows: result.rows,
+      rowsAffected: result.affectedRows ?? 0,
+    };
+  }
+
+  /**
+   * One statement with every value kept as the warehouse's text, which is how Redshift shows them: dates
+   * `YYYY-MM-DD`, timestamps `YYYY-MM-DD HH:MI:SS[.ffffff]`, exact decimals, booleans `true`/`false`. Parsing into JS
+   * values would lose microseconds and decimal digits.
+   */
+  async queryText(sql: string): Promise<WarehouseTextResult> {
+    const asText = (text: string) => text;
+    const result = await this.db.query<unknown[]>(rewriteRedshiftForLocal(sql), [], {
+      rowMode: 'array',
+      // Every type as text: the known OIDs listed (PGlite copies the map), any other OID through the proxy.
+      parsers: new Proxy(Object.fromEntries(Object.keys(PG_TYPES).map((oid) => [Number(oid), asText])), {
+        get: () => asText,
+      }),
+    });
+    return {
+      columns: result.fields.map((field) => ({ name: field.name, type: pgTypeName(field.dataTypeID) })),
+      rows: result.rows.map((row) =>
+        row.map((value, index) => {
+          if (value === null || value === undefined) return null;
+          const text = String(value);
+          return result.fields[index]?.dataTypeID === 16 ? (text === 't' ? 'true' : 'false') : text;
+        }),
+      ),
       rowsAffected: result.affectedRows ?? 0,
     };
   }
@@ -142,19 +177,28 @@ function quote(identifier: string): string {
   return `"${identifier.replaceAll('"', '""')}"`;
 }
 
+/** Postgres type OIDs by the names Redshift gives them. */
 const PG_TYPES: Record<number, string> = {
   16: 'boolean',
+  17: 'bytea',
+  18: 'char',
   20: 'bigint',
   21: 'smallint',
   23: 'integer',
   25: 'text',
+  114: 'json',
   700: 'real',
   701: 'double precision',
+  1042: 'char',
   1043: 'varchar',
   1082: 'date',
+  1083: 'time',
   1114: 'timestamp',
   1184: 'timestamptz',
+  1186: 'interval',
+  1266: 'timetz',
   1700: 'numeric',
+  3802: 'super',
 };
 
 function pgTypeName(oid: number): string {

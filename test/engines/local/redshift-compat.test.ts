@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { PgliteWarehouse } from '../../../lib/engines/local/pglite-warehouse.ts';
-import { queryWarehouseAsText } from '../../../lib/local/commands/query.ts';
 import { DOC_CASES } from './redshift-doc-cases.ts';
 
 describe('documented Redshift results on the local warehouse', () => {
@@ -15,7 +14,7 @@ describe('documented Redshift results on the local warehouse', () => {
 
   for (const docCase of DOC_CASES) {
     test(`${docCase.page}: ${docCase.sql}`, async () => {
-      const result = await queryWarehouseAsText(warehouse, docCase.sql);
+      const result = await warehouse.queryText(docCase.sql);
       assert.deepEqual(result.rows[0]?.slice(0, docCase.expected.length), docCase.expected);
     });
   }
