@@ -19,6 +19,8 @@ const { values } = parseArgs({
     case: { type: 'string', multiple: true },
     out: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    /** Re-render the report from a saved results file (bench/results/full.json) without measuring anything. */
+    from: { type: 'string' },
   },
 });
 
@@ -130,10 +132,39 @@ async function main(): Promise<void> {
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(
     join(resultsDir, complete ? 'full.json' : 'partial.json'),
-    `${JSON.stringify({ machine, elapsedMs, quick: values.quick, results: Object.fromEntries(results) }, null, 2)}\n`,
+    `${JSON.stringify({ machine, elapsedMs, quick: values.quick, retries, results: Object.fromEntries(results) }, null, 2)}\n`,
   );
   console.log(`wrote ${out} in ${(elapsedMs / 60_000).toFixed(1)} min`);
   if ([...results.values()].flat().some((r) => r.error)) process.exitCode = 1;
 }
 
-await main();
+interface SavedRun {
+  readonly machine: ReturnType<typeof machineInfo>;
+  readonly elapsedMs: number;
+  readonly quick?: boolean;
+  readonly retries?: string[];
+  readonly results: Record<string, StepResult[]>;
+}
+
+/** Writes the report again from saved figures: the findings text can be edited after a long run. */
+function renderSaved(file: string): void {
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as SavedRun;
+  const results = new Map(Object.entries(saved.results));
+  const cases = BENCH_CASES.filter((c) => results.has(c.name) || c.name === 'aws-cost' || c.name === 'scd2-merge');
+  const findingsFile = join(REPO_ROOT, 'bench', 'findings.md');
+  const findings = existsSync(findingsFile) ? readFileSync(findingsFile, 'utf8').trim() : undefined;
+  const markdown = renderReport({
+    machine: saved.machine,
+    results,
+    quick: saved.quick ?? false,
+    elapsedMs: saved.elapsedMs,
+    retries: saved.retries ?? [],
+    cases,
+    ...(findings ? { findings } : {}),
+  });
+  writeFileSync(out, markdown);
+  console.log(`wrote ${out} from ${file}`);
+}
+
+if (values.from) renderSaved(values.from);
+else await main();

@@ -54,7 +54,7 @@ export const awsCost: BenchCase = {
       ...incremental.map((r) => costRow(`daily incremental run, ${r.step.label}`, r, 30)),
     ];
     return [
-      `List prices: Athena $${PRICES.athenaPerTb} per TB scanned, rounded up to the MB, ${PRICES.athenaMinimumBytes / 1024 ** 2} MB minimum per query; Step Functions Standard $${PRICES.stepFunctionsPerThousandTransitions} per 1,000 state transitions; Lambda $${PRICES.lambdaPerGbSecond.arm64} per GB-s on arm64 (the template's architecture) and $${PRICES.lambdaPerMillionRequests} per million requests; no free tier. Transitions are the states entered by the real synthesized definition as the twin ran it (\`onStateEntered\`). Lambda GB-s = each task's memory size in the synthesized template × the duration its handler took here (local durations stand in for Lambda's; cold starts not included). Athena: each transform is billed for the raw bytes in its window (uncompressed NDJSON here; Firehose with GZIP would cut this several-fold), each quality check at the 10 MB minimum (they read the window's stage rows, Parquet in AWS). Not included: S3 requests and storage, Glue catalog, KMS, CloudWatch, SNS, Redshift (the reporting families are disabled), DynamoDB (the lease: a handful of writes per run).`,
+      `List prices: Athena $${PRICES.athenaPerTb} per TB scanned, rounded up to the MB, ${PRICES.athenaMinimumBytes / 1024 ** 2} MB minimum per query; Step Functions Standard $${PRICES.stepFunctionsPerThousandTransitions} per 1,000 state transitions; Lambda $${PRICES.lambdaPerGbSecond.arm64} per GB-s on arm64 (the template's architecture) and $${PRICES.lambdaPerMillionRequests} per million requests; no free tier. Transitions are the states entered by the real synthesized definition as the twin ran it (\`onStateEntered\`). Lambda GB-s = each task's memory size in the synthesized template × the duration its handler took here (local durations stand in for Lambda's; cold starts not included). Athena: each event's load query is billed for the raw bytes in its window, its clear and merge queries (uncompressed NDJSON here; Firehose with GZIP would cut this several-fold), and each quality check at the 10 MB minimum (merge and checks read the window's stage rows, Parquet in AWS). Not included: S3 requests and storage, Glue catalog, KMS, CloudWatch, SNS, Redshift (the reporting families are disabled), DynamoDB (the lease: a handful of writes per run).`,
       '',
       table(
         [
@@ -71,7 +71,7 @@ export const awsCost: BenchCase = {
         rows,
       ),
       '',
-      'The fixed part dominates: each run pays 31 queries at the 10 MB minimum (about $0.0015) and the transitions of the whole definition, whatever the data; only the Athena scan of the transforms grows with the data, and an incremental run scans only its new day.',
+      'At these scales the fixed part dominates: every Athena query is billed at least 10 MB (three per event, clear + load + merge, plus one per quality check) and every run enters the states of every enabled family and event whatever the data; only the raw scan of the load queries grows with the data, and an incremental run scans only its new day.',
     ].join('\n');
   },
 };

@@ -8,6 +8,7 @@ import { addDays, eventWindow } from '../../lib/core/window.ts';
 import { rawViewSql, stageTableSql } from '../../lib/engines/local/duckdb-catalog.ts';
 import { installTrinoCompat, translateTrinoToDuckDb } from '../../lib/engines/local/trino-compat.ts';
 import { openLocal } from '../../lib/local/context.ts';
+import { taskStates } from '../../lib/local/twin/definition.ts';
 import { LocalTwin } from '../../lib/local/twin/local-twin.ts';
 import { synthesizeTemplate } from '../../lib/local/twin/synthesize.ts';
 import { athenaCost, type LambdaInvocation, lambdaCost, lambdaGbSeconds, stepFunctionsCost } from '../lib/cost.ts';
@@ -20,7 +21,7 @@ import { copyProject, folderSize, resetDataDir } from '../lib/workspace.ts';
 
 export const DAYS = 30;
 export const FULL_SCALES = [100_000, 500_000, 1_000_000];
-export const QUICK_SCALES = [20_000];
+export const QUICK_SCALES = [10_000];
 
 export interface TxmaParams {
   readonly workDir: string;
@@ -116,7 +117,15 @@ export async function timedTwinRun(
     const events = report.families.flatMap((f) => f.events);
     const ran = events.filter((e) => !e.skipped && e.status === 'SUCCEEDED');
     const checks = report.families.reduce((sum, f) => sum + f.checks.length, 0);
-    const athenaScans = [...ran.map((e) => e.bytes_scanned ?? e.raw_bytes ?? 0), ...Array(checks).fill(0)];
+    // Every Athena task call is a query (per event: clear the incoming table, load the window, merge into stage);
+    // the load scans the window's raw bytes, the others are billed here at the 10 MB minimum. Quality checks run
+    // inside the check Lambda, one Athena query each.
+    const athenaStates = taskStates(twin.stateMachineDefinition)
+      .filter(({ state }) => state.Resource?.startsWith('arn:aws:states:::athena:'))
+      .map(({ name }) => name);
+    const athenaCalls = athenaStates.reduce((sum, name) => sum + (timings.taskCalls.get(name)?.length ?? 0), 0);
+    const loads = ran.map((e) => e.bytes_scanned ?? e.raw_bytes ?? 0);
+    const athenaScans = [...loads, ...Array(Math.max(0, athenaCalls - loads.length) + checks).fill(0)];
 
     const metrics: Record<string, number> = {
       wall_ms: ended - started,
@@ -143,6 +152,7 @@ export async function timedTwinRun(
         events_run: ran.length,
         events_skipped: events.length - ran.length,
         quality_checks: checks,
+        athena_task_calls: athenaCalls,
         reporting_procedures: report.reporting?.length ?? 0,
       },
     };
@@ -152,7 +162,7 @@ export async function timedTwinRun(
 }
 
 /**
- * The same MERGE statements the run sends to Athena (insert_into SQL with the window bound), translated by the
+ * The same statements the run sends to Athena per event (clear incoming, load the window, merge), translated by the
  * Trino compatibility layer and run one after another on a bare DuckDB connection over the same raw files: no state
  * machine, no Lambdas, no checks, no watermarks.
  */
@@ -179,16 +189,30 @@ export async function bareEngineRun(
     for (const table of loaded.rawTables.values()) await connection.run(rawViewSql(names.rawDatabase, table, rawDir));
     for (const table of loaded.stageTables.values()) await connection.run(stageTableSql(names.stageDatabase, table));
 
+    // Incoming tables, as the engine's catalog creates them: each event's window is loaded there, then merged.
+    await connection.run(`create schema if not exists ${quoteIdentifier(names.incomingDatabase)}`);
+    for (const [family, { events }] of loaded.familyEvents) {
+      const table = loaded.stageTables.get(family);
+      if (!table) continue;
+      for (const { event_name } of events) {
+        await connection.run(stageTableSql(names.incomingDatabase, { ...table, table: event_name }));
+      }
+    }
+
     const enabledFamilies = loaded.families.filter((f) => f.enabled).map((f) => f.product_family);
-    const statements: { sql: string; parameters: readonly string[] }[] = [];
+    const statements: { sql: string; parameters: readonly string[]; counts: boolean }[] = [];
     for (const family of enabledFamilies) {
       for (const entry of loaded.familyEvents.get(family)?.events ?? []) {
         if (!entry.enabled) continue;
         const raw = loaded.rawTables.get(entry.event_name);
         if (!raw || folderSize(join(rawDir, raw.location)).files === 0) continue;
         const window = eventWindow({ watermark: undefined, now: now(), latenessHours: entry.lateness_hours });
-        const bound = prepareTransform(loaded, names, entry.event_name, window);
-        statements.push({ sql: translateTrinoToDuckDb(bound.sql), parameters: bound.parameters });
+        const prepared = prepareTransform(loaded, names, entry.event_name, window);
+        statements.push(
+          { sql: translateTrinoToDuckDb(prepared.clear), parameters: [], counts: false },
+          { sql: translateTrinoToDuckDb(prepared.load.sql), parameters: prepared.load.parameters, counts: false },
+          { sql: translateTrinoToDuckDb(prepared.merge), parameters: [], counts: true },
+        );
       }
     }
     let rows = 0;
@@ -199,7 +223,7 @@ export async function bareEngineRun(
         prepared.bindVarchar(index + 1, value);
       });
       const result = await prepared.run();
-      rows += Number(result.rowsChanged);
+      if (statement.counts) rows += Number(result.rowsChanged);
     }
     const ms = performance.now() - started;
     return { metrics: { wall_ms: ms, rows_written: rows, statements: statements.length } };
@@ -264,11 +288,15 @@ const STAGES: readonly (readonly [string, string])[] = [
   ['task_ms:AcquireRunLease', 'AcquireRunLease (run-guard Lambda)'],
   ['task_ms:PlanRun', 'PlanRun (plan Lambda)'],
   ['task_ms:PrepareTransform', 'PrepareTransform (window, raw listing, SQL), per event'],
-  ['task_ms:RunTransform', 'RunTransform (Athena → DuckDB MERGE), per event'],
+  ['task_ms:RunTransform', 'RunTransform (Athena → DuckDB), per event'],
+  ['task_ms:ClearIncoming', "ClearIncoming (Athena → DuckDB: empty the event's incoming table), per event"],
+  ['task_ms:LoadIncoming', "LoadIncoming (Athena → DuckDB: insert_into SQL over the window's raw files), per event"],
+  ['task_ms:MergeIntoStage', 'MergeIntoStage (Athena → DuckDB: MERGE on the dedup key), per event'],
   ['task_ms:RenewRunLease', 'RenewRunLease (heartbeat), per event'],
   ['task_ms:CheckFamily', 'CheckFamily (quality checks), per family'],
   ['task_ms:CommitFamily', 'CommitFamily (watermarks), per family'],
-  ['task_ms:CallProcedure', 'reporting procedures (PGlite)'],
+  ['task_ms:MigrateWarehouse', 'MigrateWarehouse (local warehouse migrations)'],
+  ['task_ms:CallProcedure', 'CallProcedure (reporting procedures on PGlite), per reporting family'],
   ['task_ms:WriteRunReport', 'WriteRunReport'],
   ['task_ms:ReleaseRunLease', 'ReleaseRunLease'],
 ];
@@ -293,7 +321,7 @@ export function renderEndToEnd(results: readonly StepResult[]): string {
       'twin: state machine run',
       'twin: whole command (with startup)',
       'events/s (run)',
-      'bare DuckDB, same MERGEs',
+      'bare DuckDB, same statements',
       'run ÷ bare',
       'whole ÷ bare',
       'peak RSS twin',
@@ -313,6 +341,7 @@ export function renderEndToEnd(results: readonly StepResult[]): string {
       show(rss(bare), 'MB'),
     ]),
   );
+  const extrapolated = extrapolate(paired, 5_000_000);
   const stageRows = STAGES.filter(([key]) => paired.some(({ twin }) => metric(twin, key))).map(([key, name]) => [
     name,
     ...paired.map(({ twin }) => seconds(metric(twin, key))),
@@ -325,9 +354,10 @@ export function renderEndToEnd(results: readonly StepResult[]): string {
   const anyTwin = paired.find((p) => p.twin)?.twin;
   return (
     [
-      'TxMA sample events (the shipped generator: whole user journeys, 2% re-deliveries, 1% producer retries, 0.5% late) spread over 30 delivery days, one full run of the `dev` state machine on the twin from an empty stage: every enabled family and event, quality checks, watermark commits, run report. **Bare DuckDB** runs the very MERGE statements the run sends to Athena (insert_into SQL, window bound, translated by the Trino layer) one after another on a plain DuckDB connection over the same files: no state machine, Lambdas, checks or watermarks. *Run* is the state machine execution; *whole command* adds opening the context and the twin (what `dap run` pays once per invocation). Events/s counts raw records read (duplicates included) per second of the run.',
+      'TxMA sample events (the shipped generator: whole user journeys, 2% re-deliveries, 1% producer retries, 0.5% late) spread over 30 delivery days, one full run of the `dev` state machine on the twin from an empty stage: every enabled family and event, quality checks, watermark commits, run report. **Bare DuckDB** runs the very statements the run sends to Athena for each event (clear the incoming table, load the window with the insert_into SQL and its bound parameters, MERGE into stage; translated by the Trino layer) one after another on a plain DuckDB connection over the same files: no state machine, Lambdas, checks or watermarks. *Run* is the state machine execution; *whole command* adds opening the context and the twin (what `dap run` pays once per invocation). Events/s counts raw records read (duplicates included) per second of the run.',
       '',
       headline,
+      ...(extrapolated ? ['', extrapolated] : []),
       '',
       `Where the time goes (median ms of each step's calls, summed; Map iterations run concurrently, so the sum of per-event steps can exceed the run's wall time). ${anyTwin ? `${fact(anyTwin, 'events_run')} events ran a query, ${fact(anyTwin, 'events_skipped')} had no raw files (the Eventbrite and SmartSurvey families, whose data comes from ingestion), ${fact(anyTwin, 'quality_checks')} quality checks, ${fact(anyTwin, 'reporting_procedures')} reporting procedures (the reporting families are disabled in \`redshift-scripts/reporting_model_product_family_config.json\`, so no stage → reporting step runs yet)` : ''}; ${transitions ?? '–'} states entered per run.`,
       '',
@@ -337,3 +367,30 @@ export function renderEndToEnd(results: readonly StepResult[]): string {
 }
 
 export { summarize };
+
+/**
+ * The issue asks for 5M events; that scale does not fit the 30-minute budget on this machine, so its run and bare
+ * times are extrapolated linearly from the two largest measured scales (labelled as such, never mixed with
+ * measurements).
+ */
+function extrapolate(paired: ReturnType<typeof pairs>, target: number): string | undefined {
+  const measured = paired
+    .map((p) => ({ records: Number(fact(p.twin, 'raw_records')), p }))
+    .filter((m) => Number.isFinite(m.records) && m.records > 0)
+    .sort((a, b) => a.records - b.records);
+  const [a, b] = measured.slice(-2);
+  if (!a || !b || b.records >= target) return undefined;
+  const recordsAtTarget = (b.records / Number(b.p.twin?.step.params.events)) * target;
+  const [small, large] = [a, b];
+  const line = (result: (p: typeof small.p) => StepResult | undefined, key: string) => {
+    const ya = metric(result(small.p), key)?.median;
+    const yb = metric(result(large.p), key)?.median;
+    if (ya === undefined || yb === undefined) return undefined;
+    return yb + ((yb - ya) / (large.records - small.records)) * (recordsAtTarget - large.records);
+  };
+  const run = line((p) => p.twin, 'run_ms');
+  const whole = line((p) => p.twin, 'wall_ms');
+  const bare = line((p) => p.bare, 'wall_ms');
+  if (run === undefined || bare === undefined || whole === undefined) return undefined;
+  return `**${target / 1_000_000}M events, extrapolated (not measured)** linearly from the ${formatNumber(a.records)}- and ${formatNumber(b.records)}-record runs: about ${formatNumber(recordsAtTarget)} raw records (${formatNumber(((Number(fact(b.p.twin, 'raw_bytes')) / b.records) * recordsAtTarget) / 1024 ** 3)} GB), state machine run ≈ ${formatNumber(run / 1000)} s, whole command ≈ ${formatNumber(whole / 1000)} s, bare DuckDB ≈ ${formatNumber(bare / 1000)} s (run ÷ bare ≈ ${(run / bare).toFixed(2)}×). The measured scales were chosen so that the full \`npm run bench\` stays within 30 minutes on this machine; generating 5M events alone takes about 2 minutes and 3 GB of disk.`;
+}

@@ -107,7 +107,7 @@ export const fileIngestion: BenchCase = {
   name: 'file-ingestion',
   title: 'File ingestion (CSV, XLSX) beside the parser alone and DuckDB read_csv',
   plan({ quick }): Step[] {
-    if (quick) return [...steps('csv', 5, 1), ...steps('xlsx', 2, 1)];
+    if (quick) return [...steps('csv', 2, 1), ...steps('xlsx', 1, 1)];
     return [
       ...steps('csv', 10, 3),
       ...steps('csv', 100, 3),

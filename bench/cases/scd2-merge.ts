@@ -1,49 +1,150 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BenchCase } from '../lib/types.ts';
+import { derived, fact, failures, formatNumber, metric, rss, seconds, show, table } from '../lib/report.ts';
+import type { BenchCase, Measurement, Step } from '../lib/types.ts';
 import { REPO_ROOT } from '../lib/workspace.ts';
 
 /**
- * Type 2 merge on the local warehouse (PGlite): 1% and 10% changed keys on a dimension of 1M keys. The type 2
- * procedures are being written (issue 7); this case runs once `redshift-scripts/procedures/` holds an SCD2
- * procedure and `test/helpers/scd2-fixture.ts` exists to build its input. Until then it reports itself pending.
+ * Type 2 merge on the local warehouse (PGlite): the generic type 2 procedure (`sp_scd2_refresh`, applied by
+ * `sp_scd2_apply`) over the CRM contacts entity. A first full snapshot of N keys is loaded and applied (the initial
+ * load), then a second snapshot in which 1% or 10% of the keys changed two attributes; the measured figure is the
+ * CALL that applies the second snapshot. Input is generated inside the warehouse by the test helper
+ * `loadGeneratedCrmSnapshot` (test/helpers/scd2-fixture.ts), so loading is not part of the figure.
  */
 
 const FIXTURE = join(REPO_ROOT, 'test', 'helpers', 'scd2-fixture.ts');
-const PROCEDURES = join(REPO_ROOT, 'redshift-scripts', 'procedures');
-
-/** Procedure files that look like a type 2 merge (valid_from / valid_to / is_current). */
-export function scd2Procedures(): string[] {
-  if (!existsSync(PROCEDURES)) return [];
-  return readdirSync(PROCEDURES)
-    .filter((name) => name.endsWith('.sql'))
-    .filter((name) => /valid_to|is_current/i.test(readFileSync(join(PROCEDURES, name), 'utf8')));
-}
+const PROCEDURE = join(REPO_ROOT, 'redshift-scripts', 'procedures', 'sp_scd2_refresh.sql');
 
 export function pendingReason(): string | undefined {
-  const procedures = scd2Procedures();
   const missing = [
-    ...(procedures.length === 0 ? ['no type 2 procedure in `redshift-scripts/procedures/`'] : []),
+    ...(existsSync(PROCEDURE) ? [] : ['no `redshift-scripts/procedures/sp_scd2_refresh.sql`']),
     ...(existsSync(FIXTURE) ? [] : ['no `test/helpers/scd2-fixture.ts` to build its input']),
   ];
   return missing.length > 0 ? missing.join(' and ') : undefined;
 }
 
+interface Scd2Params {
+  readonly keys: number;
+  readonly changedPercent: number;
+  /**
+   * `shipped`: the warehouse as it opens. `no-nested-loops`: the same, with `set enable_nestloop = off` in the session
+   * first, the fix proposed in the findings (PGlite has no statistics for the procedure's freshly filled work tables
+   * and picks nested loops over them, so the shipped merge grows with the square of the keys).
+   */
+  readonly planner: 'shipped' | 'no-nested-loops';
+}
+
+const FIRST = '2026-01-05';
+const SECOND = '2026-01-12';
+
 export const scd2Merge: BenchCase = {
   name: 'scd2-merge',
   title: 'Type 2 merge on the local warehouse',
-  plan() {
-    return [];
-  },
-  async measure() {
-    throw new Error(`the type 2 merge case is pending: ${pendingReason() ?? 'not written yet'}`);
-  },
-  render() {
-    const reason = pendingReason();
+  plan({ quick }): Step[] {
+    if (pendingReason()) return [];
+    const step = (keys: number, changedPercent: number, planner: Scd2Params['planner'], repetitions = 1): Step => ({
+      label: `${formatNumber(keys)} keys, ${changedPercent}% changed${planner === 'shipped' ? ', as shipped' : ', nested loops off'}`,
+      params: { keys, changedPercent, planner },
+      repetitions,
+    });
+    if (quick) return [step(1000, 10, 'shipped'), step(10_000, 10, 'no-nested-loops')];
     return [
-      '**Pending.** Planned: a dimension of 1M keys loaded into the local warehouse (PGlite), then the type 2 procedure called with 1% and 10% of the keys changed (plus a share of deletions and returning keys); measured: wall time of the CALL, rows touched (versions closed + opened), peak RSS, each 3 times in its own process, with the first load as the baseline.',
-      '',
-      `Why not yet: ${reason ?? 'the procedure and its fixture have landed after this benchmark was written; add the measurement in `bench/cases/scd2-merge.ts`'} (the type 2 procedures of issue 7 were being written while this harness was built). The harness needs only this module filled in: \`plan\` returns the two steps (1%, 10%) and \`measure\` builds the dimension with the fixture and times the procedure.`,
-    ].join('\n');
+      step(2000, 1, 'shipped'),
+      step(2000, 10, 'shipped'),
+      step(4000, 10, 'shipped'),
+      step(200_000, 1, 'no-nested-loops'),
+      step(200_000, 10, 'no-nested-loops'),
+    ];
+  },
+  async measure(raw): Promise<Measurement> {
+    const p = raw as unknown as Scd2Params;
+    const fixture = await import('../../test/helpers/scd2-fixture.ts');
+    const scv = await fixture.openScvWarehouse();
+    try {
+      if (p.planner === 'no-nested-loops') await scv.warehouse.execute('set enable_nestloop = off');
+      const t0 = performance.now();
+      await fixture.loadGeneratedCrmSnapshot(scv, { keys: p.keys, snapshotDate: FIRST });
+      const t1 = performance.now();
+      await fixture.refreshCrm(scv, 'bench-initial');
+      const t2 = performance.now();
+      await fixture.loadGeneratedCrmSnapshot(scv, {
+        keys: p.keys,
+        snapshotDate: SECOND,
+        changedPercent: p.changedPercent,
+        generation: 1,
+      });
+      // The helper stamps every row of a snapshot with updated_on = the snapshot date, a tracked attribute, which
+      // would change every key; unchanged keys (generation 0, last name 'Last0') keep the first snapshot's date.
+      await scv.warehouse.execute(
+        `update ${scv.rawSchema}.crm_contacts set updated_on = date '${FIRST}' where snapshot_date = date '${SECOND}' and last_name = 'Last0'`,
+      );
+      const t3 = performance.now();
+      await fixture.refreshCrm(scv, 'bench-change');
+      const t4 = performance.now();
+      const touched = await scv.warehouse.query(
+        `select count(*) filter (where valid_from = date '${SECOND}') as opened, ` +
+          `count(*) filter (where valid_to = date '${SECOND}') as closed, count(*) as versions, ` +
+          `count(*) filter (where is_current) as current_rows from ${scv.schema}.scd2_history where entity = 'crm_contact'`,
+      );
+      const changes = await scv.warehouse.query(
+        `select count(*) as n from ${scv.schema}.scd2_change_history where entity = 'crm_contact' and snapshot_date = date '${SECOND}'`,
+      );
+      const row = touched.rows[0] as Record<string, unknown>;
+      return {
+        metrics: {
+          wall_ms: t4 - t3,
+          initial_load_ms: t2 - t1,
+          generate_ms: t1 - t0 + (t3 - t2),
+          versions_opened: Number(row.opened),
+          versions_closed: Number(row.closed),
+          change_rows: Number(changes.rows[0]?.n),
+        },
+        facts: { versions_total: Number(row.versions), current_rows: Number(row.current_rows) },
+      };
+    } finally {
+      await scv.close();
+    }
+  },
+  render(results) {
+    const reason = pendingReason();
+    if (reason || results.length === 0) {
+      return [
+        "**Pending.** Planned: a dimension of 1M keys on the local warehouse (PGlite), the type 2 procedure applied to a snapshot with 1% and 10% of the keys changed; measured: the CALL's wall time, rows touched, peak RSS.",
+        '',
+        `Why not yet: ${reason ?? 'the case did not run in this report (`--case scd2-merge`)'}.`,
+      ].join('\n');
+    }
+    const rows = results.map((r) => [
+      r.step.label,
+      seconds(metric(r, 'initial_load_ms')),
+      seconds(metric(r, 'wall_ms')),
+      show(derived(r, (m) => (m.metrics.versions_opened ?? 0) + (m.metrics.versions_closed ?? 0))),
+      show(metric(r, 'change_rows')),
+      show(
+        derived(r, (m) => (m.metrics.versions_opened ?? 0) / ((m.metrics.wall_ms ?? Number.NaN) / 1000)),
+        'keys/s',
+      ),
+      `${formatNumber(Number(fact(r, 'versions_total')))} / ${formatNumber(Number(fact(r, 'current_rows')))}`,
+      show(rss(r), 'MB'),
+    ]);
+    return (
+      [
+        '`sp_scd2_refresh` (the generic type 2 procedure of the reporting model, with `sp_scd2_apply`) on the CRM contacts entity, on a bare local warehouse (PGlite, embedded Postgres compiled to WebAssembly, single-threaded) as `test/helpers/scd2-fixture.ts` opens it. A first full snapshot of N keys is applied (*initial load*), then a second full snapshot in which the given share of keys changed two attributes (*merge*: the measured CALL). Rows touched = versions closed + versions opened; change rows = the change-history rows written for the second snapshot (one U per changed key).',
+        '',
+        table(
+          [
+            'dimension',
+            'initial load (CALL)',
+            'merge (CALL)',
+            'rows touched',
+            'change rows',
+            'changed keys/s',
+            'versions / current rows after',
+            'peak RSS',
+          ],
+          rows,
+        ),
+      ].join('\n') + failures(results)
+    );
   },
 };
