@@ -50,6 +50,15 @@ const crmWeek1 = [
     organisation: null,
     updated_on: '2025-12-04',
   },
+  {
+    contact_id: 'C006',
+    first_name: 'Zoe',
+    last_name: 'Old',
+    email: 'zoe@example.com',
+    phone: null,
+    organisation: null,
+    updated_on: '2026-01-03',
+  },
 ];
 // week 2: Ella's email changed
 const crmWeek2 = crmWeek1.map((c) =>
@@ -106,6 +115,17 @@ before(async () => {
       signed_up_on: '2025-11-03',
       ingested_at: '2026-01-02 06:00:00',
       source_row: 5,
+    },
+    // same day as the CRM's update of Zoe: a tie, which the CRM (source priority 1) wins
+    {
+      customer_id: 'S-zoe',
+      first_name: 'Zoe',
+      last_name: 'New',
+      email: 'ZOE@example.com',
+      phone: '07700900222',
+      signed_up_on: '2026-01-03',
+      ingested_at: '2026-01-04 06:00:00',
+      source_row: 6,
     },
   ]);
   await insertExternalRows(scv, `${raw}.event_registrations`, [
@@ -220,6 +240,8 @@ test('people are linked into the golden groups', async () => {
     ['crm_contacts:C003', 'shop_customers:S-finn'],
     // transitive: shop -phone- CRM -email- Eventbrite
     ['crm_contacts:C004', 'eventbrite:1003', 'shop_customers:S-kai'],
+    // a tie on the source timestamp
+    ['crm_contacts:C006', 'shop_customers:S-zoe'],
     // shared family email with different first names: nobody linked by it
     ['event_registrations:R2'],
     // missing email, no other key
@@ -272,7 +294,7 @@ test('survivorship: each attribute is the most recent non-blank value, ties by s
     `select c.first_name, c.last_name, c.email, c.phone, c.organisation, c.record_count::int as records, ` +
       `c.source_count::int as sources from ${scv.schema}.scv_customer c ` +
       `join ${scv.schema}.scv_person p on p.customer_id = c.customer_id ` +
-      `where p.source || ':' || p.native_id in ('crm_contacts:C001', 'crm_contacts:C002') order by p.native_id`,
+      `where p.source || ':' || p.native_id in ('crm_contacts:C001', 'crm_contacts:C002', 'crm_contacts:C006') order by p.native_id`,
   );
   assert.deepEqual(customers.rows, [
     // R1 (2026-02-01) is the newest record of Ava's; the CRM phone is the only phone
@@ -294,6 +316,16 @@ test('survivorship: each attribute is the most recent non-blank value, ties by s
       organisation: 'Coastal Trust',
       records: 3,
       sources: 3,
+    },
+    // both records observed on 2026-01-03: the CRM's last name and email win the tie; the phone only the shop has
+    {
+      first_name: 'Zoe',
+      last_name: 'Old',
+      email: 'zoe@example.com',
+      phone: '07700900222',
+      organisation: null,
+      records: 2,
+      sources: 2,
     },
   ]);
 });
