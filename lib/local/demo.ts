@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { DEFAULT_SAMPLE_OPTIONS, writeTxmaSamples } from '../core/samples/txma.ts';
 import { type LocalOptions, openLocal } from './context.ts';
 import { formatIngestSummary, ingestShippedSamples } from './ingest-samples.ts';
+import { LocalWarehouse } from './local-warehouse.ts';
 import { describePull, pullShippedSamples } from './pull-samples.ts';
 import { runOnTwin } from './run.ts';
 
 /**
  * `npm start`: a clean local environment, the shipped sample data in raw, and a full run. Returns the exit code.
- * Only this environment's buckets and engine file are reset; other environments in the data folder are left alone.
+ * Only this environment's buckets, engine file and local warehouse are reset; other environments in the data folder are left alone.
  */
 export async function runDemo(options: LocalOptions, write: (text: string) => void = console.log): Promise<number> {
   let context = await openLocal(options);
@@ -20,6 +21,8 @@ export async function runDemo(options: LocalOptions, write: (text: string) => vo
     rm(join(dataDir, '_control', names.controlTable), { recursive: true, force: true }),
     rm(join(dataDir, `${context.environment.name}.duckdb`), { force: true }),
     rm(join(dataDir, `${context.environment.name}.duckdb.wal`), { force: true }),
+    // The local Redshift: migrated and built again from the fresh stage.
+    rm(LocalWarehouse.folder(context), { recursive: true, force: true }),
   ]);
   context = await openLocal(options);
   try {
@@ -34,6 +37,9 @@ export async function runDemo(options: LocalOptions, write: (text: string) => vo
     const tomorrow = new Date(Date.now() + 2 * 86_400_000);
     const code = await runOnTwin(context, { trigger: 'demo', now: () => tomorrow }, write);
     write(`\nlook at the results: npx dap query "select * from ${names.stageDatabase}.<family> limit 10"`);
+    write(
+      `             and the reporting model: npx dap query --warehouse "select * from conformed.scv_customer limit 10"`,
+    );
     return code;
   } finally {
     await context.close();

@@ -36,6 +36,19 @@ export function reportTable(report: RunReport): string {
   return formatTable(['family', 'event', 'status', 'rows_written', 'duration_ms'], rows);
 }
 
+/** The reporting model's procedures, one line each. */
+export function reportingTable(report: RunReport): string {
+  return formatTable(
+    ['reporting_family', 'procedure', 'status', 'duration_ms'],
+    report.reporting.map((r) => ({
+      reporting_family: r.product_family,
+      procedure: r.procedure,
+      status: r.status,
+      duration_ms: r.duration_ms,
+    })),
+  );
+}
+
 /** Prints what a run did and returns the exit code for its outcome. */
 export function printRunResult(result: TwinRunResult, write: (text: string) => void = console.log): number {
   if (result.outcome === 'ALREADY_RUNNING') {
@@ -52,10 +65,14 @@ export function printRunResult(result: TwinRunResult, write: (text: string) => v
   }
   write('');
   write(reportTable(report));
+  if (report.reporting.length > 0) write(`\n${reportingTable(report)}`);
   const { totals } = report;
+  const reportingDone = report.reporting.filter((r) => r.status === 'SUCCEEDED').length;
+  const reporting =
+    report.reporting.length > 0 ? `, ${reportingDone}/${report.reporting.length} reporting procedures` : '';
   write(
     `\nrun ${report.run_id} ${report.status}: ${totals.families - totals.families_failed}/${totals.families} families, ` +
-      `${totals.events - totals.events_failed}/${totals.events} events, ${totals.rows_written} rows written`,
+      `${totals.events - totals.events_failed}/${totals.events} events, ${totals.rows_written} rows written${reporting}`,
   );
   for (const family of report.families.filter((f) => f.status === 'FAILED')) {
     const events = family.events.filter((e) => e.status === 'FAILED');

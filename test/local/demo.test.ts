@@ -20,7 +20,12 @@ test('npm start (dap demo) runs the shipped samples end to end on the twin and s
     assert.match(output, /wrote 160 sample file\(s\), 3096 TxMA record\(s\)/);
     assert.match(output, /eventbrite: complete/);
     assert.match(output, /quarantined +landing\/shop_sales\/sales_2026-11-17\.csv/);
-    assert.match(output, /run \S+ SUCCEEDED: 5\/5 families, 12\/12 events, \d+ rows written/);
+    assert.match(
+      output,
+      /run \S+ SUCCEEDED: 5\/5 families, 12\/12 events, \d+ rows written, 2\/2 reporting procedures/,
+    );
+    assert.match(output, /user_journey +\| conformed\.sp_user_journey +\| SUCCEEDED/);
+    assert.match(output, /single_customer_view \| conformed\.sp_single_customer_view \| SUCCEEDED/);
     assert.match(output, /auth_account_creation \| auth_create_account +\| SUCCEEDED \| 377/);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
