@@ -7,6 +7,7 @@ import { prepareTransform } from '../../lib/core/transform.ts';
 import { addDays, eventWindow } from '../../lib/core/window.ts';
 import { rawViewSql, stageTableSql } from '../../lib/engines/local/duckdb-catalog.ts';
 import { installTrinoCompat, translateTrinoToDuckDb } from '../../lib/engines/local/trino-compat.ts';
+import type { Warehouse } from '../../lib/engines/ports.ts';
 import { openLocal } from '../../lib/local/context.ts';
 import { taskStates } from '../../lib/local/twin/definition.ts';
 import { LocalTwin } from '../../lib/local/twin/local-twin.ts';
@@ -27,11 +28,18 @@ export interface TxmaParams {
   readonly workDir: string;
   readonly events: number;
   readonly days: number;
+  /**
+   * `off` (default): raw → stage only, the reporting families disabled in the project copy. `shipped`: the
+   * reporting families as configured, on the twin's warehouse as it opens. `no-nested-loops`: the same with
+   * `enable_nestloop = off` in the warehouse session (the fix proposed in the findings).
+   */
+  readonly reporting?: 'off' | 'shipped' | 'no-nested-loops';
 }
 
 export function txmaPaths(params: TxmaParams) {
   const base = join(params.workDir, `txma-${params.events}`);
-  return { project: join(params.workDir, 'project'), dataDir: join(base, 'data'), bareDb: join(base, 'bare.duckdb') };
+  const project = join(params.workDir, (params.reporting ?? 'off') === 'off' ? 'project-stage-only' : 'project');
+  return { project, dataDir: join(base, 'data'), bareDb: join(base, 'bare.duckdb') };
 }
 
 /** The clock of a run that processes every delivery day of the scale (late deliveries included). */
@@ -42,7 +50,7 @@ export function clockAfter(days: number, extraDays = 2): () => Date {
 
 export async function prepareTxma(params: TxmaParams, days = params.days) {
   const paths = txmaPaths(params);
-  copyProject(paths.project);
+  copyProject(paths.project, { reporting: (params.reporting ?? 'off') !== 'off' });
   rmSync(paths.dataDir, { recursive: true, force: true });
   const context = await openLocal({ root: paths.project, env: 'dev', dataDir: paths.dataDir });
   try {
@@ -70,12 +78,22 @@ export async function timedTwinRun(
   dataDir: string,
   project: string,
   now: () => Date,
+  options: { readonly noNestedLoops?: boolean } = {},
 ): Promise<{ metrics: Record<string, number>; facts: Record<string, string | number> }> {
   const started = performance.now();
   const context = await openLocal({ root: project, env: 'dev', dataDir });
   const opened = performance.now();
   try {
-    const twin = await LocalTwin.open(context);
+    const warehouse: Warehouse | undefined = options.noNestedLoops
+      ? {
+          callProcedure: async (schema, procedure, args) => {
+            const opened = await context.warehouse();
+            await opened.database.execute('set enable_nestloop = off');
+            return opened.callProcedure(schema, procedure, args);
+          },
+        }
+      : undefined;
+    const twin = await LocalTwin.open(context, warehouse ? { warehouse } : {});
     const twinOpened = performance.now();
     const timings: TwinTimings = { taskMs: new Map(), taskCalls: new Map(), transitions: 0 };
     const result = await twin.run({
@@ -144,6 +162,7 @@ export async function timedTwinRun(
       cost_lambda_usd: lambdaCost(invocations),
     };
     for (const [state, ms] of timings.taskMs) metrics[`task_ms:${state}`] = ms;
+    for (const r of report.reporting ?? []) metrics[`procedure_ms:${r.product_family}`] = r.duration_ms ?? Number.NaN;
     const transformMs = events.reduce((sum, e) => sum + (e.duration_ms ?? 0), 0);
     metrics.engine_ms = transformMs;
     return {
@@ -245,10 +264,25 @@ export const endToEnd: BenchCase = {
   plan({ quick }): Step[] {
     const scales = quick ? QUICK_SCALES : FULL_SCALES;
     const repetitions = quick ? 1 : 3;
-    return scales.flatMap((events) => [
-      { label: `${label(events)} · twin`, params: { events, days: DAYS, variant: 'twin' }, repetitions, prepare: true },
-      { label: `${label(events)} · bare DuckDB`, params: { events, days: DAYS, variant: 'bare' }, repetitions },
-    ]);
+    const reportingEvents = quick ? 10_000 : 100_000;
+    return [
+      ...scales.flatMap((events) => [
+        {
+          label: `${label(events)} · twin`,
+          params: { events, days: DAYS, variant: 'twin' },
+          repetitions,
+          prepare: true,
+        },
+        { label: `${label(events)} · bare DuckDB`, params: { events, days: DAYS, variant: 'bare' }, repetitions },
+      ]),
+      // Raw → stage → reporting model, at one scale: the reporting step on PGlite does not fit the budget at more.
+      ...(['shipped', 'no-nested-loops'] as const).map((reporting) => ({
+        label: `${label(reportingEvents)} · twin with reporting model${reporting === 'shipped' ? '' : ', nested loops off'}`,
+        params: { events: reportingEvents, days: DAYS, variant: 'twin', reporting },
+        repetitions: 1,
+        prepare: !scales.includes(reportingEvents) && reporting === 'shipped',
+      })),
+    ];
   },
   async prepare(params) {
     return prepareTxma(params as unknown as TxmaParams);
@@ -256,13 +290,14 @@ export const endToEnd: BenchCase = {
   async measure(params): Promise<Measurement> {
     const p = params as unknown as TxmaParams & { variant: 'twin' | 'bare' };
     const paths = txmaPaths(p);
+    copyProject(paths.project, { reporting: (p.reporting ?? 'off') !== 'off' });
     const now = clockAfter(p.days);
     if (p.variant === 'bare') return bareEngineRun(paths.dataDir, paths.project, paths.bareDb, now);
     const env = (await import('../../lib/config/loader.ts')).environment;
     const { loadCheckedProject } = await import('../../lib/config/check.ts');
     const names = resourceNames(env(loadCheckedProject(paths.project), 'dev'));
     resetDataDir(paths.dataDir, [names.buckets.raw]);
-    return timedTwinRun(paths.dataDir, paths.project, now);
+    return timedTwinRun(paths.dataDir, paths.project, now, { noNestedLoops: p.reporting === 'no-nested-loops' });
   },
   render(results) {
     return renderEndToEnd(results);
@@ -273,6 +308,7 @@ export const endToEnd: BenchCase = {
 export function pairs(results: readonly StepResult[]): { scale: string; twin?: StepResult; bare?: StepResult }[] {
   const byScale = new Map<string, { scale: string; twin?: StepResult; bare?: StepResult }>();
   for (const result of results) {
+    if ((result.step.params.reporting ?? 'off') !== 'off') continue;
     const scale = result.step.label.split(' · ')[0] ?? result.step.label;
     const entry = byScale.get(scale) ?? { scale };
     if (result.step.params.variant === 'bare') entry.bare = result;
@@ -359,9 +395,10 @@ export function renderEndToEnd(results: readonly StepResult[]): string {
       headline,
       ...(extrapolated ? ['', extrapolated] : []),
       '',
-      `Where the time goes (median ms of each step's calls, summed; Map iterations run concurrently, so the sum of per-event steps can exceed the run's wall time). ${anyTwin ? `${fact(anyTwin, 'events_run')} events ran a query, ${fact(anyTwin, 'events_skipped')} had no raw files (the Eventbrite and SmartSurvey families, whose data comes from ingestion), ${fact(anyTwin, 'quality_checks')} quality checks, ${fact(anyTwin, 'reporting_procedures')} reporting procedures (the reporting families are disabled in \`redshift-scripts/reporting_model_product_family_config.json\`, so no stage → reporting step runs yet)` : ''}; ${transitions ?? '–'} states entered per run.`,
+      `Where the time goes (median ms of each step's calls, summed; Map iterations run concurrently, so the sum of per-event steps can exceed the run's wall time). ${anyTwin ? `${fact(anyTwin, 'events_run')} events ran a query, ${fact(anyTwin, 'events_skipped')} had no raw files (the Eventbrite and SmartSurvey families, whose data comes from ingestion), ${fact(anyTwin, 'quality_checks')} quality checks, no reporting procedure (these runs disable the reporting families in their copy of the project, so that they measure raw → stage at every scale; the reporting step is measured separately below)` : ''}; ${transitions ?? '–'} states entered per run.`,
       '',
       stages,
+      ...renderReporting(results),
     ].join('\n') + failures(results)
   );
 }
@@ -393,4 +430,36 @@ function extrapolate(paired: ReturnType<typeof pairs>, target: number): string |
   const bare = line((p) => p.bare, 'wall_ms');
   if (run === undefined || bare === undefined || whole === undefined) return undefined;
   return `**${target / 1_000_000}M events, extrapolated (not measured)** linearly from the ${formatNumber(a.records)}- and ${formatNumber(b.records)}-record runs: about ${formatNumber(recordsAtTarget)} raw records (${formatNumber(((Number(fact(b.p.twin, 'raw_bytes')) / b.records) * recordsAtTarget) / 1024 ** 3)} GB), state machine run ≈ ${formatNumber(run / 1000)} s, whole command ≈ ${formatNumber(whole / 1000)} s, bare DuckDB ≈ ${formatNumber(bare / 1000)} s (run ÷ bare ≈ ${(run / bare).toFixed(2)}×). The measured scales were chosen so that the full \`npm run bench\` stays within 30 minutes on this machine; generating 5M events alone takes about 2 minutes and 3 GB of disk.`;
+}
+
+/** Raw → stage → reporting model runs: the reporting step's share, as shipped and with nested loops off. */
+function renderReporting(results: readonly StepResult[]): string[] {
+  const runs = results.filter((r) => (r.step.params.reporting ?? 'off') !== 'off');
+  if (runs.length === 0) return [];
+  const families = [
+    ...new Set(runs.flatMap((r) => r.measurements.flatMap((m) => Object.keys(m.metrics)))).values(),
+  ].filter((key) => key.startsWith('procedure_ms:'));
+  return [
+    '',
+    "With the reporting model (raw → stage → reporting): the same run with the shipped reporting families enabled, once on the twin's warehouse as it opens today and once with `enable_nestloop = off` in its session (the fix proposed below). The warehouse step copies the stage tables into PGlite (the Spectrum stand-in) before each procedure call, then runs the procedure.",
+    '',
+    table(
+      [
+        'run',
+        'state machine run',
+        'MigrateWarehouse',
+        'CallProcedure (copy + procedure, summed)',
+        ...families.map((f) => `of which ${f.slice('procedure_ms:'.length)}`),
+        'peak RSS',
+      ],
+      runs.map((r) => [
+        r.step.label,
+        seconds(metric(r, 'run_ms')),
+        seconds(metric(r, 'task_ms:MigrateWarehouse')),
+        seconds(metric(r, 'task_ms:CallProcedure')),
+        ...families.map((f) => seconds(metric(r, f))),
+        show(rss(r), 'MB'),
+      ]),
+    ),
+  ];
 }

@@ -8,7 +8,7 @@ import { openLocal } from '../../lib/local/context.ts';
 import { derived, fact, failures, formatNumber, metric, rss, seconds, show, table } from '../lib/report.ts';
 import { BENCH_SEED, BENCH_START_DATE, writeTxmaScale } from '../lib/txma-data.ts';
 import type { BenchCase, Step, StepResult } from '../lib/types.ts';
-import { resetDataDir } from '../lib/workspace.ts';
+import { copyProject, resetDataDir } from '../lib/workspace.ts';
 import {
   clockAfter,
   DAYS,
@@ -94,6 +94,7 @@ export const incremental: BenchCase = {
   async prepare(raw) {
     const params = raw as unknown as TxmaParams;
     const paths = txmaPaths(params);
+    copyProject(paths.project, { reporting: false });
     // The end-to-end case's data for the same scale is reused when it is there.
     const facts = existsSync(join(paths.dataDir, names(paths.project).buckets.raw)) ? {} : await prepareTxma(params);
     const raw_bucket = names(paths.project).buckets.raw;

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PROJECT_FOLDERS } from '../../lib/config/loader.ts';
@@ -9,10 +9,16 @@ export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
  * A frozen copy of the project's config and scripts: the benchmark reads the same files from start to end even if
  * the working tree changes meanwhile.
  */
-export function copyProject(target: string): string {
+export function copyProject(target: string, options: { readonly reporting?: boolean } = {}): string {
   if (!existsSync(join(target, 'config'))) {
     mkdirSync(target, { recursive: true });
     for (const folder of PROJECT_FOLDERS) cpSync(join(REPO_ROOT, folder), join(target, folder), { recursive: true });
+    if (options.reporting === false) {
+      // Raw → stage only: every reporting family disabled in the copy.
+      const file = join(target, 'redshift-scripts', 'reporting_model_product_family_config.json');
+      const families = JSON.parse(readFileSync(file, 'utf8')) as { enabled: boolean }[];
+      writeFileSync(file, `${JSON.stringify(families.map((f) => ({ ...f, enabled: false })))}\n`);
+    }
   }
   return target;
 }
