@@ -4,6 +4,7 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { identifier } from '../../lib/config/schemas.ts';
 import { assertIdentifier, procedureNameForFamily, qualifiedName } from '../../lib/core/procedure-call.ts';
+import { failedDependencies, skipReason } from '../../lib/core/reporting-gate.ts';
 import { requireEnv, requirePositiveIntegerEnv } from '../../lib/engines/aws/env.ts';
 import { RedshiftDataWarehouse } from '../../lib/engines/aws/redshift-data-warehouse.ts';
 import type { Warehouse } from '../../lib/engines/ports.ts';
@@ -17,6 +18,10 @@ import type { Warehouse } from '../../lib/engines/ports.ts';
 export const procedureRunnerEvent = z.object({
   product_family: identifier,
   run_id: z.string({ error: 'expected the run id as a string' }).min(1, { error: 'expected a non-empty run id' }),
+  /** Families whose failure in this run means the procedure is not called (from the plan). */
+  depends_on: z.array(identifier).default([]),
+  /** This run's family outcomes, as the state machine collected them; only names and statuses are read. */
+  families: z.array(z.object({ product_family: z.string(), status: z.string() })).default([]),
 });
 
 export type ProcedureRunnerEvent = z.infer<typeof procedureRunnerEvent>;
@@ -29,6 +34,14 @@ export interface ProcedureRunnerResult {
   readonly status: 'SUCCEEDED';
   readonly statement_id: string;
   readonly duration_ms: number;
+}
+
+/** The procedure was not called because a family it depends on failed in this run. */
+export interface ProcedureSkippedResult {
+  readonly product_family: string;
+  readonly procedure: string;
+  readonly status: 'SKIPPED';
+  readonly reason: string;
 }
 
 export interface ProcedureRunnerDeps {
@@ -51,7 +64,9 @@ export class InvalidProcedureRunnerEventError extends Error {
 
 const logger = new Logger({ serviceName: 'dap-procedure-runner' });
 
-export function makeHandler(deps: ProcedureRunnerDeps): (event: unknown) => Promise<ProcedureRunnerResult> {
+export function makeHandler(
+  deps: ProcedureRunnerDeps,
+): (event: unknown) => Promise<ProcedureRunnerResult | ProcedureSkippedResult> {
   assertIdentifier('schema', deps.schema);
   const log = deps.logger ?? logger;
   return async (event) => {
@@ -59,9 +74,15 @@ export function makeHandler(deps: ProcedureRunnerDeps): (event: unknown) => Prom
     if (!parsed.success) {
       throw new InvalidProcedureRunnerEventError(parsed.error);
     }
-    const { product_family, run_id } = parsed.data;
+    const { product_family, run_id, depends_on, families } = parsed.data;
     const procedure = procedureNameForFamily(product_family);
     const qualified = qualifiedName(deps.schema, procedure);
+    const failed = failedDependencies(depends_on, families);
+    if (failed.length > 0) {
+      const reason = skipReason(qualified, failed);
+      log.warn('reporting procedure skipped', { product_family, run_id, failed_dependencies: failed });
+      return { product_family, procedure: qualified, status: 'SKIPPED', reason };
+    }
     log.info('calling reporting procedure', { product_family, run_id, procedure: qualified });
     try {
       const { statementId, durationMs } = await deps.warehouse.callProcedure(deps.schema, procedure, [run_id]);
@@ -114,11 +135,11 @@ function optionalEnv(variable: string, env: NodeJS.ProcessEnv): string | undefin
 
 // Bound on the first invocation, not at import, so a missing variable fails that invocation with a clear message
 // and tests can import this module without any environment.
-let bound: ((event: unknown) => Promise<ProcedureRunnerResult>) | undefined;
+let bound: ((event: unknown) => Promise<ProcedureRunnerResult | ProcedureSkippedResult>) | undefined;
 
 export const handler = middy()
   .use(injectLambdaContext(logger))
-  .handler(async (event: unknown): Promise<ProcedureRunnerResult> => {
+  .handler(async (event: unknown): Promise<ProcedureRunnerResult | ProcedureSkippedResult> => {
     bound ??= makeHandler(depsFromEnvironment());
     return bound(event);
   });

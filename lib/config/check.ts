@@ -162,6 +162,15 @@ export function crossCheck(project: Project): Problem[] {
       });
     }
     reporting.add(f.product_family);
+    f.depends_on.forEach((dependency, at) => {
+      if (!listed.has(dependency)) {
+        problems.push({
+          file: PATHS.reportingFamilies,
+          at: `[${index}].depends_on[${at}]`,
+          message: `unknown product family "${dependency}": expected one listed in ${PATHS.productFamilies}`,
+        });
+      }
+    });
     const expected = `${PATHS.warehouseProcedures}/sp_${f.product_family}.sql`;
     const script = project.warehouseScripts.find((s) => s.file === expected);
     if (f.enabled && !script) {

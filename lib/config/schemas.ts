@@ -224,5 +224,16 @@ export type RawSource = z.infer<typeof rawSourceSchema>;
 
 // ---------------------------------------------------------------- redshift-scripts
 
-export const reportingFamilyListSchema = familySwitchListSchema;
+export const reportingFamilyListSchema = z.array(
+  z.strictObject({
+    product_family: identifier,
+    enabled: boolean(),
+    /**
+     * Athena product families whose stage tables the procedure reads. When one of them fails in a run (an event or a
+     * quality check), the procedure is not called in that run: a failed family's stage may hold rows that did not
+     * pass their checks, and a reporting model keeps what it loads.
+     */
+    depends_on: z.array(identifier).default([]),
+  }),
+);
 export type ReportingFamilyEntry = z.infer<typeof reportingFamilyListSchema>[number];

@@ -20,7 +20,11 @@ export interface RunPlan {
   readonly trigger: string;
   readonly replay: { readonly from: string; readonly to: string } | null;
   readonly families: readonly { readonly product_family: string; readonly events: readonly string[] }[];
-  readonly reporting_families: readonly { readonly product_family: string }[];
+  readonly reporting_families: readonly {
+    readonly product_family: string;
+    /** Families whose failure in this run means the procedure is not called. */
+    readonly depends_on: readonly string[];
+  }[];
 }
 
 export class UnknownFamilyError extends Error {
@@ -57,6 +61,8 @@ export function planRun(project: Project, environment: string, input: RunInput):
     // A run limited to some families leaves the reporting model alone: it would be built from partial stage data.
     reporting_families: only
       ? []
-      : project.reportingFamilies.filter((f) => f.enabled).map((f) => ({ product_family: f.product_family })),
+      : project.reportingFamilies
+          .filter((f) => f.enabled)
+          .map((f) => ({ product_family: f.product_family, depends_on: f.depends_on })),
   };
 }

@@ -69,7 +69,9 @@ export type FamilyOutcome = z.infer<typeof familyOutcomeSchema>;
 
 export const reportingOutcomeSchema = z.object({
   product_family: z.string(),
-  status: z.enum(['SUCCEEDED', 'FAILED']),
+  /** SKIPPED: not called, because a family it depends on failed in this run (`reason` says which). */
+  status: z.enum(['SUCCEEDED', 'FAILED', 'SKIPPED']),
+  reason: z.string().optional(),
   procedure: z.string().optional(),
   statement_id: z.string().optional(),
   duration_ms: z.number().optional(),
@@ -139,7 +141,7 @@ export interface RunReport {
   }[];
   readonly reporting: readonly {
     readonly product_family: string;
-    readonly status: 'SUCCEEDED' | 'FAILED';
+    readonly status: 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
     readonly procedure: string | null;
     readonly statement_id: string | null;
     readonly duration_ms: number | null;
@@ -168,8 +170,9 @@ export function errorMessage(error: CaughtError | undefined): string | null {
   return cause ? `${error.Error}: ${cause}` : error.Error;
 }
 
-export function runStatus(outcomes: readonly { status: 'SUCCEEDED' | 'FAILED' }[]): RunStatus {
-  const failed = outcomes.filter((o) => o.status === 'FAILED').length;
+/** A skipped reporting family counts as not done: its model was not built in this run. */
+export function runStatus(outcomes: readonly { status: 'SUCCEEDED' | 'FAILED' | 'SKIPPED' }[]): RunStatus {
+  const failed = outcomes.filter((o) => o.status !== 'SUCCEEDED').length;
   if (failed === 0) return 'SUCCEEDED';
   return failed === outcomes.length ? 'FAILED' : 'PARTIAL';
 }
@@ -229,7 +232,7 @@ export function buildRunReport(input: {
     procedure: r.procedure ?? null,
     statement_id: r.statement_id ?? null,
     duration_ms: r.duration_ms ?? null,
-    error: errorMessage(r.error),
+    error: r.status === 'SKIPPED' ? (r.reason ?? 'not called') : errorMessage(r.error),
   }));
   return {
     report_version: 1,

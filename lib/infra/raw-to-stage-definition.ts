@@ -259,7 +259,12 @@ export function rawToStageDefinition(scope: Construct, props: RawToStageDefiniti
   const callProcedure = invoke(
     'CallProcedure',
     functions.procedureRunner,
-    { run_id: sfn.JsonPath.stringAt('$.run_id'), product_family: sfn.JsonPath.stringAt('$.product_family') },
+    {
+      run_id: sfn.JsonPath.stringAt('$.run_id'),
+      product_family: sfn.JsonPath.stringAt('$.product_family'),
+      depends_on: sfn.JsonPath.listAt('$.depends_on'),
+      families: sfn.JsonPath.listAt('$.families'),
+    },
     undefined,
   );
   const procedureFailed = new sfn.Pass(scope, 'ProcedureFailed', {
@@ -277,6 +282,9 @@ export function rawToStageDefinition(scope: Construct, props: RawToStageDefiniti
     itemSelector: {
       run_id: sfn.JsonPath.stringAt('$.run.run_id'),
       product_family: sfn.JsonPath.stringAt('$$.Map.Item.Value.product_family'),
+      depends_on: sfn.JsonPath.listAt('$$.Map.Item.Value.depends_on'),
+      // The families' outcomes: a reporting family is not built when one it depends on failed in this run.
+      families: sfn.JsonPath.listAt('$.families'),
     },
     resultPath: '$.reporting',
   });

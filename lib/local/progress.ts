@@ -79,7 +79,7 @@ export function printRunResult(result: TwinRunResult, write: (text: string) => v
     if (events.length === 0) write(`  ${family.product_family}: ${family.error ?? 'failed'}`);
     for (const event of events) write(`  ${family.product_family} / ${event.event_name}: ${event.error}`);
   }
-  for (const reporting of report.reporting.filter((r) => r.status === 'FAILED')) {
+  for (const reporting of report.reporting.filter((r) => r.status !== 'SUCCEEDED')) {
     write(`  ${reporting.product_family} (reporting): ${reporting.error}`);
   }
   if (result.reportKey) write(`report: ${result.reportKey}`);

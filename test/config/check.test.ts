@@ -281,6 +281,16 @@ describe('dap check', () => {
       expect: /file is missing/,
     },
     {
+      name: 'reporting family depending on an unknown product family',
+      changes: {
+        'redshift-scripts/reporting_model_product_family_config.json': json([
+          { product_family: 'sales_model', enabled: true, depends_on: ['sales', 'refunds'] },
+        ]),
+      },
+      file: 'redshift-scripts/reporting_model_product_family_config.json',
+      expect: /\[0\]\.depends_on\[1\]: unknown product family "refunds"/,
+    },
+    {
       name: 'enabled reporting family without its procedure',
       changes: { 'redshift-scripts/procedures/sp_sales_model.sql': null },
       file: 'redshift-scripts/reporting_model_product_family_config.json',

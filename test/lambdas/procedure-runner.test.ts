@@ -47,6 +47,40 @@ describe('procedure-runner handler with a fake warehouse', () => {
     });
   });
 
+  test('does not call the procedure when a family it depends on failed in this run, and says which', async () => {
+    // Prepare
+    const { warehouse, calls } = fakeWarehouse(async () => ({ statementId: 'stmt-1', durationMs: 1 }));
+    const handler = makeHandler({ warehouse, schema: 'reporting', logger: quiet });
+    const families = [
+      { product_family: 'auth_account_creation', status: 'SUCCEEDED', events: [] },
+      { product_family: 'dcmaw_app_journey', status: 'FAILED', events: [] },
+      { product_family: 'eventbrite', status: 'FAILED', events: [] },
+    ];
+
+    // Act
+    const skipped = await handler({
+      product_family: 'user_journey',
+      run_id: 'run-42',
+      depends_on: ['auth_account_creation', 'dcmaw_app_journey'],
+      families,
+    });
+    const built = await handler({
+      product_family: 'user_journey',
+      run_id: 'run-42',
+      depends_on: ['auth_account_creation'],
+      families,
+    });
+
+    // Assess: only the call whose dependencies all passed reached the warehouse
+    assert.equal(skipped.status, 'SKIPPED');
+    assert.match(
+      'reason' in skipped ? skipped.reason : '',
+      /^reporting\.sp_user_journey not called: family "dcmaw_app_journey" failed in this run/,
+    );
+    assert.equal(built.status, 'SUCCEEDED');
+    assert.equal(calls.length, 1);
+  });
+
   test('rethrows the warehouse error unchanged, so the state machine can match on its name', async () => {
     // Prepare
     const failure = new ProcedureFailedError(
