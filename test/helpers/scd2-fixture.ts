@@ -32,10 +32,6 @@ export async function openScvWarehouse(): Promise<ScvWarehouse> {
   const redshift = { schema: 'conformed', stage_schema: 'spectrum_stage', raw_schema: 'spectrum_raw' };
   const scripts = project.warehouseScripts.filter(isScvScript);
   const warehouse = await PgliteWarehouse.open({ schema: redshift.schema });
-  // Redshift joins on equality with hash or merge joins. PGlite has no statistics on tables filled inside the same
-  // procedure call and then picks nested loops, which turn a type 2 merge of 5,000 keys from milliseconds into
-  // minutes; this keeps the local plans to the shape Redshift uses. (Belongs in PgliteWarehouse.open: see report.)
-  await warehouse.execute('set enable_nestloop = off');
   for (const { placeholder, table } of referencedExternalTables(scripts.map((s) => s.text))) {
     const stage = placeholder === 'stage_schema';
     const def = stage ? project.stageTables.get(table) : project.rawTables.get(table);

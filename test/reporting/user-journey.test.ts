@@ -15,14 +15,11 @@ const MODEL_TABLES = ['fact_user_journey_event', 'err_duplicate_event', 'dim_eve
 
 const at = (iso: string) => () => new Date(iso);
 
-/** Enables user_journey in the fixture's copy of the reporting config (the repo's file is left as it is). */
+/** Only user_journey enabled in the fixture's copy of the reporting config (the repo's file is left as it is). */
 function enableUserJourney(root: string): void {
   const file = join(root, 'redshift-scripts/reporting_model_product_family_config.json');
   const families = JSON.parse(readFileSync(file, 'utf8')) as { product_family: string; enabled: boolean }[];
-  writeFileSync(
-    file,
-    JSON.stringify(families.map((f) => (f.product_family === 'user_journey' ? { ...f, enabled: true } : f))),
-  );
+  writeFileSync(file, JSON.stringify(families.map((f) => ({ ...f, enabled: f.product_family === 'user_journey' }))));
 }
 
 async function runTwin(fixture: TwinFixture, now: string, runId: string): Promise<TwinRunResult> {
