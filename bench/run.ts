@@ -128,10 +128,11 @@ async function main(): Promise<void> {
     cases: selected,
   });
   writeFileSync(out, markdown);
-  const resultsDir = join(REPO_ROOT, 'bench', 'results');
+  // A complete run's figures are kept beside the report (re-render with --from); a partial run's go to the temp folder.
+  const resultsDir = complete ? join(REPO_ROOT, 'bench', 'results') : tmpdir();
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(
-    join(resultsDir, complete ? 'full.json' : 'partial.json'),
+    join(resultsDir, complete ? 'full.json' : 'dap-bench-partial.json'),
     `${JSON.stringify({ machine, elapsedMs, quick: values.quick, retries, results: Object.fromEntries(results) }, null, 2)}\n`,
   );
   console.log(`wrote ${out} in ${(elapsedMs / 60_000).toFixed(1)} min`);

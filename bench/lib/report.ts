@@ -111,6 +111,7 @@ export function renderReport(input: ReportInput): string {
     'npm run bench -- --quick           # small scales, one repetition each (under 3 min; writes to the temp folder)',
     'npm run bench -- --case end-to-end # one case (repeatable: --case incremental --case file-ingestion)',
     'npm run bench -- --keep            # keep the generated data folder (printed at the start)',
+    'npm run bench -- --from bench/results/full.json  # rewrite BENCHMARKS.md from saved figures (after editing bench/findings.md)',
     '```',
     '',
     `Data is generated, never downloaded, into a temp folder that is deleted at the end: TxMA events by the shipped sample generator (\`lib/core/samples/txma.ts\`) one day at a time, seed ${BENCH_SEED} + day index, days from ${BENCH_START_DATE}; CSV and XLSX files by \`bench/lib/files.ts\`, seed ${FILES_SEED}. The same seeds and versions give the same files byte for byte. Each repetition runs in its own child process (\`node --import tsx bench/child.ts <case> measure <params>\`), which reports \`process.resourceUsage().maxRSS\` as its peak RSS, so one case's memory never shows in another's. Config and scripts are copied at the start, so edits to the working tree during a run do not change what is measured.`,
