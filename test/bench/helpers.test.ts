@@ -1,12 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  athenaBilledBytes,
-  athenaCost,
-  lambdaCost,
-  lambdaGbSeconds,
-  stepFunctionsCost,
-} from '../../bench/lib/cost.ts';
+import { athenaBilledBytes, athenaCost, lambdaCost, lambdaGbSeconds, stepFunctionsCost } from '../../bench/lib/cost.ts';
 import { formatSummary, median, summarize } from '../../bench/lib/stats.ts';
 
 const MB = 1024 ** 2;
