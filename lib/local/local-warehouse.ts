@@ -68,10 +68,20 @@ export class LocalWarehouse implements Warehouse {
     return { tables: copied };
   }
 
+  /**
+   * Copies the external tables once per run (the first argument of a reporting procedure is its run id): the
+   * reporting step runs after every family, so stage does not change between a run's procedures.
+   */
   async callProcedure(schema: string, procedure: string, args: readonly string[]) {
-    await this.refreshExternalTables();
+    const runId = args[0];
+    if (runId === undefined || runId !== this.refreshedForRun) {
+      await this.refreshExternalTables();
+      this.refreshedForRun = runId;
+    }
     return this.database.callProcedure(schema, procedure, args);
   }
+
+  private refreshedForRun: string | undefined;
 
   close(): Promise<void> {
     return this.database.close();
