@@ -17,6 +17,7 @@ import { PROJECT_FOLDERS } from '../config/loader.ts';
 import { resourceNames } from '../config/names.ts';
 import type { EnvironmentConfig } from '../config/schemas.ts';
 import { DapFunction } from './dap-function.ts';
+import { glueArn, glueReadStatement } from './glue-access.ts';
 import { acknowledgeNag, nagArn } from './nag.ts';
 import { type RawToStageFunctions, rawToStageDefinition } from './raw-to-stage-definition.ts';
 import type { DapWarehouse } from './warehouse.ts';
@@ -311,8 +312,6 @@ export class DapOrchestration extends Construct {
     purpose: 'transforms' | 'checks',
   ): void {
     const stack = Stack.of(this);
-    const glue = (resource: string, resourceName?: string) =>
-      stack.formatArn({ service: 'glue', resource, ...(resourceName === undefined ? {} : { resourceName }) });
     const statements = [
       new iam.PolicyStatement({
         actions: [
@@ -327,37 +326,22 @@ export class DapOrchestration extends Construct {
         actions: ['athena:GetDataCatalog'],
         resources: [stack.formatArn({ service: 'athena', resource: 'datacatalog', resourceName: 'AwsDataCatalog' })],
       }),
-      new iam.PolicyStatement({
-        actions: [
-          'glue:GetDatabase',
-          'glue:GetTable',
-          'glue:GetTables',
-          'glue:GetPartition',
-          'glue:GetPartitions',
-          'glue:BatchGetPartition',
-        ],
-        resources: [
-          glue('catalog'),
-          glue('database', props.rawDatabase),
-          glue('database', props.stageDatabase),
-          glue('table', `${props.rawDatabase}/*`),
-          glue('table', `${props.stageDatabase}/*`),
-          ...(purpose === 'transforms'
-            ? [glue('database', props.incomingDatabase), glue('table', `${props.incomingDatabase}/*`)]
-            : []),
-        ],
-      }),
+      glueReadStatement(this, [
+        props.rawDatabase,
+        props.stageDatabase,
+        ...(purpose === 'transforms' ? [props.incomingDatabase] : []),
+      ]),
       ...(purpose === 'transforms'
         ? [
             new iam.PolicyStatement({
               // Iceberg commits update the stage and incoming tables' metadata location.
               actions: ['glue:UpdateTable'],
               resources: [
-                glue('catalog'),
-                glue('database', props.stageDatabase),
-                glue('table', `${props.stageDatabase}/*`),
-                glue('database', props.incomingDatabase),
-                glue('table', `${props.incomingDatabase}/*`),
+                glueArn(this, 'catalog'),
+                glueArn(this, 'database', props.stageDatabase),
+                glueArn(this, 'table', `${props.stageDatabase}/*`),
+                glueArn(this, 'database', props.incomingDatabase),
+                glueArn(this, 'table', `${props.incomingDatabase}/*`),
               ],
             }),
           ]

@@ -8,6 +8,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { resourceNames } from '../config/names.ts';
 import type { EnvironmentConfig } from '../config/schemas.ts';
+import { glueReadStatement } from './glue-access.ts';
 import { acknowledgeNag, nagArn } from './nag.ts';
 
 export interface DapWarehouseProps {
@@ -150,8 +151,6 @@ export class DapWarehouse extends Construct {
    */
   private spectrumReadRole(props: DapWarehouseProps): iam.Role {
     const stack = Stack.of(this);
-    const glue = (resource: string, resourceName?: string) =>
-      stack.formatArn({ service: 'glue', resource, ...(resourceName === undefined ? {} : { resourceName }) });
     const role = new iam.Role(this, 'SpectrumRole', {
       assumedBy: new iam.CompositePrincipal(
         new iam.ServicePrincipal('redshift.amazonaws.com'),
@@ -159,25 +158,7 @@ export class DapWarehouse extends Construct {
       ),
       description: `dap ${props.environment.name}: Redshift Spectrum reads the raw and stage Glue tables and their files`,
     });
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: [
-          'glue:GetDatabase',
-          'glue:GetTable',
-          'glue:GetTables',
-          'glue:GetPartition',
-          'glue:GetPartitions',
-          'glue:BatchGetPartition',
-        ],
-        resources: [
-          glue('catalog'),
-          glue('database', props.rawDatabase),
-          glue('database', props.stageDatabase),
-          glue('table', `${props.rawDatabase}/*`),
-          glue('table', `${props.stageDatabase}/*`),
-        ],
-      }),
-    );
+    role.addToPrincipalPolicy(glueReadStatement(this, [props.rawDatabase, props.stageDatabase]));
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['s3:GetBucketLocation', 's3:ListBucket'],

@@ -112,7 +112,7 @@ function exportExpression(column: Column): string {
 }
 
 /** How a Glue column reads through Spectrum, as a Postgres type. */
-function externalColumn(column: Column): { name: string; type: string } {
+export function externalColumn(column: Column): { name: string; type: string } {
   const type = parseColumnType(column.type);
   if (type.kind === 'decimal') return { name: column.name, type: `numeric(${type.precision},${type.scale})` };
   if (type.kind !== 'primitive') return { name: column.name, type: 'varchar' };

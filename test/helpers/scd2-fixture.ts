@@ -1,9 +1,7 @@
 import { loadProject, type WarehouseScriptFile } from '../../lib/config/loader.ts';
-import type { Column } from '../../lib/config/schemas.ts';
-import { parseColumnType } from '../../lib/config/types.ts';
 import { migrate, warehouseBindings } from '../../lib/core/migrations.ts';
 import { PgliteWarehouse } from '../../lib/engines/local/pglite-warehouse.ts';
-import { referencedExternalTables } from '../../lib/local/local-warehouse.ts';
+import { externalColumn, referencedExternalTables } from '../../lib/local/local-warehouse.ts';
 import { REPO_ROOT } from './twin-fixture.ts';
 
 /**
@@ -49,27 +47,6 @@ export async function openScvWarehouse(): Promise<ScvWarehouse> {
     stageSchema: redshift.stage_schema,
     close: () => warehouse.close(),
   };
-}
-
-/** How a Glue column reads through Spectrum, as a Postgres type (as the twin copies it). */
-function externalColumn(column: Column): { name: string; type: string } {
-  const type = parseColumnType(column.type);
-  if (type.kind === 'decimal') return { name: column.name, type: `numeric(${type.precision},${type.scale})` };
-  if (type.kind !== 'primitive') return { name: column.name, type: 'varchar' };
-  const map: Record<string, string> = {
-    boolean: 'boolean',
-    tinyint: 'smallint',
-    smallint: 'smallint',
-    int: 'integer',
-    integer: 'integer',
-    bigint: 'bigint',
-    float: 'real',
-    real: 'real',
-    double: 'double precision',
-    date: 'date',
-    timestamp: 'timestamp',
-  };
-  return { name: column.name, type: map[type.name] ?? 'varchar' };
 }
 
 export interface CrmContact {
