@@ -5,8 +5,8 @@ import { z } from 'zod';
 import { identifier } from '../../lib/config/schemas.ts';
 import { assertIdentifier, procedureNameForFamily, qualifiedName } from '../../lib/core/procedure-call.ts';
 import { failedDependencies, skipReason } from '../../lib/core/reporting-gate.ts';
-import { requireEnv, requirePositiveIntegerEnv } from '../../lib/engines/aws/env.ts';
-import { RedshiftDataWarehouse } from '../../lib/engines/aws/redshift-data-warehouse.ts';
+import { requireEnv } from '../../lib/engines/aws/env.ts';
+import { redshiftDataWarehouseFromEnv } from '../../lib/engines/aws/redshift-data-warehouse.ts';
 import type { Warehouse } from '../../lib/engines/ports.ts';
 
 /**
@@ -112,25 +112,8 @@ const DEFAULT_PROCEDURE_TIMEOUT_SECONDS = 14 * 60;
  * `PROCEDURE_TIMEOUT_SECONDS` (keep it below the function's timeout).
  */
 export function depsFromEnvironment(env: NodeJS.ProcessEnv = process.env): ProcedureRunnerDeps {
-  const timeoutSeconds =
-    optionalEnv('PROCEDURE_TIMEOUT_SECONDS', env) === undefined
-      ? DEFAULT_PROCEDURE_TIMEOUT_SECONDS
-      : requirePositiveIntegerEnv('PROCEDURE_TIMEOUT_SECONDS', env);
-  const warehouse = new RedshiftDataWarehouse({
-    database: requireEnv('REDSHIFT_DATABASE', env),
-    workgroupName: optionalEnv('REDSHIFT_WORKGROUP', env),
-    clusterIdentifier: optionalEnv('REDSHIFT_CLUSTER', env),
-    secretArn: optionalEnv('REDSHIFT_SECRET_ARN', env),
-    dbUser: optionalEnv('REDSHIFT_DB_USER', env),
-    timeoutMs: timeoutSeconds * 1000,
-  });
+  const warehouse = redshiftDataWarehouseFromEnv(env, { defaultTimeoutMs: DEFAULT_PROCEDURE_TIMEOUT_SECONDS * 1000 });
   return { warehouse, schema: requireEnv('REDSHIFT_SCHEMA', env) };
-}
-
-/** An empty variable counts as unset: CDK writes '' for an absent optional value more easily than it omits it. */
-function optionalEnv(variable: string, env: NodeJS.ProcessEnv): string | undefined {
-  const value = env[variable];
-  return value === undefined || value === '' ? undefined : value;
 }
 
 // Bound on the first invocation, not at import, so a missing variable fails that invocation with a clear message

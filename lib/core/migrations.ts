@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { WarehouseScriptFile } from '../config/loader.ts';
+import type { Project, WarehouseScriptFile } from '../config/loader.ts';
+import { resourceNames } from '../config/names.ts';
+import type { EnvironmentConfig } from '../config/schemas.ts';
 import { renderWarehouseSql, type WarehouseBindings } from './sql-template.ts';
 
 /**
@@ -33,6 +35,47 @@ export interface MigrationTarget {
   appliedScripts(): Promise<readonly AppliedScript[]>;
   /** Runs the script and records it in the history table, in one transaction. */
   applyScript(script: PendingScript, runId: string): Promise<void>;
+}
+
+/** The schema standing for one Glue database: a Spectrum external schema in Redshift, a plain schema locally. */
+export interface ExternalSchema {
+  readonly schema: string;
+  readonly glueDatabase: string;
+}
+
+/** A warehouse the run-start migration step brings up to the scripts: Redshift (Data API) in AWS, PGlite locally. */
+export interface MigratableWarehouse extends MigrationTarget {
+  /**
+   * Creates the external schema unless it exists. Locally it is a plain schema filled with copies of the tables the
+   * scripts read, as they are for this run.
+   */
+  ensureExternalSchema(external: ExternalSchema, runId: string): Promise<void>;
+}
+
+export interface WarehouseMigrationOutcome {
+  readonly external_schemas: readonly string[];
+  /** Scripts applied, in order; empty when the model was up to date. */
+  readonly applied: readonly string[];
+}
+
+/**
+ * The run-start step: the external schemas over the Glue stage and raw databases first (a migration may create a
+ * view over an external table), then pending migrations and changed procedures, in order.
+ */
+export async function migrateWarehouse(
+  warehouse: MigratableWarehouse,
+  project: Project,
+  environment: EnvironmentConfig,
+  runId: string,
+): Promise<WarehouseMigrationOutcome> {
+  const names = resourceNames(environment);
+  const external: ExternalSchema[] = [
+    { schema: environment.redshift.stage_schema, glueDatabase: names.stageDatabase },
+    { schema: environment.redshift.raw_schema, glueDatabase: names.rawDatabase },
+  ];
+  for (const schema of external) await warehouse.ensureExternalSchema(schema, runId);
+  const outcome = await migrate(warehouse, project.warehouseScripts, warehouseBindings(environment.redshift), runId);
+  return { external_schemas: external.map((e) => e.schema), applied: outcome.applied.map((s) => s.script) };
 }
 
 /** An applied migration whose file changed, or that is gone: the model no longer matches its scripts. */

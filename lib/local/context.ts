@@ -24,8 +24,10 @@ export interface LocalContext {
   readonly dataDir: string;
   readonly store: FolderObjectStore;
   readonly engine: DuckDbEngine;
-  /** The local Redshift (PGlite in `<dataDir>/_warehouse/<env>`), opened and migrated on first use. */
+  /** The local Redshift (PGlite in `<dataDir>/_warehouse/<env>`), opened on first use, and migrated as at deploy. */
   warehouse(): Promise<LocalWarehouse>;
+  /** The same warehouse, opened but not migrated: for the twin, whose run migrates it in its own step. */
+  openWarehouse(): Promise<LocalWarehouse>;
   close(): Promise<void>;
 }
 
@@ -35,7 +37,8 @@ export async function openLocal(options: LocalOptions = {}): Promise<LocalContex
   const env = environment(project, options.env ?? 'dev');
   const dataDir = resolve(root, options.dataDir ?? process.env.DAP_DATA_DIR ?? '.dap');
   const engine = await DuckDbEngine.open({ project, environment: env, dataDir });
-  let warehouse: Promise<LocalWarehouse> | undefined;
+  let opened: Promise<LocalWarehouse> | undefined;
+  let migrated: Promise<LocalWarehouse> | undefined;
   const context: LocalContext = {
     project,
     environment: env,
@@ -43,17 +46,19 @@ export async function openLocal(options: LocalOptions = {}): Promise<LocalContex
     dataDir,
     store: new FolderObjectStore(dataDir),
     engine,
+    openWarehouse: () => {
+      opened ??= LocalWarehouse.open(context);
+      return opened;
+    },
     warehouse: () => {
-      warehouse ??= LocalWarehouse.open(context).then(async (opened) => {
-        // External tables first: a migration may create a view over them.
-        await opened.refreshExternalTables();
-        await opened.migrate(`local-${new Date().toISOString()}`);
-        return opened;
+      migrated ??= context.openWarehouse().then(async (warehouse) => {
+        await warehouse.migrate(`local-${new Date().toISOString()}`);
+        return warehouse;
       });
-      return warehouse;
+      return migrated;
     },
     close: async () => {
-      if (warehouse) await (await warehouse.catch(() => undefined))?.close();
+      if (opened) await (await opened.catch(() => undefined))?.close();
       await engine.close();
     },
   };

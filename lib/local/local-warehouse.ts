@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Column } from '../config/schemas.ts';
 import { parseColumnType } from '../config/types.ts';
-import { type MigrationOutcome, migrate, warehouseBindings } from '../core/migrations.ts';
+import {
+  type AppliedScript,
+  type ExternalSchema,
+  type MigratableWarehouse,
+  migrateWarehouse,
+  type PendingScript,
+  type WarehouseMigrationOutcome,
+} from '../core/migrations.ts';
 import { quoteIdentifier } from '../core/sql-identifiers.ts';
 import { PgliteWarehouse } from '../engines/local/pglite-warehouse.ts';
 import type { Warehouse } from '../engines/ports.ts';
@@ -11,10 +18,13 @@ import type { LocalContext } from './context.ts';
 
 /**
  * The twin's Redshift: a PGlite database in `<dataDir>/_warehouse/<env>`, migrated from `redshift-scripts/`, with the
- * stage and raw tables the scripts read copied in from the local query engine before each procedure call, standing
- * for the Spectrum external schemas over the Glue databases.
+ * stage and raw tables the scripts read copied in from the local query engine once per run, standing for the
+ * Spectrum external schemas over the Glue databases.
  */
-export class LocalWarehouse implements Warehouse {
+export class LocalWarehouse implements Warehouse, MigratableWarehouse {
+  /** The run whose copy the external schemas hold, and which of them it has filled. */
+  private copied: { runId: string; schemas: Set<string> } | undefined;
+
   private constructor(
     private readonly context: LocalContext,
     readonly database: PgliteWarehouse,
@@ -32,14 +42,29 @@ export class LocalWarehouse implements Warehouse {
     return new LocalWarehouse(context, database);
   }
 
-  /** Applies pending migrations and changed procedures. */
-  async migrate(runId: string): Promise<MigrationOutcome> {
-    const { project, environment } = this.context;
-    return migrate(this.database, project.warehouseScripts, warehouseBindings(environment.redshift), runId);
+  /** The run-start step (`migrateWarehouse`): external schemas filled, then pending migrations applied. */
+  migrate(runId: string): Promise<WarehouseMigrationOutcome> {
+    return migrateWarehouse(this, this.context.project, this.context.environment, runId);
   }
 
-  /** Copies every stage and raw table the reporting scripts read into the local external schemas. */
-  async refreshExternalTables(): Promise<{ readonly tables: readonly string[] }> {
+  appliedScripts(): Promise<readonly AppliedScript[]> {
+    return this.database.appliedScripts();
+  }
+
+  applyScript(script: PendingScript, runId: string): Promise<void> {
+    return this.database.applyScript(script, runId);
+  }
+
+  /** Locally an external schema is a plain schema holding copies of the tables the scripts read from it. */
+  async ensureExternalSchema(external: ExternalSchema, runId: string): Promise<void> {
+    await this.database.ensureExternalSchema(external);
+    await this.refreshExternalTables(external.schema);
+    if (this.copied?.runId !== runId) this.copied = { runId, schemas: new Set() };
+    this.copied.schemas.add(external.schema);
+  }
+
+  /** Copies every stage and raw table the reporting scripts read (or those of one schema) into the local external schemas. */
+  async refreshExternalTables(onlySchema?: string): Promise<{ readonly tables: readonly string[] }> {
     const { project, environment, names, engine } = this.context;
     const { stage_schema, raw_schema } = environment.redshift;
     const wanted = referencedExternalTables(project.warehouseScripts.map((s) => s.text));
@@ -49,13 +74,13 @@ export class LocalWarehouse implements Warehouse {
       for (const { placeholder, table } of wanted) {
         const stage = placeholder === 'stage_schema';
         const def = stage ? project.stageTables.get(table) : project.rawTables.get(table);
-        if (!def) continue;
-        // Partition columns (processed_date, event_name) are ordinary columns of the Glue table Spectrum reads.
-        const columns: readonly Column[] = [...def.columns, ...def.partition_columns];
         const source = {
           database: stage ? names.stageDatabase : names.rawDatabase,
           schema: stage ? stage_schema : raw_schema,
         };
+        if (!def || (onlySchema !== undefined && source.schema !== onlySchema)) continue;
+        // Partition columns (processed_date, event_name) are ordinary columns of the Glue table Spectrum reads.
+        const columns: readonly Column[] = [...def.columns, ...def.partition_columns];
         const file = join(folder, `${table}.csv`);
         await engine.exportCsv(source.database, table, columns.map(exportExpression), file);
         const csv = new Blob([await readFile(file)]);
@@ -69,19 +94,25 @@ export class LocalWarehouse implements Warehouse {
   }
 
   /**
-   * Copies the external tables once per run (the first argument of a reporting procedure is its run id): the
-   * reporting step runs after every family, so stage does not change between a run's procedures.
+   * Reads the external tables as they are for this run (the first argument of a reporting procedure is its run id):
+   * copied by the run's migration step, or here on a run's first call when that step did not run. The reporting step
+   * runs after every family, so stage does not change between a run's procedures.
    */
   async callProcedure(schema: string, procedure: string, args: readonly string[]) {
     const runId = args[0];
-    if (runId === undefined || runId !== this.refreshedForRun) {
+    const { stage_schema, raw_schema } = this.context.environment.redshift;
+    const copied = this.copied;
+    const current =
+      runId !== undefined &&
+      copied?.runId === runId &&
+      copied.schemas.has(stage_schema) &&
+      copied.schemas.has(raw_schema);
+    if (!current) {
       await this.refreshExternalTables();
-      this.refreshedForRun = runId;
+      if (runId !== undefined) this.copied = { runId, schemas: new Set([stage_schema, raw_schema]) };
     }
     return this.database.callProcedure(schema, procedure, args);
   }
-
-  private refreshedForRun: string | undefined;
 
   close(): Promise<void> {
     return this.database.close();

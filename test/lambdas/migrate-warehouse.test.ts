@@ -19,7 +19,6 @@ import { MigrationFailedError } from '../../lib/core/migrations.ts';
 import { RedshiftDataMigrationTarget } from '../../lib/engines/aws/redshift-data-migrations.ts';
 import { RedshiftDataWarehouse } from '../../lib/engines/aws/redshift-data-warehouse.ts';
 import { PgliteWarehouse } from '../../lib/engines/local/pglite-warehouse.ts';
-import { localMigratableWarehouse } from '../../lib/local/twin/local-lambdas.ts';
 import { LocalTwin } from '../../lib/local/twin/local-twin.ts';
 import { REPO_ROOT, twinFixture } from '../helpers/twin-fixture.ts';
 
@@ -67,7 +66,7 @@ describe('migrate-warehouse handler on PGlite (the twin binding)', () => {
     const handler = makeHandler({
       environment: 'dev',
       projectForRun: async () => fixture.project,
-      warehouse: async () => localMigratableWarehouse(database),
+      warehouse: async () => database,
     });
 
     try {
@@ -110,7 +109,7 @@ describe('migrate-warehouse handler on PGlite (the twin binding)', () => {
     const handler = makeHandler({
       environment: 'dev',
       projectForRun: async () => fixture.project,
-      warehouse: async () => localMigratableWarehouse(database),
+      warehouse: async () => database,
     });
 
     try {

@@ -29,6 +29,12 @@ export function requireEnv(variable: string, env: NodeJS.ProcessEnv = process.en
   return value;
 }
 
+/** The variable's value, or undefined when unset or empty (CDK writes '' for an absent optional value more easily than it omits it). */
+export function optionalEnv(variable: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env[variable];
+  return value === undefined || value === '' ? undefined : value;
+}
+
 /** The variable as a positive whole number (seconds, counts); throws naming the variable otherwise. */
 export function requirePositiveIntegerEnv(variable: string, env: NodeJS.ProcessEnv = process.env): number {
   const value = requireEnv(variable, env);

@@ -15,6 +15,7 @@ import {
   qualifiedName,
 } from '../../core/procedure-call.ts';
 import type { Warehouse } from '../ports.ts';
+import { optionalEnv, requireEnv, requirePositiveIntegerEnv } from './env.ts';
 
 export interface RedshiftDataWarehouseOptions {
   /** @default a new `RedshiftDataClient` with the Lambda's region and credentials */
@@ -338,4 +339,27 @@ function positive(name: string, value: number): number {
     throw new RedshiftDataOptionsError(`${name} must be a positive number of milliseconds, got ${value}`);
   }
   return value;
+}
+
+/**
+ * The adapter from the variables the stack sets on the Redshift Lambdas: `REDSHIFT_DATABASE`, exactly one of
+ * `REDSHIFT_WORKGROUP` and `REDSHIFT_CLUSTER`, optionally `REDSHIFT_SECRET_ARN`, `REDSHIFT_DB_USER` and
+ * `PROCEDURE_TIMEOUT_SECONDS` (how long one statement may run; `defaultTimeoutMs` when unset).
+ */
+export function redshiftDataWarehouseFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { readonly defaultTimeoutMs?: number } = {},
+): RedshiftDataWarehouse {
+  const timeoutMs =
+    optionalEnv('PROCEDURE_TIMEOUT_SECONDS', env) === undefined
+      ? options.defaultTimeoutMs
+      : requirePositiveIntegerEnv('PROCEDURE_TIMEOUT_SECONDS', env) * 1000;
+  return new RedshiftDataWarehouse({
+    database: requireEnv('REDSHIFT_DATABASE', env),
+    workgroupName: optionalEnv('REDSHIFT_WORKGROUP', env),
+    clusterIdentifier: optionalEnv('REDSHIFT_CLUSTER', env),
+    secretArn: optionalEnv('REDSHIFT_SECRET_ARN', env),
+    dbUser: optionalEnv('REDSHIFT_DB_USER', env),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  });
 }

@@ -7,13 +7,15 @@ import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import {
   type AppliedScript,
+  type ExternalSchema,
   historyInsert,
   historySelect,
   historyTableDdl,
-  type MigrationTarget,
+  type MigratableWarehouse,
   type PendingScript,
 } from '../../core/migrations.ts';
 import { buildProcedureCall, ProcedureFailedError } from '../../core/procedure-call.ts';
+import { quoteIdentifier } from '../../core/sql-identifiers.ts';
 import type { Warehouse } from '../ports.ts';
 import { REDSHIFT_COMPAT_SQL } from './redshift-compat.ts';
 import { rewriteRedshiftForLocal } from './redshift-rewrite.ts';
@@ -50,7 +52,7 @@ export interface ExternalColumn {
  * The local stand-in for Redshift: PGlite (embedded Postgres) with the Redshift compatibility functions installed
  * and every statement passed through the Redshift rewriter, so scripts written for Redshift run unchanged.
  */
-export class PgliteWarehouse implements Warehouse, MigrationTarget {
+export class PgliteWarehouse implements Warehouse, MigratableWarehouse {
   private constructor(
     private readonly db: PGlite,
     private readonly schema: string,
@@ -137,8 +139,8 @@ export class PgliteWarehouse implements Warehouse, MigrationTarget {
    * is kept when its columns are unchanged, so views and procedures over it stay valid; else it is re-created.
    */
   async replaceTable(schema: string, table: string, columns: readonly ExternalColumn[], csv: Blob): Promise<void> {
-    const name = `${quote(schema)}.${quote(table)}`;
-    const definition = columns.map((c) => `${quote(c.name)} ${c.type}`).join(', ');
+    const name = `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`;
+    const definition = columns.map((c) => `${quoteIdentifier(c.name)} ${c.type}`).join(', ');
     const existing = await this.db.query<{ column_name: string }>(
       'select column_name from information_schema.columns where table_schema = $1 and table_name = $2 order by ordinal_position',
       [schema, table],
@@ -148,15 +150,20 @@ export class PgliteWarehouse implements Warehouse, MigrationTarget {
       if (same) await tx.exec(`truncate ${name}`);
       else
         await tx.exec(
-          `create schema if not exists ${quote(schema)}; drop table if exists ${name} cascade; create table ${name} (${definition});`,
+          `create schema if not exists ${quoteIdentifier(schema)}; drop table if exists ${name} cascade; create table ${name} (${definition});`,
         );
       await tx.query(`copy ${name} from '/dev/blob' with (format csv, header true)`, [], { blob: csv });
     });
   }
 
+  /** An external schema is a plain schema here; whoever stands for Spectrum fills it (see `LocalWarehouse`). */
+  async ensureExternalSchema(external: ExternalSchema): Promise<void> {
+    await this.db.exec(`create schema if not exists ${quoteIdentifier(external.schema)}`);
+  }
+
   async appliedScripts(): Promise<readonly AppliedScript[]> {
     await this.db.exec(
-      `create schema if not exists ${quote(this.schema)}; ${rewriteRedshiftForLocal(historyTableDdl(this.schema))}`,
+      `create schema if not exists ${quoteIdentifier(this.schema)}; ${rewriteRedshiftForLocal(historyTableDdl(this.schema))}`,
     );
     const result = await this.db.query<{ script: string; version: number | null; checksum: string }>(
       historySelect(this.schema),
@@ -174,10 +181,6 @@ export class PgliteWarehouse implements Warehouse, MigrationTarget {
   async close(): Promise<void> {
     await this.db.close();
   }
-}
-
-function quote(identifier: string): string {
-  return `"${identifier.replaceAll('"', '""')}"`;
 }
 
 /** Postgres type OIDs by the names Redshift gives them. */

@@ -1,10 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { makeHandler as makeCheckFamily } from '../../../lambdas/check-family/handler.ts';
 import { makeHandler as makeCommitFamily } from '../../../lambdas/commit-family/handler.ts';
-import {
-  type MigratableWarehouse,
-  makeHandler as makeMigrateWarehouse,
-} from '../../../lambdas/migrate-warehouse/handler.ts';
+import { makeHandler as makeMigrateWarehouse } from '../../../lambdas/migrate-warehouse/handler.ts';
 import { makeHandler as makePlan } from '../../../lambdas/plan/handler.ts';
 import { makeHandler as makePrepareTransform } from '../../../lambdas/prepare-transform/handler.ts';
 import { makeHandler as makeProcedureRunner } from '../../../lambdas/procedure-runner/handler.ts';
@@ -14,9 +11,8 @@ import { deployedProjectPerRun } from '../../config/deployed.ts';
 import type { ResourceNames } from '../../config/names.ts';
 import type { EnvironmentConfig } from '../../config/schemas.ts';
 import type { FamilyStepInput } from '../../core/family-outcome.ts';
+import type { MigratableWarehouse } from '../../core/migrations.ts';
 import type { CheckOutcome } from '../../core/run-report.ts';
-import { quoteIdentifier } from '../../core/sql-identifiers.ts';
-import type { PgliteWarehouse } from '../../engines/local/pglite-warehouse.ts';
 import type { ControlStore, ObjectLister, ObjectStore, QueryEngine, Warehouse } from '../../engines/ports.ts';
 
 /** The local stand-ins a Lambda handler can be bound to. */
@@ -27,8 +23,8 @@ export interface TwinPorts {
   readonly engine: QueryEngine;
   readonly control: ControlStore;
   readonly warehouse: Warehouse;
-  /** The local Redshift's database (the context's `LocalWarehouse.database`), for the migration step. */
-  readonly reportingDatabase: () => Promise<PgliteWarehouse>;
+  /** The local Redshift as the migration step's warehouse (the context's `LocalWarehouse`, opened on first use). */
+  readonly migratableWarehouse: () => Promise<MigratableWarehouse>;
   readonly now: () => Date;
   readonly runChecks: (input: FamilyStepInput) => Promise<CheckOutcome[]>;
 }
@@ -69,7 +65,7 @@ export function localLambdas(ports: TwinPorts): Readonly<Record<string, LocalLam
     'migrate-warehouse': makeMigrateWarehouse({
       environment: environment.name,
       projectForRun,
-      warehouse: async () => localMigratableWarehouse(await ports.reportingDatabase()),
+      warehouse: ports.migratableWarehouse,
     }),
     'write-report': makeWriteReport({
       environment: environment.name,
@@ -77,19 +73,5 @@ export function localLambdas(ports: TwinPorts): Readonly<Record<string, LocalLam
       processResultsBucket: names.buckets.processResults,
       engine: ports.engine,
     }),
-  };
-}
-
-/**
- * PGlite as the migration step's warehouse. Locally an external schema is a plain schema: the `LocalWarehouse`
- * fills it with copies of the stage and raw tables before each procedure call.
- */
-export function localMigratableWarehouse(database: PgliteWarehouse): MigratableWarehouse {
-  return {
-    appliedScripts: () => database.appliedScripts(),
-    applyScript: (script, runId) => database.applyScript(script, runId),
-    ensureExternalSchema: async ({ schema }) => {
-      await database.execute(`create schema if not exists ${quoteIdentifier(schema)}`);
-    },
   };
 }

@@ -111,7 +111,7 @@ export class LocalTwin {
         engine: context.engine,
         control: new FileControlStore(context.dataDir, { table: context.names.controlTable }),
         warehouse: this.warehouse,
-        reportingDatabase: async () => (await context.warehouse()).database,
+        migratableWarehouse: () => context.openWarehouse(),
         now: options.now ?? (() => new Date()),
         runChecks: (input) => runFamilyChecks(context.engine, context.project, context.names, input),
       }),
