@@ -51,6 +51,24 @@ export function incomingTable(names: ResourceNames, eventName: string): readonly
 }
 
 /**
+ * Every event's incoming table, as the catalog and the local engine declare it: named after the event, with its
+ * family's stage table columns (partition columns as plain ones: the table is emptied every run, never partitioned).
+ */
+export function incomingTableDefs(project: Project): StageTableDef[] {
+  return [...project.familyEvents].flatMap(([family, { events }]) => {
+    const stage = project.stageTables.get(family);
+    if (!stage) return [];
+    return events.map(({ event_name }) => ({
+      ...stage,
+      table: event_name,
+      description: `The window of event ${event_name} being loaded into stage table ${stage.table}`,
+      columns: [...stage.columns, ...stage.partition_columns],
+      partition_columns: [],
+    }));
+  });
+}
+
+/**
  * An event's insert_into SQL with the environment's databases filled in, split into clear / load (with the window's
  * bounds as query parameters) / merge on the stage table's deduplication key.
  */

@@ -38,7 +38,7 @@ export interface DapCatalogProps {
    * loaded (INSERT INTO with the window as query parameters) before it is merged into the stage table.
    * @default none
    */
-  readonly incomingTables?: readonly { readonly event: string; readonly stageTable: StageTableDef }[];
+  readonly incomingTables?: readonly StageTableDef[];
   /**
    * When the drift crawlers run; they only look at folders added since their last run.
    * @default daily at 02:00 UTC, before the default 03:00 raw-to-stage run
@@ -127,60 +127,15 @@ export class DapCatalog extends Construct {
     const stageTables = new Map<string, glue.CfnTable>();
     for (const def of props.stageTables ?? []) {
       const location = `s3://${props.stageBucket.bucketName}/${def.table}/`;
-      const table = new glue.CfnTable(this, `Stage-${def.table}`, {
-        catalogId: Stack.of(this).account,
-        databaseName: names.stageDatabase,
-        tableInput: {
-          name: def.table,
-          ...(def.description === undefined ? {} : { description: def.description }),
-          tableType: 'EXTERNAL_TABLE',
-          storageDescriptor: {
-            location,
-            columns: glueColumns([...def.columns, ...def.partition_columns]),
-          },
-        },
-        openTableFormatInput: {
-          icebergInput: {
-            metadataOperation: 'CREATE',
-            version: '2',
-            icebergTableInput: icebergTableInput(def, location),
-          },
-        },
-      });
-      table.addResourceDependency(this.stageDatabase);
-      table.applyRemovalPolicy(this.removalPolicy);
-      stageTables.set(def.table, table);
+      stageTables.set(
+        def.table,
+        this.icebergTable(`Stage-${def.table}`, this.stageDatabase, names.stageDatabase, def, location),
+      );
     }
     this.stageTables = stageTables;
-
-    for (const { event, stageTable } of props.incomingTables ?? []) {
-      const location = `s3://${props.stageBucket.bucketName}/_incoming/${event}/`;
-      const def = { ...stageTable, table: event, partition_columns: [] };
-      const table = new glue.CfnTable(this, `Incoming-${event}`, {
-        catalogId: Stack.of(this).account,
-        databaseName: names.incomingDatabase,
-        tableInput: {
-          name: event,
-          description: `The window of event ${event} being loaded into ${names.stageDatabase}.${stageTable.table}`,
-          tableType: 'EXTERNAL_TABLE',
-          storageDescriptor: {
-            location,
-            columns: glueColumns([...stageTable.columns, ...stageTable.partition_columns]),
-          },
-        },
-        openTableFormatInput: {
-          icebergInput: {
-            metadataOperation: 'CREATE',
-            version: '2',
-            icebergTableInput: icebergTableInput(
-              { ...def, columns: [...stageTable.columns, ...stageTable.partition_columns] },
-              location,
-            ),
-          },
-        },
-      });
-      table.addResourceDependency(this.incomingDatabase);
-      table.applyRemovalPolicy(this.removalPolicy);
+    for (const def of props.incomingTables ?? []) {
+      const location = `s3://${props.stageBucket.bucketName}/_incoming/${def.table}/`;
+      this.icebergTable(`Incoming-${def.table}`, this.incomingDatabase, names.incomingDatabase, def, location);
     }
 
     const crawlers = new Map<string, glue.CfnCrawler>();
@@ -218,6 +173,36 @@ export class DapCatalog extends Construct {
     }
     this.crawlers = crawlers;
     this.crawlerRoles = crawlerRoles;
+  }
+
+  /** An Iceberg v2 table that Glue creates at `location`, in `database` (named `databaseName`). */
+  private icebergTable(
+    id: string,
+    database: glue.CfnDatabase,
+    databaseName: string,
+    def: StageTableDef,
+    location: string,
+  ): glue.CfnTable {
+    const table = new glue.CfnTable(this, id, {
+      catalogId: Stack.of(this).account,
+      databaseName,
+      tableInput: {
+        name: def.table,
+        ...(def.description === undefined ? {} : { description: def.description }),
+        tableType: 'EXTERNAL_TABLE',
+        storageDescriptor: { location, columns: glueColumns([...def.columns, ...def.partition_columns]) },
+      },
+      openTableFormatInput: {
+        icebergInput: {
+          metadataOperation: 'CREATE',
+          version: '2',
+          icebergTableInput: icebergTableInput(def, location),
+        },
+      },
+    });
+    table.addResourceDependency(database);
+    table.applyRemovalPolicy(this.removalPolicy);
+    return table;
   }
 
   private database(

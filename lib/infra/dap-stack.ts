@@ -4,6 +4,7 @@ import type { Project } from '../config/loader.ts';
 import { bucketNameProblems, resourceNames } from '../config/names.ts';
 import { ConfigError } from '../config/problems.ts';
 import type { EnvironmentConfig } from '../config/schemas.ts';
+import { incomingTableDefs } from '../core/transform.ts';
 import { DapApiIngestion } from './api-ingestion.ts';
 import { DapCatalog } from './catalog.ts';
 import { DapControlTable } from './control.ts';
@@ -72,10 +73,7 @@ export class DapStack extends Stack {
       encryptionKey: this.storage.key,
       rawTables: [...project.rawTables.values()],
       stageTables: [...project.stageTables.values()],
-      incomingTables: [...project.familyEvents].flatMap(([family, { events }]) => {
-        const stageTable = project.stageTables.get(family);
-        return stageTable ? events.map((e) => ({ event: e.event_name, stageTable })) : [];
-      }),
+      incomingTables: incomingTableDefs(project),
     });
     const names = resourceNames(env);
     const buckets = this.storage.buckets;

@@ -6,6 +6,7 @@ import type { Project } from '../../config/loader.ts';
 import { type ResourceNames, resourceNames } from '../../config/names.ts';
 import type { EnvironmentConfig } from '../../config/schemas.ts';
 import { quoteIdentifier } from '../../core/sql-identifiers.ts';
+import { incomingTableDefs } from '../../core/transform.ts';
 import type { QueryEngine, QueryResult, QueryStatistics, SqlValue } from '../ports.ts';
 import { expectedStageColumns, rawViewSql, stageTableSql } from './duckdb-catalog.ts';
 import { installTrinoCompat, translateTrinoToDuckDb } from './trino-compat.ts';
@@ -85,13 +86,9 @@ export class DuckDbEngine implements QueryEngine {
     // Incoming tables hold nothing between runs' statements worth keeping: re-create them with their stage columns.
     const incoming = this.names.incomingDatabase;
     await this.connection.run(`create schema if not exists ${quoteIdentifier(incoming)}`);
-    for (const [family, { events }] of project.familyEvents) {
-      const table = project.stageTables.get(family);
-      if (!table) continue;
-      for (const { event_name } of events) {
-        await this.connection.run(`drop table if exists ${quoteIdentifier(incoming)}.${quoteIdentifier(event_name)}`);
-        await this.connection.run(stageTableSql(incoming, { ...table, table: event_name }));
-      }
+    for (const table of incomingTableDefs(project)) {
+      await this.connection.run(`drop table if exists ${quoteIdentifier(incoming)}.${quoteIdentifier(table.table)}`);
+      await this.connection.run(stageTableSql(incoming, table));
     }
     return { rebuiltStageTables };
   }
