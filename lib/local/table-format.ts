@@ -8,14 +8,21 @@ function cell(value: SqlValue | undefined): string {
 
 /** Rows as an aligned text table, the way `psql` and the Athena console print them. */
 export function formatTable(columns: readonly string[], rows: readonly Record<string, SqlValue>[]): string {
-  const cells = rows.map((row) => columns.map((c) => cell(row[c])));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]?.length ?? 0)));
+  return formatCells(
+    columns,
+    rows.map((row) => columns.map((c) => cell(row[c]))),
+  );
+}
+
+/** Cells already as text, by position (column names may repeat). */
+export function formatCells(columns: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i]?.length ?? 0)));
   const line = (values: readonly string[]) =>
     values
       .map((v, i) => v.padEnd(widths[i] ?? 0))
       .join(' | ')
       .trimEnd();
-  const out = [line(columns), widths.map((w) => '-'.repeat(w)).join('-+-'), ...cells.map(line)];
+  const out = [line(columns), widths.map((w) => '-'.repeat(w)).join('-+-'), ...rows.map(line)];
   out.push(`(${rows.length} row${rows.length === 1 ? '' : 's'})`);
   return out.join('\n');
 }

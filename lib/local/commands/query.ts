@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { WarehouseTextResult } from '../../engines/local/pglite-warehouse.ts';
 import { openLocal } from '../context.ts';
-import { formatTable } from '../table-format.ts';
+import { formatCells, formatTable } from '../table-format.ts';
 import { dataDirOption, envOption, type GlobalOptions } from './common.ts';
 
 export function registerQuery(program: Command): void {
@@ -60,7 +60,7 @@ function jsonValue(text: string | null, typeId: string): unknown {
   return text;
 }
 
-export function printWarehouseRows(result: WarehouseTextResult, json: boolean): void {
+function printWarehouseRows(result: WarehouseTextResult, json: boolean): void {
   if (json) {
     for (const row of result.rows) {
       const object: Record<string, unknown> = {};
@@ -75,17 +75,11 @@ export function printWarehouseRows(result: WarehouseTextResult, json: boolean): 
     console.log(`${result.rowsAffected} row(s) affected`);
     return;
   }
-  // Rendered here rather than by formatTable: column names may repeat, and NULL shows as an empty cell.
-  const names = result.columns.map((c) => c.name);
-  const widths = names.map((name, index) =>
-    Math.max(name.length, ...result.rows.map((row) => (row[index] ?? '').length)),
+  // By position, since column names may repeat; NULL shows as an empty cell, as Redshift's clients print it.
+  console.log(
+    formatCells(
+      result.columns.map((c) => c.name),
+      result.rows.map((row) => row.map((value) => value ?? '')),
+    ),
   );
-  const line = (values: readonly (string | null)[]) =>
-    values
-      .map((value, index) => (value ?? '').padEnd(widths[index] ?? 0))
-      .join(' | ')
-      .trimEnd();
-  const out = [line(names), widths.map((w) => '-'.repeat(w)).join('-+-'), ...result.rows.map(line)];
-  out.push(`(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})`);
-  console.log(out.join('\n'));
 }
