@@ -1,4 +1,5 @@
 import type { Problem } from './problems.ts';
+import { endOfQuoted, indexLines, lineAndColumn } from './sql-lexing.ts';
 
 /**
  * Rejects Postgres-only constructs in `redshift-scripts/` that Redshift does not run, so a procedure that passes on
@@ -15,21 +16,13 @@ import type { Problem } from './problems.ts';
 export function lintRedshiftSql(file: string, text: string): Problem[] {
   const all = tokenizeRedshift(text);
   const tokens = all.filter((t) => t.kind !== 'whitespace' && t.kind !== 'comment');
-  const lineStarts = [0];
-  for (let offset = 0; offset < text.length; offset++) if (text[offset] === '\n') lineStarts.push(offset + 1);
+  const lines = indexLines(text);
   const problems: Problem[] = [];
   const report = (token: RedshiftToken, construct: string, instead: string): void => {
-    let low = 0;
-    let high = lineStarts.length - 1;
-    while (low < high) {
-      const middle = Math.ceil((low + high) / 2);
-      if ((lineStarts[middle] ?? 0) <= token.offset) low = middle;
-      else high = middle - 1;
-    }
-    const column = token.offset - (lineStarts[low] ?? 0) + 1;
+    const { line, column } = lineAndColumn(lines, token.offset);
     problems.push({
       file,
-      at: `line ${low + 1}, column ${column}`,
+      at: `line ${line}, column ${column}`,
       message: `${construct} is Postgres-only and Redshift rejects it: ${instead}`,
     });
   };
@@ -395,24 +388,4 @@ export function tokenizeRedshift(sql: string): RedshiftToken[] {
     }
   }
   return tokens;
-}
-
-function endOfQuoted(sql: string, start: number, quote: string, backslashEscapes: boolean): number {
-  let position = start + 1;
-  while (position < sql.length) {
-    const c = sql[position];
-    if (backslashEscapes && c === '\\') {
-      position += 2;
-      continue;
-    }
-    if (c === quote) {
-      if (sql[position + 1] === quote) {
-        position += 2;
-        continue;
-      }
-      return position + 1;
-    }
-    position++;
-  }
-  return sql.length;
 }

@@ -1,3 +1,5 @@
+import { endOfQuoted, indexLines, lineAndColumn } from './sql-lexing.ts';
+
 /**
  * Lint for Athena (Trino) transform SQL: finds constructs the local DuckDB engine cannot run with Trino's
  * documented semantics, so `dap check` can say so before a transform silently behaves differently locally.
@@ -74,47 +76,9 @@ export function tokenizeSql(sql: string): SqlToken[] {
   return tokens;
 }
 
-function endOfQuoted(sql: string, start: number, quote: string): number {
-  let position = start + 1;
-  while (position < sql.length) {
-    if (sql[position] === quote) {
-      if (sql[position + 1] === quote) {
-        position += 2;
-        continue;
-      }
-      return position + 1;
-    }
-    position++;
-  }
-  return sql.length;
-}
-
 /** The value of a '...' string token, with '' unescaped. */
 export function stringTokenValue(token: SqlToken): string {
   return token.text.slice(1, -1).replaceAll("''", "'");
-}
-
-interface LineIndex {
-  readonly lineStarts: number[];
-}
-
-function indexLines(sql: string): LineIndex {
-  const lineStarts = [0];
-  for (let offset = 0; offset < sql.length; offset++) {
-    if (sql[offset] === '\n') lineStarts.push(offset + 1);
-  }
-  return { lineStarts };
-}
-
-function lineAndColumn(index: LineIndex, offset: number): { line: number; column: number } {
-  let low = 0;
-  let high = index.lineStarts.length - 1;
-  while (low < high) {
-    const middle = Math.ceil((low + high) / 2);
-    if ((index.lineStarts[middle] ?? 0) <= offset) low = middle;
-    else high = middle - 1;
-  }
-  return { line: low + 1, column: offset - (index.lineStarts[low] ?? 0) + 1 };
 }
 
 /** Java regex features RE2 (DuckDB's engine) rejects or reads differently. */
