@@ -179,22 +179,7 @@ class Rewriter {
   /** The top-level comma-separated arguments inside the parentheses opening at `open`. */
   private args(open: number): Range[] {
     const close = this.closing[open] ?? -1;
-    const ranges: Range[] = [];
-    let start = open + 1;
-    let i = open + 1;
-    while (i < close) {
-      const text = this.text(i);
-      if (text === '(') i = (this.closing[i] ?? i) + 1;
-      else {
-        if (text === ',') {
-          ranges.push([start, i]);
-          start = i + 1;
-        }
-        i++;
-      }
-    }
-    if (start < close || ranges.length > 0) ranges.push([start, close]);
-    return ranges;
+    return close > open + 1 ? this.splitTopLevel(open + 1, close) : [];
   }
 
   /** The significant tokens of a range (for small checks such as "is this argument one word"). */
