@@ -278,7 +278,7 @@ export function parseProject(files: ProjectFiles, root = '.'): LoadResult {
 }
 
 function readWarehouseScripts(reader: FileReader, problems: Problem[]): WarehouseScriptFile[] {
-  const versioned: WarehouseScriptFile[] = [];
+  const versioned: Extract<WarehouseScriptFile, { kind: 'versioned' }>[] = [];
   const seen = new Map<number, string>();
   for (const name of reader.list(PATHS.warehouseMigrations, '.sql')) {
     const file = `${PATHS.warehouseMigrations}/${name}`;
@@ -301,7 +301,7 @@ function readWarehouseScripts(reader: FileReader, problems: Problem[]): Warehous
     if (text !== undefined)
       versioned.push({ kind: 'versioned', file, text, version, description: (match[2] ?? '').replaceAll('_', ' ') });
   }
-  versioned.sort((a, b) => (a.kind === 'versioned' && b.kind === 'versioned' ? a.version - b.version : 0));
+  versioned.sort((a, b) => a.version - b.version);
   const repeatable: WarehouseScriptFile[] = [];
   for (const name of reader.list(PATHS.warehouseProcedures, '.sql')) {
     const file = `${PATHS.warehouseProcedures}/${name}`;

@@ -194,14 +194,17 @@ export function buildRunReport(input: {
     events: family.events.map((event): EventReport => {
       const merge = event.queries?.merge;
       const stats = merge ? input.statistics.get(merge.query_execution_id) : undefined;
-      const queries = (['clear', 'load', 'merge'] as const).flatMap((step) => {
+      const steps = (['clear', 'load', 'merge'] as const).flatMap((step) => {
         const query = event.queries?.[step];
-        return query ? [{ step, query_id: query.query_execution_id, bytes_scanned: query.bytes_scanned ?? null }] : [];
+        return query ? [{ step, query }] : [];
       });
+      const queries = steps.map(({ step, query }) => ({
+        step,
+        query_id: query.query_execution_id,
+        bytes_scanned: query.bytes_scanned ?? null,
+      }));
       const scanned = queries.map((q) => q.bytes_scanned).filter((b): b is number => b !== null);
-      const engineMs = (['clear', 'load', 'merge'] as const)
-        .map((step) => event.queries?.[step]?.engine_ms)
-        .filter((ms): ms is number => typeof ms === 'number');
+      const engineMs = steps.map(({ query }) => query.engine_ms).filter((ms): ms is number => typeof ms === 'number');
       return {
         event_name: event.event_name,
         status: event.status,

@@ -23,11 +23,6 @@ export interface DapWarehouseProps {
   readonly stageDatabase: string;
   /** @default RETAIN unless the environment allows DESTROY (as the rest of the stack) */
   readonly removalPolicy: RemovalPolicy;
-  /**
-   * Availability zones of the warehouse's subnets; Serverless needs three.
-   * @default the stack's first three zones (DapStack names its region's a, b and c, so synthesis needs no lookup)
-   */
-  readonly availabilityZones?: readonly string[];
 }
 
 /**
@@ -85,7 +80,8 @@ export class DapWarehouse extends Construct {
     this.spectrumRole = this.spectrumReadRole(props);
     this.spectrumRoleArn = this.spectrumRole.roleArn;
 
-    const zones = props.availabilityZones ?? stack.availabilityZones.slice(0, 3);
+    // Serverless needs three zones; DapStack gives its region's by Fn::GetAZs, so synthesis needs no lookup.
+    const zones = stack.availabilityZones.slice(0, 3);
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       availabilityZones: [...zones],
       natGateways: 0,

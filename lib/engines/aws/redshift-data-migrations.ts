@@ -3,6 +3,7 @@ import {
   historyInsert,
   historySelect,
   historyTableDdl,
+  MIGRATION_HISTORY_TABLE,
   type MigrationTarget,
   type PendingScript,
 } from '../../core/migrations.ts';
@@ -37,7 +38,7 @@ export class RedshiftDataMigrationTarget implements MigrationTarget {
       const { script, version, checksum } = row;
       if (typeof script !== 'string' || typeof checksum !== 'string') {
         throw new Error(
-          `${this.schema}.dap_schema_history row ${index + 1}: expected text script and checksum, got ${JSON.stringify(row)}`,
+          `${this.schema}.${MIGRATION_HISTORY_TABLE} row ${index + 1}: expected text script and checksum, got ${JSON.stringify(row)}`,
         );
       }
       return {
