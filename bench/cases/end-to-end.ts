@@ -1,12 +1,9 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { resourceNames } from '../../lib/config/names.ts';
-import { quoteIdentifier } from '../../lib/core/sql-identifiers.ts';
 import { prepareTransform } from '../../lib/core/transform.ts';
 import { addDays, eventWindow } from '../../lib/core/window.ts';
-import { rawViewSql, stageTableSql } from '../../lib/engines/local/duckdb-catalog.ts';
-import { installTrinoCompat, translateTrinoToDuckDb } from '../../lib/engines/local/trino-compat.ts';
+import { DuckDbEngine } from '../../lib/engines/local/duckdb-engine.ts';
 import type { Warehouse } from '../../lib/engines/ports.ts';
 import { openLocal } from '../../lib/local/context.ts';
 import { taskStates } from '../../lib/local/twin/definition.ts';
@@ -181,9 +178,9 @@ export async function timedTwinRun(
 }
 
 /**
- * The same statements the run sends to Athena per event (clear incoming, load the window, merge), translated by the
- * Trino compatibility layer and run one after another on a bare DuckDB connection over the same raw files: no state
- * machine, no Lambdas, no checks, no watermarks.
+ * The same statements the run sends to Athena per event (clear incoming, load the window, merge), run one after
+ * another on the local engine (DuckDB with the Trino compatibility layer) over the same raw files: no state machine,
+ * no Lambdas, no checks, no watermarks.
  */
 export async function bareEngineRun(
   dataDir: string,
@@ -198,26 +195,10 @@ export async function bareEngineRun(
   const loaded = loadCheckedProject(project);
   const env = environment(loaded, 'dev');
   const names = resourceNames(env);
-  const instance = await DuckDBInstance.create(databasePath);
-  const connection = await instance.connect();
+  // The engine with its catalog as the twin builds it (raw views, stage and incoming tables), then only statements.
+  const engine = await DuckDbEngine.open({ project: loaded, environment: env, dataDir, databasePath });
   try {
-    await installTrinoCompat(connection);
-    await connection.run(`create schema if not exists ${quoteIdentifier(names.rawDatabase)}`);
-    await connection.run(`create schema if not exists ${quoteIdentifier(names.stageDatabase)}`);
     const rawDir = join(dataDir, names.buckets.raw);
-    for (const table of loaded.rawTables.values()) await connection.run(rawViewSql(names.rawDatabase, table, rawDir));
-    for (const table of loaded.stageTables.values()) await connection.run(stageTableSql(names.stageDatabase, table));
-
-    // Incoming tables, as the engine's catalog creates them: each event's window is loaded there, then merged.
-    await connection.run(`create schema if not exists ${quoteIdentifier(names.incomingDatabase)}`);
-    for (const [family, { events }] of loaded.familyEvents) {
-      const table = loaded.stageTables.get(family);
-      if (!table) continue;
-      for (const { event_name } of events) {
-        await connection.run(stageTableSql(names.incomingDatabase, { ...table, table: event_name }));
-      }
-    }
-
     const enabledFamilies = loaded.families.filter((f) => f.enabled).map((f) => f.product_family);
     const statements: { sql: string; parameters: readonly string[]; counts: boolean }[] = [];
     for (const family of enabledFamilies) {
@@ -228,27 +209,22 @@ export async function bareEngineRun(
         const window = eventWindow({ watermark: undefined, now: now(), latenessHours: entry.lateness_hours });
         const prepared = prepareTransform(loaded, names, entry.event_name, window);
         statements.push(
-          { sql: translateTrinoToDuckDb(prepared.clear), parameters: [], counts: false },
-          { sql: translateTrinoToDuckDb(prepared.load.sql), parameters: prepared.load.parameters, counts: false },
-          { sql: translateTrinoToDuckDb(prepared.merge), parameters: [], counts: true },
+          { sql: prepared.clear, parameters: [], counts: false },
+          { sql: prepared.load.sql, parameters: prepared.load.parameters, counts: false },
+          { sql: prepared.merge, parameters: [], counts: true },
         );
       }
     }
     let rows = 0;
     const started = performance.now();
     for (const statement of statements) {
-      const prepared = await connection.prepare(statement.sql);
-      statement.parameters.forEach((value, index) => {
-        prepared.bindVarchar(index + 1, value);
-      });
-      const result = await prepared.run();
-      if (statement.counts) rows += Number(result.rowsChanged);
+      const result = await engine.execute(statement.sql, { parameters: statement.parameters });
+      if (statement.counts) rows += result.rowsAffected;
     }
     const ms = performance.now() - started;
     return { metrics: { wall_ms: ms, rows_written: rows, statements: statements.length } };
   } finally {
-    connection.closeSync();
-    instance.closeSync();
+    await engine.close();
     rmSync(databasePath, { force: true });
     rmSync(`${databasePath}.wal`, { force: true });
   }
