@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +35,13 @@ export async function twinFixture(edit: (root: string) => void = () => {}): Prom
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** In a fixture's copy of the reporting config, only `family` stays enabled (the repo's file is left as it is). */
+export function enableOnlyReportingFamily(root: string, family: string): void {
+  const file = join(root, 'redshift-scripts/reporting_model_product_family_config.json');
+  const families = JSON.parse(readFileSync(file, 'utf8')) as { product_family: string; enabled: boolean }[];
+  writeFileSync(file, JSON.stringify(families.map((f) => ({ ...f, enabled: f.product_family === family }))));
 }
 
 /** Distinct event_ids in an event's raw files, by the same view the transforms read. */

@@ -1,22 +1,17 @@
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ingestShippedSamples } from '../../lib/local/ingest-samples.ts';
 import { pullShippedSamples } from '../../lib/local/pull-samples.ts';
 import { LocalTwin } from '../../lib/local/twin/local-twin.ts';
-import { REPO_ROOT, twinFixture } from '../helpers/twin-fixture.ts';
+import { enableOnlyReportingFamily, REPO_ROOT, twinFixture } from '../helpers/twin-fixture.ts';
 
 // End to end on the twin with the shipped samples: CRM snapshots and shop/registration files ingested, Eventbrite
 // and SmartSurvey pulled, TxMA events, then the state machine calls sp_single_customer_view.
 
 function enableSingleCustomerView(root: string): void {
-  const file = join(root, 'redshift-scripts/reporting_model_product_family_config.json');
-  const families = JSON.parse(readFileSync(file, 'utf8')) as { product_family: string; enabled: boolean }[];
-  writeFileSync(
-    file,
-    JSON.stringify(families.map((f) => ({ ...f, enabled: f.product_family === 'single_customer_view' }))),
-  );
+  enableOnlyReportingFamily(root, 'single_customer_view');
   cpSync(join(REPO_ROOT, 'samples'), join(root, 'samples'), { recursive: true });
 }
 

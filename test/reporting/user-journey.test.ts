@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { writeTxmaSamples } from '../../lib/core/samples/txma.ts';
 import type { LocalWarehouse } from '../../lib/local/local-warehouse.ts';
 import { LocalTwin, type TwinRunResult } from '../../lib/local/twin/local-twin.ts';
-import { type TwinFixture, twinFixture } from '../helpers/twin-fixture.ts';
+import { enableOnlyReportingFamily, type TwinFixture, twinFixture } from '../helpers/twin-fixture.ts';
 
 /** The TxMA stage tables sp_user_journey reads (orch_spot is disabled in the shipped config: its table is empty). */
 const FAMILIES = ['auth_account_creation', 'ipv_identity_journey', 'dcmaw_app_journey', 'orch_spot'] as const;
@@ -15,11 +15,9 @@ const MODEL_TABLES = ['fact_user_journey_event', 'err_duplicate_event', 'dim_eve
 
 const at = (iso: string) => () => new Date(iso);
 
-/** Only user_journey enabled in the fixture's copy of the reporting config (the repo's file is left as it is). */
+/** Only user_journey enabled in the fixture's copy of the reporting config. */
 function enableUserJourney(root: string): void {
-  const file = join(root, 'redshift-scripts/reporting_model_product_family_config.json');
-  const families = JSON.parse(readFileSync(file, 'utf8')) as { product_family: string; enabled: boolean }[];
-  writeFileSync(file, JSON.stringify(families.map((f) => ({ ...f, enabled: f.product_family === 'user_journey' }))));
+  enableOnlyReportingFamily(root, 'user_journey');
 }
 
 async function runTwin(fixture: TwinFixture, now: string, runId: string): Promise<TwinRunResult> {
