@@ -1,14 +1,12 @@
-#!/usr/bin/env -S npx tsx
 import { Command } from 'commander';
-import { ConfigError } from '../lib/config/problems.ts';
-import { QueryFailedError } from '../lib/engines/local/duckdb-engine.ts';
 import { registerBackfill } from '../lib/local/commands/backfill.ts';
 import { registerCheck } from '../lib/local/commands/check.ts';
-import { IngestCommandError, registerIngest } from '../lib/local/commands/ingest.ts';
+import { registerIngest } from '../lib/local/commands/ingest.ts';
 import { registerPull } from '../lib/local/commands/pull.ts';
 import { registerQuery } from '../lib/local/commands/query.ts';
 import { registerRun } from '../lib/local/commands/run.ts';
 
+// Each command loads what it needs when it runs, so `dap --help` and `dap query` never load what `dap run` needs.
 const program = new Command('dap')
   .description('dap: config-driven ELT on AWS, and its local twin')
   .option('--root <dir>', 'project root (config/, athena-scripts/, redshift-scripts/)', process.cwd())
@@ -17,11 +15,17 @@ const program = new Command('dap')
 for (const register of [registerCheck, registerQuery, registerRun, registerBackfill, registerIngest, registerPull])
   register(program);
 
+/**
+ * Failures that are the user's input, not a defect: bad config, a query the engine rejects, a file or source that
+ * is not there. Matched by name so that recognising them loads none of the modules that throw them.
+ */
+const EXPECTED_ERRORS = new Set(['ConfigError', 'QueryFailedError', 'QueryInputError', 'IngestCommandError']);
+
 try {
   await program.parseAsync();
 } catch (error) {
-  // Expected failures (bad config, a query the engine rejects) print their message, not a stack trace.
-  if (error instanceof ConfigError || error instanceof QueryFailedError || error instanceof IngestCommandError) {
+  // Expected failures print their one-line message, not a stack trace.
+  if (error instanceof Error && EXPECTED_ERRORS.has(error.name)) {
     console.error(`dap: ${error.message}`);
     process.exitCode = 1;
   } else throw error;

@@ -1,12 +1,17 @@
 import type { ObjectStore } from '../engines/ports.ts';
 import { loadCheckedProject } from './check.ts';
-import { PROJECT_FOLDERS, type Project } from './loader.ts';
+import { PROJECT_FOLDERS, type Project, type ProjectFiles } from './loader.ts';
 
 /**
  * The project as deployed: the stack uploads config/, athena-scripts/ and redshift-scripts/ to the metadata bucket
- * under the same relative paths, and Lambdas load it through the same loader and checks as `dap check`.
+ * under the same relative paths, and Lambdas load it through the same loader and checks as `dap check` (`load`;
+ * the twin passes one that reuses the verdict of files it checked already).
  */
-export async function loadDeployedProject(store: ObjectStore, bucket: string): Promise<Project> {
+export async function loadDeployedProject(
+  store: ObjectStore,
+  bucket: string,
+  load: (files: ProjectFiles) => Project = loadCheckedProject,
+): Promise<Project> {
   const files = new Map<string, string>();
   const decoder = new TextDecoder();
   for (const folder of PROJECT_FOLDERS) {
@@ -15,17 +20,21 @@ export async function loadDeployedProject(store: ObjectStore, bucket: string): P
       if (body !== undefined) files.set(key, decoder.decode(body));
     }
   }
-  return loadCheckedProject(files);
+  return load(files);
 }
 
 /**
  * The deployed project, loaded once per run id: steps of one run share one load, and a later run (in a reused
  * Lambda container, or the next twin run) sees config deployed since.
  */
-export function deployedProjectPerRun(store: ObjectStore, bucket: string): (runId: string) => Promise<Project> {
+export function deployedProjectPerRun(
+  store: ObjectStore,
+  bucket: string,
+  load?: (files: ProjectFiles) => Project,
+): (runId: string) => Promise<Project> {
   let cached: { runId: string; project: Promise<Project> } | undefined;
   return (runId) => {
-    if (cached?.runId !== runId) cached = { runId, project: loadDeployedProject(store, bucket) };
+    if (cached?.runId !== runId) cached = { runId, project: loadDeployedProject(store, bucket, load) };
     return cached.project;
   };
 }

@@ -1,13 +1,12 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { PACKAGE_ROOT } from '../core/package-root.ts';
 import { acknowledgeNag } from './nag.ts';
-
-const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface DapFunctionProps {
   /** The folder under `lambdas/` holding `handler.ts`; also how the local twin finds the handler. */
@@ -45,10 +44,10 @@ export class DapFunction extends Construct {
     });
     logGroup.grantWrite(role);
     this.function = new NodejsFunction(this, 'Function', {
-      entry: `${PROJECT_ROOT}lambdas/${props.handlerName}/handler.ts`,
+      entry: join(PACKAGE_ROOT, 'lambdas', props.handlerName, 'handler.ts'),
       handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      projectRoot: PACKAGE_ROOT,
+      depsLockFilePath: join(PACKAGE_ROOT, 'package-lock.json'),
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       description: props.description,

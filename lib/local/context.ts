@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
-import { loadCheckedProject } from '../config/check.ts';
-import { environment, type Project } from '../config/loader.ts';
+import { environment, type Project, readProject, readProjectFiles } from '../config/loader.ts';
 import { type ResourceNames, resourceNames } from '../config/names.ts';
+import { formatProblem } from '../config/problems.ts';
 import type { EnvironmentConfig } from '../config/schemas.ts';
 import { DuckDbEngine } from '../engines/local/duckdb-engine.ts';
 import { FolderObjectStore } from '../engines/local/folder-object-store.ts';
+import { checkedProject } from './checked-project.ts';
 import { LocalWarehouse } from './local-warehouse.ts';
 
 export interface LocalOptions {
@@ -14,6 +15,12 @@ export interface LocalOptions {
   readonly env?: string;
   /** Folder standing for S3. @default `$DAP_DATA_DIR` or `<root>/.dap` */
   readonly dataDir?: string;
+  /**
+   * `'check'`: the project must pass every check (`dap check`), as before a run. `'read'`: the project as far as
+   * its files parse, problems said once on stderr: enough to query what the engines already hold.
+   * @default 'check'
+   */
+  readonly project?: 'check' | 'read';
 }
 
 /** The local stand-ins for one environment, wired from validated config. */
@@ -31,11 +38,27 @@ export interface LocalContext {
   close(): Promise<void>;
 }
 
-export async function openLocal(options: LocalOptions = {}): Promise<LocalContext> {
+/** The project, environment and data folder the options name, with no engine opened. */
+export function resolveLocal(
+  options: LocalOptions = {},
+): Pick<LocalContext, 'project' | 'environment' | 'names' | 'dataDir'> {
   const root = resolve(options.root ?? process.cwd());
-  const project = loadCheckedProject(root);
+  const project =
+    options.project === 'read' ? readProjectTolerantly(root) : checkedProject(readProjectFiles(root), root);
   const env = environment(project, options.env ?? 'dev');
   const dataDir = resolve(root, options.dataDir ?? process.env.DAP_DATA_DIR ?? '.dap');
+  return { project, environment: env, names: resourceNames(env), dataDir };
+}
+
+export async function openLocal(options: LocalOptions = {}): Promise<LocalContext> {
+  return openResolved(resolveLocal(options));
+}
+
+/** `openLocal` for what `resolveLocal` gave. */
+export async function openResolved(
+  resolved: Pick<LocalContext, 'project' | 'environment' | 'names' | 'dataDir'>,
+): Promise<LocalContext> {
+  const { project, environment: env, dataDir } = resolved;
   const engine = await DuckDbEngine.open({ project, environment: env, dataDir });
   let opened: Promise<LocalWarehouse> | undefined;
   let migrated: Promise<LocalWarehouse> | undefined;
@@ -63,4 +86,17 @@ export async function openLocal(options: LocalOptions = {}): Promise<LocalContex
     },
   };
   return context;
+}
+
+/** The project as far as it parses; its problems are said once, on stderr, and do not stop the command. */
+function readProjectTolerantly(root: string): Project {
+  const { project, problems } = readProject(root);
+  if (problems.length > 0) {
+    const [first] = problems;
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more: run dap check)` : '';
+    console.error(
+      `dap: note: the project has config problems; going on with what is there: ${first ? formatProblem(first) : ''}${more}`,
+    );
+  }
+  return project;
 }

@@ -1,9 +1,9 @@
 import { copyFile, mkdir, readdir, stat } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { type IngestDeps, ingestObject } from '../core/ingest/ingest-file.ts';
 import { LANDING_PREFIX } from '../core/ingest/keys.ts';
 import type { IngestSummary } from '../core/ingest/report.ts';
+import { PACKAGE_ROOT } from '../core/package-root.ts';
 import { FileControlStore } from '../engines/local/file-control-store.ts';
 import { FolderIngestStore } from '../engines/local/folder-ingest-store.ts';
 import type { LocalContext } from './context.ts';
@@ -14,7 +14,7 @@ import type { LocalContext } from './context.ts';
  */
 
 /** Where the shipped sample files live: `samples/files/<source>/<file>`. */
-export const SAMPLES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'samples', 'files');
+export const SAMPLES_DIR = join(PACKAGE_ROOT, 'samples', 'files');
 
 export type LocalIngestContext = Pick<LocalContext, 'project' | 'names' | 'dataDir' | 'store'>;
 

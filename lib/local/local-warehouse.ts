@@ -30,7 +30,7 @@ export class LocalWarehouse implements Warehouse, MigratableWarehouse {
     readonly database: PgliteWarehouse,
   ) {}
 
-  static folder(context: LocalContext): string {
+  static folder(context: Pick<LocalContext, 'dataDir' | 'environment'>): string {
     return join(context.dataDir, '_warehouse', context.environment.name);
   }
 

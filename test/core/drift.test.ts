@@ -6,7 +6,7 @@ import { after, describe, test } from 'node:test';
 import { PATHS, parseProject } from '../../lib/config/loader.ts';
 import type { Column } from '../../lib/config/schemas.ts';
 import { compareColumns, formatDrift, type ObservedColumn } from '../../lib/core/drift.ts';
-import { localDrift } from '../../lib/local/commands/drift.ts';
+import { localDrift } from '../../lib/local/drift.ts';
 
 const declared: Column[] = [
   { name: 'event_id', type: 'string' },

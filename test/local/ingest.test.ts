@@ -7,9 +7,11 @@ import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import type { IngestSummary } from '../../lib/core/ingest/report.ts';
-import { IngestCommandError, registerIngest, watchLanding } from '../../lib/local/commands/ingest.ts';
+import { IngestCommandError } from '../../lib/local/actions/ingest.ts';
+import { registerIngest } from '../../lib/local/commands/ingest.ts';
 import { type LocalContext, openLocal } from '../../lib/local/context.ts';
 import { formatIngestSummary, ingestShippedSamples } from '../../lib/local/ingest-samples.ts';
+import { watchLanding } from '../../lib/local/watch.ts';
 import { CORPUS_DIR, ingestProjectFiles, writeProject } from '../core/ingest/harness.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));

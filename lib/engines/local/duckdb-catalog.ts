@@ -18,9 +18,14 @@ function columnList(columns: readonly Column[]): string {
   return columns.map((c) => `${quoteIdentifier(c.name)} ${toDuckDbType(parseColumnType(c.type))}`).join(', ');
 }
 
+/** Whether any file under `dir` ends with `extension`; stops at the first one found. */
 function hasFiles(dir: string, extension: string): boolean {
   if (!existsSync(dir)) return false;
-  return readdirSync(dir, { recursive: true }).some((entry) => String(entry).endsWith(extension));
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isFile() && entry.name.endsWith(extension)) return true;
+    if (entry.isDirectory() && hasFiles(join(dir, entry.name), extension)) return true;
+  }
+  return false;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
@@ -9,7 +9,7 @@ import { quoteIdentifier } from '../../core/sql-identifiers.ts';
 import { incomingTableDefs } from '../../core/transform.ts';
 import type { QueryEngine, QueryResult, QueryStatistics, SqlValue } from '../ports.ts';
 import { expectedStageColumns, rawViewSql, stageTableSql } from './duckdb-catalog.ts';
-import { installTrinoCompat, translateTrinoToDuckDb } from './trino-compat.ts';
+import { installTrinoCompat, TRINO_COMPAT_VERSION, translateTrinoToDuckDb } from './trino-compat.ts';
 
 export interface DuckDbEngineOptions {
   readonly project: Project;
@@ -48,10 +48,25 @@ export class DuckDbEngine implements QueryEngine {
     if (databasePath !== ':memory:') mkdirSync(dirname(databasePath), { recursive: true });
     const instance = await DuckDBInstance.create(databasePath);
     const connection = await instance.connect();
-    await installTrinoCompat(connection);
+    const state = await readEngineState(connection);
+    await installTrinoCompat(connection, { macrosInstalled: state.get(COMPAT_KEY) === TRINO_COMPAT_VERSION });
+    await writeEngineState(connection, COMPAT_KEY, TRINO_COMPAT_VERSION);
     const engine = new DuckDbEngine(instance, connection, options, names);
-    await engine.syncCatalog();
+    // The catalog as the last command left it serves as long as nothing it is built from changed.
+    const catalog = engine.catalogStatements();
+    if (state.get(CATALOG_KEY) !== catalogVersion(catalog)) await engine.syncCatalog();
     return engine;
+  }
+
+  /** What the catalog is built from, for this project and these files: the views and tables as SQL. */
+  private catalogStatements(): string[] {
+    const { project } = this.options;
+    const rawBucketDir = join(this.options.dataDir, this.names.buckets.raw);
+    return [
+      ...[...project.rawTables.values()].map((table) => rawViewSql(this.names.rawDatabase, table, rawBucketDir)),
+      ...[...project.stageTables.values()].map((table) => stageTableSql(this.names.stageDatabase, table)),
+      ...incomingTableDefs(project).map((table) => stageTableSql(this.names.incomingDatabase, table)),
+    ];
   }
 
   /**
@@ -90,6 +105,7 @@ export class DuckDbEngine implements QueryEngine {
       await this.connection.run(`drop table if exists ${quoteIdentifier(incoming)}.${quoteIdentifier(table.table)}`);
       await this.connection.run(stageTableSql(incoming, table));
     }
+    await writeEngineState(this.connection, CATALOG_KEY, catalogVersion(this.catalogStatements()));
     return { rebuiltStageTables };
   }
 
@@ -143,6 +159,27 @@ export class DuckDbEngine implements QueryEngine {
     this.connection.closeSync();
     this.instance.closeSync();
   }
+}
+
+const COMPAT_KEY = 'trino_compat';
+const CATALOG_KEY = 'catalog';
+/** What this engine recorded in the database file: the compatibility layer's and the catalog's versions. */
+const STATE_TABLE = 'main._dap_state';
+
+async function readEngineState(connection: DuckDBConnection): Promise<Map<string, string>> {
+  await connection.run(`create table if not exists ${STATE_TABLE} (key varchar primary key, value varchar not null)`);
+  const reader = await connection.runAndReadAll(`select key, value from ${STATE_TABLE}`);
+  return new Map(reader.getRows().map(([key, value]) => [String(key), String(value)]));
+}
+
+async function writeEngineState(connection: DuckDBConnection, key: string, value: string): Promise<void> {
+  await connection.run(`insert or replace into ${STATE_TABLE} values (?, ?)`, [key, value]);
+}
+
+function catalogVersion(statements: readonly string[]): string {
+  return createHash('sha256')
+    .update(`${TRINO_COMPAT_VERSION}\n${statements.join(';\n')}`)
+    .digest('hex');
 }
 
 function normaliseType(type: string): string {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -60,7 +60,7 @@ export class PgliteWarehouse implements Warehouse, MigratableWarehouse {
 
   static async open(options: PgliteWarehouseOptions = {}): Promise<PgliteWarehouse> {
     const db = await openDatabase(options.dataDir);
-    await db.exec(REDSHIFT_COMPAT_SQL);
+    await installCompatOnce(db);
     // Tables filled inside a procedure have no statistics yet, so Postgres plans their joins as nested loops (95 s
     // for a 1% change on 5,000 keys); Redshift hash- or merge-joins them. Plan the way Redshift does.
     await db.exec('set enable_nestloop = off');
@@ -217,6 +217,27 @@ function pgTypeName(oid: number): string {
  */
 let template: Promise<Blob> | undefined;
 
+const COMPAT_VERSION = createHash('sha256').update(REDSHIFT_COMPAT_SQL).digest('hex');
+
+/**
+ * Installs the Redshift compatibility functions unless this database already holds this very version of them
+ * (recorded in `dap_local.state`): a warehouse folder opened again skips the ~400 statements.
+ */
+async function installCompatOnce(db: PGlite): Promise<void> {
+  const installed = await db
+    .query<{ value: string }>("select value from dap_local.state where key = 'redshift_compat'")
+    .catch(() => undefined);
+  if (installed?.rows[0]?.value === COMPAT_VERSION) return;
+  await db.exec(REDSHIFT_COMPAT_SQL);
+  await db.exec(
+    'create schema if not exists dap_local; create table if not exists dap_local.state (key text primary key, value text not null)',
+  );
+  await db.query(
+    "insert into dap_local.state values ('redshift_compat', $1) on conflict (key) do update set value = excluded.value",
+    [COMPAT_VERSION],
+  );
+}
+
 async function openDatabase(dataDir: string | undefined): Promise<PGlite> {
   if (dataDir && existsSync(dataDir) && readdirSync(dataDir).length > 0) return PGlite.create(dataDir);
   template ??= loadTemplate();
@@ -230,11 +251,13 @@ async function loadTemplate(): Promise<Blob> {
   const { version } = JSON.parse(await readFile(join(dirname(entry), '..', 'package.json'), 'utf8')) as {
     version: string;
   };
-  const file = join(tmpdir(), `dap-pglite-template-${version}.tar`);
+  // The template holds the compatibility layer already, so every database made from it starts with it installed.
+  const file = join(tmpdir(), `dap-pglite-template-${version}-${COMPAT_VERSION.slice(0, 16)}.tar`);
   try {
     return new Blob([await readFile(file)]);
   } catch {
     const fresh = await PGlite.create();
+    await installCompatOnce(fresh);
     const dump = await fresh.dumpDataDir('none');
     await fresh.close();
     const partial = `${file}.${process.pid}.tmp`;

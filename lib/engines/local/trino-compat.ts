@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * Trino (Athena) compatibility for the local DuckDB engine: macros for functions DuckDB lacks or implements
  * differently, and a token-aware SQL rewrite for what no macro can reach (casts, type names, functions whose
@@ -165,10 +166,21 @@ const MACROS: readonly string[] = [
 ];
 
 /** Installs the macros and the settings Trino semantics need. Idempotent; run once per connection. */
-export async function installTrinoCompat(connection: DuckDBConnection): Promise<void> {
+/** Identifies this version of the macros: a database file that holds them already is not given them again. */
+export const TRINO_COMPAT_VERSION = createHash('sha256').update(MACROS.join('\n')).digest('hex');
+
+/**
+ * Sets the connection's Trino behaviour and, unless `macrosInstalled` (the database file holds this version of
+ * them already, see `TRINO_COMPAT_VERSION`), creates the macros.
+ */
+export async function installTrinoCompat(
+  connection: DuckDBConnection,
+  options: { readonly macrosInstalled?: boolean } = {},
+): Promise<void> {
   // Trino divides integers as integers, truncating toward zero (7 / 2 = 3, -7 / 2 = -3).
   await connection.run('SET integer_division = true');
   await connection.run("SET TimeZone = 'UTC'");
+  if (options.macrosInstalled) return;
   for (const macro of groupOverloads(MACROS)) {
     await connection.run(`CREATE OR REPLACE MACRO ${macro}`);
   }

@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
-import { checkProject } from '../../config/check.ts';
-import { formatProblem } from '../../config/problems.ts';
 import { dataDirOption, envOption, type GlobalOptions } from './common.ts';
-import { printLocalDrift } from './drift.ts';
 
 export function registerCheck(program: Command): void {
   program
@@ -12,16 +9,7 @@ export function registerCheck(program: Command): void {
     .addOption(envOption())
     .addOption(dataDirOption())
     .action(async (options: { drift?: boolean; env: string; dataDir?: string }) => {
-      const root = program.opts<GlobalOptions>().root;
-      const { problems } = checkProject(root);
-      if (problems.length === 0) {
-        console.log('dap check: no problems found');
-      } else {
-        for (const problem of problems) console.error(formatProblem(problem));
-        console.error(`\ndap check: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
-        process.exitCode = 1;
-        return;
-      }
-      if (options.drift && (await printLocalDrift(root, options))) process.exitCode = 1;
+      const { check } = await import('../actions/check.ts');
+      process.exitCode = await check(program.opts<GlobalOptions>().root, options);
     });
 }

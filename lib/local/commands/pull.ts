@@ -1,11 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { connectorConfig } from '../../core/connectors/connector-config.ts';
-import { pullSource } from '../../core/connectors/pull.ts';
-import { EnvSecretSource, StaticSecretSource, secretNames } from '../../core/connectors/secrets.ts';
-import { FileControlStore } from '../../engines/local/file-control-store.ts';
-import { openLocal } from '../context.ts';
-import { describePull, SAMPLES_DIR } from '../pull-samples.ts';
-import { loadReplaySamples, startReplayServer } from '../replay-server.ts';
+import type { PullOptions } from '../actions/pull.ts';
 import { dataDirOption, envOption, type GlobalOptions } from './common.ts';
 
 /**
@@ -24,7 +18,7 @@ export function registerPull(program: Command): void {
     .addOption(dataDirOption())
     .option(
       '--replay',
-      `serve the shipped sample responses (${SAMPLES_DIR}/<source>/) from 127.0.0.1 instead of calling the API`,
+      `serve the shipped sample responses (samples/apis/<source>/) from 127.0.0.1 instead of calling the API`,
     )
     .option(
       '--max-requests <n>',
@@ -32,50 +26,10 @@ export function registerPull(program: Command): void {
       parsePositive,
     )
     .option('--verbose', 'print every page, retry and wait')
-    .action(
-      async (
-        sourceName: string,
-        options: { env: string; dataDir?: string; replay?: boolean; maxRequests?: number; verbose?: boolean },
-      ) => {
-        const context = await openLocal({ root: program.opts<GlobalOptions>().root, ...options });
-        const server = options.replay
-          ? await startReplayServer(
-              new Map([[sourceName, await loadReplaySamples(`${context.project.root}/${SAMPLES_DIR}`, sourceName)]]),
-            )
-          : undefined;
-        try {
-          const connector = connectorConfig(context.project, sourceName);
-          const source =
-            options.maxRequests === undefined
-              ? connector.source
-              : { ...connector.source, max_requests_per_run: options.maxRequests };
-          const secrets = server
-            ? new StaticSecretSource(Object.fromEntries(secretNames(source.auth).map((name) => [name, 'replay'])))
-            : new EnvSecretSource();
-          const result = await pullSource(
-            { ...connector, source },
-            {
-              store: context.store,
-              rawBucket: context.names.buckets.raw,
-              control: new FileControlStore(context.dataDir),
-              secrets,
-              ...(options.verbose
-                ? {
-                    log: (message: string, details: Record<string, unknown>) =>
-                      console.log(`  ${message} ${JSON.stringify(details)}`),
-                  }
-                : {}),
-            },
-            server ? { baseUrl: server.baseUrlOf(sourceName) } : {},
-          );
-          console.log(describePull(result));
-          if (result.status === 'failed') process.exitCode = 1;
-        } finally {
-          await server?.close();
-          await context.close();
-        }
-      },
-    );
+    .action(async (sourceName: string, options: PullOptions) => {
+      const { pull } = await import('../actions/pull.ts');
+      process.exitCode = await pull(program.opts<GlobalOptions>().root, sourceName, options);
+    });
 }
 
 function parsePositive(value: string): number {

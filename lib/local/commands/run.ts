@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import { openLocal } from '../context.ts';
-import { runDemo } from '../demo.ts';
-import { runOnTwin } from '../run.ts';
 import { dataDirOption, envOption, type GlobalOptions } from './common.ts';
 
 export function registerRun(program: Command): void {
@@ -12,12 +9,8 @@ export function registerRun(program: Command): void {
     .addOption(dataDirOption())
     .option('-f, --family <name...>', 'only these families')
     .action(async (options: { env: string; dataDir?: string; family?: string[] }) => {
-      const context = await openLocal({ root: program.opts<GlobalOptions>().root, ...options });
-      try {
-        process.exitCode = await runOnTwin(context, options.family ? { families: options.family } : {});
-      } finally {
-        await context.close();
-      }
+      const { run } = await import('../actions/run.ts');
+      process.exitCode = await run(program.opts<GlobalOptions>().root, options);
     });
 
   program
@@ -26,6 +19,7 @@ export function registerRun(program: Command): void {
     .addOption(envOption())
     .addOption(dataDirOption())
     .action(async (options: { env: string; dataDir?: string }) => {
+      const { runDemo } = await import('../demo.ts');
       process.exitCode = await runDemo({ root: program.opts<GlobalOptions>().root, ...options });
     });
 }

@@ -14,6 +14,7 @@ import type { FamilyStepInput } from '../../core/family-outcome.ts';
 import type { MigratableWarehouse } from '../../core/migrations.ts';
 import type { CheckOutcome } from '../../core/run-report.ts';
 import type { ControlStore, ObjectLister, ObjectStore, QueryEngine, Warehouse } from '../../engines/ports.ts';
+import { checkedProject } from '../checked-project.ts';
 
 /** The local stand-ins a Lambda handler can be bound to. */
 export interface TwinPorts {
@@ -39,7 +40,7 @@ const quiet = () => new Logger({ logLevel: 'SILENT' });
  */
 export function localLambdas(ports: TwinPorts): Readonly<Record<string, LocalLambda>> {
   const { environment, names, store } = ports;
-  const projectForRun = deployedProjectPerRun(store, names.buckets.metadata);
+  const projectForRun = deployedProjectPerRun(store, names.buckets.metadata, checkedProject);
   return {
     'run-guard': makeRunGuard({
       control: ports.control,

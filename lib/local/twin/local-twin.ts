@@ -15,8 +15,8 @@ import type { Warehouse } from '../../engines/ports.ts';
 import type { LocalContext } from '../context.ts';
 import { type AslMachine, stateMachineDefinition, TemplateResolver } from './definition.ts';
 import { localLambdas } from './local-lambdas.ts';
-import { synthesizeTemplate } from './synthesize.ts';
 import { buildTaskHandlers, type TaskHandler } from './task-handlers.ts';
+import { cachedTemplate } from './template-cache.ts';
 
 /** The context's local warehouse, opened (and migrated) only when a reporting procedure is first called. */
 function lazyWarehouse(context: LocalContext): Warehouse {
@@ -76,7 +76,7 @@ export class LocalTwin {
   ) {}
 
   static async open(context: LocalContext, options: { readonly warehouse?: Warehouse } = {}): Promise<LocalTwin> {
-    const template = synthesizeTemplate(context.project, context.environment);
+    const { template } = await cachedTemplate(context.project, context.environment);
     const resolver = new TemplateResolver(template, context.environment);
     const definition = stateMachineDefinition(template, resolver, context.names.stateMachine);
     const twin = new LocalTwin(context, definition, resolver, options.warehouse ?? lazyWarehouse(context));

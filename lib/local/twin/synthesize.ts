@@ -1,4 +1,5 @@
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Project } from '../../config/loader.ts';
 import { resourceNames } from '../../config/names.ts';
 import type { EnvironmentConfig } from '../../config/schemas.ts';
@@ -10,12 +11,14 @@ export interface CfnTemplate {
 }
 
 /**
- * The environment's stack, synthesized in-process exactly as `cdk synth` builds it, minus Lambda bundling (the twin
- * calls the handlers' TypeScript directly, so bundles would never be used).
+ * The environment's stack, synthesized in-process exactly as `cdk synth` builds it, cdk-nag included (a finding
+ * throws, as it stops `cdk synth`), minus Lambda bundling (the twin calls the handlers' TypeScript directly, so
+ * bundles would never be used).
  */
 export function synthesizeTemplate(project: Project, environment: EnvironmentConfig): CfnTemplate {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new DapStack(app, resourceNames(environment).prefix, { environment, project });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const assembly = app.synth();
   return assembly.getStackByName(stack.stackName).template as CfnTemplate;
 }

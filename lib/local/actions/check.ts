@@ -1,0 +1,19 @@
+import { checkProject } from '../../config/check.ts';
+import { formatProblem } from '../../config/problems.ts';
+import { printLocalDrift } from '../drift.ts';
+
+/** `dap check [--drift]`: every problem on stderr, one line each; returns the exit code. */
+export async function check(
+  root: string,
+  options: { drift?: boolean; env: string; dataDir?: string },
+): Promise<number> {
+  const { problems } = checkProject(root);
+  if (problems.length > 0) {
+    for (const problem of problems) console.error(formatProblem(problem));
+    console.error(`\ndap check: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
+    return 1;
+  }
+  console.log('dap check: no problems found');
+  if (options.drift && (await printLocalDrift(root, options))) return 1;
+  return 0;
+}

@@ -1,0 +1,212 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { type SqlStatement, splitSqlStatements, UnterminatedSqlError } from '../../core/sql-statements.ts';
+import { PgliteWarehouse, type WarehouseTextResult } from '../../engines/local/pglite-warehouse.ts';
+import type { SqlValue } from '../../engines/ports.ts';
+import { type LocalContext, type LocalOptions, openLocal, openResolved, resolveLocal } from '../context.ts';
+import { LocalWarehouse } from '../local-warehouse.ts';
+import { formatCells, formatTable } from '../table-format.ts';
+
+export interface QueryOptions {
+  readonly env: string;
+  readonly dataDir?: string;
+  readonly json?: boolean;
+  readonly warehouse?: boolean;
+  readonly file?: string;
+  readonly continueOnError?: boolean;
+}
+
+/** Where the statements come from: the argument, a file, or standard input. */
+export interface QuerySource {
+  readonly text: string;
+  /** The argument (a single statement keeps the plain output shape) or a script (file, stdin). */
+  readonly kind: 'argument' | 'script';
+  readonly label: string;
+}
+
+/** A statement the user gave that the engine rejected, or SQL that cannot be split: one line, exit 1. */
+export class QueryInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'QueryInputError';
+  }
+}
+
+/**
+ * `dap query`: each statement in order on the local Athena (DuckDB) or, with `--warehouse`, the local Redshift,
+ * over what the engines already hold (no full project check, no migration of a warehouse already migrated).
+ * Returns the exit code: 1 when any statement failed.
+ */
+export async function query(root: string, source: QuerySource, options: QueryOptions): Promise<number> {
+  const statements = statementsOf(source);
+  // A script's JSON lines say which statement they belong to; one statement as an argument prints its rows as they are.
+  const numbered = source.kind === 'script' || statements.length > 1;
+  const local = {
+    root,
+    env: options.env,
+    project: 'read' as const,
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+  };
+  const session = options.warehouse ? await openWarehouseSession(resolveLocal(local)) : await openEngineSession(local);
+  try {
+    let failed = 0;
+    for (const [index, statement] of statements.entries()) {
+      const number = index + 1;
+      try {
+        const result = await session.run(statement.sql);
+        print(result, { json: options.json === true, statement: numbered ? number : undefined });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        const where = numbered ? `statement ${number} (${source.label}, line ${statement.line}): ` : '';
+        const engine = options.warehouse ? 'the local warehouse' : 'the local engine';
+        if (options.json && numbered) console.log(JSON.stringify({ statement: number, error: message }));
+        console.error(`dap: ${where}${engine} rejected the statement: ${firstLine(message)}`);
+        failed++;
+        if (!options.continueOnError) break;
+      }
+    }
+    return failed > 0 ? 1 : 0;
+  } finally {
+    await session.close();
+  }
+}
+
+function statementsOf(source: QuerySource): SqlStatement[] {
+  let statements: SqlStatement[];
+  try {
+    statements = splitSqlStatements(source.text);
+  } catch (error) {
+    if (error instanceof UnterminatedSqlError) throw new QueryInputError(`${source.label}: ${error.message}`);
+    throw error;
+  }
+  if (statements.length === 0) throw new QueryInputError(`${source.label}: no SQL statement`);
+  return statements;
+}
+
+/** The text of `--file F`, of `-` or of standard input when it is not a terminal. */
+export async function readQuerySource(sql: string | undefined, file: string | undefined): Promise<QuerySource> {
+  if (sql !== undefined && file !== undefined) throw new QueryInputError('give a SQL statement or --file, not both');
+  if (file !== undefined) {
+    const text = await readFile(file, 'utf8').catch(() => {
+      throw new QueryInputError(`${file}: no such file`);
+    });
+    return { text, kind: 'script', label: file };
+  }
+  if (sql !== undefined && sql !== '-') return { text: sql, kind: 'argument', label: 'the argument' };
+  if (process.stdin.isTTY) throw new QueryInputError('give a SQL statement, --file F, or SQL on standard input');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return { text: Buffer.concat(chunks).toString('utf8'), kind: 'script', label: 'stdin' };
+}
+
+type QueryRows =
+  | {
+      readonly kind: 'objects';
+      readonly columns: readonly string[];
+      readonly rows: readonly Record<string, SqlValue>[];
+    }
+  | { readonly kind: 'warehouse'; readonly result: WarehouseTextResult }
+  | { readonly kind: 'affected'; readonly rowsAffected: number };
+
+interface Session {
+  run(sql: string): Promise<QueryRows>;
+  close(): Promise<void>;
+}
+
+async function openEngineSession(local: LocalOptions): Promise<Session> {
+  const context = await openLocal(local);
+  return {
+    run: async (sql) => {
+      const result = await context.engine.execute(sql);
+      if (result.columns.length > 0 && result.rowsAffected === 0)
+        return { kind: 'objects', columns: result.columns.map((c) => c.name), rows: result.rows };
+      return { kind: 'affected', rowsAffected: result.rowsAffected };
+    },
+    close: () => context.close(),
+  };
+}
+
+/**
+ * The local warehouse as it is, opened on its own (the local Athena is not needed to query it); only a warehouse
+ * that was never migrated (a fresh data folder) is migrated first, as a run would, which fills its external tables.
+ */
+async function openWarehouseSession(resolved: Parameters<typeof openResolved>[0]): Promise<Session> {
+  const folder = LocalWarehouse.folder(resolved);
+  let database: PgliteWarehouse | undefined;
+  let context: LocalContext | undefined;
+  if (existsSync(folder) && readdirSync(folder).length > 0) {
+    database = await PgliteWarehouse.open({ dataDir: folder, schema: resolved.environment.redshift.schema });
+    if ((await database.appliedScripts()).length === 0) {
+      await database.close();
+      database = undefined;
+    }
+  }
+  if (!database) {
+    context = await openResolved(resolved);
+    const warehouse = await context.openWarehouse();
+    await warehouse.migrate(`local-${new Date().toISOString()}`);
+    database = warehouse.database;
+  }
+  const opened = database;
+  return {
+    run: async (sql) => {
+      const result = await opened.queryText(sql);
+      if (result.columns.length === 0) return { kind: 'affected', rowsAffected: result.rowsAffected };
+      return { kind: 'warehouse', result };
+    },
+    close: async () => {
+      if (context) await context.close();
+      else await opened.close();
+    },
+  };
+}
+
+function print(rows: QueryRows, options: { readonly json: boolean; readonly statement: number | undefined }): void {
+  const { json, statement } = options;
+  const line = (value: Record<string, unknown>) =>
+    console.log(JSON.stringify(statement === undefined ? value : { statement, row: value }));
+  if (rows.kind === 'affected') {
+    if (json && statement !== undefined) console.log(JSON.stringify({ statement, rows_affected: rows.rowsAffected }));
+    else if (!json) console.log(`${rows.rowsAffected} row(s) affected`);
+    return;
+  }
+  if (rows.kind === 'objects') {
+    if (json) for (const row of rows.rows) line(row);
+    else console.log(formatTable(rows.columns, rows.rows));
+    return;
+  }
+  const { result } = rows;
+  if (json) {
+    for (const row of result.rows) {
+      const object: Record<string, unknown> = {};
+      result.columns.forEach((column, index) => {
+        object[column.name] = jsonValue(row[index] ?? null, column.type);
+      });
+      line(object);
+    }
+    return;
+  }
+  // By position, since column names may repeat; NULL shows as an empty cell, as Redshift's clients print it.
+  console.log(
+    formatCells(
+      result.columns.map((c) => c.name),
+      result.rows.map((row) => row.map((value) => value ?? '')),
+    ),
+  );
+}
+
+/** One value as JSON: integers and floats as numbers when exact, booleans, null; all else as Redshift's text. */
+function jsonValue(text: string | null, typeId: string): unknown {
+  if (text === null) return null;
+  if (typeId === 'boolean') return text === 'true';
+  if (['smallint', 'integer', 'bigint'].includes(typeId)) {
+    const n = Number(text);
+    return Number.isSafeInteger(n) ? n : text;
+  }
+  if (['real', 'double precision'].includes(typeId) && Number.isFinite(Number(text))) return Number(text);
+  return text;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}
