@@ -1,23 +1,37 @@
 import { checkProjectFiles } from '../config/check.ts';
 import { type Project, type ProjectFiles, parseProject } from '../config/loader.ts';
-import { ConfigError } from '../config/problems.ts';
+import { ConfigError, type Problem } from '../config/problems.ts';
 import { projectVersion, readCached, writeCached } from './content-cache.ts';
 
 const CLEAN = 'no problems';
 
 /**
- * The project, which must pass every check (as `loadCheckedProject`: a `ConfigError` lists every problem). Files
- * that passed before, checked by the same code, are not checked again: their verdict is in the content cache, so
- * only the parse is repeated. A project with problems is never cached: each command names them again.
+ * Every problem of the project (as `dap check` finds them) with the project as far as it parses. Files that passed
+ * before, checked by the same code, are not checked again: their verdict is in the content cache, so only the parse
+ * is repeated. A project with problems is never cached: each command finds and names them again.
  */
-export function checkedProject(files: ProjectFiles, root = '.'): Project {
+export function projectWithProblems(
+  files: ProjectFiles,
+  root = '.',
+): { project: Project; problems: readonly Problem[] } {
   const verdict = `checked-${projectVersion(files)}`;
   if (readCached(verdict) === CLEAN) {
-    const { project, problems } = parseProject(files, root);
-    if (problems.length === 0) return project;
+    const parsed = parseProject(files, root);
+    if (parsed.problems.length === 0) return parsed;
   }
-  const { project, problems } = checkProjectFiles(files, root);
+  const checked = checkProjectFiles(files, root);
+  if (checked.problems.length === 0) writeCached(verdict, CLEAN);
+  return checked;
+}
+
+/** The project, which must pass every check: a `ConfigError` lists every problem (as `loadCheckedProject`). */
+export function checkedProject(files: ProjectFiles, root = '.'): Project {
+  const { project, problems } = projectWithProblems(files, root);
   if (problems.length > 0) throw new ConfigError(problems);
-  writeCached(verdict, CLEAN);
   return project;
+}
+
+/** Records that these files passed a full check (`dap check` found nothing), so the next command skips it. */
+export function recordCleanCheck(files: ProjectFiles): void {
+  writeCached(`checked-${projectVersion(files)}`, CLEAN);
 }

@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
-import { environment, type Project, readProject, readProjectFiles } from '../config/loader.ts';
+import { environment, type Project, readProjectFiles } from '../config/loader.ts';
 import { type ResourceNames, resourceNames } from '../config/names.ts';
 import { formatProblem } from '../config/problems.ts';
 import type { EnvironmentConfig } from '../config/schemas.ts';
 import { DuckDbEngine } from '../engines/local/duckdb-engine.ts';
 import { FolderObjectStore } from '../engines/local/folder-object-store.ts';
-import { checkedProject } from './checked-project.ts';
-import { LocalWarehouse } from './local-warehouse.ts';
+import { checkedProject, projectWithProblems } from './checked-project.ts';
+import type { LocalWarehouse } from './local-warehouse.ts';
 
 export interface LocalOptions {
   /** Project root holding config/, athena-scripts/ and redshift-scripts/. @default the current directory */
@@ -70,7 +70,8 @@ export async function openResolved(
     store: new FolderObjectStore(dataDir),
     engine,
     openWarehouse: () => {
-      opened ??= LocalWarehouse.open(context);
+      // Loaded on first use: commands that never touch the warehouse do not load PGlite.
+      opened ??= import('./local-warehouse.ts').then(({ LocalWarehouse }) => LocalWarehouse.open(context));
       return opened;
     },
     warehouse: () => {
@@ -90,12 +91,12 @@ export async function openResolved(
 
 /** The project as far as it parses; its problems are said once, on stderr, and do not stop the command. */
 function readProjectTolerantly(root: string): Project {
-  const { project, problems } = readProject(root);
-  if (problems.length > 0) {
-    const [first] = problems;
+  const { project, problems } = projectWithProblems(readProjectFiles(root), root);
+  const [first] = problems;
+  if (first) {
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more: run dap check)` : '';
     console.error(
-      `dap: note: the project has config problems; going on with what is there: ${first ? formatProblem(first) : ''}${more}`,
+      `dap: note: the project has config problems; going on with what is there: ${formatProblem(first)}${more}`,
     );
   }
   return project;

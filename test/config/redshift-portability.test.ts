@@ -164,7 +164,7 @@ describe('the Redshift portability lint', () => {
       const problems = lintRedshiftSql(`redshift-scripts/${file}`, readFileSync(join(folder, file), 'utf8'));
       assert.deepEqual(problems, [], file);
     }
-    const check = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'bin/dap.ts'), '--root', REPO, 'check'], {
+    const check = spawnSync(process.execPath, [join(REPO, 'bin/dap.js'), '--root', REPO, 'check'], {
       encoding: 'utf8',
     });
     assert.equal(check.status, 0, check.stderr + check.stdout);

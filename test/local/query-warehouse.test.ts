@@ -14,7 +14,7 @@ describe('dap query --warehouse', () => {
   const dap = (...args: string[]) =>
     spawnSync(
       process.execPath,
-      ['--import', 'tsx', join(REPO, 'bin/dap.ts'), '--root', REPO, ...args, '--data-dir', dataDir],
+      [join(REPO, 'bin/dap.js'), '--root', REPO, ...args, '--data-dir', dataDir],
       {
         encoding: 'utf8',
       },

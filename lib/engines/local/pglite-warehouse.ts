@@ -17,7 +17,7 @@ import {
 import { buildProcedureCall, ProcedureFailedError } from '../../core/procedure-call.ts';
 import { quoteIdentifier } from '../../core/sql-identifiers.ts';
 import type { Warehouse } from '../ports.ts';
-import { REDSHIFT_COMPAT_SQL } from './redshift-compat.ts';
+import { REDSHIFT_COMPAT_SQL, REDSHIFT_SESSION_SQL } from './redshift-compat.ts';
 import { rewriteRedshiftForLocal } from './redshift-rewrite.ts';
 
 export interface PgliteWarehouseOptions {
@@ -61,6 +61,7 @@ export class PgliteWarehouse implements Warehouse, MigratableWarehouse {
   static async open(options: PgliteWarehouseOptions = {}): Promise<PgliteWarehouse> {
     const db = await openDatabase(options.dataDir);
     await installCompatOnce(db);
+    await db.exec(REDSHIFT_SESSION_SQL);
     // Tables filled inside a procedure have no statistics yet, so Postgres plans their joins as nested loops (95 s
     // for a 1% change on 5,000 keys); Redshift hash- or merge-joins them. Plan the way Redshift does.
     await db.exec('set enable_nestloop = off');

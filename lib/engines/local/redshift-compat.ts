@@ -4,7 +4,8 @@
  * `LISTAGG ... WITHIN GROUP`, `TOP n`, `DECODE`, `NVL`, DDL attributes) is rewritten per statement by
  * `redshift-rewrite.ts`; functions whose names Postgres already owns with other semantics (`regexp_substr`,
  * `json_extract_path_text`, `date_part`, ...) are installed as `rs_<name>` and the rewriter renames the calls.
- * Idempotent (`create or replace`): run on every open, so it must stay cheap (plain SQL and PL/pgSQL, no extension).
+ * Idempotent (`create or replace`), installed once per database and version of this text (plain SQL and PL/pgSQL, no
+ * extension); `REDSHIFT_SESSION_SQL` is run on every open.
  * Each function cites the Amazon Redshift Database Developer Guide page whose semantics it follows.
  */
 export const REDSHIFT_COMPAT_SQL = `
@@ -380,8 +381,13 @@ $$;
 create or replace aggregate rs_median(bigint) (sfunc = rs_median_add, stype = numeric[], finalfunc = rs_median_numeric, initcond = '{}');
 create or replace aggregate rs_median(integer) (sfunc = rs_median_add, stype = numeric[], finalfunc = rs_median_numeric, initcond = '{}');
 create or replace aggregate rs_median(double precision) (sfunc = array_append, stype = double precision[], finalfunc = rs_median_float, initcond = '{}');
--- Redshift string literals take backslash escapes ('\\\\.' in a pattern is one backslash and a dot, as the
--- Redshift documentation writes regular expressions). Set last; the bodies above avoid backslashes.
+`;
+
+/**
+ * Per session, after the functions (whose bodies avoid backslashes): Redshift string literals take backslash escapes
+ * ('\\.' in a pattern is one backslash and a dot, as the Redshift documentation writes regular expressions).
+ */
+export const REDSHIFT_SESSION_SQL = `
 set standard_conforming_strings = off;
 set escape_string_warning = off;
 `;

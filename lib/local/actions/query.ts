@@ -1,10 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { type SqlStatement, splitSqlStatements, UnterminatedSqlError } from '../../core/sql-statements.ts';
-import { PgliteWarehouse, type WarehouseTextResult } from '../../engines/local/pglite-warehouse.ts';
+import type { PgliteWarehouse, WarehouseTextResult } from '../../engines/local/pglite-warehouse.ts';
 import type { SqlValue } from '../../engines/ports.ts';
 import { type LocalContext, type LocalOptions, openLocal, openResolved, resolveLocal } from '../context.ts';
-import { LocalWarehouse } from '../local-warehouse.ts';
 import { formatCells, formatTable } from '../table-format.ts';
 
 export interface QueryOptions {
@@ -131,6 +130,10 @@ async function openEngineSession(local: LocalOptions): Promise<Session> {
  * that was never migrated (a fresh data folder) is migrated first, as a run would, which fills its external tables.
  */
 async function openWarehouseSession(resolved: Parameters<typeof openResolved>[0]): Promise<Session> {
+  const [{ LocalWarehouse }, { PgliteWarehouse }] = await Promise.all([
+    import('../local-warehouse.ts'),
+    import('../../engines/local/pglite-warehouse.ts'),
+  ]);
   const folder = LocalWarehouse.folder(resolved);
   let database: PgliteWarehouse | undefined;
   let context: LocalContext | undefined;

@@ -20,6 +20,7 @@ export function registerQuery(program: Command): void {
     .option('--continue-on-error', 'after a statement fails, go on with the next one (exit 1 all the same)')
     // SQL may start with a comment (`-- ...`): an unknown `--` word is the SQL argument, not an option.
     .allowUnknownOption()
+    .allowExcessArguments()
     .action(async (sql: string | undefined, options: QueryOptions, command: Command) => {
       const extra = command.args.slice(sql === undefined ? 0 : 1);
       const optionLike = [sql, ...extra].find((word) => word !== undefined && OPTION_LIKE.test(word));
