@@ -4,10 +4,12 @@ import type { BenchCase } from '../lib/types.ts';
  * Every case, in the order they run and appear in BENCHMARKS.md, loaded on demand: a child process imports only
  * the case it measures, so its peak RSS carries no other case's modules.
  */
-export const CASE_NAMES = ['end-to-end', 'incremental', 'file-ingestion', 'scd2-merge', 'aws-cost'] as const;
+export const CASE_NAMES = ['cli', 'end-to-end', 'incremental', 'file-ingestion', 'scd2-merge', 'aws-cost'] as const;
 
 export async function loadCase(name: string): Promise<BenchCase | undefined> {
   switch (name) {
+    case 'cli':
+      return (await import('./cli.ts')).cli;
     case 'end-to-end':
       return (await import('./end-to-end.ts')).endToEnd;
     case 'incremental':
