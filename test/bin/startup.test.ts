@@ -47,7 +47,15 @@ describe('each command loads only what it needs', () => {
     for (const [name, args] of [
       ['check', ['check']],
       ['query', ['query', 'select 1']],
-      ['ingest', ['ingest', '--help']],
+      [
+        'ingest',
+        [
+          'ingest',
+          join(REPO_ROOT, 'samples/files/crm_contacts/crm_contacts_2026-11-09.csv'),
+          '--source',
+          'crm_contacts',
+        ],
+      ],
     ] as const) {
       const loaded = packagesLoadedBy(name, args);
       for (const heavy of ['aws-cdk-lib', 'cdk-nag', 'aws-local-stepfunctions', '@electric-sql/pglite'])
