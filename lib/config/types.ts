@@ -38,8 +38,12 @@ export class ColumnTypeError extends Error {
   }
 }
 
+/** A struct field name as Glue stores it and JSON keys come: `hasMitigations`, `account-recovery`, `user_id`. */
+const STRUCT_FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
 export function parseColumnType(text: string): ColumnType {
-  const tokens = text.toLowerCase().match(/[a-z_][a-z0-9_]*|\d+|[<>(),:]|\S/g) ?? [];
+  // Type names are case-insensitive; struct field names keep their case (JSON keys as the data spells them).
+  const tokens = text.match(/[A-Za-z_][A-Za-z0-9_-]*|\d+|[<>(),:]|\S/g) ?? [];
   let pos = 0;
   const fail = (detail: string): never => {
     throw new ColumnTypeError(text, detail);
@@ -55,7 +59,7 @@ export function parseColumnType(text: string): ColumnType {
     return Number(t);
   };
   const parse = (): ColumnType => {
-    const word = tokens[pos++];
+    const word = tokens[pos++]?.toLowerCase();
     if (word === undefined) return fail('expected a type but found the end');
     switch (word) {
       case 'decimal': {
@@ -92,12 +96,15 @@ export function parseColumnType(text: string): ColumnType {
         do {
           if (fields.length > 0) expect(',');
           const name = tokens[pos++];
-          if (name === undefined || !/^[a-z_][a-z0-9_]*$/.test(name)) fail('expected a struct field name');
+          if (name === undefined || !STRUCT_FIELD_NAME.test(name))
+            fail('expected a struct field name (letters, digits, "_" and "-", not starting with a digit or "-")');
           expect(':');
           fields.push({ name: name as string, type: parse() });
         } while (peek() === ',');
         expect('>');
-        if (new Set(fields.map((f) => f.name)).size !== fields.length) fail('duplicate struct field name');
+        // Athena's JSON SerDe lower-cases keys, so two names that differ only in case are one key to it.
+        if (new Set(fields.map((f) => f.name.toLowerCase())).size !== fields.length)
+          fail('duplicate struct field name (names that differ only in case are one JSON key)');
         return { kind: 'struct', fields };
       }
       default:

@@ -41,10 +41,27 @@ describe('compareColumns', () => {
     assert.deepEqual(compareColumns(declared, matching()), []);
   });
 
-  test('matches names case-insensitively, as the JSON SerDe does', () => {
+  test('matches names case-insensitively, as the JSON SerDe does, and reports a key spelled in another case', () => {
     const observed = matching().map((c) => (c.name === 'event_id' ? { ...c, name: 'Event_ID' } : c));
 
-    assert.deepEqual(compareColumns(declared, observed), []);
+    // Athena reads it; the local engine matches keys as declared and would read NULL: said, never silent.
+    assert.deepEqual(compareColumns(declared, observed), [
+      { change: 'respelled', path: 'event_id', observed: 'Event_ID' },
+    ]);
+  });
+
+  test('a camelCase or hyphenated field declared as the files spell it is no drift', () => {
+    const camel: Column[] = [{ name: 'extensions', type: 'struct<hasMitigations:boolean,account-recovery:string>' }];
+    const fields = [
+      { name: 'hasMitigations', type: { kind: 'primitive', name: 'boolean' } },
+      { name: 'account-recovery', type: string },
+    ] as const;
+    const lowered = fields.map((f) => ({ ...f, name: f.name.toLowerCase() }));
+
+    assert.deepEqual(compareColumns(camel, [{ name: 'extensions', type: { kind: 'struct', fields } }]), []);
+    assert.deepEqual(compareColumns(camel, [{ name: 'extensions', type: { kind: 'struct', fields: lowered } }]), [
+      { change: 'respelled', path: 'extensions.hasMitigations', observed: 'hasmitigations' },
+    ]);
   });
 
   test('lists added, removed and retyped columns, and fields inside structs and arrays by their path', () => {
@@ -193,5 +210,63 @@ describe('local drift over a data folder', () => {
       },
     ]);
     assert.deepEqual(withoutFiles, ['click_started']);
+  });
+});
+
+describe('localDrift with camelCase and hyphenated keys', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dap-drift-case-'));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const projectDeclaring = (extensions: string) =>
+    parseProject(
+      new Map([
+        [
+          `${PATHS.environments}/dev.json`,
+          JSON.stringify({ name: 'dev', account: '111111111111', region: 'eu-west-2' }),
+        ],
+        [PATHS.productFamilies, '[]'],
+        [PATHS.reportingFamilies, '[]'],
+        [
+          `${PATHS.rawTables}/auth.json`,
+          JSON.stringify({
+            source: 'auth',
+            format: 'json',
+            location: 'auth/{table}',
+            columns: [
+              { name: 'event_id', type: 'string' },
+              { name: 'extensions', type: extensions },
+            ],
+            partition_columns: [],
+            tables: { auth_done: {} },
+          }),
+        ],
+      ]),
+    ).project;
+  const file = join(dataDir, 'dev-dap-raw', 'auth', 'auth_done', 'a.json');
+  mkdirSync(join(file, '..'), { recursive: true });
+  writeFileSync(
+    file,
+    `${JSON.stringify({ event_id: 'e1', extensions: { hasMitigations: true, 'account-recovery': 'y' } })}\n`,
+  );
+
+  test('declared as the files spell them: no drift', async () => {
+    const project = projectDeclaring('struct<hasMitigations:boolean,account-recovery:string>');
+
+    const { drifts } = await localDrift(project, 'dev', dataDir);
+
+    assert.deepEqual(drifts, [{ table: 'auth_done', changes: [] }]);
+  });
+
+  test('declared in lower case: each key the local engine would read as NULL is reported', async () => {
+    const project = projectDeclaring('struct<hasmitigations:boolean,account-recovery:string>');
+
+    const { drifts } = await localDrift(project, 'dev', dataDir);
+
+    assert.deepEqual(drifts, [
+      {
+        table: 'auth_done',
+        changes: [{ change: 'respelled', path: 'extensions.hasmitigations', observed: 'hasMitigations' }],
+      },
+    ]);
+    assert.match(formatDrift(drifts).join('\n'), /extensions\.hasmitigations is spelled hasMitigations in the files/);
   });
 });
