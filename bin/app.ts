@@ -1,6 +1,6 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { loadCheckedProject } from '../lib/config/check.ts';
+import { loadCheckedProject } from '../lib/check/check.ts';
 import { ConfigError } from '../lib/config/problems.ts';
 import { addDapStacks } from '../lib/infra/dap-app.ts';
 

@@ -190,7 +190,7 @@ export async function bareEngineRun(
 ): Promise<{ metrics: Record<string, number> }> {
   rmSync(databasePath, { force: true });
   rmSync(`${databasePath}.wal`, { force: true });
-  const { loadCheckedProject } = await import('../../lib/config/check.ts');
+  const { loadCheckedProject } = await import('../../lib/check/check.ts');
   const { environment } = await import('../../lib/config/loader.ts');
   const loaded = loadCheckedProject(project);
   const env = environment(loaded, 'dev');
@@ -270,7 +270,7 @@ export const endToEnd: BenchCase = {
     const now = clockAfter(p.days);
     if (p.variant === 'bare') return bareEngineRun(paths.dataDir, paths.project, paths.bareDb, now);
     const env = (await import('../../lib/config/loader.ts')).environment;
-    const { loadCheckedProject } = await import('../../lib/config/check.ts');
+    const { loadCheckedProject } = await import('../../lib/check/check.ts');
     const names = resourceNames(env(loadCheckedProject(paths.project), 'dev'));
     resetDataDir(paths.dataDir, [names.buckets.raw]);
     return timedTwinRun(paths.dataDir, paths.project, now, { noNestedLoops: p.reporting === 'no-nested-loops' });

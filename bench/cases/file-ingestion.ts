@@ -46,7 +46,7 @@ function steps(format: 'csv' | 'xlsx', sizeMb: number, repetitions: number): Ste
 }
 
 async function ingestWithDap(p: FileParams, file: string): Promise<Measurement> {
-  const { loadCheckedProject } = await import('../../lib/config/check.ts');
+  const { loadCheckedProject } = await import('../../lib/check/check.ts');
   const project = copyProject(join(p.workDir, 'project'));
   const loaded = loadCheckedProject(project);
   const names = resourceNames(environment(loaded, 'dev'));

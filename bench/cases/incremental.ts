@@ -1,6 +1,6 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadCheckedProject } from '../../lib/config/check.ts';
+import { loadCheckedProject } from '../../lib/check/check.ts';
 import { environment } from '../../lib/config/loader.ts';
 import { resourceNames } from '../../lib/config/names.ts';
 import { addDays } from '../../lib/core/window.ts';

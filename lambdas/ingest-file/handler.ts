@@ -9,7 +9,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { loadDeployedProject } from '../../lib/config/deployed.ts';
+import { loadDeployedProject } from '../../lib/check/deployed.ts';
 import type { Project } from '../../lib/config/loader.ts';
 import { type IngestBuckets, type IngestDeps, ingestObject } from '../../lib/core/ingest/ingest-file.ts';
 import { quarantineMetricLine } from '../../lib/core/ingest/metrics.ts';

@@ -1,5 +1,5 @@
-import { analyzeSql } from '../config/trino-sql.ts';
-import { quoteIdentifier } from './sql-identifiers.ts';
+import { quoteIdentifier } from './sql/identifiers.ts';
+import { analyzeSql } from './sql/trino-analysis.ts';
 
 /**
  * Stage writes replace, never append. An event's transform (an `INSERT INTO stage (cols) <query>`) runs in three

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Project, WarehouseScriptFile } from '../config/loader.ts';
 import { resourceNames } from '../config/names.ts';
 import type { EnvironmentConfig } from '../config/schemas.ts';
-import { renderWarehouseSql, type WarehouseBindings } from './sql-template.ts';
+import { renderWarehouseSql, type WarehouseBindings } from './sql/template.ts';
 
 /**
  * Versioned, checksummed migrations of the reporting model, as Flyway runs them: versioned scripts apply once each,

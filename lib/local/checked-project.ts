@@ -1,4 +1,4 @@
-import { checkProjectFiles } from '../config/check.ts';
+import { checkProjectFiles } from '../check/check.ts';
 import { type Project, type ProjectFiles, parseProject } from '../config/loader.ts';
 import { ConfigError, type Problem } from '../config/problems.ts';
 import { projectVersion, readCached, writeCached } from './content-cache.ts';

@@ -1,12 +1,12 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBType, DuckDBTypeId } from '@duckdb/node-api';
-import { loadCheckedProject } from '../config/check.ts';
+import { loadCheckedProject } from '../check/check.ts';
 import { environment, type Project, type RawTableDef } from '../config/loader.ts';
 import { resourceNames } from '../config/names.ts';
 import { parseColumnType } from '../config/types.ts';
 import { compareColumns, formatDrift, type ObservedColumn, type ObservedType, type TableDrift } from '../core/drift.ts';
-import { quoteIdentifier } from '../core/sql-identifiers.ts';
+import { quoteIdentifier } from '../core/sql/identifiers.ts';
 
 export interface LocalDriftResult {
   /** Every raw table with files, with its changes (empty when it matches its declaration). */

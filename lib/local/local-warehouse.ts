@@ -11,7 +11,7 @@ import {
   type PendingScript,
   type WarehouseMigrationOutcome,
 } from '../core/migrations.ts';
-import { quoteIdentifier } from '../core/sql-identifiers.ts';
+import { quoteIdentifier } from '../core/sql/identifiers.ts';
 import { PgliteWarehouse } from '../engines/local/pglite-warehouse.ts';
 import type { Warehouse } from '../engines/ports.ts';
 import type { LocalContext } from './context.ts';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadCheckedProject } from '../../lib/config/check.ts';
+import { loadCheckedProject } from '../../lib/check/check.ts';
 import { environment } from '../../lib/config/loader.ts';
 import { resourceNames } from '../../lib/config/names.ts';
-import { tokenizeSql } from '../../lib/config/trino-portability.ts';
+import { tokenizeSql } from '../../lib/core/sql/trino-tokens.ts';
 import { prepareTransform } from '../../lib/core/transform.ts';
 import { acceptsExecutionParameters } from '../../lib/local/twin/task-handlers.ts';
 import { REPO_ROOT } from '../helpers/twin-fixture.ts';

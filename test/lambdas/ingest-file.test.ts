@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { IngestEventError, keyCandidates, makeHandler } from '../../lambdas/ingest-file/handler.ts';
-import { loadDeployedProject } from '../../lib/config/deployed.ts';
+import { loadDeployedProject } from '../../lib/check/deployed.ts';
 import { IngestFailedError } from '../../lib/core/ingest/ingest-file.ts';
 import { type LedgerEntry, ledgerKey } from '../../lib/core/ingest/report.ts';
 import { S3IngestStore } from '../../lib/engines/aws/s3-ingest-store.ts';

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-redshift-data';
 import { mockClient } from 'aws-sdk-client-mock';
 import { makeHandler } from '../../lambdas/migrate-warehouse/handler.ts';
-import { loadCheckedProject } from '../../lib/config/check.ts';
+import { loadCheckedProject } from '../../lib/check/check.ts';
 import { PROJECT_FOLDERS, type Project } from '../../lib/config/loader.ts';
 import { InvalidEventError } from '../../lib/core/lambda-event.ts';
 import { MigrationFailedError } from '../../lib/core/migrations.ts';

@@ -29,7 +29,7 @@ test('an applied migration edited afterwards is refused, naming the file', async
     await fixture.context.warehouse();
     const file = join(fixture.root, 'redshift-scripts/migrations/V001__reporting_schema.sql');
     writeFileSync(file, '-- edited\ncreate schema if not exists {{reporting_schema}};\n');
-    const { loadCheckedProject } = await import('../../lib/config/check.ts');
+    const { loadCheckedProject } = await import('../../lib/check/check.ts');
     const { migrate, warehouseBindings } = await import('../../lib/core/migrations.ts');
     const project = loadCheckedProject(fixture.root);
     const warehouse = await fixture.context.warehouse();

@@ -12,13 +12,9 @@ describe('dap query --warehouse', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'dap-query-warehouse-'));
   after(() => rmSync(dataDir, { recursive: true, force: true }));
   const dap = (...args: string[]) =>
-    spawnSync(
-      process.execPath,
-      [join(REPO, 'bin/dap.js'), '--root', REPO, ...args, '--data-dir', dataDir],
-      {
-        encoding: 'utf8',
-      },
-    );
+    spawnSync(process.execPath, [join(REPO, 'bin/dap.js'), '--root', REPO, ...args, '--data-dir', dataDir], {
+      encoding: 'utf8',
+    });
 
   test('prints Redshift SQL results as Redshift shows them', () => {
     // DATEADD, ADD_MONTHS, LAST_DAY, NVL, DECODE pages of the Amazon Redshift Database Developer Guide.

@@ -8,7 +8,7 @@ import {
   type PendingScript,
 } from '../../core/migrations.ts';
 import { assertIdentifier } from '../../core/procedure-call.ts';
-import { splitSqlStatements } from '../../core/sql-statements.ts';
+import { splitSqlStatements } from '../../core/sql/statements.ts';
 import { type RedshiftDataWarehouse, StatementFailedError } from './redshift-data-warehouse.ts';
 
 /**

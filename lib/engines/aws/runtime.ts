@@ -1,4 +1,4 @@
-import { deployedProjectPerRun } from '../../config/deployed.ts';
+import { deployedProjectPerRun } from '../../check/deployed.ts';
 import type { Project } from '../../config/loader.ts';
 import { requireEnv } from './env.ts';
 import { S3ObjectStore } from './s3-object-store.ts';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { RawTableDef, StageTableDef } from '../../config/loader.ts';
 import type { Column } from '../../config/schemas.ts';
 import { parseColumnType, toDuckDbType } from '../../config/types.ts';
-import { quoteIdentifier } from '../../core/sql-identifiers.ts';
+import { quoteIdentifier } from '../../core/sql/identifiers.ts';
 
 /**
  * The Glue catalog, locally: raw tables are views over the raw bucket's files (hive partitions as strings, like

@@ -5,7 +5,7 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { Project } from '../../config/loader.ts';
 import { type ResourceNames, resourceNames } from '../../config/names.ts';
 import type { EnvironmentConfig } from '../../config/schemas.ts';
-import { quoteIdentifier } from '../../core/sql-identifiers.ts';
+import { quoteIdentifier } from '../../core/sql/identifiers.ts';
 import { incomingTableDefs } from '../../core/transform.ts';
 import type { QueryEngine, QueryResult, QueryStatistics, SqlValue } from '../ports.ts';
 import { expectedStageColumns, rawViewSql, stageTableSql } from './duckdb-catalog.ts';

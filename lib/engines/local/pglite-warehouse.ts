@@ -15,7 +15,7 @@ import {
   type PendingScript,
 } from '../../core/migrations.ts';
 import { buildProcedureCall, ProcedureFailedError } from '../../core/procedure-call.ts';
-import { quoteIdentifier } from '../../core/sql-identifiers.ts';
+import { quoteIdentifier } from '../../core/sql/identifiers.ts';
 import type { Warehouse } from '../ports.ts';
 import { REDSHIFT_COMPAT_SQL, REDSHIFT_SESSION_SQL } from './redshift-compat.ts';
 import { rewriteRedshiftForLocal } from './redshift-rewrite.ts';

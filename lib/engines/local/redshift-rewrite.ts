@@ -1,4 +1,4 @@
-import { type RedshiftToken, tokenizeRedshift } from '../../config/redshift-portability.ts';
+import { type RedshiftToken, tokenizeRedshift } from '../../core/sql/redshift-tokens.ts';
 
 /**
  * The statement rewriter of the local warehouse: turns idiomatic Redshift SQL into SQL PGlite runs with Redshift's

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
  * DuckDB namesake has other semantics). Expected values come from the Trino documentation; see the tests.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { type SqlToken, stringTokenValue, tokenizeSql } from '../../config/trino-portability.ts';
+import { type SqlToken, stringTokenValue, tokenizeSql } from '../../core/sql/trino-tokens.ts';
 
 /** MySQL date_format/date_parse specifiers (Trino docs, "MySQL date functions") mapped to DuckDB strftime. */
 const MYSQL_TO_STRFTIME: Readonly<Record<string, string>> = {

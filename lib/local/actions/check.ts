@@ -1,4 +1,4 @@
-import { checkProjectFiles } from '../../config/check.ts';
+import { checkProjectFiles } from '../../check/check.ts';
 import { readProjectFiles } from '../../config/loader.ts';
 import { formatProblem } from '../../config/problems.ts';
 import { recordCleanCheck } from '../checked-project.ts';

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { type SqlStatement, splitSqlStatements, UnterminatedSqlError } from '../../core/sql-statements.ts';
+import type { Dialect } from '../../core/sql/scanner.ts';
+import { type SqlStatement, splitSqlStatements, UnterminatedSqlError } from '../../core/sql/statements.ts';
 import type { PgliteWarehouse, WarehouseTextResult } from '../../engines/local/pglite-warehouse.ts';
 import type { SqlValue } from '../../engines/ports.ts';
 import { type LocalContext, type LocalOptions, openLocal, openResolved, resolveLocal } from '../context.ts';
@@ -37,7 +38,7 @@ export class QueryInputError extends Error {
  * Returns the exit code: 1 when any statement failed.
  */
 export async function query(root: string, source: QuerySource, options: QueryOptions): Promise<number> {
-  const statements = statementsOf(source);
+  const statements = statementsOf(source, options.warehouse ? 'redshift' : 'trino');
   // A script's JSON lines say which statement they belong to; one statement as an argument prints its rows as they are.
   const numbered = source.kind === 'script' || statements.length > 1;
   const local = {
@@ -70,10 +71,10 @@ export async function query(root: string, source: QuerySource, options: QueryOpt
   }
 }
 
-function statementsOf(source: QuerySource): SqlStatement[] {
+function statementsOf(source: QuerySource, dialect: Dialect): SqlStatement[] {
   let statements: SqlStatement[];
   try {
-    statements = splitSqlStatements(source.text);
+    statements = splitSqlStatements(source.text, dialect);
   } catch (error) {
     if (error instanceof UnterminatedSqlError) throw new QueryInputError(`${source.label}: ${error.message}`);
     throw error;

@@ -7,7 +7,7 @@ import { makeHandler as makePrepareTransform } from '../../../lambdas/prepare-tr
 import { makeHandler as makeProcedureRunner } from '../../../lambdas/procedure-runner/handler.ts';
 import { makeHandler as makeRunGuard } from '../../../lambdas/run-guard/handler.ts';
 import { makeHandler as makeWriteReport } from '../../../lambdas/write-report/handler.ts';
-import { deployedProjectPerRun } from '../../config/deployed.ts';
+import { deployedProjectPerRun } from '../../check/deployed.ts';
 import type { ResourceNames } from '../../config/names.ts';
 import type { EnvironmentConfig } from '../../config/schemas.ts';
 import type { FamilyStepInput } from '../../core/family-outcome.ts';

@@ -6,7 +6,7 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
-import { deployProjectFiles } from '../../config/deployed.ts';
+import { deployProjectFiles } from '../../check/deployed.ts';
 import { PROJECT_FOLDERS, readProjectFiles } from '../../config/loader.ts';
 import { runFamilyChecks } from '../../core/family-outcome.ts';
 import type { RunReport, RunStatus } from '../../core/run-report.ts';

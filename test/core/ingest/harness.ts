@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadCheckedProject } from '../../../lib/config/check.ts';
+import { loadCheckedProject } from '../../../lib/check/check.ts';
 import type { Project } from '../../../lib/config/loader.ts';
 import { type IngestDeps, ingestObject } from '../../../lib/core/ingest/ingest-file.ts';
 import type { IngestSummary } from '../../../lib/core/ingest/report.ts';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { findPortabilityIssues, tokenizeSql } from '../../lib/config/trino-portability.ts';
+import { findPortabilityIssues } from '../../lib/check/trino-portability.ts';
+import { tokenizeSql } from '../../lib/core/sql/trino-tokens.ts';
 
 const constructs = (sql: string): string[] => findPortabilityIssues(sql).map((issue) => issue.construct);
 

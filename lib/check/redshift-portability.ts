@@ -1,5 +1,6 @@
-import type { Problem } from './problems.ts';
-import { endOfQuoted, indexLines, lineAndColumn } from './sql-lexing.ts';
+import type { Problem } from '../config/problems.ts';
+import { type RedshiftToken, tokenizeRedshift } from '../core/sql/redshift-tokens.ts';
+import { indexLines, lineAndColumn } from '../core/sql/scanner.ts';
 
 /**
  * Rejects Postgres-only constructs in `redshift-scripts/` that Redshift does not run, so a procedure that passes on
@@ -289,103 +290,4 @@ function dataModifyingWith(
       };
   }
   return undefined;
-}
-
-export type RedshiftTokenKind =
-  | 'whitespace'
-  | 'comment'
-  | 'string'
-  | 'quoted-identifier'
-  | 'word'
-  | 'number'
-  | 'parameter'
-  | 'dollar'
-  | 'punctuation';
-
-/** One token of Redshift SQL; shared with the local warehouse's statement rewriter (lib/engines/local). */
-export interface RedshiftToken {
-  readonly kind: RedshiftTokenKind;
-  readonly text: string;
-  readonly offset: number;
-  /** Inside the `$$ ... $$` body of a function or procedure. */
-  readonly inBody: boolean;
-}
-
-const OPERATORS = ['->>', '#>>', '::', '||', '<=', '>=', '<>', '!=', '->', '#>', '@>', '<@', ':=', '=>'];
-
-/**
- * Splits Postgres/Redshift SQL into tokens without losing a character. Strings ('...', E'...' with backslash
- * escapes), quoted identifiers and comments (nested block comments too) are single tokens. A dollar quote right
- * after `AS` or `DO` opens a body whose content is tokenized as SQL (a `dollar` token at each end); any other
- * dollar-quoted text is one string token.
- */
-export function tokenizeRedshift(sql: string): RedshiftToken[] {
-  const tokens: RedshiftToken[] = [];
-  let index = 0;
-  let bodyTag: string | undefined;
-  let lastSignificant: RedshiftToken | undefined;
-  const push = (kind: RedshiftTokenKind, end: number): void => {
-    const token = { kind, text: sql.slice(index, end), offset: index, inBody: bodyTag !== undefined };
-    tokens.push(token);
-    if (kind !== 'whitespace' && kind !== 'comment') lastSignificant = token;
-    index = end;
-  };
-  while (index < sql.length) {
-    const c = sql[index] as string;
-    const next = sql[index + 1] ?? '';
-    if (c === ' ' || c === '\n' || c === '\t' || c === '\r' || c === '\f') {
-      let end = index + 1;
-      while (end < sql.length && /\s/.test(sql[end] as string)) end++;
-      push('whitespace', end);
-    } else if (c === '-' && next === '-') {
-      const newline = sql.indexOf('\n', index);
-      push('comment', newline === -1 ? sql.length : newline);
-    } else if (c === '/' && next === '*') {
-      let depth = 1;
-      let end = index + 2;
-      while (end < sql.length && depth > 0) {
-        if (sql[end] === '/' && sql[end + 1] === '*') {
-          depth++;
-          end += 2;
-        } else if (sql[end] === '*' && sql[end + 1] === '/') {
-          depth--;
-          end += 2;
-        } else end++;
-      }
-      push('comment', end);
-    } else if (c === "'") {
-      // Backslash escapes in every string: the local warehouse runs with standard_conforming_strings off, as Redshift.
-      push('string', endOfQuoted(sql, index, "'", true));
-    } else if (c === '"') {
-      push('quoted-identifier', endOfQuoted(sql, index, '"', false));
-    } else if (c === '$') {
-      const tag = /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(index, index + 64))?.[0];
-      if (tag === undefined) {
-        const param = /^\$[0-9]+/.exec(sql.slice(index, index + 12))?.[0];
-        push(param ? 'parameter' : 'punctuation', index + (param?.length ?? 1));
-      } else if (bodyTag !== undefined && tag === bodyTag) {
-        push('dollar', index + tag.length);
-        // The closing delimiter is outside the body.
-        (tokens[tokens.length - 1] as { inBody: boolean }).inBody = false;
-        bodyTag = undefined;
-      } else if (bodyTag === undefined && /^(as|do)$/i.test(lastSignificant?.text ?? '')) {
-        push('dollar', index + tag.length);
-        bodyTag = tag;
-      } else {
-        const close = sql.indexOf(tag, index + tag.length);
-        push('string', close === -1 ? sql.length : close + tag.length);
-      }
-    } else if (/[A-Za-z_\u0080-\uffff]/.test(c)) {
-      let end = index + 1;
-      while (end < sql.length && /[A-Za-z0-9_$\u0080-\uffff]/.test(sql[end] as string)) end++;
-      push('word', end);
-    } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(next))) {
-      const match = /^(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/.exec(sql.slice(index, index + 64));
-      push('number', index + (match?.[0].length ?? 1));
-    } else {
-      const operator = OPERATORS.find((candidate) => sql.startsWith(candidate, index));
-      push('punctuation', index + (operator?.length ?? 1));
-    }
-  }
-  return tokens;
 }

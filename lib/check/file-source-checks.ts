@@ -1,10 +1,10 @@
+import type { ColumnMapping } from '../config/file-source-schema.ts';
+import { PATHS, type Project } from '../config/loader.ts';
+import type { Problem } from '../config/problems.ts';
+import { type ColumnType, parseColumnType, toGlueType } from '../config/types.ts';
 import { castableTypeProblem, castCell, compileDateFormat, DEFAULT_CAST_OPTIONS } from '../core/ingest/cast.ts';
 import { normaliseHeaderName } from '../core/ingest/mapping.ts';
 import { INGEST_DATE_PARTITION, LINEAGE_COLUMNS } from '../core/ingest/report.ts';
-import type { ColumnMapping } from './file-source-schema.ts';
-import { PATHS, type Project } from './loader.ts';
-import type { Problem } from './problems.ts';
-import { type ColumnType, parseColumnType, toGlueType } from './types.ts';
 
 /**
  * Cross-references of file sources: each targets a declared raw table that carries the lineage columns and the

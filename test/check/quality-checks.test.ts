@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseProject } from '../../../lib/config/loader.ts';
-import { formatProblem } from '../../../lib/config/problems.ts';
-import { checkQualityDeclarations, expressionProblems } from '../../../lib/config/quality-checks-config.ts';
-import { minimalProjectFiles } from '../../helpers/project-fixture.ts';
-import { qualityProjectFiles } from './quality-fixture.ts';
+import { checkQualityDeclarations, expressionProblems } from '../../lib/check/quality-checks.ts';
+import { parseProject } from '../../lib/config/loader.ts';
+import { formatProblem } from '../../lib/config/problems.ts';
+import { qualityProjectFiles } from '../core/quality/quality-fixture.ts';
+import { minimalProjectFiles } from '../helpers/project-fixture.ts';
 
 const FILE = 'athena-scripts/stage_tables/sales.json';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { checkApiSources } from '../../../lib/config/api-source-checks.ts';
-import { parseProject } from '../../../lib/config/loader.ts';
-import { connectorConfig } from '../../../lib/core/connectors/connector-config.ts';
+import { checkApiSources } from '../../lib/check/api-source-checks.ts';
+import { parseProject } from '../../lib/config/loader.ts';
+import { connectorConfig } from '../../lib/core/connectors/connector-config.ts';
 
 /** Projects held in memory: just the files the API source checks read. */
 function project(source: Record<string, unknown>, rawTables: Record<string, unknown> = {}) {

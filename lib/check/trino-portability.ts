@@ -1,9 +1,10 @@
-import { endOfQuoted, indexLines, lineAndColumn } from './sql-lexing.ts';
+import { indexLines, lineAndColumn } from '../core/sql/scanner.ts';
+import { type SqlToken, stringTokenValue, tokenizeSql } from '../core/sql/trino-tokens.ts';
 
 /**
  * Lint for Athena (Trino) transform SQL: finds constructs the local DuckDB engine cannot run with Trino's
  * documented semantics, so `dap check` can say so before a transform silently behaves differently locally.
- * Pure: no DuckDB. The tokenizer here is shared with the local engine's SQL translator.
+ * Pure: no DuckDB. Its tokens are the shared ones of `lib/core/sql/trino-tokens.ts`.
  */
 
 export interface PortabilityIssue {
@@ -11,74 +12,6 @@ export interface PortabilityIssue {
   readonly column: number;
   readonly construct: string;
   readonly message: string;
-}
-
-export type SqlTokenKind =
-  | 'whitespace'
-  | 'comment'
-  | 'string'
-  | 'quoted-identifier'
-  | 'word'
-  | 'number'
-  | 'parameter'
-  | 'punctuation';
-
-export interface SqlToken {
-  readonly kind: SqlTokenKind;
-  readonly text: string;
-  /** Offset of the token's first character in the source text. */
-  readonly offset: number;
-}
-
-const MULTI_CHARACTER_OPERATORS = ['||', '->', '=>', '::', '<=', '>=', '<>', '!='];
-
-/**
- * Splits SQL into tokens without losing a character: joining every token's text gives the input back.
- * Strings ('...' with '' escapes, also E'...' and U&'...' prefixes as words before them), quoted identifiers
- * ("..." with "" escapes), line and block comments are single tokens so rewrites never look inside them.
- */
-export function tokenizeSql(sql: string): SqlToken[] {
-  const tokens: SqlToken[] = [];
-  let index = 0;
-  const push = (kind: SqlTokenKind, end: number): void => {
-    tokens.push({ kind, text: sql.slice(index, end), offset: index });
-    index = end;
-  };
-  while (index < sql.length) {
-    const character = sql[index] ?? '';
-    const next = sql[index + 1] ?? '';
-    if (/\s/.test(character)) {
-      let end = index + 1;
-      while (end < sql.length && /\s/.test(sql[end] ?? '')) end++;
-      push('whitespace', end);
-    } else if (character === '-' && next === '-') {
-      const newline = sql.indexOf('\n', index);
-      push('comment', newline === -1 ? sql.length : newline);
-    } else if (character === '/' && next === '*') {
-      const close = sql.indexOf('*/', index + 2);
-      push('comment', close === -1 ? sql.length : close + 2);
-    } else if (character === "'" || character === '"') {
-      push(character === "'" ? 'string' : 'quoted-identifier', endOfQuoted(sql, index, character));
-    } else if (/[A-Za-z_]/.test(character)) {
-      let end = index + 1;
-      while (end < sql.length && /[A-Za-z0-9_$]/.test(sql[end] ?? '')) end++;
-      push('word', end);
-    } else if (/[0-9]/.test(character) || (character === '.' && /[0-9]/.test(next))) {
-      const match = /^(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/.exec(sql.slice(index));
-      push('number', index + (match?.[0].length ?? 1));
-    } else if (character === '?') {
-      push('parameter', index + 1);
-    } else {
-      const operator = MULTI_CHARACTER_OPERATORS.find((candidate) => sql.startsWith(candidate, index));
-      push('punctuation', index + (operator?.length ?? 1));
-    }
-  }
-  return tokens;
-}
-
-/** The value of a '...' string token, with '' unescaped. */
-export function stringTokenValue(token: SqlToken): string {
-  return token.text.slice(1, -1).replaceAll("''", "'");
 }
 
 /** Java regex features RE2 (DuckDB's engine) rejects or reads differently. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { checkProject, loadCheckedProject } from '../../lib/config/check.ts';
+import { checkProject, loadCheckedProject } from '../../lib/check/check.ts';
 import { ConfigError, formatProblem } from '../../lib/config/problems.ts';
 import { minimalProjectFiles, projectFixture } from '../helpers/project-fixture.ts';
 

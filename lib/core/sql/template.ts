@@ -1,4 +1,4 @@
-import { tokenizeSql } from '../config/trino-portability.ts';
+import { tokenizeSql } from './trino-tokens.ts';
 
 /**
  * Transform SQL names its databases by placeholder (`{{raw_database}}.auth_create_account`) so one file runs in

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { splitSqlStatements, UnterminatedSqlError } from '../../lib/core/sql-statements.ts';
-import { REPO_ROOT } from '../helpers/twin-fixture.ts';
+import { splitSqlStatements, UnterminatedSqlError } from '../../../lib/core/sql/statements.ts';
+import { REPO_ROOT } from '../../helpers/twin-fixture.ts';
 
 const sqlOf = (script: string) => splitSqlStatements(script).map((s) => s.sql);
 
@@ -22,8 +22,22 @@ test('a semicolon inside a string literal, with doubled quotes, does not split',
   ]);
 });
 
-test("E'' strings take backslash escapes; a plain string does not", () => {
-  assert.deepEqual(sqlOf("select E'a\\';b';select 'c\\';select 3"), ["select E'a\\';b'", "select 'c\\'", 'select 3']);
+test('a backslash escapes in every Redshift string, as the local rewriter and the lint read it', () => {
+  // Redshift reads backslash escapes in plain literals too (QUOTE_LITERAL doubles backslashes for that reason), so
+  // 'c\\';select 3' is one string; the splitter once took it for a string and a statement.
+  assert.deepEqual(sqlOf("select E'a\\';b';select 'c\\';x';select 3"), [
+    "select E'a\\';b'",
+    "select 'c\\';x'",
+    'select 3',
+  ]);
+  assert.throws(() => splitSqlStatements("select 'c\\';select 3"), UnterminatedSqlError);
+});
+
+test('in Trino a backslash is a plain character and only doubled quotes escape', () => {
+  assert.deepEqual(
+    splitSqlStatements("select 'c\\';select 'it''s'; select 3", 'trino').map((s) => s.sql),
+    ["select 'c\\'", "select 'it''s'", 'select 3'],
+  );
 });
 
 test('quoted identifiers may hold semicolons and quotes', () => {

@@ -1,11 +1,11 @@
 import { TrinoSQL } from 'dt-sql-parser';
 import { TrinoSqlLexer } from 'dt-sql-parser/dist/lib/trino/TrinoSqlLexer.js';
-import type { Project, StageTableDef } from './loader.ts';
-import type { Problem } from './problems.ts';
-import { type QualityCheck, type QualityCheckOf, qualityCheckName } from './quality-schema.ts';
+import type { Project, StageTableDef } from '../config/loader.ts';
+import type { Problem } from '../config/problems.ts';
+import { type QualityCheck, type QualityCheckOf, qualityCheckName } from '../config/quality-schema.ts';
+import { parseColumnType, toGlueType } from '../config/types.ts';
+import { analyzeSql } from '../core/sql/trino-analysis.ts';
 import { findPortabilityIssues } from './trino-portability.ts';
-import { analyzeSql } from './trino-sql.ts';
-import { parseColumnType, toGlueType } from './types.ts';
 
 /**
  * `dap check` for the data-quality checks declared on stage tables: every column a check names exists, relationship

@@ -1,3 +1,6 @@
+import { PATHS, type Project, type ProjectFiles, parseProject, readProjectFiles } from '../config/loader.ts';
+import { bucketNameProblems } from '../config/names.ts';
+import { ConfigError, type Problem } from '../config/problems.ts';
 import {
   isSqlPlaceholder,
   isWarehousePlaceholder,
@@ -6,17 +9,15 @@ import {
   SQL_PARAMETERS,
   SQL_PLACEHOLDERS,
   WAREHOUSE_PLACEHOLDERS,
-} from '../core/sql-template.ts';
+} from '../core/sql/template.ts';
+import { analyzeSql } from '../core/sql/trino-analysis.ts';
+import { tokenizeSql } from '../core/sql/trino-tokens.ts';
 import { deduplicationOf } from '../core/transform.ts';
 import { checkApiSources } from './api-source-checks.ts';
 import { checkFileSources } from './file-source-checks.ts';
-import { PATHS, type Project, type ProjectFiles, parseProject, readProjectFiles } from './loader.ts';
-import { bucketNameProblems } from './names.ts';
-import { ConfigError, type Problem } from './problems.ts';
-import { checkQualityDeclarations } from './quality-checks-config.ts';
+import { checkQualityDeclarations } from './quality-checks.ts';
 import { lintRedshiftSql } from './redshift-portability.ts';
-import { findPortabilityIssues, tokenizeSql } from './trino-portability.ts';
-import { analyzeSql } from './trino-sql.ts';
+import { findPortabilityIssues } from './trino-portability.ts';
 
 /**
  * Everything `dap check` and CDK synthesis verify: each file on its own (the loader) and the references between

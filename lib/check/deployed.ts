@@ -1,6 +1,6 @@
+import { PROJECT_FOLDERS, type Project, type ProjectFiles } from '../config/loader.ts';
 import type { ObjectStore } from '../engines/ports.ts';
 import { loadCheckedProject } from './check.ts';
-import { PROJECT_FOLDERS, type Project, type ProjectFiles } from './loader.ts';
 
 /**
  * The project as deployed: the stack uploads config/, athena-scripts/ and redshift-scripts/ to the metadata bucket

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { lintRedshiftSql } from '../../lib/config/redshift-portability.ts';
+import { lintRedshiftSql } from '../../lib/check/redshift-portability.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const FILE = 'redshift-scripts/procedures/sp_probe.sql';
