@@ -1,10 +1,10 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { resourceNames } from '../../lib/config/names.ts';
+import type { Warehouse } from '../../lib/core/ports.ts';
 import { prepareTransform } from '../../lib/core/transform.ts';
 import { addDays, eventWindow } from '../../lib/core/window.ts';
 import { DuckDbEngine } from '../../lib/engines/local/duckdb-engine.ts';
-import type { Warehouse } from '../../lib/engines/ports.ts';
 import { openLocal } from '../../lib/local/context.ts';
 import { taskStates } from '../../lib/local/twin/definition.ts';
 import { LocalTwin } from '../../lib/local/twin/local-twin.ts';

@@ -1,6 +1,6 @@
+import type { ObjectStore } from '../../lib/core/ports.ts';
 import { generateTxmaSamples } from '../../lib/core/samples/txma.ts';
 import { addDays } from '../../lib/core/window.ts';
-import type { ObjectStore } from '../../lib/engines/ports.ts';
 
 /** The TxMA workload of one scale: `events` distinct events spread evenly over `days` days from `startDate`. */
 export interface TxmaScale {

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { commitWatermarks, familyStepInputSchema } from '../../lib/core/family-outcome.ts';
 import { parseEvent } from '../../lib/core/lambda-event.ts';
+import type { ControlStore } from '../../lib/core/ports.ts';
 import { type FamilyOutcome, familyOutcomeSchema } from '../../lib/core/run-report.ts';
 import { DynamoDbControlStore } from '../../lib/engines/aws/dynamodb-control-store.ts';
 import { requireEnv } from '../../lib/engines/aws/env.ts';
 import { lambdaEntry } from '../../lib/engines/aws/lambda-entry.ts';
-import type { ControlStore } from '../../lib/engines/ports.ts';
 
 export const commitFamilyEventSchema = z.object({
   run_id: z.string().min(1),

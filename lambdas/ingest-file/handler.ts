@@ -13,12 +13,12 @@ import { loadDeployedProject } from '../../lib/check/deployed.ts';
 import type { Project } from '../../lib/config/loader.ts';
 import { type IngestBuckets, type IngestDeps, ingestObject } from '../../lib/core/ingest/ingest-file.ts';
 import { quarantineMetricLine } from '../../lib/core/ingest/metrics.ts';
-import type { IngestStore } from '../../lib/core/ingest/ports.ts';
+
 import type { IngestSummary } from '../../lib/core/ingest/report.ts';
+import type { ControlStore, ObjectStore } from '../../lib/core/ports.ts';
 import { DynamoDbControlStore } from '../../lib/engines/aws/dynamodb-control-store.ts';
 import { requireEnv } from '../../lib/engines/aws/env.ts';
-import { S3IngestStore } from '../../lib/engines/aws/s3-ingest-store.ts';
-import type { ControlStore } from '../../lib/engines/ports.ts';
+import { S3ObjectStore } from '../../lib/engines/aws/s3-object-store.ts';
 
 export const ObjectCreatedEventSchema = z.object({
   source: z.literal('aws.s3'),
@@ -43,7 +43,7 @@ export class IngestEventError extends Error {
 
 export interface IngestFileDeps {
   readonly buckets: IngestBuckets;
-  readonly store: IngestStore;
+  readonly store: ObjectStore;
   readonly control: ControlStore;
   /** The deployed project (config and source mappings), as of now. */
   readonly project: () => Promise<Project>;
@@ -120,7 +120,7 @@ let awsHandler: ((event: unknown) => Promise<IngestSummary>) | undefined;
 /** Bound on first use, so importing this module (tests, the twin) needs no AWS environment. */
 function bindAws(): (event: unknown) => Promise<IngestSummary> {
   if (awsHandler) return awsHandler;
-  const store = new S3IngestStore();
+  const store = new S3ObjectStore();
   const metadataBucket = requireEnv('METADATA_BUCKET');
   let cached: { at: number; project: Promise<Project> } | undefined;
   awsHandler = makeHandler({

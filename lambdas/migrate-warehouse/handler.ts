@@ -1,11 +1,8 @@
 import { z } from 'zod';
 import { environment as environmentOf, type Project } from '../../lib/config/loader.ts';
 import { parseEvent } from '../../lib/core/lambda-event.ts';
-import {
-  type MigratableWarehouse,
-  migrateWarehouse,
-  type WarehouseMigrationOutcome,
-} from '../../lib/core/migrations.ts';
+import { migrateWarehouse, type WarehouseMigrationOutcome } from '../../lib/core/migrations.ts';
+import type { MigratableWarehouse } from '../../lib/core/ports.ts';
 import { requireEnv } from '../../lib/engines/aws/env.ts';
 import { lambdaEntry } from '../../lib/engines/aws/lambda-entry.ts';
 import { RedshiftDataMigrationTarget } from '../../lib/engines/aws/redshift-data-migrations.ts';

@@ -3,11 +3,11 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { identifier } from '../../lib/config/schemas.ts';
+import type { Warehouse } from '../../lib/core/ports.ts';
 import { assertIdentifier, procedureNameForFamily, qualifiedName } from '../../lib/core/procedure-call.ts';
 import { failedDependencies, skipReason } from '../../lib/core/reporting-gate.ts';
 import { requireEnv } from '../../lib/engines/aws/env.ts';
 import { redshiftDataWarehouseFromEnv } from '../../lib/engines/aws/redshift-data-warehouse.ts';
-import type { Warehouse } from '../../lib/engines/ports.ts';
 
 /**
  * Runs one reporting family's stored procedure, `CALL <schema>.sp_<family>(run_id)`, for the state machine's

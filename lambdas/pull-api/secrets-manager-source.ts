@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConnectorError } from '../../lib/core/connectors/errors.ts';
-import type { SecretSource } from '../../lib/core/connectors/secrets.ts';
+import type { SecretSource } from '../../lib/core/ports.ts';
 
 /** The secret's value is not a JSON object of strings. */
 export class InvalidSecretError extends ConnectorError {

@@ -6,6 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
+import type { ControlStore } from '../../lib/core/ports.ts';
 import {
   type GuardAcquireAnswer,
   type GuardReleaseAnswer,
@@ -17,7 +18,6 @@ import {
 } from '../../lib/core/run-guard.ts';
 import { DynamoDbControlStore } from '../../lib/engines/aws/dynamodb-control-store.ts';
 import { requireEnv, requirePositiveIntegerEnv } from '../../lib/engines/aws/env.ts';
-import type { ControlStore } from '../../lib/engines/ports.ts';
 
 export const RunGuardEventSchema = z.object({
   action: z.enum(['acquire', 'renew', 'release']),

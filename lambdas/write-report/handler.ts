@@ -1,6 +1,7 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { z } from 'zod';
 import { parseEvent } from '../../lib/core/lambda-event.ts';
+import type { ObjectStore, QueryEngine, QueryStatistics } from '../../lib/core/ports.ts';
 import {
   buildRunReport,
   familyOutcomeSchema,
@@ -14,7 +15,6 @@ import { AthenaQueryEngine } from '../../lib/engines/aws/athena-query-engine.ts'
 import { requireEnv } from '../../lib/engines/aws/env.ts';
 import { lambdaEntry } from '../../lib/engines/aws/lambda-entry.ts';
 import { awsRuntime } from '../../lib/engines/aws/runtime.ts';
-import type { ObjectStore, QueryEngine, QueryStatistics } from '../../lib/engines/ports.ts';
 
 export const writeReportEventSchema = z.object({
   run: runInfoSchema,

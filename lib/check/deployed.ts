@@ -1,5 +1,5 @@
 import { PROJECT_FOLDERS, type Project, type ProjectFiles } from '../config/loader.ts';
-import type { ObjectStore } from '../engines/ports.ts';
+import type { ObjectStore } from '../core/ports.ts';
 import { loadCheckedProject } from './check.ts';
 
 /**

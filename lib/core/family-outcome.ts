@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Project } from '../config/loader.ts';
 import type { ResourceNames } from '../config/names.ts';
-import type { ControlStore, QueryEngine } from '../engines/ports.ts';
+import type { ControlStore, QueryEngine } from './ports.ts';
 import { replaySchema } from './prepare-event.ts';
 import type { QualityWindow } from './quality/check-sql.ts';
 import { runQualityChecks } from './quality/run-checks.ts';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Project, WarehouseScriptFile } from '../config/loader.ts';
 import { resourceNames } from '../config/names.ts';
 import type { EnvironmentConfig } from '../config/schemas.ts';
+import type { AppliedScript, ExternalSchema, MigratableWarehouse, MigrationTarget, PendingScript } from './ports.ts';
 import { renderWarehouseSql, type WarehouseBindings } from './sql/template.ts';
 
 /**
@@ -13,44 +14,6 @@ import { renderWarehouseSql, type WarehouseBindings } from './sql/template.ts';
 
 /** The history table, in the reporting schema. */
 export const MIGRATION_HISTORY_TABLE = 'dap_schema_history';
-
-export interface AppliedScript {
-  /** The script's path in the project, e.g. `redshift-scripts/migrations/V001__reporting_schema.sql`. */
-  readonly script: string;
-  readonly version: number | null;
-  readonly checksum: string;
-}
-
-export interface PendingScript {
-  readonly script: string;
-  readonly version: number | null;
-  readonly description: string;
-  readonly checksum: string;
-  /** The script with its placeholders filled in, ready to run. */
-  readonly sql: string;
-}
-
-export interface MigrationTarget {
-  /** Ensures the reporting schema and history table exist, and returns what the history records. */
-  appliedScripts(): Promise<readonly AppliedScript[]>;
-  /** Runs the script and records it in the history table, in one transaction. */
-  applyScript(script: PendingScript, runId: string): Promise<void>;
-}
-
-/** The schema standing for one Glue database: a Spectrum external schema in Redshift, a plain schema locally. */
-export interface ExternalSchema {
-  readonly schema: string;
-  readonly glueDatabase: string;
-}
-
-/** A warehouse the run-start migration step brings up to the scripts: Redshift (Data API) in AWS, PGlite locally. */
-export interface MigratableWarehouse extends MigrationTarget {
-  /**
-   * Creates the external schema unless it exists. Locally it is a plain schema filled with copies of the tables the
-   * scripts read, as they are for this run.
-   */
-  ensureExternalSchema(external: ExternalSchema, runId: string): Promise<void>;
-}
 
 export interface WarehouseMigrationOutcome {
   readonly external_schemas: readonly string[];

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { environment, type Project } from '../config/loader.ts';
 import { resourceNames } from '../config/names.ts';
 import { identifier } from '../config/schemas.ts';
-import type { ControlStore, ObjectLister } from '../engines/ports.ts';
+import type { ControlStore, ObjectLister } from './ports.ts';
 import { prepareTransform } from './transform.ts';
 import {
   type DayWindow,

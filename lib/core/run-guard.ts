@@ -1,9 +1,9 @@
+import type { Lease, LeaseAttempt } from './ports.ts';
 /**
  * The run guard: a lease (mutex with expiry and heartbeat) that keeps two pipeline runs from working on the same
  * data at once. This file holds the pure decisions both `ControlStore` adapters share, so DynamoDB and the local
  * folder agree on when a lease is free, lapsed or ours, and the answers the guard Lambda returns.
  */
-import type { Lease, LeaseAttempt } from '../engines/ports.ts';
 
 /** The lease every raw-to-stage run must hold from guard to release. */
 export const RAW_TO_STAGE_LEASE = 'raw-to-stage';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { QueryStatistics } from '../engines/ports.ts';
+import type { QueryStatistics } from './ports.ts';
 
 /**
  * The run report: one JSON document per run in the process-results bucket (and locally in the data folder), one

@@ -1,4 +1,4 @@
-import type { StoredObject } from '../engines/ports.ts';
+import type { StoredObject } from './ports.ts';
 
 /**
  * Incremental windows. Raw data is partitioned by delivery day; a run processes, per event, the delivery days

@@ -5,7 +5,6 @@ import { LANDING_PREFIX } from '../core/ingest/keys.ts';
 import type { IngestSummary } from '../core/ingest/report.ts';
 import { PACKAGE_ROOT } from '../core/package-root.ts';
 import { FileControlStore } from '../engines/local/file-control-store.ts';
-import { FolderIngestStore } from '../engines/local/folder-ingest-store.ts';
 import type { LocalContext } from './context.ts';
 
 /**
@@ -26,7 +25,7 @@ export function localIngestDeps(
   return {
     project: context.project,
     buckets: { landing: buckets.landing, raw: buckets.raw, archive: buckets.archive, quarantine: buckets.quarantine },
-    store: new FolderIngestStore(context.store),
+    store: context.store,
     // One control table per environment, as in AWS: the ledger of dev never answers for test.
     control: new FileControlStore(context.dataDir, { table: context.names.controlTable }),
     ...options,

@@ -3,17 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Column } from '../config/schemas.ts';
 import { parseColumnType } from '../config/types.ts';
-import {
-  type AppliedScript,
-  type ExternalSchema,
-  type MigratableWarehouse,
-  migrateWarehouse,
-  type PendingScript,
-  type WarehouseMigrationOutcome,
-} from '../core/migrations.ts';
+import { migrateWarehouse, type WarehouseMigrationOutcome } from '../core/migrations.ts';
+import type { AppliedScript, ExternalSchema, MigratableWarehouse, PendingScript, Warehouse } from '../core/ports.ts';
 import { quoteIdentifier } from '../core/sql/identifiers.ts';
 import { PgliteWarehouse } from '../engines/local/pglite-warehouse.ts';
-import type { Warehouse } from '../engines/ports.ts';
 import type { LocalContext } from './context.ts';
 
 /**

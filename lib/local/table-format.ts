@@ -1,4 +1,4 @@
-import type { SqlValue } from '../engines/ports.ts';
+import type { SqlValue } from '../core/ports.ts';
 
 function cell(value: SqlValue | undefined): string {
   if (value === null || value === undefined) return 'NULL';

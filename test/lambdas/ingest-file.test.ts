@@ -21,7 +21,7 @@ import { IngestEventError, keyCandidates, makeHandler } from '../../lambdas/inge
 import { loadDeployedProject } from '../../lib/check/deployed.ts';
 import { IngestFailedError } from '../../lib/core/ingest/ingest-file.ts';
 import { type LedgerEntry, ledgerKey } from '../../lib/core/ingest/report.ts';
-import { S3IngestStore } from '../../lib/engines/aws/s3-ingest-store.ts';
+import { S3ObjectStore } from '../../lib/engines/aws/s3-object-store.ts';
 import { FileControlStore } from '../../lib/engines/local/file-control-store.ts';
 import { CORPUS_DIR, ingestProjectFiles, T0 } from '../core/ingest/harness.ts';
 
@@ -136,7 +136,7 @@ function objectCreated(key: string, bucket = BUCKETS.landing) {
 let metricLines: string[];
 
 function ingestLambda() {
-  const store = new S3IngestStore(new S3Client({ region: 'eu-west-2' }));
+  const store = new S3ObjectStore(new S3Client({ region: 'eu-west-2' }));
   let runs = 0;
   return makeHandler({
     metrics: { environment: 'dev', emit: (line) => metricLines.push(line) },

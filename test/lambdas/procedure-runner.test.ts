@@ -8,10 +8,10 @@ import {
   InvalidProcedureRunnerEventError,
   makeHandler,
 } from '../../lambdas/procedure-runner/handler.ts';
+import type { Warehouse } from '../../lib/core/ports.ts';
 import { InvalidIdentifierError, ProcedureFailedError } from '../../lib/core/procedure-call.ts';
 import { MissingEnvironmentVariableError } from '../../lib/engines/aws/env.ts';
 import { RedshiftDataWarehouse } from '../../lib/engines/aws/redshift-data-warehouse.ts';
-import type { Warehouse } from '../../lib/engines/ports.ts';
 
 const quiet = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
 

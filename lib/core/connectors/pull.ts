@@ -1,5 +1,5 @@
 import type { ApiEndpoint, ApiSource } from '../../config/api-source-schema.ts';
-import type { ControlStore, ObjectStore } from '../../engines/ports.ts';
+import type { ControlStore, ObjectStore, SecretSource } from '../ports.ts';
 import type { ConnectorConfig } from './connector-config.ts';
 import {
   AuthenticationError,
@@ -17,7 +17,7 @@ import { type ActivePull, type PullTask, pullId, type SourceState, sourceStateSc
 import { pageBody, pageKey } from './raw-pages.ts';
 import { absoluteUrl, firstPageRef, formatSince } from './requests.ts';
 import { pageSchema, readPage } from './response-shape.ts';
-import { authorizationHeader, type SecretSource } from './secrets.ts';
+import { authorizationHeader } from './secrets.ts';
 
 /**
  * The pull step: walks a source's endpoints page by page, writes each page to raw, and checkpoints after each write.

@@ -1,16 +1,6 @@
 import type { ApiAuth } from '../../config/api-source-schema.ts';
+import type { SecretSource } from '../ports.ts';
 import { MissingSecretError } from './errors.ts';
-
-/**
- * Where credentials come from: environment variables locally, the source's Secrets Manager secret in AWS (a JSON
- * object whose keys are the same names). The connector only ever asks for a name the config gives.
- */
-export interface SecretSource {
-  /** Where values are looked up, for error messages (never the values). */
-  readonly description: string;
-  /** The value, or undefined when it is not set. */
-  get(name: string): Promise<string | undefined>;
-}
 
 export class EnvSecretSource implements SecretSource {
   readonly description = 'environment variables';

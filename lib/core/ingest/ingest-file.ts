@@ -1,14 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FileSource } from '../../config/file-source-schema.ts';
 import type { Project, RawTableDef, SourceDef } from '../../config/loader.ts';
-import type { ControlStore } from '../../engines/ports.ts';
+import type { ControlStore, ObjectStore } from '../ports.ts';
 import { parseDateText, type RawValue } from './cast.ts';
 import { type Cell, cellText, columnLetter, isBlank, type SourceRecord } from './cells.ts';
 import { CsvStructureError, readCsvRecords } from './csv-reader.ts';
 import { detectEncoding, type TextEncoding, Utf8Validator } from './encoding.ts';
 import { globToRegExp, routeKey, safeBaseName, UNROUTED, utcDay } from './keys.ts';
 import { type ClosestVersion, type FileHeader, matchMapping, readHeader, rowMapper } from './mapping.ts';
-import type { IngestStore } from './ports.ts';
 import {
   type IngestOutcome,
   type IngestSummary,
@@ -45,7 +44,7 @@ export interface IngestBuckets {
 export interface IngestDeps {
   readonly project: Project;
   readonly buckets: IngestBuckets;
-  readonly store: IngestStore;
+  readonly store: ObjectStore;
   readonly control: ControlStore;
   /** @default () => new Date() */
   readonly now?: () => Date;
@@ -262,7 +261,7 @@ async function rollBack(
   }
 }
 
-async function deleteOutputs(store: IngestStore, outputs: LedgerEntry['outputs']): Promise<void> {
+async function deleteOutputs(store: ObjectStore, outputs: LedgerEntry['outputs']): Promise<void> {
   for (const { bucket, prefix } of outputs) {
     for (const key of await store.list(bucket, prefix)) await store.delete(bucket, key);
   }
@@ -309,7 +308,7 @@ class PartWriter {
   private size = 0;
 
   constructor(
-    private readonly store: IngestStore,
+    private readonly store: ObjectStore,
     private readonly bucket: string,
     private readonly keyOf: (index: number) => string,
     private readonly partBytes: number,

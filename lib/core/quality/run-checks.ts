@@ -1,7 +1,7 @@
 import type { Project } from '../../config/loader.ts';
 import type { ResourceNames } from '../../config/names.ts';
 import { type QualityCheckType, qualityCheckName, type Severity } from '../../config/quality-schema.ts';
-import type { QueryEngine, SqlValue } from '../../engines/ports.ts';
+import type { QueryEngine, SqlValue } from '../ports.ts';
 import { type QualityCheckQuery, type QualityWindow, qualityCheckQuery, stageTableOf } from './check-sql.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { ObjectStore } from '../../engines/ports.ts';
+import type { ObjectStore } from '../ports.ts';
 import { SeededRandom } from './random.ts';
 
 /**

@@ -5,7 +5,7 @@ import {
   GetQueryRuntimeStatisticsCommand,
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
-import type { QueryEngine, QueryResult, QueryStatistics, SqlValue } from '../ports.ts';
+import type { QueryEngine, QueryResult, QueryStatistics, SqlValue } from '../../core/ports.ts';
 
 export interface AthenaQueryEngineOptions {
   readonly client: AthenaClient;

@@ -1,5 +1,6 @@
 import { type AttributeValue, ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ControlStore, Lease, LeaseAttempt, VersionedValue } from '../../core/ports.ts';
 import {
   expiryEpochSeconds,
   LeaseLostError,
@@ -7,7 +8,6 @@ import {
   nowEpochSeconds,
   VersionConflictError,
 } from '../../core/run-guard.ts';
-import type { ControlStore, Lease, LeaseAttempt, VersionedValue } from '../ports.ts';
 
 export interface DynamoDbControlStoreProps {
   /** Table with partition key `pk` (S) and sort key `sk` (S); TTL on `expires_at_epoch` clears old leases. */

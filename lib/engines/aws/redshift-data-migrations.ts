@@ -1,12 +1,5 @@
-import {
-  type AppliedScript,
-  historyInsert,
-  historySelect,
-  historyTableDdl,
-  MIGRATION_HISTORY_TABLE,
-  type MigrationTarget,
-  type PendingScript,
-} from '../../core/migrations.ts';
+import { historyInsert, historySelect, historyTableDdl, MIGRATION_HISTORY_TABLE } from '../../core/migrations.ts';
+import type { AppliedScript, MigrationTarget, PendingScript } from '../../core/ports.ts';
 import { assertIdentifier } from '../../core/procedure-call.ts';
 import { splitSqlStatements } from '../../core/sql/statements.ts';
 import { type RedshiftDataWarehouse, StatementFailedError } from './redshift-data-warehouse.ts';

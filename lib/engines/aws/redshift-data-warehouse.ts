@@ -8,13 +8,13 @@ import {
   GetStatementResultCommand,
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
+import type { Warehouse } from '../../core/ports.ts';
 import {
   buildProcedureCall,
   ProcedureFailedError,
   ProcedureTimeoutError,
   qualifiedName,
 } from '../../core/procedure-call.ts';
-import type { Warehouse } from '../ports.ts';
 import { optionalEnv, requireEnv, requirePositiveIntegerEnv } from './env.ts';
 
 export interface RedshiftDataWarehouseOptions {

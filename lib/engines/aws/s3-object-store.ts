@@ -1,12 +1,20 @@
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   ListObjectsV2Command,
   NoSuchKey,
   PutObjectCommand,
   S3Client,
+  S3ServiceException,
 } from '@aws-sdk/client-s3';
-import type { ObjectLister, ObjectStore, StoredObject } from '../ports.ts';
+import {
+  ObjectChangedError,
+  type ObjectHandle,
+  type ObjectLister,
+  type ObjectStore,
+  type StoredObject,
+} from '../../core/ports.ts';
 
 export class S3ObjectStore implements ObjectStore, ObjectLister {
   constructor(private readonly client: S3Client = new S3Client({})) {}
@@ -48,4 +56,52 @@ export class S3ObjectStore implements ObjectStore, ObjectLister {
   async delete(bucket: string, key: string): Promise<void> {
     await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
   }
+
+  /** GetObject's body, streamed (never buffered whole); `IfMatch` pins the version seen before. */
+  async open(bucket: string, key: string, options: { ifMatch?: string } = {}): Promise<ObjectHandle | undefined> {
+    try {
+      const response = await this.client.send(
+        new GetObjectCommand({ Bucket: bucket, Key: key, ...(options.ifMatch ? { IfMatch: options.ifMatch } : {}) }),
+      );
+      const body = response.Body as unknown as AsyncIterable<Uint8Array> | undefined;
+      return {
+        body: body ?? emptyBody(),
+        etag: response.ETag ?? '',
+        size: response.ContentLength ?? 0,
+      };
+    } catch (error) {
+      if (error instanceof NoSuchKey) return undefined;
+      if (isPreconditionFailed(error)) throw new ObjectChangedError(bucket, key, { cause: error });
+      throw error;
+    }
+  }
+
+  /** A server-side CopyObject (objects up to 5 GB). */
+  async copy(
+    from: { bucket: string; key: string; ifMatch?: string },
+    to: { bucket: string; key: string },
+  ): Promise<void> {
+    try {
+      await this.client.send(
+        new CopyObjectCommand({
+          Bucket: to.bucket,
+          Key: to.key,
+          CopySource: `${from.bucket}/${from.key.split('/').map(encodeURIComponent).join('/')}`,
+          ...(from.ifMatch ? { CopySourceIfMatch: from.ifMatch } : {}),
+        }),
+      );
+    } catch (error) {
+      if (isPreconditionFailed(error)) throw new ObjectChangedError(from.bucket, from.key, { cause: error });
+      throw error;
+    }
+  }
 }
+
+function isPreconditionFailed(error: unknown): boolean {
+  return (
+    error instanceof S3ServiceException &&
+    (error.name === 'PreconditionFailed' || error.$metadata?.httpStatusCode === 412)
+  );
+}
+
+async function* emptyBody(): AsyncIterable<Uint8Array> {}

@@ -5,9 +5,9 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { Project } from '../../config/loader.ts';
 import { type ResourceNames, resourceNames } from '../../config/names.ts';
 import type { EnvironmentConfig } from '../../config/schemas.ts';
+import type { QueryEngine, QueryResult, QueryStatistics, SqlValue } from '../../core/ports.ts';
 import { quoteIdentifier } from '../../core/sql/identifiers.ts';
 import { incomingTableDefs } from '../../core/transform.ts';
-import type { QueryEngine, QueryResult, QueryStatistics, SqlValue } from '../ports.ts';
 import { expectedStageColumns, rawViewSql, stageTableSql } from './duckdb-catalog.ts';
 import { installTrinoCompat, TRINO_COMPAT_VERSION, translateTrinoToDuckDb } from './trino-compat.ts';
 

@@ -3,8 +3,8 @@ import type { Stats } from 'node:fs';
 import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ControlStore, Lease, LeaseAttempt, VersionedValue } from '../../core/ports.ts';
 import { decideAcquire, decideRenew, expiryEpochSeconds, VersionConflictError } from '../../core/run-guard.ts';
-import type { ControlStore, Lease, LeaseAttempt, VersionedValue } from '../ports.ts';
 
 export interface FileControlStoreOptions {
   /** Sub-folder standing for the DynamoDB table. @default 'control' */

@@ -1,6 +1,13 @@
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import type { ObjectLister, ObjectStore, StoredObject } from '../ports.ts';
+import {
+  ObjectChangedError,
+  type ObjectHandle,
+  type ObjectLister,
+  type ObjectStore,
+  type StoredObject,
+} from '../../core/ports.ts';
 
 export class UnsafeObjectKeyError extends Error {
   constructor(
@@ -67,5 +74,40 @@ export class FolderObjectStore implements ObjectStore, ObjectLister {
 
   async delete(bucket: string, key: string): Promise<void> {
     await rm(this.pathOf(bucket, key), { force: true });
+  }
+
+  /** Streams the file (`createReadStream`); its etag is its size and modification time. */
+  async open(bucket: string, key: string, options: { ifMatch?: string } = {}): Promise<ObjectHandle | undefined> {
+    const path = this.pathOf(bucket, key);
+    const etag = await etagOf(path);
+    if (etag === undefined) return undefined;
+    if (options.ifMatch !== undefined && options.ifMatch !== etag) throw new ObjectChangedError(bucket, key);
+    const { size } = await stat(path);
+    return { body: createReadStream(path, { highWaterMark: 256 * 1024 }), etag, size };
+  }
+
+  async copy(
+    from: { bucket: string; key: string; ifMatch?: string },
+    to: { bucket: string; key: string },
+  ): Promise<void> {
+    const source = this.pathOf(from.bucket, from.key);
+    if (from.ifMatch !== undefined && (await etagOf(source)) !== from.ifMatch) {
+      throw new ObjectChangedError(from.bucket, from.key);
+    }
+    const target = this.pathOf(to.bucket, to.key);
+    await mkdir(dirname(target), { recursive: true });
+    const temporary = `${target}.${process.pid}.partial`;
+    await copyFile(source, temporary);
+    await rename(temporary, target);
+  }
+}
+
+async function etagOf(path: string): Promise<string | undefined> {
+  try {
+    const info = await stat(path);
+    return info.isFile() ? `${info.size}-${info.mtimeMs}` : undefined;
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return undefined;
+    throw error;
   }
 }

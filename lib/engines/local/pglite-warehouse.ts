@@ -5,18 +5,10 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import {
-  type AppliedScript,
-  type ExternalSchema,
-  historyInsert,
-  historySelect,
-  historyTableDdl,
-  type MigratableWarehouse,
-  type PendingScript,
-} from '../../core/migrations.ts';
+import { historyInsert, historySelect, historyTableDdl } from '../../core/migrations.ts';
+import type { AppliedScript, ExternalSchema, MigratableWarehouse, PendingScript, Warehouse } from '../../core/ports.ts';
 import { buildProcedureCall, ProcedureFailedError } from '../../core/procedure-call.ts';
 import { quoteIdentifier } from '../../core/sql/identifiers.ts';
-import type { Warehouse } from '../ports.ts';
 import { REDSHIFT_COMPAT_SQL, REDSHIFT_SESSION_SQL } from './redshift-compat.ts';
 import { rewriteRedshiftForLocal } from './redshift-rewrite.ts';
 

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import type { SqlValue } from '../../core/ports.ts';
 import type { Dialect } from '../../core/sql/scanner.ts';
 import { type SqlStatement, splitSqlStatements, UnterminatedSqlError } from '../../core/sql/statements.ts';
 import type { PgliteWarehouse, WarehouseTextResult } from '../../engines/local/pglite-warehouse.ts';
-import type { SqlValue } from '../../engines/ports.ts';
 import { type LocalContext, type LocalOptions, openLocal, openResolved, resolveLocal } from '../context.ts';
 import { formatCells, formatTable } from '../table-format.ts';
 

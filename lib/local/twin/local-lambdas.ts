@@ -11,9 +11,15 @@ import { deployedProjectPerRun } from '../../check/deployed.ts';
 import type { ResourceNames } from '../../config/names.ts';
 import type { EnvironmentConfig } from '../../config/schemas.ts';
 import type { FamilyStepInput } from '../../core/family-outcome.ts';
-import type { MigratableWarehouse } from '../../core/migrations.ts';
+import type {
+  ControlStore,
+  MigratableWarehouse,
+  ObjectLister,
+  ObjectStore,
+  QueryEngine,
+  Warehouse,
+} from '../../core/ports.ts';
 import type { CheckOutcome } from '../../core/run-report.ts';
-import type { ControlStore, ObjectLister, ObjectStore, QueryEngine, Warehouse } from '../../engines/ports.ts';
 import { checkedProject } from '../checked-project.ts';
 
 /** The local stand-ins a Lambda handler can be bound to. */

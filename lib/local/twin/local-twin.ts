@@ -9,9 +9,9 @@ import {
 import { deployProjectFiles } from '../../check/deployed.ts';
 import { PROJECT_FOLDERS, readProjectFiles } from '../../config/loader.ts';
 import { runFamilyChecks } from '../../core/family-outcome.ts';
+import type { Warehouse } from '../../core/ports.ts';
 import type { RunReport, RunStatus } from '../../core/run-report.ts';
 import { FileControlStore } from '../../engines/local/file-control-store.ts';
-import type { Warehouse } from '../../engines/ports.ts';
 import type { LocalContext } from '../context.ts';
 import { type AslMachine, stateMachineDefinition, TemplateResolver } from './definition.ts';
 import { localLambdas } from './local-lambdas.ts';

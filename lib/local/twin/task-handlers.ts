@@ -1,4 +1,4 @@
-import type { QueryEngine } from '../../engines/ports.ts';
+import type { QueryEngine } from '../../core/ports.ts';
 import { type AslMachine, TemplateResolver, taskStates } from './definition.ts';
 import type { LocalLambda } from './local-lambdas.ts';
 

@@ -8,9 +8,9 @@ import { apiSourceSchema } from '../../../lib/config/api-source-schema.ts';
 import type { ConnectorConfig } from '../../../lib/core/connectors/connector-config.ts';
 import { type PullDeps, type PullResult, pullSource } from '../../../lib/core/connectors/pull.ts';
 import { StaticSecretSource } from '../../../lib/core/connectors/secrets.ts';
+import type { ControlStore } from '../../../lib/core/ports.ts';
 import { FileControlStore } from '../../../lib/engines/local/file-control-store.ts';
 import { FolderObjectStore } from '../../../lib/engines/local/folder-object-store.ts';
-import type { ControlStore } from '../../../lib/engines/ports.ts';
 
 /** A request as the test server saw it. */
 export interface SeenRequest {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { stateKey } from '../../../lib/core/connectors/pull-state.ts';
-import type { ControlStore } from '../../../lib/engines/ports.ts';
+import type { ControlStore } from '../../../lib/core/ports.ts';
 import {
   fakeClock,
   localPorts,

@@ -7,7 +7,6 @@ import type { Project } from '../../../lib/config/loader.ts';
 import { type IngestDeps, ingestObject } from '../../../lib/core/ingest/ingest-file.ts';
 import type { IngestSummary } from '../../../lib/core/ingest/report.ts';
 import { FileControlStore } from '../../../lib/engines/local/file-control-store.ts';
-import { FolderIngestStore } from '../../../lib/engines/local/folder-ingest-store.ts';
 import { FolderObjectStore } from '../../../lib/engines/local/folder-object-store.ts';
 import { minimalProjectFiles } from '../../helpers/project-fixture.ts';
 
@@ -124,7 +123,7 @@ export interface Harness {
   readonly project: Project;
   readonly dataDir: string;
   readonly folders: FolderObjectStore;
-  readonly store: FolderIngestStore;
+  readonly store: FolderObjectStore;
   readonly control: FileControlStore;
   deps(overrides?: Partial<IngestDeps>): IngestDeps;
   /** Copies a file into `landing/<source>/<name>`; returns the key. */
@@ -155,7 +154,7 @@ export function harness(files: Record<string, string> = ingestProjectFiles()): H
   const { project } = checkedProject(files);
   const dataDir = mkdtempSync(join(tmpdir(), 'dap-ingest-data-'));
   const folders = new FolderObjectStore(dataDir);
-  const store = new FolderIngestStore(folders);
+  const store = folders;
   const control = new FileControlStore(dataDir);
   let runs = 0;
   const deps = (overrides: Partial<IngestDeps> = {}): IngestDeps => ({

@@ -3,9 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { IngestBusyError, IngestFailedError } from '../../../lib/core/ingest/ingest-file.ts';
-import type { IngestStore } from '../../../lib/core/ingest/ports.ts';
+
 import { type LedgerEntry, ledgerKey } from '../../../lib/core/ingest/report.ts';
-import type { ControlStore } from '../../../lib/engines/ports.ts';
+import type { ControlStore, ObjectStore } from '../../../lib/core/ports.ts';
 import { BUCKETS, type Harness, harness, rawRows, T0 } from './harness.ts';
 
 /**
@@ -97,7 +97,7 @@ describe('interrupted ingestion, then rerun', () => {
       harnesses.push(h);
       const key = h.drop(bigCsv(h), 'people');
       const state = { dead: false };
-      const store = dying<IngestStore>(h.store, state, scenario.crashWhen);
+      const store = dying<ObjectStore>(h.store, state, scenario.crashWhen);
       const control = dying<ControlStore>(h.control, state, () => false);
 
       // Act
@@ -129,7 +129,7 @@ describe('interrupted ingestion, then rerun', () => {
     harnesses.push(h);
     const key = h.drop(bigCsv(h), 'people');
     const state = { dead: false };
-    const store = dying<IngestStore>(h.store, state, scenarios[1]?.crashWhen ?? (() => false));
+    const store = dying<ObjectStore>(h.store, state, scenarios[1]?.crashWhen ?? (() => false));
     await assert.rejects(h.ingest(key, { store, control: dying(h.control, state, () => false), partBytes: 16 * 1024 }));
     const before = await h.folders.list(BUCKETS.raw, 'files/');
 
@@ -152,7 +152,7 @@ describe('interrupted ingestion, then rerun', () => {
     harnesses.push(h);
     const key = h.drop(bigCsv(h), 'people');
     const state = { dead: false };
-    const store = dying<IngestStore>(h.store, state, scenarios[0]?.crashWhen ?? (() => false));
+    const store = dying<ObjectStore>(h.store, state, scenarios[0]?.crashWhen ?? (() => false));
     await assert.rejects(h.ingest(key, { store, control: dying(h.control, state, () => false), partBytes: 16 * 1024 }));
 
     // Act
@@ -178,7 +178,7 @@ describe('interrupted ingestion, then rerun', () => {
         const value = Reflect.get(object, property, receiver);
         if (property !== 'put' || typeof value !== 'function')
           return typeof value === 'function' ? value.bind(object) : value;
-        return async (...args: Parameters<IngestStore['put']>) => {
+        return async (...args: Parameters<ObjectStore['put']>) => {
           if (++puts === 2) controller.abort();
           return value.apply(object, args);
         };

@@ -3,8 +3,8 @@ import { dirname, join } from 'node:path';
 import { environment, loadProject, type Project } from '../../../lib/config/loader.ts';
 import { type ResourceNames, resourceNames } from '../../../lib/config/names.ts';
 import type { QualityCheck } from '../../../lib/config/quality-schema.ts';
+import type { QueryEngine, QueryResult } from '../../../lib/core/ports.ts';
 import { DuckDbEngine } from '../../../lib/engines/local/duckdb-engine.ts';
-import type { QueryEngine, QueryResult } from '../../../lib/engines/ports.ts';
 import { type ProjectFixture, projectFixture } from '../../helpers/project-fixture.ts';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;

@@ -1,6 +1,6 @@
 /**
- * The ports every pipeline step is written against. `aws/` adapters implement them with the SDK, `local/` adapters
- * with the filesystem and embedded engines, so one step definition runs in both places.
+ * Every port a pipeline step is written against, in one place. `lib/engines/aws/` adapters implement them with the
+ * SDK, `lib/engines/local/` adapters with the filesystem and embedded engines, so one step definition runs in both.
  */
 
 /** An object store that also tells each object's size and last change (S3 ListObjectsV2, a folder's stat). */
@@ -55,6 +55,37 @@ export interface ObjectStore {
   /** Keys under a prefix, sorted. */
   list(bucket: string, prefix: string): Promise<string[]>;
   delete(bucket: string, key: string): Promise<void>;
+  /**
+   * The object as a stream (files may be far larger than memory), or undefined when there is no such key. With
+   * `ifMatch` (the version seen earlier) a changed object throws `ObjectChangedError` instead of being half-read.
+   */
+  open(bucket: string, key: string, options?: { readonly ifMatch?: string }): Promise<ObjectHandle | undefined>;
+  /** A copy that does not pass the bytes through the process; throws `ObjectChangedError` when `ifMatch` fails. */
+  copy(
+    from: { readonly bucket: string; readonly key: string; readonly ifMatch?: string },
+    to: { readonly bucket: string; readonly key: string },
+  ): Promise<void>;
+}
+
+export interface ObjectHandle {
+  readonly body: AsyncIterable<Uint8Array>;
+  /** Changes whenever the object's content does (S3 ETag; size and mtime locally). */
+  readonly etag: string;
+  readonly size: number;
+}
+
+export class ObjectChangedError extends Error {
+  constructor(
+    readonly bucket: string,
+    readonly key: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `object ${bucket}/${key} changed while it was being ingested; it will be ingested again as a new drop`,
+      options,
+    );
+    this.name = 'ObjectChangedError';
+  }
 }
 
 /** A named lease that at most one holder has at a time; it lapses at `expiresAt` unless renewed (heartbeat). */
@@ -104,4 +135,54 @@ export interface Warehouse {
     procedure: string,
     args: readonly string[],
   ): Promise<{ statementId: string; durationMs: number }>;
+}
+
+/** Redshift's migration history in AWS (Data API), PGlite's locally: where `migrateWarehouse` applies scripts. */
+export interface AppliedScript {
+  /** The script's path in the project, e.g. `redshift-scripts/migrations/V001__reporting_schema.sql`. */
+  readonly script: string;
+  readonly version: number | null;
+  readonly checksum: string;
+}
+
+export interface PendingScript {
+  readonly script: string;
+  readonly version: number | null;
+  readonly description: string;
+  readonly checksum: string;
+  /** The script with its placeholders filled in, ready to run. */
+  readonly sql: string;
+}
+
+export interface MigrationTarget {
+  /** Ensures the reporting schema and history table exist, and returns what the history records. */
+  appliedScripts(): Promise<readonly AppliedScript[]>;
+  /** Runs the script and records it in the history table, in one transaction. */
+  applyScript(script: PendingScript, runId: string): Promise<void>;
+}
+
+/** The schema standing for one Glue database: a Spectrum external schema in Redshift, a plain schema locally. */
+export interface ExternalSchema {
+  readonly schema: string;
+  readonly glueDatabase: string;
+}
+
+/** A warehouse the run-start migration step brings up to the scripts: Redshift (Data API) in AWS, PGlite locally. */
+export interface MigratableWarehouse extends MigrationTarget {
+  /**
+   * Creates the external schema unless it exists. Locally it is a plain schema filled with copies of the tables the
+   * scripts read, as they are for this run.
+   */
+  ensureExternalSchema(external: ExternalSchema, runId: string): Promise<void>;
+}
+
+/**
+ * Where credentials come from: environment variables locally, the source's Secrets Manager secret in AWS (a JSON
+ * object whose keys are the same names). The connector only ever asks for a name the config gives.
+ */
+export interface SecretSource {
+  /** Where values are looked up, for error messages (never the values). */
+  readonly description: string;
+  /** The value, or undefined when it is not set. */
+  get(name: string): Promise<string | undefined>;
 }
