@@ -17,6 +17,7 @@ import { checkApiSources } from './api-source-checks.ts';
 import { checkFileSources } from './file-source-checks.ts';
 import { checkQualityDeclarations } from './quality-checks.ts';
 import { lintRedshiftSql } from './redshift-portability.ts';
+import { checkReportingDependencies } from './reporting-checks.ts';
 import { findPortabilityIssues } from './trino-portability.ts';
 
 /**
@@ -150,7 +151,12 @@ export function crossCheck(project: Project): Problem[] {
   }
 
   for (const env of project.environments.values()) problems.push(...bucketNameProblems(env));
-  problems.push(...checkFileSources(project), ...checkApiSources(project), ...checkQualityDeclarations(project));
+  problems.push(
+    ...checkFileSources(project),
+    ...checkApiSources(project),
+    ...checkQualityDeclarations(project),
+    ...checkReportingDependencies(project),
+  );
 
   // Reporting families listed twice.
   const reporting = new Set<string>();

@@ -6,6 +6,7 @@ import { parseColumnType } from '../config/types.ts';
 import { migrateWarehouse, type WarehouseMigrationOutcome } from '../core/migrations.ts';
 import type { AppliedScript, ExternalSchema, MigratableWarehouse, PendingScript, Warehouse } from '../core/ports.ts';
 import { quoteIdentifier } from '../core/sql/identifiers.ts';
+import { referencedExternalTables } from '../core/sql/template.ts';
 import { PgliteWarehouse } from '../engines/local/pglite-warehouse.ts';
 import type { LocalContext } from './context.ts';
 
@@ -110,21 +111,6 @@ export class LocalWarehouse implements Warehouse, MigratableWarehouse {
   close(): Promise<void> {
     return this.database.close();
   }
-}
-
-/** `{{stage_schema}}.<table>` and `{{raw_schema}}.<table>` named anywhere in the scripts. */
-export function referencedExternalTables(
-  texts: readonly string[],
-): { readonly placeholder: 'stage_schema' | 'raw_schema'; readonly table: string }[] {
-  const seen = new Map<string, { placeholder: 'stage_schema' | 'raw_schema'; table: string }>();
-  for (const text of texts) {
-    for (const match of text.matchAll(/\{\{(stage_schema|raw_schema)\}\}\.("?)([a-z][a-z0-9_]*)\2/gi)) {
-      const placeholder = match[1] as 'stage_schema' | 'raw_schema';
-      const table = (match[3] ?? '').toLowerCase();
-      seen.set(`${placeholder}.${table}`, { placeholder, table });
-    }
-  }
-  return [...seen.values()];
 }
 
 function exportExpression(column: Column): string {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { checkProject, loadCheckedProject } from '../../lib/check/check.ts';
+import { checkProject, checkProjectFiles, loadCheckedProject } from '../../lib/check/check.ts';
+import { readProjectFiles } from '../../lib/config/loader.ts';
 import { ConfigError, formatProblem } from '../../lib/config/problems.ts';
 import { minimalProjectFiles, projectFixture } from '../helpers/project-fixture.ts';
 
@@ -36,6 +37,27 @@ describe('dap check', () => {
 
     // Assess
     assert.deepEqual(problems.map(formatProblem), []);
+  });
+
+  test('the shipped single customer view without orch_spot in depends_on is refused: a procedure it calls reads it', () => {
+    // Prepare
+    const files = new Map(readProjectFiles(repoRoot));
+    const config = 'redshift-scripts/reporting_model_product_family_config.json';
+    const families = JSON.parse(files.get(config) ?? '[]') as { product_family: string; depends_on: string[] }[];
+    const edited = families.map((f) =>
+      f.product_family === 'single_customer_view'
+        ? { ...f, depends_on: f.depends_on.filter((d) => d !== 'orch_spot') }
+        : f,
+    );
+    files.set(config, JSON.stringify(edited));
+
+    // Act
+    const { problems } = checkProjectFiles(files, repoRoot);
+
+    // Assess
+    assert.deepEqual(problems.map(formatProblem), [
+      `${config}: [1].depends_on: sp_single_customer_view reads {{stage_schema}}.orch_spot (through sp_scv_collect_records): expected "orch_spot" in depends_on, so a run where that family fails does not build the model from it`,
+    ]);
   });
 
   test('the minimal fixture project has no problems', () => {
@@ -289,6 +311,33 @@ describe('dap check', () => {
       },
       file: 'redshift-scripts/reporting_model_product_family_config.json',
       expect: /\[0\]\.depends_on\[1\]: unknown product family "refunds"/,
+    },
+    {
+      name: 'reporting procedure reading a stage table its family does not depend on',
+      changes: {
+        'redshift-scripts/procedures/sp_sales_model.sql': [
+          'create or replace procedure {{reporting_schema}}.sp_sales_model(run_id varchar(128))',
+          'as $$',
+          'begin',
+          '  -- {{stage_schema}}.returns in a comment is not a read',
+          '  call {{reporting_schema}}.sp_sales_helper(run_id);',
+          'end;',
+          '$$ language plpgsql;',
+          '',
+        ].join('\n'),
+        'redshift-scripts/procedures/sp_sales_helper.sql': [
+          'create or replace procedure {{reporting_schema}}.sp_sales_helper(run_id varchar(128))',
+          'as $$',
+          'begin',
+          '  insert into {{reporting_schema}}.t select event_id from {{stage_schema}}.sales;',
+          'end;',
+          '$$ language plpgsql;',
+          '',
+        ].join('\n'),
+      },
+      file: 'redshift-scripts/reporting_model_product_family_config.json',
+      expect:
+        /\[0\]\.depends_on: sp_sales_model reads \{\{stage_schema\}\}\.sales \(through sp_sales_helper\): expected "sales" in depends_on/,
     },
     {
       name: 'enabled reporting family without its procedure',

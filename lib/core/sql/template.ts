@@ -122,3 +122,18 @@ export function parametersIn(sql: string): string[] {
   });
   return names;
 }
+
+/** `{{stage_schema}}.<table>` and `{{raw_schema}}.<table>` named anywhere in the scripts. */
+export function referencedExternalTables(
+  texts: readonly string[],
+): { readonly placeholder: 'stage_schema' | 'raw_schema'; readonly table: string }[] {
+  const seen = new Map<string, { placeholder: 'stage_schema' | 'raw_schema'; table: string }>();
+  for (const text of texts) {
+    for (const match of text.matchAll(/\{\{(stage_schema|raw_schema)\}\}\.("?)([a-z][a-z0-9_]*)\2/gi)) {
+      const placeholder = match[1] as 'stage_schema' | 'raw_schema';
+      const table = (match[3] ?? '').toLowerCase();
+      seen.set(`${placeholder}.${table}`, { placeholder, table });
+    }
+  }
+  return [...seen.values()];
+}
