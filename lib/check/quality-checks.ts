@@ -56,6 +56,8 @@ function checkOne(project: Project, table: StageTableDef, check: QualityCheck, r
     case 'accepted_values':
       requireColumn('.column', check.column);
       requireColumns('.sample_key', check.sample_key);
+      if (check.values_from === 'family_events' && !project.familyEvents.has(table.product_family))
+        report('.values_from', `family "${table.product_family}" has no event list to take the values from`);
       return;
     case 'relationships':
       requireColumn('.column', check.column);

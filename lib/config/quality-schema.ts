@@ -63,18 +63,28 @@ const uniqueCheck = z.strictObject({
   columns,
 });
 
-/** Non-null values of the column are among `values`; compared as text, so `1` and `"1"` are the same. */
-const acceptedValuesCheck = z.strictObject({
-  type: z.literal('accepted_values'),
-  ...common,
-  column,
-  values: z
-    .array(z.union([z.string(), z.number(), z.boolean()]), {
-      error: expected('a list of accepted values (strings, numbers or booleans)'),
-    })
-    .min(1, { error: 'expected at least one accepted value' }),
-  sample_key: sampleKey,
-});
+/**
+ * Non-null values of the column are among `values`; compared as text, so `1` and `"1"` are the same. Or, with
+ * `values_from: "family_events"`, among the event names the family's event list declares (so the list is never
+ * written twice). One of the two, not both.
+ */
+const acceptedValuesCheck = z
+  .strictObject({
+    type: z.literal('accepted_values'),
+    ...common,
+    column,
+    values: z
+      .array(z.union([z.string(), z.number(), z.boolean()]), {
+        error: expected('a list of accepted values (strings, numbers or booleans)'),
+      })
+      .min(1, { error: 'expected at least one accepted value' })
+      .optional(),
+    values_from: z.literal('family_events', { error: expected('"family_events"') }).optional(),
+    sample_key: sampleKey,
+  })
+  .refine((check) => (check.values === undefined) !== (check.values_from === undefined), {
+    error: 'expected exactly one of "values" (a list) and "values_from": "family_events"',
+  });
 
 /** Every non-null value of the column exists in `to.column` of stage table `to.table` (any row, any window). */
 const relationshipsCheck = z.strictObject({

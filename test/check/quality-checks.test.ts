@@ -60,6 +60,21 @@ describe('check declarations: schema', () => {
       `${FILE}: checks[4].values: expected at least one accepted value`,
     ]);
   });
+  test('accepted_values takes either its own list or the family events, not both and not neither', () => {
+    // Act
+    const problems = problemsWith([
+      { type: 'accepted_values', name: 'both', column: 'status', values: ['x'], values_from: 'family_events' },
+      { type: 'accepted_values', name: 'neither', column: 'status' },
+      { type: 'accepted_values', name: 'unknown_source', column: 'status', values_from: 'stage_rows' },
+    ]);
+
+    // Assess
+    assert.deepEqual(problems, [
+      `${FILE}: checks[0]: expected exactly one of "values" (a list) and "values_from": "family_events"`,
+      `${FILE}: checks[1]: expected exactly one of "values" (a list) and "values_from": "family_events"`,
+      `${FILE}: checks[2].values_from: expected "family_events"`,
+    ]);
+  });
 });
 
 describe('check declarations: cross-checks', () => {

@@ -156,7 +156,7 @@ function uniqueSql(context: CheckContext, check: QualityCheckOf<'unique'>): Sql 
 
 function acceptedValuesSql(context: CheckContext, check: QualityCheckOf<'accepted_values'>): Sql {
   const values = join(
-    check.values.map((value) => sql`${param(String(value))}`),
+    acceptedValues(context, check).map((value) => sql`${param(value)}`),
     ', ',
   );
   return withSample(
@@ -167,6 +167,15 @@ function acceptedValuesSql(context: CheckContext, check: QualityCheckOf<'accepte
       and ${context.column('t', check.column)} is not null
       and ${context.valueText('t', check.column)} not in (${values})`,
   );
+}
+
+/** The check's own list, or every event the family's event list declares (`values_from: "family_events"`). */
+function acceptedValues(context: CheckContext, check: QualityCheckOf<'accepted_values'>): string[] {
+  if (check.values !== undefined) return check.values.map(String);
+  const family = context.table.product_family;
+  const events = context.project.familyEvents.get(family)?.events ?? [];
+  if (events.length === 0) throw context.error(`values_from "family_events": family "${family}" declares no events`);
+  return events.map((event) => event.event_name);
 }
 
 function relationshipsSql(context: CheckContext, check: QualityCheckOf<'relationships'>): Sql {

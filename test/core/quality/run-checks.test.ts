@@ -394,3 +394,34 @@ describe('runQualityChecks when a check cannot be evaluated', () => {
     assert.equal(familyPassed([]), true);
   });
 });
+
+describe('accepted_values from the family event list', () => {
+  let fixture: QualityFixture;
+
+  before(async () => {
+    fixture = await qualityFixture([{ type: 'accepted_values', column: 'event_name', values_from: 'family_events' }]);
+  });
+  after(async () => {
+    await fixture.close();
+  });
+
+  test('accepts exactly the events the family config lists, enabled or not', async () => {
+    // Prepare: the fixture's sales family lists order_placed (enabled) and order_paid (disabled).
+    await fixture.stage({
+      sales: [
+        sale('e1'),
+        sale('e2', { event_name: 'order_paid' }),
+        sale('e3', { event_name: 'order_refunded' }),
+        sale('e4', { event_name: 'order_returned' }),
+      ],
+      customers: CUSTOMERS,
+    });
+
+    // Act
+    const results = await runQualityChecks(fixture.engine, fixture.project, fixture.names, 'sales', WINDOW);
+
+    // Assess: order_returned belongs to another family's list, so it is refused here too.
+    const check = byName(results, 'accepted_values_event_name');
+    assert.deepEqual([check.status, check.failing_count, check.sample_keys], ['FAILED', 2, ['e3', 'e4']]);
+  });
+});
