@@ -43,15 +43,11 @@ export interface RawToStageDefinitionProps {
  * Every event and every family catches its own failure, so one failing family never stops the others.
  */
 export function rawToStageDefinition(scope: Construct, props: RawToStageDefinitionProps): sfn.IChainable {
-  const { functions } = props;
-  const invoke = (id: string, fn: lambda.IFunction, payload: Record<string, unknown>, resultPath: string | undefined) =>
-    new tasks.LambdaInvoke(scope, id, {
-      lambdaFunction: fn,
-      payloadResponseOnly: true,
-      payload: sfn.TaskInput.fromObject(payload),
-      ...(resultPath === undefined ? {} : { resultPath }),
-    });
+  return guardedRun(scope, props.functions.runGuard, leasedRun(scope, props));
+}
 
+/** Names the run, then runs `run` only when it holds the run lease. */
+function guardedRun(scope: Construct, runGuard: lambda.IFunction, run: sfn.IChainable): sfn.IChainable {
   const initialise = new sfn.Pass(scope, 'InitialiseRun', {
     comment: 'Keep the execution input aside and name the run after the execution',
     parameters: {
@@ -59,10 +55,10 @@ export function rawToStageDefinition(scope: Construct, props: RawToStageDefiniti
       input: sfn.JsonPath.entirePayload,
     },
   });
-
   const acquire = invoke(
+    scope,
     'AcquireRunLease',
-    functions.runGuard,
+    runGuard,
     { action: 'acquire', run_id: sfn.JsonPath.stringAt('$.run.run_id') },
     '$.lease',
   );
@@ -70,260 +66,29 @@ export function rawToStageDefinition(scope: Construct, props: RawToStageDefiniti
     comment: 'Another run holds the lease: exit cleanly, saying which run and since when',
     outputPath: '$.lease',
   });
+  return initialise
+    .next(acquire)
+    .next(
+      new sfn.Choice(scope, 'RunLeaseAcquired')
+        .when(sfn.Condition.booleanEquals('$.lease.acquired', true), run)
+        .otherwise(alreadyRunning),
+    );
+}
 
+/** Everything the lease holder does; a step outside the families failing releases the lease, says so and fails. */
+function leasedRun(scope: Construct, props: RawToStageDefinitionProps): sfn.IChainable {
+  const { functions } = props;
   const plan = invoke(
+    scope,
     'PlanRun',
     functions.plan,
     { run_id: sfn.JsonPath.stringAt('$.run.run_id'), input: sfn.JsonPath.objectAt('$.input') },
     '$.plan',
   );
-
-  // ---- one event: work out its window, load it and MERGE it in Athena (unless the window is empty), renew the lease
-  const prepare = invoke(
-    'PrepareTransform',
-    functions.prepareTransform,
-    {
-      run_id: sfn.JsonPath.stringAt('$.run_id'),
-      product_family: sfn.JsonPath.stringAt('$.product_family'),
-      event_name: sfn.JsonPath.stringAt('$.event_name'),
-      replay: sfn.JsonPath.objectAt('$.replay'),
-    },
-    '$.prepared',
-  );
-  // Athena takes ExecutionParameters in SELECT/INSERT INTO/CTAS/UNLOAD only, so the window is loaded into the
-  // event's incoming table with parameters, then merged into stage by a MERGE that needs none.
-  const athenaStep = (id: string, comment: string, step: 'clear' | 'load' | 'merge') => {
-    const state = new sfn.CustomState(scope, id, {
-      stateJson: {
-        Type: 'Task',
-        Comment: comment,
-        Resource: `arn:${Aws.PARTITION}:states:::athena:startQueryExecution.sync`,
-        Parameters: {
-          'QueryString.$': `$.prepared.${step}_query`,
-          ...(step === 'load' ? { 'ExecutionParameters.$': '$.prepared.load_parameters' } : {}),
-          WorkGroup: props.workgroupName,
-          QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: props.stageDatabase },
-          // The same token on a retried start returns the same query instead of running the statement twice.
-          'ClientRequestToken.$': `States.Format('{}-{}-${step}', $.run_id, $.event_name)`,
-        },
-        ResultSelector: {
-          'query_execution_id.$': '$.QueryExecution.QueryExecutionId',
-          'bytes_scanned.$': '$.QueryExecution.Statistics.DataScannedInBytes',
-          'engine_ms.$': '$.QueryExecution.Statistics.EngineExecutionTimeInMillis',
-        },
-        ResultPath: `$.athena.${step}`,
-        TimeoutSeconds: props.transformTimeout.toSeconds(),
-      },
-    });
-    state.addRetry({
-      errors: ATHENA_THROTTLING_ERRORS,
-      interval: Duration.seconds(2),
-      backoffRate: 2,
-      maxAttempts: 6,
-      maxDelay: Duration.seconds(60),
-      jitterStrategy: sfn.JitterType.FULL,
-    });
-    return state;
-  };
-  const clearIncoming = athenaStep(
-    'ClearIncoming',
-    "Empty the event's incoming table (what a run that stopped half-way left there)",
-    'clear',
-  );
-  const loadIncoming = athenaStep(
-    'LoadIncoming',
-    "Athena INSERT INTO the event's incoming table: its transform over the window, the bounds as ExecutionParameters",
-    'load',
-  );
-  const mergeIntoStage = athenaStep(
-    'MergeIntoStage',
-    "Athena MERGE of the incoming rows into the family's stage table on its deduplication key",
-    'merge',
-  );
-  const heartbeat = invoke(
-    'RenewRunLease',
-    functions.runGuard,
-    { action: 'renew', run_id: sfn.JsonPath.stringAt('$.run_id') },
-    sfn.JsonPath.DISCARD,
-  );
-  const windowFacts = {
-    event_name: sfn.JsonPath.stringAt('$.event_name'),
-    status: 'SUCCEEDED',
-    window: sfn.JsonPath.objectAt('$.prepared.window'),
-    raw_partitions: sfn.JsonPath.numberAt('$.prepared.raw_partitions'),
-    raw_files: sfn.JsonPath.numberAt('$.prepared.raw_files'),
-    raw_bytes: sfn.JsonPath.numberAt('$.prepared.raw_bytes'),
-    late_files: sfn.JsonPath.numberAt('$.prepared.late_files'),
-    late_file_sample: sfn.JsonPath.listAt('$.prepared.late_file_sample'),
-  };
-  const eventSucceeded = new sfn.Pass(scope, 'EventSucceeded', {
-    parameters: {
-      ...windowFacts,
-      queries: sfn.JsonPath.objectAt('$.athena'),
-    },
-  });
-  const eventSkipped = new sfn.Pass(scope, 'EventSkipped', {
-    comment: 'No raw file in the window: nothing to read, nothing to write',
-    parameters: { ...windowFacts, skipped: true },
-  });
-  const eventFailed = new sfn.Pass(scope, 'EventFailed', {
-    parameters: {
-      event_name: sfn.JsonPath.stringAt('$.event_name'),
-      status: 'FAILED',
-      error: sfn.JsonPath.objectAt('$.error'),
-    },
-  });
-  for (const state of [prepare, clearIncoming, loadIncoming, mergeIntoStage, heartbeat])
-    state.addCatch(eventFailed, { resultPath: '$.error' });
-
-  const processEvents = new sfn.Map(scope, 'ProcessEvents', {
-    comment: "Each enabled event of the family; a failed event is recorded and the family's other events go on",
-    itemsPath: '$.events',
-    maxConcurrency: props.eventConcurrency,
-    itemSelector: {
-      run_id: sfn.JsonPath.stringAt('$.run_id'),
-      product_family: sfn.JsonPath.stringAt('$.product_family'),
-      event_name: sfn.JsonPath.stringAt('$$.Map.Item.Value'),
-      replay: sfn.JsonPath.objectAt('$.replay'),
-    },
-    resultPath: '$.event_outcomes',
-  });
-  processEvents.itemProcessor(
-    prepare.next(
-      new sfn.Choice(scope, 'WindowHasNewData')
-        .when(sfn.Condition.booleanEquals('$.prepared.skip', true), eventSkipped)
-        .otherwise(clearIncoming.next(loadIncoming).next(mergeIntoStage).next(heartbeat).next(eventSucceeded)),
-    ),
-  );
-
-  // ---- one family: its events, its checks, then its watermarks; any failure is caught and recorded
-  const checkFamily = invoke(
-    'CheckFamily',
-    functions.checkFamily,
-    {
-      run_id: sfn.JsonPath.stringAt('$.run_id'),
-      product_family: sfn.JsonPath.stringAt('$.product_family'),
-      events: sfn.JsonPath.listAt('$.event_outcomes'),
-      replay: sfn.JsonPath.objectAt('$.replay'),
-    },
-    '$.outcome',
-  );
-  const commitFamily = invoke(
-    'CommitFamily',
-    functions.commitFamily,
-    {
-      run_id: sfn.JsonPath.stringAt('$.run_id'),
-      replay: sfn.JsonPath.objectAt('$.replay'),
-      outcome: sfn.JsonPath.objectAt('$.outcome'),
-    },
-    undefined,
-  );
-  const familyNotCommitted = new sfn.Pass(scope, 'FamilyNotCommitted', {
-    comment: 'An event or a check failed: the watermarks stay where they were, the next run retries the window',
-    inputPath: '$.outcome',
-  });
-  const familyFailed = new sfn.Pass(scope, 'FamilyFailed', {
-    parameters: {
-      product_family: sfn.JsonPath.stringAt('$.product_family'),
-      status: 'FAILED',
-      events: [],
-      error: sfn.JsonPath.objectAt('$.error'),
-    },
-  });
-  for (const state of [processEvents, checkFamily, commitFamily])
-    state.addCatch(familyFailed, { resultPath: '$.error' });
-
-  const processFamilies = new sfn.Map(scope, 'ProcessFamilies', {
-    comment: 'Each enabled product family, isolated: its failure is its own',
-    itemsPath: '$.plan.families',
-    maxConcurrency: props.familyConcurrency,
-    itemSelector: {
-      run_id: sfn.JsonPath.stringAt('$.run.run_id'),
-      product_family: sfn.JsonPath.stringAt('$$.Map.Item.Value.product_family'),
-      events: sfn.JsonPath.listAt('$$.Map.Item.Value.events'),
-      replay: sfn.JsonPath.objectAt('$.plan.replay'),
-    },
-    resultPath: '$.families',
-  });
-  processFamilies.itemProcessor(
-    processEvents
-      .next(checkFamily)
-      .next(
-        new sfn.Choice(scope, 'FamilyPassed')
-          .when(sfn.Condition.stringEquals('$.outcome.status', 'SUCCEEDED'), commitFamily)
-          .otherwise(familyNotCommitted),
-      ),
-  );
-
-  // ---- reporting model: one procedure per enabled reporting family, each isolated
-  const callProcedure = invoke(
-    'CallProcedure',
-    functions.procedureRunner,
-    {
-      run_id: sfn.JsonPath.stringAt('$.run_id'),
-      product_family: sfn.JsonPath.stringAt('$.product_family'),
-      depends_on: sfn.JsonPath.listAt('$.depends_on'),
-      families: sfn.JsonPath.listAt('$.families'),
-    },
-    undefined,
-  );
-  const procedureFailed = new sfn.Pass(scope, 'ProcedureFailed', {
-    parameters: {
-      product_family: sfn.JsonPath.stringAt('$.product_family'),
-      status: 'FAILED',
-      error: sfn.JsonPath.objectAt('$.error'),
-    },
-  });
-  callProcedure.addCatch(procedureFailed, { resultPath: '$.error' });
-  const buildReportingModel = new sfn.Map(scope, 'BuildReportingModel', {
-    comment: 'CALL sp_<family>(run_id) in Redshift for each enabled reporting family',
-    itemsPath: '$.plan.reporting_families',
-    maxConcurrency: 1,
-    itemSelector: {
-      run_id: sfn.JsonPath.stringAt('$.run.run_id'),
-      product_family: sfn.JsonPath.stringAt('$$.Map.Item.Value.product_family'),
-      depends_on: sfn.JsonPath.listAt('$$.Map.Item.Value.depends_on'),
-      // The families' outcomes: a reporting family is not built when one it depends on failed in this run.
-      families: sfn.JsonPath.listAt('$.families'),
-    },
-    resultPath: '$.reporting',
-  });
-  buildReportingModel.itemProcessor(callProcedure);
-
-  // The warehouse is migrated to the deployed scripts first. If that fails no procedure is called: each reporting
-  // family is recorded as failed with the migration's error, and the run goes on to its report.
-  const migrateWarehouse = invoke(
-    'MigrateWarehouse',
-    functions.migrateWarehouse,
-    { run_id: sfn.JsonPath.stringAt('$.run.run_id') },
-    '$.migration',
-  );
-  const reportingNotRun = new sfn.Map(scope, 'ReportingModelNotBuilt', {
-    comment: 'The migration failed: every reporting family fails with its error, no procedure is called',
-    itemsPath: '$.plan.reporting_families',
-    itemSelector: {
-      product_family: sfn.JsonPath.stringAt('$$.Map.Item.Value.product_family'),
-      error: sfn.JsonPath.objectAt('$.migration_error'),
-    },
-    resultPath: '$.reporting',
-  });
-  reportingNotRun.itemProcessor(
-    new sfn.Pass(scope, 'ReportingFamilyNotBuilt', {
-      parameters: {
-        product_family: sfn.JsonPath.stringAt('$.product_family'),
-        status: 'FAILED',
-        error: sfn.JsonPath.objectAt('$.error'),
-      },
-    }),
-  );
-  migrateWarehouse.addCatch(reportingNotRun, { resultPath: '$.migration_error' });
-  const reportingChoice = new sfn.Choice(scope, 'HasReportingFamilies')
-    .when(sfn.Condition.isPresent('$.plan.reporting_families[0]'), migrateWarehouse.next(buildReportingModel))
-    .otherwise(buildReportingModel);
-  const reportingModel = sfn.Chain.custom(reportingChoice, [buildReportingModel, reportingNotRun], reportingChoice);
-
-  // ---- report, release, outcome
+  const families = processFamilies(scope, props);
+  const buildModel = buildReportingModel(scope, functions.procedureRunner);
   const writeReport = invoke(
+    scope,
     'WriteRunReport',
     functions.writeReport,
     {
@@ -337,9 +102,264 @@ export function rawToStageDefinition(scope: Construct, props: RawToStageDefiniti
     },
     '$.report',
   );
+  const crash = crashPath(scope, props);
+  for (const state of [plan, families, buildModel, writeReport]) {
+    state.addCatch(crash, { resultPath: '$.crash' });
+  }
+  return plan
+    .next(families)
+    .next(reportingModel(scope, functions.migrateWarehouse, buildModel))
+    .next(writeReport)
+    .next(releaseAndConclude(scope, props));
+}
+
+/** Each enabled product family, isolated: its failure is its own. */
+function processFamilies(scope: Construct, props: RawToStageDefinitionProps): sfn.Map {
+  const families = new sfn.Map(scope, 'ProcessFamilies', {
+    comment: 'Each enabled product family, isolated: its failure is its own',
+    itemsPath: '$.plan.families',
+    maxConcurrency: props.familyConcurrency,
+    itemSelector: {
+      run_id: sfn.JsonPath.stringAt('$.run.run_id'),
+      product_family: sfn.JsonPath.stringAt('$$.Map.Item.Value.product_family'),
+      events: sfn.JsonPath.listAt('$$.Map.Item.Value.events'),
+      replay: sfn.JsonPath.objectAt('$.plan.replay'),
+    },
+    resultPath: '$.families',
+  });
+  return families.itemProcessor(family(scope, props));
+}
+
+/** One family: its events, its checks, then its watermarks; any failure is caught and recorded. */
+function family(scope: Construct, props: RawToStageDefinitionProps): sfn.IChainable {
+  const events = processEvents(scope, props);
+  const checkFamily = invoke(
+    scope,
+    'CheckFamily',
+    props.functions.checkFamily,
+    {
+      run_id: sfn.JsonPath.stringAt('$.run_id'),
+      product_family: sfn.JsonPath.stringAt('$.product_family'),
+      events: sfn.JsonPath.listAt('$.event_outcomes'),
+      replay: sfn.JsonPath.objectAt('$.replay'),
+    },
+    '$.outcome',
+  );
+  const commitFamily = invoke(
+    scope,
+    'CommitFamily',
+    props.functions.commitFamily,
+    {
+      run_id: sfn.JsonPath.stringAt('$.run_id'),
+      replay: sfn.JsonPath.objectAt('$.replay'),
+      outcome: sfn.JsonPath.objectAt('$.outcome'),
+    },
+    undefined,
+  );
+  const familyNotCommitted = new sfn.Pass(scope, 'FamilyNotCommitted', {
+    comment: 'An event or a check failed: the watermarks stay where they were, the next run retries the window',
+    inputPath: '$.outcome',
+  });
+  // The same shape as a checked family's outcome, which lists its events.
+  const familyFailed = failedPass(scope, 'FamilyFailed', 'product_family', { events: [] });
+  for (const state of [events, checkFamily, commitFamily]) state.addCatch(familyFailed, { resultPath: '$.error' });
+  return events
+    .next(checkFamily)
+    .next(
+      new sfn.Choice(scope, 'FamilyPassed')
+        .when(sfn.Condition.stringEquals('$.outcome.status', 'SUCCEEDED'), commitFamily)
+        .otherwise(familyNotCommitted),
+    );
+}
+
+/** Each enabled event of a family; a failed event is recorded and the family's other events go on. */
+function processEvents(scope: Construct, props: RawToStageDefinitionProps): sfn.Map {
+  const events = new sfn.Map(scope, 'ProcessEvents', {
+    comment: "Each enabled event of the family; a failed event is recorded and the family's other events go on",
+    itemsPath: '$.events',
+    maxConcurrency: props.eventConcurrency,
+    itemSelector: {
+      run_id: sfn.JsonPath.stringAt('$.run_id'),
+      product_family: sfn.JsonPath.stringAt('$.product_family'),
+      event_name: sfn.JsonPath.stringAt('$$.Map.Item.Value'),
+      replay: sfn.JsonPath.objectAt('$.replay'),
+    },
+    resultPath: '$.event_outcomes',
+  });
+  return events.itemProcessor(event(scope, props));
+}
+
+/** One event: work out its window, load it and MERGE it in Athena (unless the window is empty), renew the lease. */
+function event(scope: Construct, props: RawToStageDefinitionProps): sfn.IChainable {
+  const prepare = invoke(
+    scope,
+    'PrepareTransform',
+    props.functions.prepareTransform,
+    {
+      run_id: sfn.JsonPath.stringAt('$.run_id'),
+      product_family: sfn.JsonPath.stringAt('$.product_family'),
+      event_name: sfn.JsonPath.stringAt('$.event_name'),
+      replay: sfn.JsonPath.objectAt('$.replay'),
+    },
+    '$.prepared',
+  );
+  const clearIncoming = athenaStep(scope, props, 'ClearIncoming', 'clear');
+  const loadIncoming = athenaStep(scope, props, 'LoadIncoming', 'load');
+  const mergeIntoStage = athenaStep(scope, props, 'MergeIntoStage', 'merge');
+  const heartbeat = invoke(
+    scope,
+    'RenewRunLease',
+    props.functions.runGuard,
+    { action: 'renew', run_id: sfn.JsonPath.stringAt('$.run_id') },
+    sfn.JsonPath.DISCARD,
+  );
+  const eventSucceeded = new sfn.Pass(scope, 'EventSucceeded', {
+    parameters: { ...windowFacts(), queries: sfn.JsonPath.objectAt('$.athena') },
+  });
+  const eventSkipped = new sfn.Pass(scope, 'EventSkipped', {
+    comment: 'No raw file in the window: nothing to read, nothing to write',
+    parameters: { ...windowFacts(), skipped: true },
+  });
+  const eventFailed = failedPass(scope, 'EventFailed', 'event_name');
+  for (const state of [prepare, clearIncoming, loadIncoming, mergeIntoStage, heartbeat])
+    state.addCatch(eventFailed, { resultPath: '$.error' });
+  return prepare.next(
+    new sfn.Choice(scope, 'WindowHasNewData')
+      .when(sfn.Condition.booleanEquals('$.prepared.skip', true), eventSkipped)
+      .otherwise(clearIncoming.next(loadIncoming).next(mergeIntoStage).next(heartbeat).next(eventSucceeded)),
+  );
+}
+
+/** What an event that ran records of its window, whether or not the window held new data. */
+function windowFacts(): Record<string, unknown> {
+  return {
+    event_name: sfn.JsonPath.stringAt('$.event_name'),
+    status: 'SUCCEEDED',
+    window: sfn.JsonPath.objectAt('$.prepared.window'),
+    raw_partitions: sfn.JsonPath.numberAt('$.prepared.raw_partitions'),
+    raw_files: sfn.JsonPath.numberAt('$.prepared.raw_files'),
+    raw_bytes: sfn.JsonPath.numberAt('$.prepared.raw_bytes'),
+    late_files: sfn.JsonPath.numberAt('$.prepared.late_files'),
+    late_file_sample: sfn.JsonPath.listAt('$.prepared.late_file_sample'),
+  };
+}
+
+const ATHENA_STEP_COMMENTS = {
+  clear: "Empty the event's incoming table (what a run that stopped half-way left there)",
+  load: "Athena INSERT INTO the event's incoming table: its transform over the window, the bounds as ExecutionParameters",
+  merge: "Athena MERGE of the incoming rows into the family's stage table on its deduplication key",
+} as const;
+
+/**
+ * One Athena statement of an event, run to completion. Athena takes ExecutionParameters in SELECT/INSERT INTO/CTAS/
+ * UNLOAD only, so the window is loaded into the event's incoming table with parameters, then merged into stage by a
+ * MERGE that needs none.
+ */
+function athenaStep(
+  scope: Construct,
+  props: RawToStageDefinitionProps,
+  id: string,
+  step: keyof typeof ATHENA_STEP_COMMENTS,
+): sfn.CustomState {
+  const state = new sfn.CustomState(scope, id, {
+    stateJson: {
+      Type: 'Task',
+      Comment: ATHENA_STEP_COMMENTS[step],
+      Resource: `arn:${Aws.PARTITION}:states:::athena:startQueryExecution.sync`,
+      Parameters: {
+        'QueryString.$': `$.prepared.${step}_query`,
+        ...(step === 'load' ? { 'ExecutionParameters.$': '$.prepared.load_parameters' } : {}),
+        WorkGroup: props.workgroupName,
+        QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: props.stageDatabase },
+        // The same token on a retried start returns the same query instead of running the statement twice.
+        'ClientRequestToken.$': `States.Format('{}-{}-${step}', $.run_id, $.event_name)`,
+      },
+      ResultSelector: {
+        'query_execution_id.$': '$.QueryExecution.QueryExecutionId',
+        'bytes_scanned.$': '$.QueryExecution.Statistics.DataScannedInBytes',
+        'engine_ms.$': '$.QueryExecution.Statistics.EngineExecutionTimeInMillis',
+      },
+      ResultPath: `$.athena.${step}`,
+      TimeoutSeconds: props.transformTimeout.toSeconds(),
+    },
+  });
+  state.addRetry({
+    errors: ATHENA_THROTTLING_ERRORS,
+    interval: Duration.seconds(2),
+    backoffRate: 2,
+    maxAttempts: 6,
+    maxDelay: Duration.seconds(60),
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+  return state;
+}
+
+/** One procedure per enabled reporting family, each isolated. */
+function buildReportingModel(scope: Construct, procedureRunner: lambda.IFunction): sfn.Map {
+  const callProcedure = invoke(
+    scope,
+    'CallProcedure',
+    procedureRunner,
+    {
+      run_id: sfn.JsonPath.stringAt('$.run_id'),
+      product_family: sfn.JsonPath.stringAt('$.product_family'),
+      depends_on: sfn.JsonPath.listAt('$.depends_on'),
+      families: sfn.JsonPath.listAt('$.families'),
+    },
+    undefined,
+  );
+  callProcedure.addCatch(failedPass(scope, 'ProcedureFailed', 'product_family'), { resultPath: '$.error' });
+  const build = new sfn.Map(scope, 'BuildReportingModel', {
+    comment: 'CALL sp_<family>(run_id) in Redshift for each enabled reporting family',
+    itemsPath: '$.plan.reporting_families',
+    maxConcurrency: 1,
+    itemSelector: {
+      run_id: sfn.JsonPath.stringAt('$.run.run_id'),
+      product_family: sfn.JsonPath.stringAt('$$.Map.Item.Value.product_family'),
+      depends_on: sfn.JsonPath.listAt('$$.Map.Item.Value.depends_on'),
+      // The families' outcomes: a reporting family is not built when one it depends on failed in this run.
+      families: sfn.JsonPath.listAt('$.families'),
+    },
+    resultPath: '$.reporting',
+  });
+  return build.itemProcessor(callProcedure);
+}
+
+/**
+ * The warehouse is migrated to the deployed scripts before `build`. If that fails no procedure is called: each
+ * reporting family is recorded as failed with the migration's error, and the run goes on to its report.
+ */
+function reportingModel(scope: Construct, migrateWarehouse: lambda.IFunction, build: sfn.Map): sfn.IChainable {
+  const migrate = invoke(
+    scope,
+    'MigrateWarehouse',
+    migrateWarehouse,
+    { run_id: sfn.JsonPath.stringAt('$.run.run_id') },
+    '$.migration',
+  );
+  const notBuilt = new sfn.Map(scope, 'ReportingModelNotBuilt', {
+    comment: 'The migration failed: every reporting family fails with its error, no procedure is called',
+    itemsPath: '$.plan.reporting_families',
+    itemSelector: {
+      product_family: sfn.JsonPath.stringAt('$$.Map.Item.Value.product_family'),
+      error: sfn.JsonPath.objectAt('$.migration_error'),
+    },
+    resultPath: '$.reporting',
+  });
+  notBuilt.itemProcessor(failedPass(scope, 'ReportingFamilyNotBuilt', 'product_family'));
+  migrate.addCatch(notBuilt, { resultPath: '$.migration_error' });
+  const choice = new sfn.Choice(scope, 'HasReportingFamilies')
+    .when(sfn.Condition.isPresent('$.plan.reporting_families[0]'), migrate.next(build))
+    .otherwise(build);
+  return sfn.Chain.custom(choice, [build, notBuilt], choice);
+}
+
+/** Releases the lease, then ends as the report says: SUCCEEDED, or notify and PARTIAL/FAILED. */
+function releaseAndConclude(scope: Construct, props: RawToStageDefinitionProps): sfn.IChainable {
   const release = invoke(
+    scope,
     'ReleaseRunLease',
-    functions.runGuard,
+    props.functions.runGuard,
     { action: 'release', run_id: sfn.JsonPath.stringAt('$.run.run_id') },
     sfn.JsonPath.DISCARD,
   );
@@ -352,24 +372,29 @@ export function rawToStageDefinition(scope: Construct, props: RawToStageDefiniti
   });
   const partial = new sfn.Fail(scope, 'RunPartial', { error: RUN_PARTIAL_ERROR, causePath: '$.report.message' });
   const failed = new sfn.Fail(scope, 'RunFailed', { error: RUN_FAILED_ERROR, causePath: '$.report.message' });
-  const outcome = new sfn.Choice(scope, 'RunOutcome')
-    .when(sfn.Condition.stringEquals('$.report.status', 'SUCCEEDED'), succeeded)
-    .otherwise(
-      notify.next(
-        new sfn.Choice(scope, 'PartialOrFailed')
-          .when(sfn.Condition.stringEquals('$.report.status', 'PARTIAL'), partial)
-          .otherwise(failed),
+  return release.next(
+    new sfn.Choice(scope, 'RunOutcome')
+      .when(sfn.Condition.stringEquals('$.report.status', 'SUCCEEDED'), succeeded)
+      .otherwise(
+        notify.next(
+          new sfn.Choice(scope, 'PartialOrFailed')
+            .when(sfn.Condition.stringEquals('$.report.status', 'PARTIAL'), partial)
+            .otherwise(failed),
+        ),
       ),
-    );
+  );
+}
 
-  // ---- a step outside the families failing: release the lease, say so, fail
-  const crashRelease = invoke(
+/** Where a step outside the families goes when it fails: release the lease, say so, fail. */
+function crashPath(scope: Construct, props: RawToStageDefinitionProps): sfn.IChainable {
+  const release = invoke(
+    scope,
     'ReleaseRunLeaseAfterError',
-    functions.runGuard,
+    props.functions.runGuard,
     { action: 'release', run_id: sfn.JsonPath.stringAt('$.run.run_id') },
     sfn.JsonPath.DISCARD,
   );
-  const crashNotify = new tasks.SnsPublish(scope, 'NotifyRunError', {
+  const notify = new tasks.SnsPublish(scope, 'NotifyRunError', {
     topic: props.topic,
     subject: 'dap run failed',
     message: sfn.TaskInput.fromText(
@@ -383,19 +408,40 @@ export function rawToStageDefinition(scope: Construct, props: RawToStageDefiniti
     resultPath: sfn.JsonPath.DISCARD,
   });
   const crashed = new sfn.Fail(scope, 'RunCrashed', { error: RUN_FAILED_ERROR, causePath: '$.crash.Cause' });
-  const crashPath = crashRelease.next(crashNotify).next(crashed);
-  for (const state of [plan, processFamilies, buildReportingModel, writeReport]) {
-    state.addCatch(crashPath, { resultPath: '$.crash' });
-  }
+  return release.next(notify).next(crashed);
+}
 
-  return initialise
-    .next(acquire)
-    .next(
-      new sfn.Choice(scope, 'RunLeaseAcquired')
-        .when(
-          sfn.Condition.booleanEquals('$.lease.acquired', true),
-          plan.next(processFamilies).next(reportingModel).next(writeReport).next(release).next(outcome),
-        )
-        .otherwise(alreadyRunning),
-    );
+/**
+ * The record of one event, family or reporting family that failed, named by `subject` and carrying the caught
+ * `$.error`; `facts` go between the status and the error.
+ */
+function failedPass(
+  scope: Construct,
+  id: string,
+  subject: 'event_name' | 'product_family',
+  facts: Record<string, unknown> = {},
+): sfn.Pass {
+  return new sfn.Pass(scope, id, {
+    parameters: {
+      [subject]: sfn.JsonPath.stringAt(`$.${subject}`),
+      status: 'FAILED',
+      ...facts,
+      error: sfn.JsonPath.objectAt('$.error'),
+    },
+  });
+}
+
+function invoke(
+  scope: Construct,
+  id: string,
+  fn: lambda.IFunction,
+  payload: Record<string, unknown>,
+  resultPath: string | undefined,
+): tasks.LambdaInvoke {
+  return new tasks.LambdaInvoke(scope, id, {
+    lambdaFunction: fn,
+    payloadResponseOnly: true,
+    payload: sfn.TaskInput.fromObject(payload),
+    ...(resultPath === undefined ? {} : { resultPath }),
+  });
 }
