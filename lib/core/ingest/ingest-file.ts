@@ -1,13 +1,21 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FileSource } from '../../config/file-source-schema.ts';
 import type { Project, RawTableDef, SourceDef } from '../../config/loader.ts';
-import type { ControlStore, ObjectStore } from '../ports.ts';
+import type { ControlStore, ObjectStore, VersionedValue } from '../ports.ts';
 import { parseDateText, type RawValue } from './cast.ts';
 import { type Cell, cellText, columnLetter, isBlank, type SourceRecord } from './cells.ts';
 import { CsvStructureError, readCsvRecords } from './csv-reader.ts';
 import { detectEncoding, type TextEncoding, Utf8Validator } from './encoding.ts';
 import { globToRegExp, routeKey, safeBaseName, UNROUTED, utcDay } from './keys.ts';
-import { type ClosestVersion, type FileHeader, matchMapping, readHeader, rowMapper } from './mapping.ts';
+import {
+  type ClosestVersion,
+  type FileHeader,
+  type MappedRow,
+  matchMapping,
+  type RowError,
+  readHeader,
+  rowMapper,
+} from './mapping.ts';
 import {
   type IngestOutcome,
   type IngestSummary,
@@ -133,6 +141,12 @@ interface Processed {
   rejectParts: { key: string; lines: number }[];
 }
 
+/** What one object is before the ledger gives it an attempt (or a duplicate) number and a folder. */
+type ObjectFacts = Omit<Attempt, 'attemptNumber' | 'folder'>;
+
+/** The outcome of a check that either yields a value or says why the file is quarantined. */
+type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+
 export async function ingestObject(deps: IngestDeps, key: string): Promise<IngestSummary> {
   const now = (deps.now ?? (() => new Date()))();
   const runId = (deps.newRunId ?? (() => `ing-${randomUUID()}`))();
@@ -151,8 +165,7 @@ export async function ingestObject(deps: IngestDeps, key: string): Promise<Inges
   if (!lease.acquired) throw new IngestBusyError(key, scan.hash, lease.current.holder, lease.current.expiresAt);
   try {
     const previous = await control.get<LedgerEntry>(ledgerKey(scan.hash));
-    const sourceFolder = source?.source ?? UNROUTED;
-    const base = {
+    const facts: ObjectFacts = {
       key,
       runId,
       now,
@@ -163,79 +176,92 @@ export async function ingestObject(deps: IngestDeps, key: string): Promise<Inges
       source,
     };
     if (previous && (previous.value.status === 'loaded' || previous.value.status === 'partially_loaded')) {
-      const duplicateNumber = previous.value.duplicates + 1;
-      const attempt: Attempt = {
-        ...base,
-        attemptNumber: previous.value.attempts,
-        folder: `${sourceFolder}/${ingestDate}/${scan.hash}/duplicate-${duplicateNumber}`,
-      };
-      const summary = await quarantineDuplicate(deps, attempt, previous.value);
-      await control.put<LedgerEntry>(
-        ledgerKey(scan.hash),
-        jsonSafe({ ...previous.value, duplicates: duplicateNumber }),
-        previous.version,
-      );
-      await store.delete(buckets.landing, key);
-      return summary;
+      return await ingestDuplicate(deps, facts, previous);
     }
-
-    if (previous) await deleteOutputs(store, previous.value.outputs);
-    const attemptNumber = (previous?.value.attempts ?? 0) + 1;
-    const attempt: Attempt = {
-      ...base,
-      attemptNumber,
-      folder: `${sourceFolder}/${ingestDate}/${scan.hash}/attempt-${attemptNumber}`,
+    const heartbeat = async () => {
+      await control.renewLease(leaseName(scan.hash), runId, deps.now?.() ?? new Date(), leaseSeconds);
     };
-    const rawTable = source ? deps.project.rawTables.get(source.dataset) : undefined;
-    const outputs = [
-      { bucket: buckets.raw, prefix: `${STAGING_PREFIX}/${scan.hash}/` },
-      ...(rawTable ? [{ bucket: buckets.raw, prefix: rawPartPrefix(rawTable, ingestDate, scan.hash) }] : []),
-      { bucket: buckets.quarantine, prefix: `${attempt.folder}/` },
-      { bucket: buckets.archive, prefix: `${sourceFolder}/${ingestDate}/${scan.hash}/` },
-    ];
-    const claimed: LedgerEntry = {
-      file_hash: scan.hash,
-      status: 'in_progress',
-      source: source?.source ?? null,
-      key,
-      attempts: attemptNumber,
-      duplicates: previous?.value.duplicates ?? 0,
-      run_id: runId,
-      started_at: now.toISOString(),
-      outputs,
-    };
-    let version = await control.put<LedgerEntry>(ledgerKey(scan.hash), claimed, previous?.version ?? 0);
-
-    try {
-      const heartbeat = async () => {
-        await control.renewLease(leaseName(scan.hash), runId, deps.now?.() ?? new Date(), leaseSeconds);
-      };
-      const processed = await processFile(
-        deps,
-        attempt,
-        route.ok ? undefined : route.reason,
-        scan,
-        rawTable,
-        heartbeat,
-      );
-      const summary = await finish(deps, attempt, processed, rawTable);
-      const status =
-        summary.outcome === 'loaded' || summary.outcome === 'partially_loaded' ? summary.outcome : 'quarantined';
-      version = await control.put<LedgerEntry>(
-        ledgerKey(scan.hash),
-        jsonSafe({ ...claimed, status, finished_at: (deps.now?.() ?? new Date()).toISOString(), summary }),
-        version,
-      );
-      await store.delete(buckets.landing, key);
-      return summary;
-    } catch (error) {
-      await rollBack(deps, attempt, claimed, outputs, version, error);
-      throw new IngestFailedError(key, scan.hash, { cause: error });
-    }
+    return await ingestAttempt(deps, facts, previous, scan, route.ok ? undefined : route.reason, heartbeat);
   } finally {
     await control.releaseLease(leaseName(scan.hash), runId).catch(() => {
       // The lease lapses on its own; failing to release it must not hide the ingestion's own outcome.
     });
+  }
+}
+
+/** Content already loaded is never loaded twice: it is quarantined with a report naming the first load. */
+async function ingestDuplicate(
+  deps: IngestDeps,
+  facts: ObjectFacts,
+  previous: VersionedValue<LedgerEntry>,
+): Promise<IngestSummary> {
+  const duplicateNumber = previous.value.duplicates + 1;
+  const attempt: Attempt = {
+    ...facts,
+    attemptNumber: previous.value.attempts,
+    folder: `${hashFolder(facts)}/duplicate-${duplicateNumber}`,
+  };
+  const summary = await quarantineDuplicate(deps, attempt, previous.value);
+  await deps.control.put<LedgerEntry>(
+    ledgerKey(facts.hash),
+    jsonSafe({ ...previous.value, duplicates: duplicateNumber }),
+    previous.version,
+  );
+  await deps.store.delete(deps.buckets.landing, facts.key);
+  return summary;
+}
+
+/**
+ * Claims the hash in the ledger, listing every prefix the attempt may write under before it writes anything, so a
+ * crash at any point leaves the next attempt enough to clean up; then processes, finishes and marks the hash done.
+ */
+async function ingestAttempt(
+  deps: IngestDeps,
+  facts: ObjectFacts,
+  previous: VersionedValue<LedgerEntry> | undefined,
+  scan: Scan,
+  routeProblem: string | undefined,
+  heartbeat: () => Promise<void>,
+): Promise<IngestSummary> {
+  const { store, control, buckets } = deps;
+  if (previous) await deleteOutputs(store, previous.value.outputs);
+  const attemptNumber = (previous?.value.attempts ?? 0) + 1;
+  const attempt: Attempt = { ...facts, attemptNumber, folder: `${hashFolder(facts)}/attempt-${attemptNumber}` };
+  const rawTable = facts.source ? deps.project.rawTables.get(facts.source.dataset) : undefined;
+  const outputs = [
+    { bucket: buckets.raw, prefix: `${STAGING_PREFIX}/${facts.hash}/` },
+    ...(rawTable ? [{ bucket: buckets.raw, prefix: rawPartPrefix(rawTable, facts.ingestDate, facts.hash) }] : []),
+    { bucket: buckets.quarantine, prefix: `${attempt.folder}/` },
+    { bucket: buckets.archive, prefix: `${hashFolder(facts)}/` },
+  ];
+  const claimed: LedgerEntry = {
+    file_hash: facts.hash,
+    status: 'in_progress',
+    source: facts.source?.source ?? null,
+    key: facts.key,
+    attempts: attemptNumber,
+    duplicates: previous?.value.duplicates ?? 0,
+    run_id: facts.runId,
+    started_at: facts.now.toISOString(),
+    outputs,
+  };
+  let version = await control.put<LedgerEntry>(ledgerKey(facts.hash), claimed, previous?.version ?? 0);
+
+  try {
+    const processed = await processFile(deps, attempt, routeProblem, scan, rawTable, heartbeat);
+    const summary = await finish(deps, attempt, processed, rawTable);
+    const status =
+      summary.outcome === 'loaded' || summary.outcome === 'partially_loaded' ? summary.outcome : 'quarantined';
+    version = await control.put<LedgerEntry>(
+      ledgerKey(facts.hash),
+      jsonSafe({ ...claimed, status, finished_at: (deps.now?.() ?? new Date()).toISOString(), summary }),
+      version,
+    );
+    await store.delete(buckets.landing, facts.key);
+    return summary;
+  } catch (error) {
+    await rollBack(deps, attempt, claimed, outputs, version, error);
+    throw new IngestFailedError(facts.key, facts.hash, { cause: error });
   }
 }
 
@@ -269,6 +295,11 @@ async function deleteOutputs(store: ObjectStore, outputs: LedgerEntry['outputs']
 
 function rawPartPrefix(table: RawTableDef, ingestDate: string, hash: string): string {
   return `${table.location}/ingest_date=${ingestDate}/${hash}-`;
+}
+
+/** Where one content's files go in the archive and the quarantine: by source, ingest day and hash. */
+function hashFolder(facts: ObjectFacts): string {
+  return `${facts.source?.source ?? UNROUTED}/${facts.ingestDate}/${facts.hash}`;
 }
 
 // ---------------------------------------------------------------- pass 1: hash and encoding evidence
@@ -336,6 +367,49 @@ class PartWriter {
 
 const part = (index: number) => String(index).padStart(5, '0');
 
+/**
+ * Where a file's rows go: valid rows to staging parts in the raw bucket, rejected ones to reject parts in the
+ * attempt's quarantine folder. `close` is the one place the last buffers are written, whichever way the read ended.
+ */
+class RowSink {
+  private readonly raw: PartWriter;
+  private readonly rejects: PartWriter;
+
+  constructor(deps: IngestDeps, attempt: Attempt, heartbeat: () => Promise<void>) {
+    const partBytes = deps.partBytes ?? DEFAULT_PART_BYTES;
+    this.raw = new PartWriter(
+      deps.store,
+      deps.buckets.raw,
+      (i) => `${STAGING_PREFIX}/${attempt.hash}/${attempt.runId}/part-${part(i)}.json`,
+      partBytes,
+      heartbeat,
+      deps.signal,
+    );
+    this.rejects = new PartWriter(
+      deps.store,
+      deps.buckets.quarantine,
+      (i) => `${attempt.folder}/rejects-${part(i)}.ndjson`,
+      partBytes,
+      heartbeat,
+      deps.signal,
+    );
+  }
+
+  addRaw(line: string): Promise<void> {
+    return this.raw.add(line);
+  }
+
+  addReject(line: string): Promise<void> {
+    return this.rejects.add(line);
+  }
+
+  async close(): Promise<Pick<Processed, 'stagingParts' | 'rejectParts'>> {
+    await this.raw.flush();
+    await this.rejects.flush();
+    return { stagingParts: this.raw.parts, rejectParts: this.rejects.parts };
+  }
+}
+
 async function processFile(
   deps: IngestDeps,
   attempt: Attempt,
@@ -366,196 +440,257 @@ async function processFile(
   }
   if (rawTable === undefined) return quarantine(`dataset "${source.dataset}" has no raw table`);
   if (scan.bytes === 0) return quarantine('the file is empty (0 bytes)');
+  const snapshotDate = snapshotDateOf(source, name, attempt.ingestDate);
+  if (!snapshotDate.ok) return quarantine(snapshotDate.reason);
+  const encoding = inspectFormat(source.format, scan, processed);
+  if (!encoding.ok) return quarantine(encoding.reason);
 
-  let snapshotDate: string | null = null;
-  if (source.snapshot) {
-    snapshotDate = attempt.ingestDate;
-    const fromKey = source.snapshot.date_from_key;
-    if (fromKey) {
-      const match = new RegExp(fromKey.pattern, 'u').exec(name)?.[1];
-      const parsed = match === undefined ? undefined : parseDateText(match, fromKey.format);
-      if (parsed === undefined) {
-        return quarantine(
-          `object name "${name}" holds no snapshot date: expected a match of ${fromKey.pattern} in format ${fromKey.format}`,
-        );
-      }
-      snapshotDate = parsed;
-    }
+  const records = await openRecords(deps, attempt, source, encoding.value, processed);
+  const sink = new RowSink(deps, attempt, heartbeat);
+  const processor = new RecordProcessor(attempt, source, rawTable, snapshotDate.value, processed, sink);
+  const unreadable = await readAllRecords(records, processor, deps.signal);
+  Object.assign(processed, await sink.close());
+
+  const reason = unreadable ?? reasonNotToLoad(processed, processor.headerProblem, source.max_reject_ratio);
+  return reason === undefined ? processed : quarantine(reason);
+}
+
+/** The snapshot date every row carries: null outside snapshots, else the ingest date or the one in the object name. */
+function snapshotDateOf(source: FileSource, name: string, ingestDate: string): Checked<string | null> {
+  if (!source.snapshot) return { ok: true, value: null };
+  const fromKey = source.snapshot.date_from_key;
+  if (!fromKey) return { ok: true, value: ingestDate };
+  const match = new RegExp(fromKey.pattern, 'u').exec(name)?.[1];
+  const parsed = match === undefined ? undefined : parseDateText(match, fromKey.format);
+  if (parsed === undefined) {
+    return {
+      ok: false,
+      reason: `object name "${name}" holds no snapshot date: expected a match of ${fromKey.pattern} in format ${fromKey.format}`,
+    };
   }
+  return { ok: true, value: parsed };
+}
 
-  const format = source.format;
+/**
+ * Checks the first bytes against the configured format and settles a CSV's text encoding. The parse facts are
+ * recorded as they become known, so a file quarantined here still reports how far it was understood.
+ */
+function inspectFormat(
+  format: FileSource['format'],
+  scan: Scan,
+  processed: Processed,
+): Checked<TextEncoding | undefined> {
   const zip = scan.head[0] === 0x50 && scan.head[1] === 0x4b && scan.head[2] === 0x03 && scan.head[3] === 0x04;
   processed.parse = { format: format.type, header_row: format.header_row };
-  let encoding: TextEncoding | undefined;
-  if (format.type === 'csv') {
-    if (zip) return quarantine('the file is a ZIP archive (an XLSX workbook?), but the source expects CSV');
-    const detected = detectEncoding({ head: scan.head, validUtf8: scan.validUtf8 });
-    encoding = format.encoding === 'auto' ? detected.encoding : format.encoding;
-    processed.parse = {
-      ...processed.parse,
-      encoding,
-      encoding_evidence: format.encoding === 'auto' ? detected.evidence : 'configured',
-    };
-    if (encoding === 'utf-8' || encoding === 'windows-1252') {
-      const nul = scan.head.indexOf(0);
-      if (nul >= 0) return quarantine(`the file holds binary data (a NUL byte at offset ${nul}), not delimited text`);
-    }
-  } else if (!zip) {
-    return quarantine('the file is not an XLSX workbook (no ZIP signature at the start)');
+  if (format.type === 'xlsx') {
+    if (zip) return { ok: true, value: undefined };
+    return { ok: false, reason: 'the file is not an XLSX workbook (no ZIP signature at the start)' };
   }
+  if (zip) return { ok: false, reason: 'the file is a ZIP archive (an XLSX workbook?), but the source expects CSV' };
+  const detected = detectEncoding({ head: scan.head, validUtf8: scan.validUtf8 });
+  const encoding = format.encoding === 'auto' ? detected.encoding : format.encoding;
+  processed.parse = {
+    ...processed.parse,
+    encoding,
+    encoding_evidence: format.encoding === 'auto' ? detected.evidence : 'configured',
+  };
+  // A NUL byte is legitimate in UTF-16 text; in single-byte encodings it means the file is not text at all.
+  const nul = encoding === 'utf-8' || encoding === 'windows-1252' ? scan.head.indexOf(0) : -1;
+  if (nul >= 0) {
+    return { ok: false, reason: `the file holds binary data (a NUL byte at offset ${nul}), not delimited text` };
+  }
+  return { ok: true, value: encoding };
+}
 
+/** Opens the very version that was hashed (`ifMatch`) and streams its records; the reader reports its dialect. */
+async function openRecords(
+  deps: IngestDeps,
+  attempt: Attempt,
+  source: FileSource,
+  encoding: TextEncoding | undefined,
+  processed: Processed,
+): Promise<AsyncIterable<SourceRecord[]>> {
   const handle = await deps.store.open(deps.buckets.landing, attempt.key, { ifMatch: attempt.etag });
   if (handle === undefined) throw new Error(`${attempt.key} disappeared between hashing and parsing`);
-  const partBytes = deps.partBytes ?? DEFAULT_PART_BYTES;
-  const raw = new PartWriter(
-    deps.store,
-    deps.buckets.raw,
-    (i) => `${STAGING_PREFIX}/${attempt.hash}/${attempt.runId}/part-${part(i)}.json`,
-    partBytes,
-    heartbeat,
-    deps.signal,
+  const format = source.format;
+  if (format.type === 'xlsx') {
+    return readXlsxRecords(handle.body, { sheet: format.sheet, signal: deps.signal }, (sheet) => {
+      processed.parse = { ...processed.parse, sheet: sheet.name };
+    });
+  }
+  return readCsvRecords(
+    handle.body,
+    {
+      encoding: encoding ?? 'utf-8',
+      delimiter: format.delimiter,
+      maxRecordLength: source.max_record_bytes,
+      signal: deps.signal,
+    },
+    (dialect) => {
+      processed.parse = { ...processed.parse, delimiter: dialect.delimiter, delimiter_evidence: dialect.evidence };
+    },
   );
-  const rejects = new PartWriter(
-    deps.store,
-    deps.buckets.quarantine,
-    (i) => `${attempt.folder}/rejects-${part(i)}.ndjson`,
-    partBytes,
-    heartbeat,
-    deps.signal,
-  );
-  const batches =
-    format.type === 'csv'
-      ? readCsvRecords(
-          handle.body,
-          {
-            encoding: encoding ?? 'utf-8',
-            delimiter: format.delimiter,
-            maxRecordLength: source.max_record_bytes,
-            signal: deps.signal,
-          },
-          (dialect) => {
-            processed.parse = {
-              ...processed.parse,
-              delimiter: dialect.delimiter,
-              delimiter_evidence: dialect.evidence,
-            };
-          },
-        )
-      : readXlsxRecords(handle.body, { sheet: format.sheet, signal: deps.signal }, (sheet) => {
-          processed.parse = { ...processed.parse, sheet: sheet.name };
-        });
+}
 
-  const datasetColumns = rawTable.columns.filter((c) => !LINEAGE_COLUMNS.some((l) => l.name === c.name));
-  let mapper: ((record: SourceRecord) => ReturnType<ReturnType<typeof rowMapper>>) | undefined;
-  let header: FileHeader | undefined;
-  let headerProblem: string | undefined;
-  const columnNames = datasetColumns.map((c) => c.name);
-  let lineOf: ReturnType<typeof rawLineWriter> = () => {
-    throw new Error('a row reached raw before its mapping version was known');
-  };
-  const keySeen = source.snapshot ? new Map<string, number>() : undefined;
-  const snapshotKey = source.snapshot?.key ?? [];
-  const ingestedAt = attempt.now.toISOString().replace('T', ' ').replace('Z', '');
-  const reject = async (record: SourceRecord, errors: RejectLine['errors']) => {
-    processed.rows.invalid++;
-    for (const error of errors) {
-      const group = `${error.column}: ${error.reason.replace(/^"[^"]*"/, '…').replace(/\brow \d+/g, 'row …')}`;
-      if (processed.rejectedReasons.has(group) || processed.rejectedReasons.size < MAX_REASON_GROUPS) {
-        processed.rejectedReasons.set(group, (processed.rejectedReasons.get(group) ?? 0) + 1);
-      }
-    }
-    const line: RejectLine = { row: record.row, errors, record: recordByHeader(record.cells, header) };
-    await rejects.add(JSON.stringify(line));
-  };
-
+/** Feeds every record to the processor. A file unreadable past some row returns why: it is quarantined, not failed. */
+async function readAllRecords(
+  records: AsyncIterable<SourceRecord[]>,
+  processor: RecordProcessor,
+  signal: AbortSignal | undefined,
+): Promise<string | undefined> {
   try {
-    for await (const batch of batches) {
-      deps.signal?.throwIfAborted();
-      for (const record of batch) {
-        if (mapper === undefined) {
-          if (record.row < format.header_row || isBlank(record.cells)) continue;
-          header = readHeader(record.cells);
-          processed.header = header;
-          processed.parse = { ...processed.parse, header_row: record.row };
-          const match = matchMapping(header, source.mappings);
-          if (!match.ok) {
-            processed.closest = match.closest;
-            headerProblem = `row ${record.row}: ${match.reason}`;
-            // Rows are still counted, so the report says what happened to every one of them.
-            mapper = () => ({ ok: false, errors: [] });
-            continue;
-          }
-          processed.mappingVersion = match.version.version;
-          lineOf = rawLineWriter(attempt, columnNames, match.version.version, ingestedAt, snapshotDate);
-          mapper = rowMapper(match.version, header, datasetColumns, {
-            strictWidth: format.type === 'csv',
-            padShortRows: format.type === 'csv' && format.pad_short_rows,
-          });
-          continue;
-        }
-        if (isBlank(record.cells)) {
-          processed.rows.blank++;
-          continue;
-        }
-        processed.rows.read++;
-        if (headerProblem !== undefined) continue;
-        const mapped = mapper(record);
-        if (!mapped.ok) {
-          await reject(record, mapped.errors);
-          continue;
-        }
-        if (keySeen) {
-          const keyText = snapshotKey.map((k) => String(mapped.values[k] ?? '')).join(', ');
-          const digest = createHash('sha1')
-            .update(JSON.stringify(snapshotKey.map((k) => mapped.values[k] ?? null)))
-            .digest('base64');
-          const firstRow = keySeen.get(digest);
-          if (snapshotKey.some((k) => mapped.values[k] === null || mapped.values[k] === undefined)) {
-            await reject(record, [{ column: '(row)', reason: `snapshot key (${snapshotKey.join(', ')}) is empty` }]);
-            continue;
-          }
-          if (firstRow !== undefined) {
-            await reject(record, [
-              {
-                column: '(row)',
-                reason: `"${keyText}" repeats the snapshot key (${snapshotKey.join(', ')}) of row ${firstRow}`,
-              },
-            ]);
-            continue;
-          }
-          keySeen.set(digest, record.row);
-        }
-        processed.rows.valid++;
-        await raw.add(lineOf(mapped.values, record.row));
-      }
+    for await (const batch of records) {
+      signal?.throwIfAborted();
+      await processor.takeBatch(batch);
     }
   } catch (error) {
-    if (error instanceof CsvStructureError || error instanceof XlsxReadError) {
-      await raw.flush();
-      await rejects.flush();
-      processed.stagingParts = raw.parts;
-      processed.rejectParts = rejects.parts;
-      return quarantine(error.message);
-    }
+    if (error instanceof CsvStructureError || error instanceof XlsxReadError) return error.message;
     throw error;
   }
-  await raw.flush();
-  await rejects.flush();
-  processed.stagingParts = raw.parts;
-  processed.rejectParts = rejects.parts;
+  return undefined;
+}
 
-  if (header === undefined) return quarantine('the file has no header row: it holds no data');
-  if (headerProblem !== undefined) return quarantine(headerProblem);
-  const { read, invalid } = processed.rows;
-  if (read === 0) return quarantine(`the file has a header (row ${processed.parse.header_row}) but no data rows`);
-  if (invalid === read) return quarantine(`every data row was rejected (${invalid} of ${read})`);
-  const ratio = invalid / read;
-  if (ratio > source.max_reject_ratio) {
-    return quarantine(
-      `${invalid} of ${read} rows rejected (${percent(ratio)}), more than max_reject_ratio allows (${percent(source.max_reject_ratio)})`,
-    );
+/**
+ * Takes a file's records in order: finds the header and the mapping version it matches, then counts every data row
+ * and sends it to raw or to the rejects.
+ */
+class RecordProcessor {
+  /** Set when the header matches no mapping version. */
+  headerProblem: string | undefined;
+  private mapper: ((record: SourceRecord) => MappedRow) | undefined;
+  private lineOf: ReturnType<typeof rawLineWriter> = () => {
+    throw new Error('a row reached raw before its mapping version was known');
+  };
+  private readonly datasetColumns: RawTableDef['columns'];
+  private readonly keySeen: Map<string, number> | undefined;
+  private readonly ingestedAt: string;
+
+  constructor(
+    private readonly attempt: Attempt,
+    private readonly source: FileSource,
+    rawTable: RawTableDef,
+    private readonly snapshotDate: string | null,
+    private readonly processed: Processed,
+    private readonly sink: RowSink,
+  ) {
+    this.datasetColumns = rawTable.columns.filter((c) => !LINEAGE_COLUMNS.some((l) => l.name === c.name));
+    this.keySeen = source.snapshot ? new Map<string, number>() : undefined;
+    this.ingestedAt = attempt.now.toISOString().replace('T', ' ').replace('Z', '');
   }
-  return processed;
+
+  async takeBatch(batch: readonly SourceRecord[]): Promise<void> {
+    for (const record of batch) {
+      // Only records that write are awaited: blank rows, title rows and rows under an unknown header cost no tick.
+      const write = this.take(record);
+      if (write !== undefined) await write;
+    }
+  }
+
+  private take(record: SourceRecord): Promise<void> | undefined {
+    if (this.mapper !== undefined) return this.takeDataRow(record, this.mapper);
+    this.takeHeader(record);
+    return undefined;
+  }
+
+  private takeHeader(record: SourceRecord): void {
+    const format = this.source.format;
+    if (record.row < format.header_row || isBlank(record.cells)) return;
+    const header = readHeader(record.cells);
+    this.processed.header = header;
+    this.processed.parse = { ...this.processed.parse, header_row: record.row };
+    const match = matchMapping(header, this.source.mappings);
+    if (!match.ok) {
+      this.processed.closest = match.closest;
+      this.headerProblem = `row ${record.row}: ${match.reason}`;
+      // Rows are still counted, so the report says what happened to every one of them.
+      this.mapper = () => ({ ok: false, errors: [] });
+      return;
+    }
+    const version = match.version.version;
+    this.processed.mappingVersion = version;
+    const columnNames = this.datasetColumns.map((c) => c.name);
+    this.lineOf = rawLineWriter(this.attempt, columnNames, version, this.ingestedAt, this.snapshotDate);
+    this.mapper = rowMapper(match.version, header, this.datasetColumns, {
+      strictWidth: format.type === 'csv',
+      padShortRows: format.type === 'csv' && format.pad_short_rows,
+    });
+  }
+
+  private takeDataRow(record: SourceRecord, mapper: (record: SourceRecord) => MappedRow): Promise<void> | undefined {
+    const rows = this.processed.rows;
+    if (isBlank(record.cells)) {
+      rows.blank++;
+      return undefined;
+    }
+    rows.read++;
+    if (this.headerProblem !== undefined) return undefined;
+    const mapped = mapper(record);
+    if (!mapped.ok) return this.reject(record, mapped.errors);
+    const keyError = this.snapshotKeyError(record, mapped.values);
+    if (keyError !== undefined) return this.reject(record, [keyError]);
+    rows.valid++;
+    return this.sink.addRaw(this.lineOf(mapped.values, record.row));
+  }
+
+  /** Snapshots are compared on their key, so each row needs one and no two rows of a file may share it. */
+  private snapshotKeyError(record: SourceRecord, values: Readonly<Record<string, RawValue>>): RowError | undefined {
+    if (this.keySeen === undefined) return undefined;
+    const key = this.source.snapshot?.key ?? [];
+    if (key.some((k) => values[k] === null || values[k] === undefined)) {
+      return { column: '(row)', reason: `snapshot key (${key.join(', ')}) is empty` };
+    }
+    const digest = createHash('sha1')
+      .update(JSON.stringify(key.map((k) => values[k] ?? null)))
+      .digest('base64');
+    const firstRow = this.keySeen.get(digest);
+    if (firstRow !== undefined) {
+      const keyText = key.map((k) => String(values[k] ?? '')).join(', ');
+      return {
+        column: '(row)',
+        reason: `"${keyText}" repeats the snapshot key (${key.join(', ')}) of row ${firstRow}`,
+      };
+    }
+    this.keySeen.set(digest, record.row);
+    return undefined;
+  }
+
+  private async reject(record: SourceRecord, errors: RejectLine['errors']): Promise<void> {
+    this.processed.rows.invalid++;
+    for (const error of errors) countRejectReason(this.processed.rejectedReasons, error);
+    const line: RejectLine = {
+      row: record.row,
+      errors,
+      record: recordByHeader(record.cells, this.processed.header ?? undefined),
+    };
+    await this.sink.addReject(JSON.stringify(line));
+  }
+}
+
+/**
+ * Groups reasons with the quoted value and row numbers left out, so one problem is one group however many rows have
+ * it; past MAX_REASON_GROUPS only the groups already seen are counted, which keeps the report small.
+ */
+function countRejectReason(reasons: Map<string, number>, error: RowError): void {
+  const group = `${error.column}: ${error.reason.replace(/^"[^"]*"/, '…').replace(/\brow \d+/g, 'row …')}`;
+  if (reasons.has(group) || reasons.size < MAX_REASON_GROUPS) reasons.set(group, (reasons.get(group) ?? 0) + 1);
+}
+
+/** Why a file that was read to the end is quarantined after all, or undefined when it loads. */
+function reasonNotToLoad(
+  processed: Processed,
+  headerProblem: string | undefined,
+  maxRejectRatio: number,
+): string | undefined {
+  if (processed.header === null) return 'the file has no header row: it holds no data';
+  if (headerProblem !== undefined) return headerProblem;
+  const { read, invalid } = processed.rows;
+  if (read === 0) return `the file has a header (row ${processed.parse.header_row}) but no data rows`;
+  if (invalid === read) return `every data row was rejected (${invalid} of ${read})`;
+  const ratio = invalid / read;
+  if (ratio > maxRejectRatio) {
+    return `${invalid} of ${read} rows rejected (${percent(ratio)}), more than max_reject_ratio allows (${percent(maxRejectRatio)})`;
+  }
+  return undefined;
 }
 
 const percent = (ratio: number) => `${Math.round(ratio * 1000) / 10}%`;
@@ -616,39 +751,12 @@ async function finish(
   const { read, valid, invalid } = processed.rows;
   const loaded = quarantined ? 0 : valid;
   const outcome: IngestOutcome = quarantined ? 'quarantined' : invalid > 0 ? 'partially_loaded' : 'loaded';
+  const reconciliation = reconcile(attempt.key, processed, loaded);
+  const rawKeys = await publishStagingParts(deps, attempt, processed.stagingParts, quarantined ? undefined : rawTable);
 
-  const rawLines = processed.stagingParts.reduce((n, p) => n + p.lines, 0);
-  const rejectLines = processed.rejectParts.reduce((n, p) => n + p.lines, 0);
-  const reconciliation = {
-    rows_in: read,
-    rows_loaded: loaded,
-    rows_rejected: read - loaded,
-    raw_lines_written: quarantined ? 0 : rawLines,
-    reject_lines_written: rejectLines,
-    balanced: false,
-  };
-  reconciliation.balanced =
-    reconciliation.rows_in === reconciliation.rows_loaded + reconciliation.rows_rejected &&
-    reconciliation.raw_lines_written === loaded &&
-    reconciliation.reject_lines_written === invalid &&
-    (quarantined || rawLines === valid);
-  if (!reconciliation.balanced) throw new ReconciliationError(attempt.key, reconciliation);
-
-  const rawKeys: string[] = [];
-  if (!quarantined && rawTable) {
-    const prefix = rawPartPrefix(rawTable, attempt.ingestDate, attempt.hash);
-    for (const [index, staged] of processed.stagingParts.entries()) {
-      const target = `${prefix}${part(index)}.json`;
-      await store.copy({ bucket: buckets.raw, key: staged.key }, { bucket: buckets.raw, key: target });
-      rawKeys.push(target);
-    }
-  }
-  for (const staged of processed.stagingParts) await store.delete(buckets.raw, staged.key);
-
-  const sourceFolder = attempt.source?.source ?? UNROUTED;
   const destination = quarantined
     ? { bucket: buckets.quarantine, folder: attempt.folder }
-    : { bucket: buckets.archive, folder: `${sourceFolder}/${attempt.ingestDate}/${attempt.hash}` };
+    : { bucket: buckets.archive, folder: hashFolder(attempt) };
   const originalKey = `${destination.folder}/${safeBaseName(attempt.key)}`;
   const reportKey = `${destination.folder}/report.json`;
   const summary: IngestSummary = {
@@ -684,6 +792,53 @@ async function finish(
     { bucket: destination.bucket, key: originalKey },
   );
   return summary;
+}
+
+/** Rows in = loaded + rejected, and the lines written agree with the counts; throws when they do not. */
+function reconcile(key: string, processed: Processed, loaded: number): IngestSummary['reconciliation'] {
+  const quarantined = processed.quarantineReason !== null;
+  const { read, valid, invalid } = processed.rows;
+  const rawLines = processed.stagingParts.reduce((n, p) => n + p.lines, 0);
+  const rejectLines = processed.rejectParts.reduce((n, p) => n + p.lines, 0);
+  const reconciliation = {
+    rows_in: read,
+    rows_loaded: loaded,
+    rows_rejected: read - loaded,
+    raw_lines_written: quarantined ? 0 : rawLines,
+    reject_lines_written: rejectLines,
+    balanced: false,
+  };
+  reconciliation.balanced =
+    reconciliation.rows_in === reconciliation.rows_loaded + reconciliation.rows_rejected &&
+    reconciliation.raw_lines_written === loaded &&
+    reconciliation.reject_lines_written === invalid &&
+    (quarantined || rawLines === valid);
+  if (!reconciliation.balanced) throw new ReconciliationError(key, reconciliation);
+  return reconciliation;
+}
+
+/**
+ * Copies the staging parts under the raw table's location (none when `rawTable` is undefined: the file is not
+ * loaded), then deletes them from staging; returns the published keys.
+ */
+async function publishStagingParts(
+  deps: IngestDeps,
+  attempt: Attempt,
+  stagingParts: Processed['stagingParts'],
+  rawTable: RawTableDef | undefined,
+): Promise<string[]> {
+  const { store, buckets } = deps;
+  const rawKeys: string[] = [];
+  if (rawTable) {
+    const prefix = rawPartPrefix(rawTable, attempt.ingestDate, attempt.hash);
+    for (const [index, staged] of stagingParts.entries()) {
+      const target = `${prefix}${part(index)}.json`;
+      await store.copy({ bucket: buckets.raw, key: staged.key }, { bucket: buckets.raw, key: target });
+      rawKeys.push(target);
+    }
+  }
+  for (const staged of stagingParts) await store.delete(buckets.raw, staged.key);
+  return rawKeys;
 }
 
 async function quarantineDuplicate(deps: IngestDeps, attempt: Attempt, first: LedgerEntry): Promise<IngestSummary> {
