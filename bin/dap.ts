@@ -19,7 +19,13 @@ for (const register of [registerCheck, registerQuery, registerRun, registerBackf
  * Failures that are the user's input, not a defect: bad config, a query the engine rejects, a file or source that
  * is not there. Matched by name so that recognising them loads none of the modules that throw them.
  */
-const EXPECTED_ERRORS = new Set(['ConfigError', 'QueryFailedError', 'QueryInputError', 'IngestCommandError']);
+const EXPECTED_ERRORS = new Set([
+  'ConfigError',
+  'QueryFailedError',
+  'QueryInputError',
+  'IngestCommandError',
+  'LocalEngineBusyError',
+]);
 
 try {
   await program.parseAsync();

@@ -5,6 +5,7 @@ import { formatProblem } from '../config/problems.ts';
 import type { EnvironmentConfig } from '../config/schemas.ts';
 import { DuckDbEngine } from '../engines/local/duckdb-engine.ts';
 import { FolderObjectStore } from '../engines/local/folder-object-store.ts';
+import type { LockWait } from '../engines/local/local-lock.ts';
 import { checkedProject, projectWithProblems } from './checked-project.ts';
 import type { LocalWarehouse } from './local-warehouse.ts';
 
@@ -41,13 +42,13 @@ export interface LocalContext {
 /** The project, environment and data folder the options name, with no engine opened. */
 export function resolveLocal(
   options: LocalOptions = {},
-): Pick<LocalContext, 'project' | 'environment' | 'names' | 'dataDir'> {
+): Pick<LocalContext, 'project' | 'environment' | 'names' | 'dataDir' | 'store'> {
   const root = resolve(options.root ?? process.cwd());
   const project =
     options.project === 'read' ? readProjectTolerantly(root) : checkedProject(readProjectFiles(root), root);
   const env = environment(project, options.env ?? 'dev');
   const dataDir = resolve(root, options.dataDir ?? process.env.DAP_DATA_DIR ?? '.dap');
-  return { project, environment: env, names: resourceNames(env), dataDir };
+  return { project, environment: env, names: resourceNames(env), dataDir, store: new FolderObjectStore(dataDir) };
 }
 
 export async function openLocal(options: LocalOptions = {}): Promise<LocalContext> {
@@ -59,7 +60,7 @@ export async function openResolved(
   resolved: Pick<LocalContext, 'project' | 'environment' | 'names' | 'dataDir'>,
 ): Promise<LocalContext> {
   const { project, environment: env, dataDir } = resolved;
-  const engine = await DuckDbEngine.open({ project, environment: env, dataDir });
+  const engine = await DuckDbEngine.open({ project, environment: env, dataDir, ...localLockWait() });
   let opened: Promise<LocalWarehouse> | undefined;
   let migrated: Promise<LocalWarehouse> | undefined;
   const context: LocalContext = {
@@ -87,6 +88,22 @@ export async function openResolved(
     },
   };
   return context;
+}
+
+/**
+ * How a command waits for a local engine another command holds (the DuckDB file, the warehouse folder): up to
+ * `DAP_LOCK_WAIT_SECONDS` (default 120), saying once on stderr whom it waits for.
+ */
+export function localLockWait(): LockWait {
+  const value = Number(process.env.DAP_LOCK_WAIT_SECONDS ?? 120);
+  const seconds = Number.isFinite(value) && value >= 0 ? value : 120;
+  return {
+    lockWaitMs: seconds * 1000,
+    onWait: ({ path, pid, command }) =>
+      console.error(
+        `dap: waiting for the local engine ${path}, in use by process ${pid ?? '?'}${command ? ` (${command})` : ''} (up to ${seconds} s)`,
+      ),
+  };
 }
 
 /** The project as far as it parses; its problems are said once, on stderr, and do not stop the command. */

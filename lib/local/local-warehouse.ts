@@ -8,7 +8,7 @@ import type { AppliedScript, ExternalSchema, MigratableWarehouse, PendingScript,
 import { quoteIdentifier } from '../core/sql/identifiers.ts';
 import { referencedExternalTables } from '../core/sql/template.ts';
 import { PgliteWarehouse } from '../engines/local/pglite-warehouse.ts';
-import type { LocalContext } from './context.ts';
+import { type LocalContext, localLockWait } from './context.ts';
 
 /**
  * The twin's Redshift: a PGlite database in `<dataDir>/_warehouse/<env>`, migrated from `redshift-scripts/`, with the
@@ -30,7 +30,7 @@ export class LocalWarehouse implements Warehouse, MigratableWarehouse {
 
   static async open(context: LocalContext, options: { readonly inMemory?: boolean } = {}): Promise<LocalWarehouse> {
     const database = await PgliteWarehouse.open({
-      ...(options.inMemory ? {} : { dataDir: LocalWarehouse.folder(context) }),
+      ...(options.inMemory ? {} : { dataDir: LocalWarehouse.folder(context), ...localLockWait() }),
       schema: context.environment.redshift.schema,
     });
     return new LocalWarehouse(context, database);

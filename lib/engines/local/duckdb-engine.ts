@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { Project } from '../../config/loader.ts';
 import { type ResourceNames, resourceNames } from '../../config/names.ts';
@@ -9,9 +10,11 @@ import type { QueryEngine, QueryResult, QueryStatistics, SqlValue } from '../../
 import { quoteIdentifier } from '../../core/sql/identifiers.ts';
 import { incomingTableDefs } from '../../core/transform.ts';
 import { expectedStageColumns, rawViewSql, stageTableSql } from './duckdb-catalog.ts';
+import { commandOf, type LockHolder, type LockWait, waitWhileBusy } from './local-lock.ts';
 import { installTrinoCompat, TRINO_COMPAT_VERSION, translateTrinoToDuckDb } from './trino-compat.ts';
 
-export interface DuckDbEngineOptions {
+/** `lockWaitMs`: how long to wait while another process holds the database file (DuckDB admits one writer). */
+export interface DuckDbEngineOptions extends LockWait {
   readonly project: Project;
   readonly environment: EnvironmentConfig;
   /** Folder standing for S3, one sub-folder per bucket. */
@@ -46,7 +49,7 @@ export class DuckDbEngine implements QueryEngine {
     const names = resourceNames(options.environment);
     const databasePath = options.databasePath ?? join(options.dataDir, `${options.environment.name}.duckdb`);
     if (databasePath !== ':memory:') mkdirSync(dirname(databasePath), { recursive: true });
-    const instance = await DuckDBInstance.create(databasePath);
+    const instance = await createWaiting(databasePath, options);
     const connection = await instance.connect();
     const state = await readEngineState(connection);
     await installTrinoCompat(connection, { macrosInstalled: state.get(COMPAT_KEY) === TRINO_COMPAT_VERSION });
@@ -159,6 +162,25 @@ export class DuckDbEngine implements QueryEngine {
     this.connection.closeSync();
     this.instance.closeSync();
   }
+}
+
+/** Opens the file, waiting (bounded) while another process holds its lock. */
+function createWaiting(path: string, options: DuckDbEngineOptions): Promise<DuckDBInstance> {
+  return waitWhileBusy(
+    () => DuckDBInstance.create(path),
+    (error) => lockHolder(path, error),
+    options,
+  );
+}
+
+/** The holder named by a DuckDB lock conflict, or undefined for any other error. */
+function lockHolder(path: string, error: unknown): LockHolder | undefined {
+  const message = error instanceof Error ? error.message : '';
+  if (!/Could not set lock on file/.test(message)) return undefined;
+  const pid = Number(/\(PID (\d+)\)/.exec(message)?.[1]);
+  if (!Number.isSafeInteger(pid)) return { path };
+  const command = commandOf(pid);
+  return { path, pid, ...(command ? { command } : {}) };
 }
 
 const COMPAT_KEY = 'trino_compat';

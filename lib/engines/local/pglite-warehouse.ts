@@ -9,10 +9,12 @@ import { historyInsert, historySelect, historyTableDdl } from '../../core/migrat
 import type { AppliedScript, ExternalSchema, MigratableWarehouse, PendingScript, Warehouse } from '../../core/ports.ts';
 import { buildProcedureCall, ProcedureFailedError } from '../../core/procedure-call.ts';
 import { quoteIdentifier } from '../../core/sql/identifiers.ts';
+import { type LockWait, lockFolder } from './local-lock.ts';
 import { REDSHIFT_COMPAT_SQL, REDSHIFT_SESSION_SQL } from './redshift-compat.ts';
 import { rewriteRedshiftForLocal } from './redshift-rewrite.ts';
 
-export interface PgliteWarehouseOptions {
+/** `lockWaitMs`: how long to wait while another process has the folder open (PGlite admits one process). */
+export interface PgliteWarehouseOptions extends LockWait {
   /** Folder holding the database; absent = in memory. */
   readonly dataDir?: string;
   /** The reporting schema (where the migration history lives). @default 'conformed' */
@@ -48,16 +50,22 @@ export class PgliteWarehouse implements Warehouse, MigratableWarehouse {
   private constructor(
     private readonly db: PGlite,
     private readonly schema: string,
+    private readonly unlock: () => Promise<void>,
   ) {}
 
   static async open(options: PgliteWarehouseOptions = {}): Promise<PgliteWarehouse> {
-    const db = await openDatabase(options.dataDir);
+    // PGlite has no lock of its own and two processes on one folder would corrupt it: one at a time.
+    const unlock = options.dataDir ? await lockFolder(options.dataDir, options) : async () => {};
+    const db = await openDatabase(options.dataDir).catch(async (error: unknown) => {
+      await unlock();
+      throw error;
+    });
     await installCompatOnce(db);
     await db.exec(REDSHIFT_SESSION_SQL);
     // Tables filled inside a procedure have no statistics yet, so Postgres plans their joins as nested loops (95 s
     // for a 1% change on 5,000 keys); Redshift hash- or merge-joins them. Plan the way Redshift does.
     await db.exec('set enable_nestloop = off');
-    return new PgliteWarehouse(db, options.schema ?? 'conformed');
+    return new PgliteWarehouse(db, options.schema ?? 'conformed', unlock);
   }
 
   /** Runs one or more statements written in Redshift SQL (rewritten for PGlite). */
@@ -172,7 +180,11 @@ export class PgliteWarehouse implements Warehouse, MigratableWarehouse {
   }
 
   async close(): Promise<void> {
-    await this.db.close();
+    try {
+      await this.db.close();
+    } finally {
+      await this.unlock();
+    }
   }
 }
 

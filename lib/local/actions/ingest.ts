@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import type { IngestSummary } from '../../core/ingest/report.ts';
-import { openLocal } from '../context.ts';
+import { resolveLocal } from '../context.ts';
 import { formatIngestSummary, ingestLocalFile } from '../ingest-samples.ts';
 import { watchLanding } from '../watch.ts';
 
@@ -31,23 +31,20 @@ export class IngestCommandError extends Error {
 export async function ingest(root: string, file: string, options: IngestOptions): Promise<number> {
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) throw new IngestCommandError(`${file}: no such file`);
-  const context = await openLocal({ root, ...options });
-  try {
-    if (!context.project.fileSources.has(options.source)) {
-      const known = [...context.project.fileSources.keys()].join(', ') || 'none';
-      throw new IngestCommandError(`no file source "${options.source}" (known: ${known})`);
-    }
-    const summary = await ingestLocalFile(context, file, options.source);
-    print(summary, options.json);
-    return summary.outcome === 'quarantined' ? 1 : 0;
-  } finally {
-    await context.close();
+  // Ingestion writes files only: it never opens the local engine, so it runs beside a run or a query.
+  const context = resolveLocal({ root, ...options });
+  if (!context.project.fileSources.has(options.source)) {
+    const known = [...context.project.fileSources.keys()].join(', ') || 'none';
+    throw new IngestCommandError(`no file source "${options.source}" (known: ${known})`);
   }
+  const summary = await ingestLocalFile(context, file, options.source);
+  print(summary, options.json);
+  return summary.outcome === 'quarantined' ? 1 : 0;
 }
 
 /** `dap watch [--once]`: ingests what lands until SIGINT/SIGTERM (or once). */
 export async function watch(root: string, options: WatchOptions): Promise<void> {
-  const context = await openLocal({ root, ...options });
+  const context = resolveLocal({ root, ...options });
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
@@ -66,7 +63,6 @@ export async function watch(root: string, options: WatchOptions): Promise<void> 
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-    await context.close();
   }
 }
 

@@ -4,7 +4,14 @@ import type { SqlValue } from '../../core/ports.ts';
 import type { Dialect } from '../../core/sql/scanner.ts';
 import { type SqlStatement, splitSqlStatements, UnterminatedSqlError } from '../../core/sql/statements.ts';
 import type { PgliteWarehouse, WarehouseTextResult } from '../../engines/local/pglite-warehouse.ts';
-import { type LocalContext, type LocalOptions, openLocal, openResolved, resolveLocal } from '../context.ts';
+import {
+  type LocalContext,
+  type LocalOptions,
+  localLockWait,
+  openLocal,
+  openResolved,
+  resolveLocal,
+} from '../context.ts';
 import { formatCells, formatTable } from '../table-format.ts';
 
 export interface QueryOptions {
@@ -139,7 +146,11 @@ async function openWarehouseSession(resolved: Parameters<typeof openResolved>[0]
   let database: PgliteWarehouse | undefined;
   let context: LocalContext | undefined;
   if (existsSync(folder) && readdirSync(folder).length > 0) {
-    database = await PgliteWarehouse.open({ dataDir: folder, schema: resolved.environment.redshift.schema });
+    database = await PgliteWarehouse.open({
+      dataDir: folder,
+      schema: resolved.environment.redshift.schema,
+      ...localLockWait(),
+    });
     if ((await database.appliedScripts()).length === 0) {
       await database.close();
       database = undefined;
