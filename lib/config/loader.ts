@@ -143,40 +143,59 @@ export function readProject(root: string): LoadResult {
 export function parseProject(files: ProjectFiles, root = '.'): LoadResult {
   const problems: Problem[] = [];
   const reader = new FileReader(files, problems);
+  // Each reader reports as it goes, so the order of these fields is the order problems are listed in.
+  const project: Project = {
+    root,
+    environments: readEnvironments(reader),
+    families: readFamilies(reader),
+    familyEvents: readFamilyEvents(reader),
+    stageTables: readStageTables(reader),
+    rawTables: readRawTables(reader),
+    insertSql: readInsertSql(reader),
+    reportingFamilies: readReportingFamilies(reader),
+    warehouseScripts: readWarehouseScripts(reader),
+    fileSources: readSources(reader, PATHS.fileSources, fileSourceSchema),
+    apiSources: readSources(reader, PATHS.apiSources, apiSourceSchema),
+  };
+  return { project, problems };
+}
 
+/** Every `config/environments/<name>.json`, by its `name`. */
+function readEnvironments(reader: FileReader): Map<string, EnvironmentConfig> {
   const environments = new Map<string, EnvironmentConfig>();
-  for (const name of reader.list(PATHS.environments, '.json')) {
-    const file = `${PATHS.environments}/${name}`;
-    const env = reader.json(file, environmentSchema);
-    if (!env) continue;
-    if (`${env.name}.json` !== name) {
-      problems.push({ file, at: 'name', message: `expected "${name.replace(/\.json$/, '')}" to match the file name` });
-      continue;
-    }
-    environments.set(env.name, env);
+  for (const entry of reader.entries(PATHS.environments, '.json')) {
+    const env = reader.json(entry.file, environmentSchema);
+    if (env && reader.matchesFileName(entry, 'name', env.name)) environments.set(env.name, env);
   }
+  return environments;
+}
 
+/** The product family list, each family listed once. */
+function readFamilies(reader: FileReader): ProductFamilyEntry[] {
   const families = reader.json(PATHS.productFamilies, productFamilyListSchema, { required: true }) ?? [];
   reportDuplicates(
     families.map((f) => f.product_family),
     (name, index) =>
-      problems.push({
+      reader.report({
         file: PATHS.productFamilies,
         at: `[${index}].product_family`,
         message: `family "${name}" is listed twice`,
       }),
   );
+  return families;
+}
 
+/** Every `<family>_config.json` beside the family list, by the family it is named after. */
+function readFamilyEvents(reader: FileReader): Map<string, FamilyEventsFile> {
   const familyEvents = new Map<string, FamilyEventsFile>();
-  for (const name of reader.list(PATHS.processScripts, '_config.json')) {
-    const file = `${PATHS.processScripts}/${name}`;
+  for (const { file, key: family } of reader.entries(PATHS.processScripts, '_config.json')) {
+    // The family list lives in the same folder and ends the same way, but lists families, not events.
     if (file === PATHS.productFamilies) continue;
-    const family = name.slice(0, -'_config.json'.length);
     const events = reader.json(file, familyEventListSchema);
     if (!events) continue;
     events.forEach((event, index) => {
       if (event.product_family !== family) {
-        problems.push({
+        reader.report({
           file,
           at: `[${index}].product_family`,
           message: `expected "${family}" (the family this file is named after) but found "${event.product_family}"`,
@@ -185,50 +204,49 @@ export function parseProject(files: ProjectFiles, root = '.'): LoadResult {
     });
     familyEvents.set(family, { file, events });
   }
+  return familyEvents;
+}
 
+/** Every `stage_tables/<family>.json`, by its `product_family`. */
+function readStageTables(reader: FileReader): Map<string, StageTableDef> {
   const stageTables = new Map<string, StageTableDef>();
-  for (const name of reader.list(PATHS.stageTables, '.json')) {
-    const file = `${PATHS.stageTables}/${name}`;
+  for (const entry of reader.entries(PATHS.stageTables, '.json')) {
+    const { file } = entry;
     const table = reader.json(file, stageTableSchema);
-    if (!table) continue;
-    if (`${table.product_family}.json` !== name) {
-      problems.push({
-        file,
-        at: 'product_family',
-        message: `expected "${name.replace(/\.json$/, '')}" to match the file name`,
-      });
-      continue;
-    }
-    problems.push(
+    if (!table || !reader.matchesFileName(entry, 'product_family', table.product_family)) continue;
+    reader.report(
       ...columnProblems(file, 'columns', table.columns),
       ...columnProblems(file, 'partition_columns', table.partition_columns),
     );
     reportDuplicates(
       [...table.columns, ...table.partition_columns].map((c) => c.name),
-      (column) => problems.push({ file, message: `column "${column}" is declared twice` }),
+      (column) => reader.report({ file, message: `column "${column}" is declared twice` }),
     );
     stageTables.set(table.product_family, { ...table, file, table: table.table ?? table.product_family });
   }
+  return stageTables;
+}
 
+/** The tables of every `raw_tables/*.json`, by table name; a file may declare several, so its name is free. */
+function readRawTables(reader: FileReader): Map<string, RawTableDef> {
   const rawTables = new Map<string, RawTableDef>();
-  for (const name of reader.list(PATHS.rawTables, '.json')) {
-    const file = `${PATHS.rawTables}/${name}`;
+  for (const { file } of reader.entries(PATHS.rawTables, '.json')) {
     const source = reader.json(file, rawSourceSchema);
     if (!source) continue;
-    problems.push(
+    reader.report(
       ...columnProblems(file, 'columns', source.columns),
       ...columnProblems(file, 'partition_columns', source.partition_columns),
     );
     for (const [table, def] of Object.entries(source.tables)) {
-      problems.push(...columnProblems(file, `tables.${table}.columns`, def.columns));
+      reader.report(...columnProblems(file, `tables.${table}.columns`, def.columns));
       const columns = [...source.columns, ...def.columns];
       reportDuplicates(
         [...columns, ...source.partition_columns].map((c) => c.name),
-        (column) => problems.push({ file, at: `tables.${table}`, message: `column "${column}" is declared twice` }),
+        (column) => reader.report({ file, at: `tables.${table}`, message: `column "${column}" is declared twice` }),
       );
       const existing = rawTables.get(table);
       if (existing) {
-        problems.push({
+        reader.report({
           file,
           at: `tables.${table}`,
           message: `raw table "${table}" is also declared in ${existing.file}`,
@@ -246,45 +264,50 @@ export function parseProject(files: ProjectFiles, root = '.'): LoadResult {
       });
     }
   }
-
-  const insertSql = new Map<string, SqlFile>();
-  for (const name of reader.list(PATHS.insertInto, '.sql')) {
-    const file = `${PATHS.insertInto}/${name}`;
-    const text = reader.text(file);
-    if (text !== undefined) insertSql.set(name.slice(0, -'.sql'.length), { file, text });
-  }
-
-  const reportingFamilies = reader.json(PATHS.reportingFamilies, reportingFamilyListSchema, { required: true }) ?? [];
-  const warehouseScripts = readWarehouseScripts(reader, problems);
-  const fileSources = reader.sources(PATHS.fileSources, fileSourceSchema);
-  const apiSources = reader.sources(PATHS.apiSources, apiSourceSchema);
-
-  return {
-    project: {
-      root,
-      environments,
-      families,
-      familyEvents,
-      stageTables,
-      rawTables,
-      insertSql,
-      reportingFamilies,
-      warehouseScripts,
-      fileSources,
-      apiSources,
-    },
-    problems,
-  };
+  return rawTables;
 }
 
-function readWarehouseScripts(reader: FileReader, problems: Problem[]): WarehouseScriptFile[] {
+/** Every `dml/insert_into/<event>.sql`, by the event it is named after. */
+function readInsertSql(reader: FileReader): Map<string, SqlFile> {
+  const insertSql = new Map<string, SqlFile>();
+  for (const { file, key: event } of reader.entries(PATHS.insertInto, '.sql')) {
+    const text = reader.text(file);
+    if (text !== undefined) insertSql.set(event, { file, text });
+  }
+  return insertSql;
+}
+
+function readReportingFamilies(reader: FileReader): ReportingFamilyEntry[] {
+  return reader.json(PATHS.reportingFamilies, reportingFamilyListSchema, { required: true }) ?? [];
+}
+
+/** Every `<dir>/<source>.json`, validated, keyed by its `source`, which must match the file name. */
+function readSources<T extends { source: string }>(
+  reader: FileReader,
+  dir: string,
+  schema: z.ZodType<T>,
+): Map<string, SourceDef<T>> {
+  const sources = new Map<string, SourceDef<T>>();
+  for (const entry of reader.entries(dir, '.json')) {
+    const source = reader.json(entry.file, schema);
+    if (source && reader.matchesFileName(entry, 'source', source.source))
+      sources.set(source.source, { ...source, file: entry.file });
+  }
+  return sources;
+}
+
+function readWarehouseScripts(reader: FileReader): WarehouseScriptFile[] {
+  return [...readMigrations(reader), ...readProcedures(reader)];
+}
+
+/** Every `migrations/V<n>__<description>.sql`, in version order; a version used twice keeps its first file. */
+function readMigrations(reader: FileReader): WarehouseScriptFile[] {
   const versioned: Extract<WarehouseScriptFile, { kind: 'versioned' }>[] = [];
   const seen = new Map<number, string>();
-  for (const name of reader.list(PATHS.warehouseMigrations, '.sql')) {
-    const file = `${PATHS.warehouseMigrations}/${name}`;
+  for (const { file, name } of reader.entries(PATHS.warehouseMigrations, '.sql')) {
     const match = MIGRATION_NAME.exec(name);
     if (!match) {
-      problems.push({
+      reader.report({
         file,
         message: 'expected a migration named V<version>__<description>.sql (e.g. V003__add_dim_venue.sql), lower case',
       });
@@ -293,7 +316,7 @@ function readWarehouseScripts(reader: FileReader, problems: Problem[]): Warehous
     const version = Number(match[1]);
     const other = seen.get(version);
     if (other) {
-      problems.push({ file, message: `version ${version} is also used by ${other}` });
+      reader.report({ file, message: `version ${version} is also used by ${other}` });
       continue;
     }
     seen.set(version, file);
@@ -301,19 +324,22 @@ function readWarehouseScripts(reader: FileReader, problems: Problem[]): Warehous
     if (text !== undefined)
       versioned.push({ kind: 'versioned', file, text, version, description: (match[2] ?? '').replaceAll('_', ' ') });
   }
-  versioned.sort((a, b) => a.version - b.version);
+  return versioned.sort((a, b) => a.version - b.version);
+}
+
+/** Every `procedures/<name>.sql`, in name order. */
+function readProcedures(reader: FileReader): WarehouseScriptFile[] {
   const repeatable: WarehouseScriptFile[] = [];
-  for (const name of reader.list(PATHS.warehouseProcedures, '.sql')) {
-    const file = `${PATHS.warehouseProcedures}/${name}`;
+  for (const { file, name } of reader.entries(PATHS.warehouseProcedures, '.sql')) {
     const match = PROCEDURE_NAME.exec(name);
     if (!match) {
-      problems.push({ file, message: 'expected a procedure script named <procedure>.sql, e.g. sp_user_journey.sql' });
+      reader.report({ file, message: 'expected a procedure script named <procedure>.sql, e.g. sp_user_journey.sql' });
       continue;
     }
     const text = reader.text(file);
     if (text !== undefined) repeatable.push({ kind: 'repeatable', file, text, description: match[1] ?? name });
   }
-  return [...versioned, ...repeatable];
+  return repeatable;
 }
 
 /** Like `readProject`, but throws a `ConfigError` listing every problem. */
@@ -335,41 +361,45 @@ export function environment(project: Project, name: string): EnvironmentConfig {
   return env;
 }
 
+/**
+ * A file of a project folder, named `<key><suffix>`. The key is what the file declares (an environment, family, event
+ * or source): the project is keyed by file names, so where a file also names its subject inside, the two must agree.
+ */
+interface DirEntry {
+  /** Path relative to the project root. */
+  readonly file: string;
+  /** The file's name inside its folder. */
+  readonly name: string;
+  /** The name without the suffix it was listed by. */
+  readonly key: string;
+}
+
 class FileReader {
   constructor(
     private readonly files: ProjectFiles,
     private readonly problems: Problem[],
   ) {}
 
-  /** Names of the files directly inside `dir` that end with `suffix`, sorted. */
-  list(dir: string, suffix: string): string[] {
+  /** The files directly inside `dir` whose names end with `suffix`, sorted by name. */
+  entries(dir: string, suffix: string): DirEntry[] {
     const names: string[] = [];
     for (const path of this.files.keys()) {
       if (!path.startsWith(`${dir}/`)) continue;
       const name = path.slice(dir.length + 1);
       if (!name.includes('/') && name.endsWith(suffix)) names.push(name);
     }
-    return names.sort();
+    return names.sort().map((name) => ({ file: `${dir}/${name}`, name, key: name.slice(0, -suffix.length) }));
   }
 
-  /** Every `<dir>/<source>.json`, validated, keyed by its `source`, which must match the file name. */
-  sources<T extends { source: string }>(dir: string, schema: z.ZodType<T>): Map<string, SourceDef<T>> {
-    const sources = new Map<string, SourceDef<T>>();
-    for (const name of this.list(dir, '.json')) {
-      const file = `${dir}/${name}`;
-      const source = this.json(file, schema);
-      if (!source) continue;
-      if (`${source.source}.json` !== name) {
-        this.problems.push({
-          file,
-          at: 'source',
-          message: `expected "${name.replace(/\.json$/, '')}" to match the file name`,
-        });
-        continue;
-      }
-      sources.set(source.source, { ...source, file });
-    }
-    return sources;
+  /** Whether `declared`, the value at `at` in the entry's file, is the key its file name gives; reports it if not. */
+  matchesFileName(entry: DirEntry, at: string, declared: string): boolean {
+    if (declared === entry.key) return true;
+    this.problems.push({ file: entry.file, at, message: `expected "${entry.key}" to match the file name` });
+    return false;
+  }
+
+  report(...problems: Problem[]): void {
+    this.problems.push(...problems);
   }
 
   text(file: string): string | undefined {

@@ -1,7 +1,7 @@
 import { loadProject, type WarehouseScriptFile } from '../../lib/config/loader.ts';
 import { migrate, warehouseBindings } from '../../lib/core/migrations.ts';
-import { PgliteWarehouse } from '../../lib/engines/local/pglite-warehouse.ts';
 import { referencedExternalTables } from '../../lib/core/sql/template.ts';
+import { PgliteWarehouse } from '../../lib/engines/local/pglite-warehouse.ts';
 import { externalColumn } from '../../lib/local/local-warehouse.ts';
 import { REPO_ROOT } from './twin-fixture.ts';
 

@@ -78,6 +78,33 @@ interface Replacement {
 
 type Range = readonly [number, number];
 
+/** Where a word stands: the tokens around it, for the rewrites that depend on them. */
+interface WordSite {
+  /** The word's token. */
+  readonly i: number;
+  /** The end of the range being emitted. */
+  readonly end: number;
+  /** The significant tokens before and after the word (-1 for none), and the latter's text in lower case. */
+  readonly before: number;
+  readonly after: number;
+  readonly afterText: string;
+  /** The `)` of `word(...)` when the word is called (its `(` is `after`); -1 otherwise. */
+  readonly close: number;
+}
+
+type WordRewrite = (rewriter: Rewriter, at: WordSite) => Replacement | undefined;
+
+/** The word alone becomes `text`; what follows it is rewritten as usual. */
+function replaceWord(text: string): WordRewrite {
+  return (_, at) => ({ text, next: at.i + 1 });
+}
+
+/** Renamed whether called or not, so `NVARCHAR(20)` keeps its length. */
+const TYPE_RENAMES: readonly [string, WordRewrite][] = [
+  ['nvarchar', replaceWord('varchar')],
+  ['nchar', replaceWord('char')],
+];
+
 class Rewriter {
   private readonly nextSignificant: Int32Array;
   private readonly previousSignificant: Int32Array;
@@ -196,96 +223,99 @@ class Rewriter {
     return `(${this.emit(range[0], range[1]).trim()})`;
   }
 
+  /** The rewrite of the word at `i`, if it is one of the Redshift words rewritten and not qualified (`t.sysdate`). */
   private word(i: number, end: number): Replacement | undefined {
     const word = this.lower(i);
     const before = this.previous(i);
     if (this.text(before) === '.') return undefined;
-    const after = this.next(i);
-    const afterText = this.lower(after);
-    const call = afterText === '(' && (this.closing[after] ?? -1) > 0 && (this.closing[after] ?? 0) < end;
-    const close = call ? (this.closing[after] as number) : -1;
-
     if (this.atStatementStart(i)) {
       const statement = this.statement(i, word, end);
       if (statement) return statement;
     }
-    if (word === 'nvarchar') return { text: 'varchar', next: i + 1 };
-    if (word === 'nchar') return { text: 'char', next: i + 1 };
-    if (call) {
-      const renamedPart = DATE_PART_FUNCTIONS[word];
-      if (renamedPart !== undefined) return this.datePartCall(i, after, renamedPart);
-      const renamed = RENAMED[word];
-      if (renamed !== undefined) return { text: renamed + this.emit(i + 1, close + 1), next: close + 1 };
-      switch (word) {
-        case 'listagg':
-          return this.listagg(after, end);
-        case 'decode':
-          return this.decode(after);
-        case 'nvl2':
-          return this.nvl2(after);
-        case 'concat':
-          return this.concat(after);
-        case 'convert':
-          return this.convert(after);
-        case 'json_extract_path_text':
-          return this.jsonExtractPathText(after);
-        case 'identity':
-          return this.identity(i, after);
-        case 'distkey':
-        case 'sortkey':
-          return { text: '', next: close + 1 };
-        case 'varbyte':
-        case 'varbinary':
-          return { text: 'bytea', next: close + 1 };
-      }
-      return undefined;
-    }
-    switch (word) {
-      case 'sysdate':
-        return { text: 'localtimestamp', next: i + 1 };
-      case 'approximate':
-        if (afterText === 'count' || afterText === 'percentile_disc') return { text: '', next: after };
-        return undefined;
-      case 'minus':
-        return { text: 'except', next: i + 1 };
-      case 'distkey':
-        return { text: '', next: i + 1 };
-      case 'sortkey':
-        return { text: '', next: afterText === 'auto' ? after + 1 : i + 1 };
-      case 'compound':
-      case 'interleaved': {
-        if (afterText !== 'sortkey') return undefined;
-        const open = this.next(after);
-        const closeKey = this.text(open) === '(' ? (this.closing[open] ?? -1) : -1;
-        return { text: '', next: closeKey > 0 ? closeKey + 1 : after + 1 };
-      }
-      case 'diststyle':
-        return { text: '', next: after + 1 };
-      case 'encode':
-        if (this.tokens[after]?.kind === 'word') return { text: '', next: after + 1 };
-        return undefined;
-      case 'backup':
-        if (afterText === 'yes' || afterText === 'no') return { text: '', next: after + 1 };
-        return undefined;
-      case 'nonatomic':
-        return { text: '', next: i + 1 };
-      case 'varbyte':
-      case 'varbinary':
-        return { text: 'bytea', next: i + 1 };
-      case 'max':
-        if (this.text(before) === '(' && afterText === ')' && VARYING_TYPES.has(this.lower(this.previous(before))))
-          return { text: '65535', next: i + 1 };
-        return undefined;
-      case 'super': {
-        const typePosition =
-          this.text(before) === '::' ||
-          this.lower(before) === 'as' ||
-          [',', ')', ';', 'not', 'null', 'default', 'encode'].includes(afterText) ||
-          after === -1;
-        return typePosition && afterText !== '.' ? { text: 'jsonb', next: i + 1 } : undefined;
-      }
-    }
-    return undefined;
+    const after = this.next(i);
+    const afterText = this.lower(after);
+    const close = afterText === '(' ? (this.closing[after] ?? -1) : -1;
+    const call = close > 0 && close < end;
+    const site: WordSite = { i, end, before, after, afterText, close: call ? close : -1 };
+    // A word followed by `(` is only ever rewritten as a call: `max(x)` is the aggregate, not `VARCHAR(MAX)`.
+    const rewrite = (call ? Rewriter.CALL_REWRITES : Rewriter.WORD_REWRITES).get(word);
+    return rewrite?.(this, site);
+  }
+
+  /** Rewrites of `word(...)`, by the word in lower case. */
+  private static readonly CALL_REWRITES: ReadonlyMap<string, WordRewrite> = new Map<string, WordRewrite>([
+    ...TYPE_RENAMES,
+    ...Object.entries(DATE_PART_FUNCTIONS).map(([word, name]): [string, WordRewrite] => [
+      word,
+      (r, at) => r.datePartCall(at.i, at.after, name),
+    ]),
+    ...Object.entries(RENAMED).map(([word, name]): [string, WordRewrite] => [
+      word,
+      (r, at) => ({ text: name + r.emit(at.i + 1, at.close + 1), next: at.close + 1 }),
+    ]),
+    ['listagg', (r, at) => r.listagg(at.after, at.end)],
+    ['decode', (r, at) => r.decode(at.after)],
+    ['nvl2', (r, at) => r.nvl2(at.after)],
+    ['concat', (r, at) => r.concat(at.after)],
+    ['convert', (r, at) => r.convert(at.after)],
+    ['json_extract_path_text', (r, at) => r.jsonExtractPathText(at.after)],
+    ['identity', (r, at) => r.identity(at.i, at.after)],
+    ['distkey', (_, at) => ({ text: '', next: at.close + 1 })],
+    ['sortkey', (_, at) => ({ text: '', next: at.close + 1 })],
+    ['varbyte', (_, at) => ({ text: 'bytea', next: at.close + 1 })],
+    ['varbinary', (_, at) => ({ text: 'bytea', next: at.close + 1 })],
+  ]);
+
+  /** Rewrites of a word not followed by `(`, by the word in lower case. */
+  private static readonly WORD_REWRITES: ReadonlyMap<string, WordRewrite> = new Map<string, WordRewrite>([
+    ...TYPE_RENAMES,
+    ['sysdate', replaceWord('localtimestamp')],
+    ['minus', replaceWord('except')],
+    ['nonatomic', replaceWord('')],
+    ['varbyte', replaceWord('bytea')],
+    ['varbinary', replaceWord('bytea')],
+    [
+      'approximate',
+      (_, at) =>
+        at.afterText === 'count' || at.afterText === 'percentile_disc' ? { text: '', next: at.after } : undefined,
+    ],
+    ['distkey', replaceWord('')],
+    ['sortkey', (_, at) => ({ text: '', next: at.afterText === 'auto' ? at.after + 1 : at.i + 1 })],
+    ['compound', (r, at) => r.sortKeyStyle(at)],
+    ['interleaved', (r, at) => r.sortKeyStyle(at)],
+    ['diststyle', (_, at) => ({ text: '', next: at.after + 1 })],
+    ['encode', (r, at) => (r.tokens[at.after]?.kind === 'word' ? { text: '', next: at.after + 1 } : undefined)],
+    [
+      'backup',
+      (_, at) => (at.afterText === 'yes' || at.afterText === 'no' ? { text: '', next: at.after + 1 } : undefined),
+    ],
+    ['max', (r, at) => r.varcharMax(at)],
+    ['super', (r, at) => r.superType(at)],
+  ]);
+
+  /** `COMPOUND|INTERLEAVED SORTKEY [(columns)]`, dropped whole. */
+  private sortKeyStyle(at: WordSite): Replacement | undefined {
+    if (at.afterText !== 'sortkey') return undefined;
+    const open = this.next(at.after);
+    const close = this.text(open) === '(' ? (this.closing[open] ?? -1) : -1;
+    return { text: '', next: close > 0 ? close + 1 : at.after + 1 };
+  }
+
+  /** The `MAX` of `VARCHAR(MAX)` and the like: Postgres wants a number. */
+  private varcharMax(at: WordSite): Replacement | undefined {
+    const inTypeLength =
+      this.text(at.before) === '(' && at.afterText === ')' && VARYING_TYPES.has(this.lower(this.previous(at.before)));
+    return inTypeLength ? { text: '65535', next: at.i + 1 } : undefined;
+  }
+
+  /** `SUPER` as a type (after `::` or `AS`, or before what may follow a column's type); not `super.field`. */
+  private superType(at: WordSite): Replacement | undefined {
+    const typePosition =
+      this.text(at.before) === '::' ||
+      this.lower(at.before) === 'as' ||
+      [',', ')', ';', 'not', 'null', 'default', 'encode'].includes(at.afterText) ||
+      at.after === -1;
+    return typePosition && at.afterText !== '.' ? { text: 'jsonb', next: at.i + 1 } : undefined;
   }
 
   private atStatementStart(i: number): boolean {
