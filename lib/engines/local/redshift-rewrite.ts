@@ -283,7 +283,7 @@ class Rewriter {
     ['sortkey', (_, at) => ({ text: '', next: at.afterText === 'auto' ? at.after + 1 : at.i + 1 })],
     ['compound', (r, at) => r.sortKeyStyle(at)],
     ['interleaved', (r, at) => r.sortKeyStyle(at)],
-    ['diststyle', (_, at) => ({ text: '', next: at.after + 1 })],
+    ['diststyle', (_, at) => ({ text: '', next: at.after === -1 ? at.i + 1 : at.after + 1 })],
     ['encode', (r, at) => (r.tokens[at.after]?.kind === 'word' ? { text: '', next: at.after + 1 } : undefined)],
     [
       'backup',

@@ -17,6 +17,10 @@ describe('the Redshift statement rewriter', () => {
     );
   });
 
+  test('a DISTSTYLE with nothing after it ends the rewrite instead of looping', () => {
+    assert.equal(rewriteRedshiftForLocal('create table t (a int) diststyle'), 'create table t (a int) ');
+  });
+
   test('quotes unquoted date parts and leaves qualified names alone', () => {
     assert.equal(
       rewriteRedshiftForLocal('select dateadd(day, 1, d), s.sysdate from s'),
