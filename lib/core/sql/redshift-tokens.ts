@@ -1,17 +1,16 @@
-import { DIALECTS, dollarTagAt, type ScanEnd, scanBlockComment, scanLineComment, scanQuoted } from './scanner.ts';
+import {
+  DIALECTS,
+  dollarTagAt,
+  type ScanEnd,
+  scanBlockComment,
+  scanLineComment,
+  scanQuoted,
+  type TokenKind,
+} from './scanner.ts';
 
 /** Redshift (Postgres-family) SQL as tokens, on the shared scanner with Redshift's rules. */
 
-export type RedshiftTokenKind =
-  | 'whitespace'
-  | 'comment'
-  | 'string'
-  | 'quoted-identifier'
-  | 'word'
-  | 'number'
-  | 'parameter'
-  | 'dollar'
-  | 'punctuation';
+export type RedshiftTokenKind = TokenKind | 'dollar';
 
 /** One token of Redshift SQL: what the portability lint reads, the local rewriter rewrites and the splitter splits. */
 export interface RedshiftToken {

@@ -20,6 +20,17 @@ export const DIALECTS = {
 
 export type Dialect = keyof typeof DIALECTS;
 
+/** What every dialect's tokens are; Redshift adds `dollar` (the delimiters of a procedure body). */
+export type TokenKind =
+  | 'whitespace'
+  | 'comment'
+  | 'string'
+  | 'quoted-identifier'
+  | 'word'
+  | 'number'
+  | 'parameter'
+  | 'punctuation';
+
 /** The end of a run the scanner stepped over, and whether it was closed before the text ended. */
 export interface ScanEnd {
   readonly end: number;

@@ -1,19 +1,11 @@
-import { DIALECTS, type ScanEnd, scanBlockComment, scanLineComment, scanQuoted } from './scanner.ts';
+import { DIALECTS, type ScanEnd, scanBlockComment, scanLineComment, scanQuoted, type TokenKind } from './scanner.ts';
 
 /**
  * Athena (Trino) SQL as tokens, on the shared scanner with Trino's rules: what the Trino lint reads, what the local
  * engine's translator rewrites, and what templates and statement splitting step over.
  */
 
-export type SqlTokenKind =
-  | 'whitespace'
-  | 'comment'
-  | 'string'
-  | 'quoted-identifier'
-  | 'word'
-  | 'number'
-  | 'parameter'
-  | 'punctuation';
+export type SqlTokenKind = TokenKind;
 
 export interface SqlToken {
   readonly kind: SqlTokenKind;
