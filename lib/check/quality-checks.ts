@@ -240,6 +240,7 @@ export function expressionProblems(expression: string, columns: ReadonlyMap<stri
 
   const wrapped = `select 1 from checked_table where not (${expression})`;
   const analysis = analyzeSql(wrapped);
+  if (analysis.syntaxErrors.length === 0) problems.push(...whitelistProblems(wrapped));
   const offset = 'select 1 from checked_table where not ('.length;
   // The parser's first error is the one that explains; those after it are recovery noise.
   for (const error of analysis.syntaxErrors.slice(0, 1)) {
@@ -252,6 +253,198 @@ export function expressionProblems(expression: string, columns: ReadonlyMap<stri
     }
   }
   return problems;
+}
+
+/** The parse-tree nodes an expression may be made of: columns, literals, operators, CASE, CAST, calls and lambdas. */
+const ALLOWED_NODES = new Set(
+  [
+    'WhereClause',
+    'LogicalNot',
+    'ParenthesizedExpression',
+    'And',
+    'Or',
+    'Predicated',
+    'ValueExpressionDefault',
+    'Comparison',
+    'ComparisonOperator',
+    'ArithmeticBinary',
+    'ArithmeticUnary',
+    'Concatenation',
+    'ColumnReference',
+    'ColumnName',
+    'QualifiedName',
+    'Dereference',
+    'UnquotedIdentifier',
+    'QuotedIdentifier',
+    'BackQuotedIdentifier',
+    'DigitIdentifier',
+    'NonReserved',
+    'NumericLiteral',
+    'IntegerLiteral',
+    'DecimalLiteral',
+    'DoubleLiteral',
+    'StringLiteral',
+    'BasicStringLiteral',
+    'UnicodeStringLiteral',
+    'BooleanLiteral',
+    'BooleanValue',
+    'NullLiteral',
+    'TypeConstructor',
+    'IntervalLiteral',
+    'Interval',
+    'IntervalField',
+    'FunctionCall',
+    'FunctionName',
+    'InList',
+    'Between',
+    'Like',
+    'NullPredicate',
+    'DistinctFrom',
+    'SearchedCase',
+    'SimpleCase',
+    'WhenClause',
+    'Cast',
+    'GenericType',
+    'TypeParameter',
+    'RowType',
+    'RowField',
+    'ArrayType',
+    'LegacyArrayType',
+    'LegacyMapType',
+    'Lambda',
+    'Subscript',
+    'ArrayConstructor',
+    'Expression',
+    'CurrentTimestamp',
+    'CurrentDate',
+    'CurrentTime',
+    'Localtimestamp',
+    'Localtime',
+    'Extract',
+    'Trim',
+    'Substring',
+    'Position',
+    'DateTimeType',
+    'DoublePrecisionType',
+    'IfExpression',
+  ].map((kind) => `${kind}Context`),
+);
+
+/** How a refused node reads in a message: its keyword, where it has one. */
+const NODE_KEYWORDS: Readonly<Record<string, string>> = {
+  ExistsContext: 'EXISTS',
+  TableContext: 'TABLE',
+  InlineTableContext: 'VALUES',
+  CurrentUserContext: 'CURRENT_USER',
+  CurrentRoleContext: 'CURRENT_ROLE',
+  CurrentCatalogContext: 'CURRENT_CATALOG',
+  CurrentSchemaContext: 'CURRENT_SCHEMA',
+  SubqueryExpressionContext: 'a subquery',
+  JsonQueryContext: 'JSON_QUERY',
+};
+
+/**
+ * Functions a check may call: row-level, deterministic, Athena and the local engine agreeing on them. A function
+ * outside the list (a table function, a session or system function, one not ported) is refused by name.
+ */
+const ALLOWED_FUNCTIONS = new Set([
+  'abs',
+  'all_match',
+  'any_match',
+  'array_join',
+  'cardinality',
+  'ceil',
+  'ceiling',
+  'coalesce',
+  'concat',
+  'contains',
+  'date',
+  'date_add',
+  'date_diff',
+  'date_format',
+  'date_parse',
+  'date_trunc',
+  'day',
+  'day_of_week',
+  'element_at',
+  'floor',
+  'format_datetime',
+  'from_iso8601_date',
+  'from_iso8601_timestamp',
+  'from_unixtime',
+  'greatest',
+  'hour',
+  'if',
+  'is_finite',
+  'is_nan',
+  'json_extract_scalar',
+  'least',
+  'length',
+  'lower',
+  'lpad',
+  'ltrim',
+  'minute',
+  'mod',
+  'month',
+  'none_match',
+  'nullif',
+  'power',
+  'regexp_extract',
+  'regexp_like',
+  'replace',
+  'reverse',
+  'round',
+  'rpad',
+  'rtrim',
+  'second',
+  'sign',
+  'split_part',
+  'sqrt',
+  'starts_with',
+  'strpos',
+  'substr',
+  'to_iso8601',
+  'to_unixtime',
+  'trim',
+  'try',
+  'upper',
+  'year',
+]);
+
+/** What the parse tree of the spliced expression holds beyond the allowed nodes and functions. */
+function whitelistProblems(wrapped: string): string[] {
+  parser ??= new TrinoSQL();
+  type Node = { constructor: { name: string }; children?: Node[]; getText(): string };
+  const where = findNode(parser.parse(wrapped) as unknown as Node, 'WhereClauseContext');
+  if (!where) return [];
+  const refused = new Set<string>();
+  const functions = new Set<string>();
+  const walk = (node: Node) => {
+    if (!node.children) return;
+    const kind = node.constructor.name;
+    if (!ALLOWED_NODES.has(kind)) refused.add(kind);
+    if (kind === 'FunctionNameContext') {
+      const name = node.getText().toLowerCase();
+      if (!ALLOWED_FUNCTIONS.has(name)) functions.add(name);
+    }
+    for (const child of node.children) walk(child);
+  };
+  walk(where);
+  const named = [...refused].map((kind) => NODE_KEYWORDS[kind]).filter((name) => name !== undefined);
+  const shown = named.length > 0 ? named : [...refused].map((kind) => kind.replace(/Context$/, ''));
+  return [
+    ...shown.map((name) => `expected only columns, literals, operators and functions: ${name} is not allowed`),
+    ...[...functions].map((name) => `function ${name} is not one a check may call (allowed: see the README)`),
+  ];
+
+  function findNode(node: Node, kind: string): Node | undefined {
+    if (node.constructor.name === kind) return node;
+    for (const child of node.children ?? []) {
+      const found = findNode(child, kind);
+      if (found) return found;
+    }
+    return undefined;
+  }
 }
 
 function identifierName(text: string): string {

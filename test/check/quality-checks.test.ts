@@ -211,6 +211,30 @@ describe('expressionProblems', () => {
     });
   });
 
+  test('allows only columns, literals, operators and listed functions: each attack is named and refused', () => {
+    // Act: what a careless or hostile check could splice into the check query
+    const cases = {
+      // A table named like one of the checked table's columns passes the column check: the whitelist refuses it.
+      exists: expressionProblems('exists (table "user")', SALES_COLUMNS),
+      otherTable: expressionProblems('amount in (table tags)', SALES_COLUMNS),
+      values: expressionProblems('amount in (values 1, 2)', SALES_COLUMNS),
+      unlisted: expressionProblems("amount > 0 and length(json_format(cast(\"user\" as json))) < 99", SALES_COLUMNS),
+      system: expressionProblems("current_user = 'admin'", SALES_COLUMNS),
+    };
+
+    // Assess
+    assert.deepEqual(cases, {
+      exists: [
+        'expected only columns, literals, operators and functions: EXISTS is not allowed',
+        'expected only columns, literals, operators and functions: TABLE is not allowed',
+      ],
+      otherTable: ['expected only columns, literals, operators and functions: TABLE is not allowed'],
+      values: ['expected only columns, literals, operators and functions: VALUES is not allowed'],
+      unlisted: ['function json_format is not one a check may call (allowed: see the README)'],
+      system: ['expected only columns, literals, operators and functions: CURRENT_USER is not allowed'],
+    });
+  });
+
   test('reports unknown columns and Trino syntax errors with a position inside the expression', () => {
     // Act
     const unknown = expressionProblems('amount > 0 and sold_at < event_at', SALES_COLUMNS);
