@@ -2,9 +2,10 @@
 -- every record with the new rules; federated ids are untouched).
 --
 -- scv_source: the sources taking part; priority breaks survivorship ties (1 wins).
--- scv_match_rule: per source, the match keys. key_expression is SQL over scv_source_record's columns (first_name,
---   last_name, email, phone, organisation); records whose expressions give the same (key_name, value) are one
---   customer (transitively). priority orders the keys in the match explanation (1 = strongest). With
+-- scv_match_rule: per source, the match keys. normaliser names how a record's key value is made (sp_scv_consolidate
+--   holds the SQL of each; a rule carries no SQL): email = the email lower-cased without spaces when it looks like
+--   an address (x@y); phone = the phone when it has 10 characters or more. Records whose normalised values give the
+--   same (key_name, value) are one customer (transitively). priority orders the keys in the match explanation (1 = strongest). With
 --   ambiguous_if_first_names_differ, a value shared by records with different first names (a family or shared
 --   mailbox) links nobody, and the explanation says so.
 -- A source with no rule (SmartSurvey: responses carry no respondent email or name) stays as singleton customers.
@@ -20,12 +21,12 @@ insert into {{reporting_schema}}.scv_source (source, priority, description) valu
 
 delete from {{reporting_schema}}.scv_match_rule;
 insert into {{reporting_schema}}.scv_match_rule
-  (source, key_name, key_expression, priority, ambiguous_if_first_names_differ)
+  (source, key_name, normaliser, priority, ambiguous_if_first_names_differ)
 values
-  ('crm_contacts', 'email', 'case when email like ''%_@_%'' then lower(replace(email, '' '', '''')) end', 1, true),
-  ('shop_customers', 'email', 'case when email like ''%_@_%'' then lower(replace(email, '' '', '''')) end', 1, true),
-  ('event_registrations', 'email', 'case when email like ''%_@_%'' then lower(replace(email, '' '', '''')) end', 1, true),
-  ('eventbrite', 'email', 'case when email like ''%_@_%'' then lower(replace(email, '' '', '''')) end', 1, true),
-  ('txma', 'email', 'case when email like ''%_@_%'' then lower(replace(email, '' '', '''')) end', 1, true),
-  ('crm_contacts', 'phone', 'case when length(phone) >= 10 then phone end', 2, true),
-  ('shop_customers', 'phone', 'case when length(phone) >= 10 then phone end', 2, true);
+  ('crm_contacts', 'email', 'email', 1, true),
+  ('shop_customers', 'email', 'email', 1, true),
+  ('event_registrations', 'email', 'email', 1, true),
+  ('eventbrite', 'email', 'email', 1, true),
+  ('txma', 'email', 'email', 1, true),
+  ('crm_contacts', 'phone', 'phone', 2, true),
+  ('shop_customers', 'phone', 'phone', 2, true);

@@ -1,6 +1,7 @@
 -- sp_scv_consolidate(run_id): links the records of scv_source_record (federated by sp_scv_federate) into customers
 -- and writes scv_person (one row per live record) and scv_customer (one row per customer).
--- Linking: each record's match key values come from scv_match_rule (scv_match_rules.sql); records sharing a
+-- Linking: each record's match key values come from scv_match_rule (scv_match_rules.sql), each rule naming one of
+--   the normalisers written out below (a rule carries no SQL, and nothing here is dynamic SQL); records sharing a
 --   non-ambiguous (key_name, value) are one customer, transitively (label propagation: every record starts with its
 --   federated id, and takes the smallest id among records sharing a key until nothing changes). customer_id is the
 --   smallest federated id among the customer's records.
@@ -17,7 +18,7 @@ as $$
 declare
   v_run varchar(128) := run_id;
   v_started timestamp := getdate();
-  v_rule record;
+  v_unknown record;
   v_changed bigint := 1;
   v_iterations integer := 0;
   v_person_deleted bigint := 0;
@@ -27,20 +28,30 @@ declare
 begin
   lock {{reporting_schema}}.scv_person;
 
+  -- a rule naming a normaliser this procedure does not know would match nothing in silence: refuse it
+  select into v_unknown source, key_name, normaliser
+  from {{reporting_schema}}.scv_match_rule
+  where normaliser not in ('email', 'phone')
+  order by source, key_name
+  limit 1;
+  if found then
+    raise exception 'unknown normaliser "%" for %.%: expected email or phone', v_unknown.normaliser, v_unknown.source, v_unknown.key_name;
+  end if;
+
   -- match key values per record
   delete from {{reporting_schema}}.scv_record_key;
-  for v_rule in
-    select source, key_name, key_expression, priority
-    from {{reporting_schema}}.scv_match_rule
-    order by priority, source, key_name
-  loop
-    execute 'insert into {{reporting_schema}}.scv_record_key '
-      || '(source, native_id, key_name, key_value, priority, is_ambiguous) '
-      || 'select distinct source, native_id, ' || quote_literal(v_rule.key_name) || ', key_value, '
-      || cast(v_rule.priority as varchar(12)) || ', false from (select source, native_id, cast(('
-      || v_rule.key_expression || ') as varchar(1024)) as key_value from {{reporting_schema}}.scv_source_record '
-      || 'where source = ' || quote_literal(v_rule.source) || ') k where key_value is not null and key_value <> ''''';
-  end loop;
+  insert into {{reporting_schema}}.scv_record_key (source, native_id, key_name, key_value, priority, is_ambiguous)
+  select distinct source, native_id, key_name, key_value, priority, false
+  from (
+    select r.source, r.native_id, m.key_name, m.priority,
+      cast(case m.normaliser
+        when 'email' then case when r.email like '%_@_%' then lower(replace(r.email, ' ', '')) end
+        when 'phone' then case when length(r.phone) >= 10 then r.phone end
+      end as varchar(1024)) as key_value
+    from {{reporting_schema}}.scv_match_rule m
+    join {{reporting_schema}}.scv_source_record r on r.source = m.source
+  ) k
+  where key_value is not null and key_value <> '';
 
   -- a value shared by records with different first names (a family or shared mailbox) links nobody
   update {{reporting_schema}}.scv_record_key
