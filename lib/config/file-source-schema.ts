@@ -163,6 +163,24 @@ export const fileSourceSchema = z.strictObject({
     .int()
     .min(1024)
     .default(4 * 1024 * 1024),
+  /** XLSX: all entries of the workbook inflated together, read from its ZIP directory before anything is inflated. */
+  max_uncompressed_bytes: z
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .default(1024 * 1024 * 1024),
+  /** XLSX: one entry (over a megabyte) may inflate at most this many times its compressed size. */
+  max_compression_ratio: z.number().min(2).default(250),
+  /** XLSX: the shared-string table, which the reader holds in memory whole, at most this many bytes uncompressed. */
+  max_shared_strings_bytes: z
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .default(128 * 1024 * 1024),
+  /** Data rows in one file; a file with more is quarantined whole (the row cap Excel's own format allows is 1,048,576). */
+  max_rows: z.number().int().min(1).default(1_000_000),
+  /** Cells in one row. */
+  max_columns: z.number().int().min(1).default(1000),
   /**
    * Each file is the whole current state of the source, so consecutive files can be compared into inserts,
    * updates and deletes. `key` lists the target columns that identify a row (unique within a file); `date_from_key`

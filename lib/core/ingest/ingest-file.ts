@@ -27,6 +27,7 @@ import {
   type RejectLine,
 } from './report.ts';
 import { readXlsxRecords, XlsxReadError } from './xlsx-reader.ts';
+import { readZipDirectory, ZipDirectoryError, zipLimitProblem } from './zip-directory.ts';
 
 /**
  * Ingests one object from the landing bucket: the step the ingest Lambda, `dap ingest` and `dap watch` all run.
@@ -112,6 +113,8 @@ export class ReconciliationError extends Error {
 
 const DEFAULT_PART_BYTES = 8 * 1024 * 1024;
 const HEAD_BYTES = 64 * 1024;
+/** The end of the file kept from the first pass: where a workbook's ZIP central directory is. */
+const TAIL_BYTES = 1024 * 1024;
 const MAX_REASON_GROUPS = 25;
 const STAGING_PREFIX = '_staging/ingest';
 
@@ -308,6 +311,8 @@ interface Scan {
   readonly hash: string;
   readonly bytes: number;
   readonly head: Uint8Array;
+  /** The last `TAIL_BYTES` of the file (all of it when it is smaller). */
+  readonly tail: Uint8Array;
   readonly validUtf8: boolean;
 }
 
@@ -317,6 +322,7 @@ async function scanObject(body: AsyncIterable<Uint8Array>, signal: AbortSignal |
   const headChunks: Uint8Array[] = [];
   let headLength = 0;
   let bytes = 0;
+  let tail: Uint8Array = new Uint8Array(0);
   for await (const chunk of body) {
     signal?.throwIfAborted();
     hash.update(chunk);
@@ -326,8 +332,16 @@ async function scanObject(body: AsyncIterable<Uint8Array>, signal: AbortSignal |
       headChunks.push(chunk.subarray(0, HEAD_BYTES - headLength));
       headLength += Math.min(chunk.byteLength, HEAD_BYTES - headLength);
     }
+    tail = keepTail(tail, chunk);
   }
-  return { hash: hash.digest('hex'), bytes, head: Buffer.concat(headChunks), validUtf8: utf8.finish() };
+  return { hash: hash.digest('hex'), bytes, head: Buffer.concat(headChunks), tail, validUtf8: utf8.finish() };
+}
+
+/** The last `TAIL_BYTES` of what was seen so far and `chunk`. */
+function keepTail(tail: Uint8Array, chunk: Uint8Array): Uint8Array {
+  if (chunk.byteLength >= TAIL_BYTES) return chunk.slice(chunk.byteLength - TAIL_BYTES);
+  const keep = Math.min(tail.byteLength, TAIL_BYTES - chunk.byteLength);
+  return Buffer.concat([tail.subarray(tail.byteLength - keep), chunk]);
 }
 
 // ---------------------------------------------------------------- pass 2: records → rows
@@ -444,6 +458,8 @@ async function processFile(
   if (!snapshotDate.ok) return quarantine(snapshotDate.reason);
   const encoding = inspectFormat(source.format, scan, processed);
   if (!encoding.ok) return quarantine(encoding.reason);
+  const bomb = source.format.type === 'xlsx' ? workbookLimitProblem(source, scan) : undefined;
+  if (bomb !== undefined) return quarantine(bomb);
 
   const records = await openRecords(deps, attempt, source, encoding.value, processed);
   const sink = new RowSink(deps, attempt, heartbeat);
@@ -453,6 +469,20 @@ async function processFile(
 
   const reason = unreadable ?? reasonNotToLoad(processed, processor.headerProblem, source.max_reject_ratio);
   return reason === undefined ? processed : quarantine(reason);
+}
+
+/** Whether the workbook's ZIP directory declares more than the source's limits allow, before anything is inflated. */
+function workbookLimitProblem(source: FileSource, scan: Scan): string | undefined {
+  try {
+    return zipLimitProblem(readZipDirectory(scan.tail, scan.bytes), {
+      maxUncompressedBytes: source.max_uncompressed_bytes,
+      maxCompressionRatio: source.max_compression_ratio,
+      maxSharedStringsBytes: source.max_shared_strings_bytes,
+    });
+  } catch (error) {
+    if (error instanceof ZipDirectoryError) return `not a readable XLSX workbook: ${error.message}`;
+    throw error;
+  }
 }
 
 /** The snapshot date every row carries: null outside snapshots, else the ingest date or the one in the object name. */
@@ -514,7 +544,12 @@ async function openRecords(
   if (handle === undefined) throw new Error(`${attempt.key} disappeared between hashing and parsing`);
   const format = source.format;
   if (format.type === 'xlsx') {
-    return readXlsxRecords(handle.body, { sheet: format.sheet, signal: deps.signal }, (sheet) => {
+    const limits = {
+      maxRows: source.max_rows,
+      maxColumns: source.max_columns,
+      maxRecordLength: source.max_record_bytes,
+    };
+    return readXlsxRecords(handle.body, { sheet: format.sheet, signal: deps.signal, ...limits }, (sheet) => {
       processed.parse = { ...processed.parse, sheet: sheet.name };
     });
   }

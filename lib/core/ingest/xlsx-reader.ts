@@ -20,6 +20,12 @@ export class XlsxReadError extends Error {
 export interface XlsxReadOptions {
   readonly sheet: XlsxFormat['sheet'];
   readonly signal?: AbortSignal | undefined;
+  /** Rows of the sheet; past it the file is refused (`XlsxReadError`, naming the limit). @default no limit */
+  readonly maxRows?: number;
+  /** Cells in one row. @default no limit */
+  readonly maxColumns?: number;
+  /** Characters of all of a row's text cells together, as `max_record_bytes` limits a CSV record. @default no limit */
+  readonly maxRecordLength?: number;
 }
 
 export interface XlsxSheetInfo {
@@ -54,8 +60,11 @@ export async function* readXlsxRecords(
       found = true;
       onSheet({ name: sheet.name, position });
       let batch: SourceRecord[] = [];
+      let rows = 0;
       for await (const row of sheet) {
-        batch.push({ row: row.number, cells: rowCells(row.values) });
+        if (++rows > (options.maxRows ?? Number.POSITIVE_INFINITY))
+          throw new XlsxReadError(`the worksheet has more than max_rows (${options.maxRows}) rows`);
+        batch.push({ row: row.number, cells: boundedCells(row.number, row.values, options) });
         if (batch.length >= BATCH_ROWS) {
           options.signal?.throwIfAborted();
           yield batch;
@@ -99,6 +108,22 @@ function sheetPosition(reader: unknown, name: string): number | undefined {
   const sheets = (reader as { model?: { sheets?: { name?: string }[] } }).model?.sheets;
   const index = sheets?.findIndex((s) => s.name === name) ?? -1;
   return index >= 0 ? index + 1 : undefined;
+}
+
+/** The row's cells, refusing a row wider or longer than the limits (a hostile sheet, not a bad value). */
+function boundedCells(row: number, values: unknown, options: XlsxReadOptions): Cell[] {
+  const width = Array.isArray(values) ? values.length - 1 : 0;
+  if (width > (options.maxColumns ?? Number.POSITIVE_INFINITY))
+    throw new XlsxReadError(`row ${row} has ${width} cells, more than max_columns (${options.maxColumns})`);
+  const cells = rowCells(values);
+  const maxLength = options.maxRecordLength ?? Number.POSITIVE_INFINITY;
+  let length = 0;
+  for (const cell of cells) {
+    length += typeof cell === 'string' ? cell.length : 1;
+    if (length > maxLength)
+      throw new XlsxReadError(`row ${row} is longer than max_record_bytes (${maxLength} characters)`);
+  }
+  return cells;
 }
 
 /** exceljs row values are 1-based and sparse; cells become 0-based, holes become null. */

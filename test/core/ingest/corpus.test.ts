@@ -276,7 +276,8 @@ const CASES: readonly Case[] = [
     source: 'people_xlsx',
     outcome: 'quarantined',
     rows: none,
-    reason: 'not a readable XLSX workbook: FILE_ENDED (the ZIP data ends early: a truncated or damaged file)',
+    // Its ZIP directory is read first (the decompression-bomb check), so the truncation is found there.
+    reason: 'not a readable XLSX workbook: no ZIP end-of-central-directory record (a damaged or truncated file)',
   },
   {
     file: 'no-data-sheet.xlsx',

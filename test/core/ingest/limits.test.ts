@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { deflateRawSync } from 'node:zlib';
+import ExcelJS from 'exceljs';
+import { harness, ingestProjectFiles } from './harness.ts';
+
+/** A ZIP archive of the given entries (deflated), with a central directory, as a workbook arrives. */
+function zipOf(entries: Readonly<Record<string, Buffer>>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, content] of Object.entries(entries)) {
+    const data = deflateRawSync(content);
+    const fileName = Buffer.from(name);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(content.length, 22);
+    local.writeUInt16LE(fileName.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(content.length, 24);
+    central.writeUInt16LE(fileName.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, fileName, data);
+    centrals.push(central, fileName);
+    offset += local.length + fileName.length + data.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Object.keys(entries).length, 8);
+  end.writeUInt16LE(Object.keys(entries).length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
+}
+
+describe('hostile workbooks are refused by their declared sizes, before anything is inflated', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'dap-bombs-'));
+  after(() => rmSync(folder, { recursive: true, force: true }));
+
+  test('a shared-string table that inflates 1000-fold is quarantined as a decompression bomb', async () => {
+    // Prepare: 64 MiB of one character deflate to about 64 KB
+    const h = harness();
+    after(() => h.cleanup());
+    const file = join(folder, 'bomb.xlsx');
+    writeFileSync(
+      file,
+      zipOf({
+        '[Content_Types].xml': Buffer.from('<Types/>'),
+        'xl/sharedStrings.xml': Buffer.alloc(64 * 1024 * 1024, 'a'),
+        'xl/worksheets/sheet1.xml': Buffer.from('<worksheet/>'),
+      }),
+    );
+    const before = process.memoryUsage().rss;
+
+    // Act
+    const summary = await h.ingest(h.drop(file, 'people_xlsx'));
+
+    // Assess
+    assert.equal(summary.outcome, 'quarantined');
+    assert.match(
+      summary.reason ?? '',
+      /^xl\/sharedStrings\.xml inflates \d+-fold \(\d+ to 67108864 bytes\), over max_compression_ratio \(250\): a decompression bomb$/,
+    );
+    assert.ok(process.memoryUsage().rss - before < 256 * 1024 * 1024, 'nothing was inflated');
+    assert.equal((await h.keys('quarantine')).filter((k) => k.endsWith('bomb.xlsx')).length, 1, 'the file is kept');
+  });
+
+  test('total inflated size and the shared-string table have limits of their own, named in the reason', async () => {
+    // Prepare: moderately compressible entries, over limits the source sets low
+    const files = ingestProjectFiles();
+    const xlsxSource = JSON.parse(files['config/sources/files/people_xlsx.json'] ?? '{}');
+    files['config/sources/files/people_xlsx.json'] = JSON.stringify({
+      ...xlsxSource,
+      max_uncompressed_bytes: 2 * 1024 * 1024,
+    });
+    const h = harness(files);
+    after(() => h.cleanup());
+    const random = Buffer.from(Array.from({ length: 3 * 1024 * 1024 }, (_, i) => 97 + ((i * 7919) % 26)));
+    const file = join(folder, 'big.xlsx');
+    writeFileSync(file, zipOf({ 'xl/worksheets/sheet1.xml': random }));
+
+    // Act
+    const summary = await h.ingest(h.drop(file, 'people_xlsx'));
+
+    // Assess
+    assert.equal(summary.outcome, 'quarantined');
+    assert.equal(summary.reason, 'the workbook inflates to 3145728 bytes, over max_uncompressed_bytes (2097152)');
+  });
+
+  test('a sheet with more rows or wider rows than the source allows is quarantined whole', async () => {
+    // Prepare
+    const files = ingestProjectFiles();
+    const xlsxSource = JSON.parse(files['config/sources/files/people_xlsx.json'] ?? '{}');
+    files['config/sources/files/people_xlsx.json'] = JSON.stringify({ ...xlsxSource, max_rows: 3, max_columns: 5 });
+    const h = harness(files);
+    after(() => h.cleanup());
+    const write = async (name: string, rows: unknown[][]) => {
+      const workbook = new ExcelJS.Workbook();
+      const sheet = workbook.addWorksheet('People');
+      for (const row of rows) sheet.addRow(row);
+      await workbook.xlsx.writeFile(join(folder, name));
+      return join(folder, name);
+    };
+    const header = ['person_id', 'full_name', 'email', 'born', 'score'];
+    const tall = await write('tall.xlsx', [
+      header,
+      ...Array.from({ length: 5 }, (_, i) => [`p${i}`, 'A', 'a@x.org', null, 1]),
+    ]);
+    const wide = await write('wide.xlsx', [header, ['p1', 'A', 'a@x.org', null, 1, 'x', 'y']]);
+
+    // Act
+    const tallSummary = await h.ingest(h.drop(tall, 'people_xlsx'));
+    const wideSummary = await h.ingest(h.drop(wide, 'people_xlsx'));
+
+    // Assess
+    assert.deepEqual(
+      [tallSummary.outcome, tallSummary.reason],
+      ['quarantined', 'the worksheet has more than max_rows (3) rows'],
+    );
+    assert.deepEqual(
+      [wideSummary.outcome, wideSummary.reason],
+      ['quarantined', 'row 2 has 7 cells, more than max_columns (5)'],
+    );
+  });
+});
