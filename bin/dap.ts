@@ -5,6 +5,7 @@ import { registerIngest } from '../lib/local/commands/ingest.ts';
 import { registerPull } from '../lib/local/commands/pull.ts';
 import { registerQuery } from '../lib/local/commands/query.ts';
 import { registerRun } from '../lib/local/commands/run.ts';
+import { registerUnlock } from '../lib/local/commands/unlock.ts';
 
 // Each command loads what it needs when it runs, so `dap --help` and `dap query` never load what `dap run` needs.
 const program = new Command('dap')
@@ -12,7 +13,15 @@ const program = new Command('dap')
   .option('--root <dir>', 'project root (config/, athena-scripts/, redshift-scripts/)', process.cwd())
   .showHelpAfterError();
 
-for (const register of [registerCheck, registerQuery, registerRun, registerBackfill, registerIngest, registerPull])
+for (const register of [
+  registerCheck,
+  registerQuery,
+  registerRun,
+  registerBackfill,
+  registerIngest,
+  registerPull,
+  registerUnlock,
+])
   register(program);
 
 /**
@@ -25,6 +34,8 @@ const EXPECTED_ERRORS = new Set([
   'QueryInputError',
   'IngestCommandError',
   'LocalEngineBusyError',
+  'IngestBusyError',
+  'UnlockRefusedError',
 ]);
 
 try {

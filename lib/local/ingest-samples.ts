@@ -27,7 +27,11 @@ export function localIngestDeps(
     buckets: { landing: buckets.landing, raw: buckets.raw, archive: buckets.archive, quarantine: buckets.quarantine },
     store: context.store,
     // One control table per environment, as in AWS: the ledger of dev never answers for test.
-    control: new FileControlStore(context.dataDir, { table: context.names.controlTable }),
+    control: new FileControlStore(context.dataDir, {
+      table: context.names.controlTable,
+      onTakeover: (lease, pid) =>
+        console.error(`dap: took over the lease ${lease.name} of ${lease.holder}: its process ${pid} is gone`),
+    }),
     ...options,
   };
 }

@@ -11,6 +11,8 @@ export const EXIT_CODES: Readonly<Record<TwinOutcome, number>> = {
   PARTIAL: 2,
   FAILED: 1,
   CRASHED: 1,
+  // As a shell reports a command ended by SIGINT.
+  INTERRUPTED: 130,
 };
 
 export function reportTable(report: RunReport): string {
@@ -55,6 +57,12 @@ export function printRunResult(result: TwinRunResult, write: (text: string) => v
     const lease = result.output as { message?: string };
     write(`run ${result.runId} did not start: ${lease.message ?? 'another run holds the lease'}`);
     return EXIT_CODES.ALREADY_RUNNING;
+  }
+  if (result.outcome === 'INTERRUPTED') {
+    write(
+      `run ${result.runId} INTERRUPTED: stopped before it finished; its lease is released, the next run starts at once`,
+    );
+    return EXIT_CODES.INTERRUPTED;
   }
   const { report } = result;
   if (!report) {

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ControlStore, Lease, LeaseAttempt, VersionedValue } from '../../core/ports.ts';
 import { decideAcquire, decideRenew, expiryEpochSeconds, VersionConflictError } from '../../core/run-guard.ts';
+import { processAlive } from './local-lock.ts';
 
 export interface FileControlStoreOptions {
   /** Sub-folder standing for the DynamoDB table. @default 'control' */
@@ -16,6 +17,11 @@ export interface FileControlStoreOptions {
   readonly staleLockMs?: number;
   /** How long a write waits for another writer's lock before giving up. @default 10_000 */
   readonly lockTimeoutMs?: number;
+  /**
+   * Called when a lease is taken over at once because the process that holds it is gone (locally a lease records
+   * its holder's pid; a Ctrl-C'd or killed command leaves its lease behind). @default nothing is said
+   */
+  readonly onTakeover?: (lease: Lease, pid: number) => void;
 }
 
 export class ControlLockTimeoutError extends Error {
@@ -48,6 +54,8 @@ interface LeaseRecord {
   readonly renewed_at: string;
   readonly expires_at: string;
   readonly expires_at_epoch: number;
+  /** The local process that holds it (not in the DynamoDB item: there, only the expiry frees a lease). */
+  readonly holder_pid?: number;
 }
 
 interface ValueRecord {
@@ -87,11 +95,19 @@ export class FileControlStore implements ControlStore {
   readonly root: string;
   private readonly staleLockMs: number;
   private readonly lockTimeoutMs: number;
+  private readonly onTakeover: ((lease: Lease, pid: number) => void) | undefined;
 
   constructor(dataDir: string, options: FileControlStoreOptions = {}) {
     this.root = join(dataDir, '_control', safeFileName(options.table ?? 'control'));
     this.staleLockMs = options.staleLockMs ?? 30_000;
     this.lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
+    this.onTakeover = options.onTakeover;
+  }
+
+  /** The pid of the local process holding the lease, where the lease file records one. */
+  async leaseHolderPid(name: string): Promise<number | undefined> {
+    const pid = (await readJson(this.leasePath(name)))?.holder_pid;
+    return typeof pid === 'number' ? pid : undefined;
   }
 
   leasePath(name: string): string {
@@ -105,7 +121,7 @@ export class FileControlStore implements ControlStore {
   async acquireLease(name: string, holder: string, now: Date, ttlSeconds: number): Promise<LeaseAttempt> {
     const path = this.leasePath(name);
     return this.withLock(path, async () => {
-      const attempt = decideAcquire(await this.readLease(path), name, holder, now, ttlSeconds);
+      const attempt = decideAcquire(await this.liveLease(path), name, holder, now, ttlSeconds);
       if (attempt.acquired) await writeJsonAtomically(path, leaseRecord(attempt.lease));
       return attempt;
     });
@@ -151,6 +167,15 @@ export class FileControlStore implements ControlStore {
       await writeJsonAtomically(path, { key, value: JSON.parse(json), version } satisfies ValueRecord);
       return version;
     });
+  }
+
+  /** The lease, or undefined when there is none or its holder process is gone (then it is taken over, said once). */
+  private async liveLease(path: string): Promise<Lease | undefined> {
+    const lease = await this.readLease(path);
+    const pid = (await readJson(path))?.holder_pid;
+    if (lease === undefined || typeof pid !== 'number' || pid === process.pid || processAlive(pid)) return lease;
+    this.onTakeover?.(lease, pid);
+    return undefined;
   }
 
   private async readLease(path: string): Promise<Lease | undefined> {
@@ -217,7 +242,7 @@ export class FileControlStore implements ControlStore {
   private async breakLockIfStale(lockPath: string): Promise<boolean> {
     const judged = await statOrUndefined(lockPath);
     if (judged === undefined) return true;
-    if (Date.now() - judged.mtimeMs < this.staleLockMs) return false;
+    if (Date.now() - judged.mtimeMs < this.staleLockMs && !(await lockHolderGone(lockPath))) return false;
     const aside = `${lockPath}.stale.${randomUUID()}`;
     try {
       await rename(lockPath, aside);
@@ -261,7 +286,15 @@ function leaseRecord(lease: Lease): LeaseRecord {
     renewed_at: lease.renewedAt,
     expires_at: lease.expiresAt,
     expires_at_epoch: expiryEpochSeconds(lease.expiresAt),
+    holder_pid: process.pid,
   };
+}
+
+/** Whether the writer named in a lock file (`<pid>:<token>`) has ended: its lock can be broken at once. */
+async function lockHolderGone(lockPath: string): Promise<boolean> {
+  const content = await readFile(lockPath, 'utf8').catch(() => '');
+  const pid = Number(content.split(':')[0]);
+  return Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && !processAlive(pid);
 }
 
 async function readJson(path: string): Promise<Record<string, unknown> | undefined> {

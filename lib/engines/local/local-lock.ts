@@ -86,7 +86,7 @@ export async function lockFolder(folder: string, wait: LockWait): Promise<() => 
       } catch (error) {
         if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
         const holder = await holderOf(file, folder);
-        if (holder.pid !== undefined && !alive(holder.pid)) {
+        if (holder.pid !== undefined && !processAlive(holder.pid)) {
           // The holder is gone without giving the lock back: take it over now.
           await rm(file, { force: true });
           await writeFile(file, mine, { flag: 'wx' });
@@ -112,7 +112,8 @@ async function holderOf(file: string, folder: string): Promise<LockHolder> {
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether a local process still runs (a signal 0 reaches it; EPERM means it runs under another user). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

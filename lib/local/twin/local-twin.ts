@@ -10,6 +10,7 @@ import { deployProjectFiles } from '../../check/deployed.ts';
 import { PROJECT_FOLDERS, readProjectFiles } from '../../config/loader.ts';
 import { runFamilyChecks } from '../../core/family-outcome.ts';
 import type { Warehouse } from '../../core/ports.ts';
+import { RAW_TO_STAGE_LEASE } from '../../core/run-guard.ts';
 import type { RunReport, RunStatus } from '../../core/run-report.ts';
 import { FileControlStore } from '../../engines/local/file-control-store.ts';
 import type { LocalContext } from '../context.ts';
@@ -46,9 +47,11 @@ export interface TwinRunOptions {
   readonly events?: readonly string[];
   /** Called as each state is entered: lets tests stop the run at a step boundary, as a crash would. */
   readonly onStateEntered?: (stateName: string, abort: () => void) => void;
+  /** Stops the run when it aborts (Ctrl-C): no further state starts, the run lease is released, outcome INTERRUPTED. */
+  readonly signal?: AbortSignal;
 }
 
-export type TwinOutcome = RunStatus | 'ALREADY_RUNNING' | 'CRASHED';
+export type TwinOutcome = RunStatus | 'ALREADY_RUNNING' | 'CRASHED' | 'INTERRUPTED';
 
 export interface TwinRunResult {
   readonly runId: string;
@@ -103,13 +106,18 @@ export class LocalTwin {
     const runId = options.runId ?? randomUUID();
     const notifications: { subject?: string; message: string }[] = [];
     await context.engine.syncCatalog();
+    const control = new FileControlStore(context.dataDir, {
+      table: context.names.controlTable,
+      onTakeover: (lease, pid) =>
+        options.progress?.(`  ! took over the lease ${lease.name} of run ${lease.holder}: its process ${pid} is gone`),
+    });
     const handlers = buildTaskHandlers(this.definition, this.resolver, {
       lambdas: localLambdas({
         environment: context.environment,
         names: context.names,
         store: context.store,
         engine: context.engine,
-        control: new FileControlStore(context.dataDir, { table: context.names.controlTable }),
+        control,
         warehouse: this.warehouse,
         migratableWarehouse: () => context.openWarehouse(),
         now: options.now ?? (() => new Date()),
@@ -145,6 +153,8 @@ export class LocalTwin {
       context: { Execution: { Name: runId, StartTime: new Date().toISOString(), Input: input } },
     });
 
+    const interrupt = () => execution.abort();
+    options.signal?.addEventListener('abort', interrupt, { once: true });
     const progress = options.progress;
     const logs = (async () => {
       for await (const event of execution.eventLogs) {
@@ -177,6 +187,16 @@ export class LocalTwin {
     } catch (caught) {
       if (caught instanceof ExecutionAbortedError) {
         await logs.catch(() => undefined);
+        if (options.signal?.aborted) {
+          // Stopped on purpose: give the lease back now rather than leave the next run waiting for it to lapse.
+          await control.releaseLease(RAW_TO_STAGE_LEASE, runId);
+          return {
+            runId,
+            outcome: 'INTERRUPTED',
+            notifications,
+            error: { name: 'Interrupted', cause: 'stopped by a signal' },
+          };
+        }
         return {
           runId,
           outcome: 'CRASHED',

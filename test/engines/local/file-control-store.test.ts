@@ -55,6 +55,40 @@ describe('FileControlStore leases', () => {
     assert.deepEqual(await store.getLease(LEASE), attempt.acquired ? attempt.lease : undefined);
   });
 
+  test('a lease whose holder process is gone is taken over at once, saying whose it was', async () => {
+    // Prepare: a lease written by a process that has ended (a Ctrl-C'd or killed dap run)
+    const dead = await new Promise<number>((resolve) => {
+      const child = spawn(process.execPath, ['-e', '0']);
+      child.on('exit', () => resolve(child.pid ?? -1));
+    });
+    await store.acquireLease(LEASE, 'run-a', T0, 900);
+    const path = store.leasePath(LEASE);
+    const record = JSON.parse(await readFile(path, 'utf8'));
+    await writeFile(path, JSON.stringify({ ...record, holder_pid: dead }));
+    const told: string[] = [];
+    const next = new FileControlStore(dataDir, {
+      onTakeover: (lease, pid) => told.push(`${lease.holder} ${pid}`),
+    });
+
+    // Act: well within the lease's 15 minutes
+    const attempt = await next.acquireLease(LEASE, 'run-b', seconds(60), 900);
+
+    // Assess
+    assert.equal(attempt.acquired, true);
+    assert.deepEqual(told, [`run-a ${dead}`]);
+  });
+
+  test('a lease whose holder process is alive is not taken over', async () => {
+    // Prepare: this very process holds it, under another run id
+    await store.acquireLease(LEASE, 'run-a', T0, 900);
+
+    // Act
+    const attempt = await new FileControlStore(dataDir).acquireLease(LEASE, 'run-b', seconds(60), 900);
+
+    // Assess
+    assert.equal(attempt.acquired, false);
+  });
+
   test('a second holder is refused and told who holds the lease since when', async () => {
     // Prepare
     await store.acquireLease(LEASE, 'run-a', T0, 60);
