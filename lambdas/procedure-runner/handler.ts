@@ -1,12 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import { z } from 'zod';
 import { identifier } from '../../lib/config/schemas.ts';
+import { InvalidEventError, parseEvent } from '../../lib/core/lambda-event.ts';
 import type { Warehouse } from '../../lib/core/ports.ts';
 import { assertIdentifier, procedureNameForFamily, qualifiedName } from '../../lib/core/procedure-call.ts';
 import { failedDependencies, skipReason } from '../../lib/core/reporting-gate.ts';
 import { requireEnv } from '../../lib/engines/aws/env.ts';
+import { lambdaEntry } from '../../lib/engines/aws/lambda-entry.ts';
 import { redshiftDataWarehouseFromEnv } from '../../lib/engines/aws/redshift-data-warehouse.ts';
 
 /**
@@ -48,33 +48,31 @@ export interface ProcedureRunnerDeps {
   readonly warehouse: Warehouse;
   /** The Redshift schema holding the reporting procedures. */
   readonly schema: string;
-  /** @default the module's logger */
+  /** @default a Powertools logger for service `dap-procedure-runner` */
   readonly logger?: Logger;
 }
 
 /** The event does not match the contract; the message names each offending field. */
-export class InvalidProcedureRunnerEventError extends Error {
-  constructor(error: z.ZodError) {
-    // One line, field first: it lands in the run report and the state machine's Cause as is.
-    const problems = error.issues.map((issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`);
-    super(`invalid procedure-runner event: ${problems.join('; ')}`, { cause: error });
+export class InvalidProcedureRunnerEventError extends InvalidEventError {
+  // One line, field first: it lands in the run report and the state machine's Cause as is.
+  constructor(handler: string, error: z.ZodError) {
+    super(handler, error);
     this.name = 'InvalidProcedureRunnerEventError';
   }
 }
-
-const logger = new Logger({ serviceName: 'dap-procedure-runner' });
 
 export function makeHandler(
   deps: ProcedureRunnerDeps,
 ): (event: unknown) => Promise<ProcedureRunnerResult | ProcedureSkippedResult> {
   assertIdentifier('schema', deps.schema);
-  const log = deps.logger ?? logger;
+  const log = deps.logger ?? new Logger({ serviceName: 'dap-procedure-runner' });
   return async (event) => {
-    const parsed = procedureRunnerEvent.safeParse(event);
-    if (!parsed.success) {
-      throw new InvalidProcedureRunnerEventError(parsed.error);
-    }
-    const { product_family, run_id, depends_on, families } = parsed.data;
+    const { product_family, run_id, depends_on, families } = parseEvent(
+      'procedure-runner',
+      procedureRunnerEvent,
+      event,
+      InvalidProcedureRunnerEventError,
+    );
     const procedure = procedureNameForFamily(product_family);
     const qualified = qualifiedName(deps.schema, procedure);
     const failed = failedDependencies(depends_on, families);
@@ -116,13 +114,8 @@ export function depsFromEnvironment(env: NodeJS.ProcessEnv = process.env): Proce
   return { warehouse, schema: requireEnv('REDSHIFT_SCHEMA', env) };
 }
 
-// Bound on the first invocation, not at import, so a missing variable fails that invocation with a clear message
-// and tests can import this module without any environment.
-let bound: ((event: unknown) => Promise<ProcedureRunnerResult | ProcedureSkippedResult>) | undefined;
-
-export const handler = middy()
-  .use(injectLambdaContext(logger))
-  .handler(async (event: unknown): Promise<ProcedureRunnerResult | ProcedureSkippedResult> => {
-    bound ??= makeHandler(depsFromEnvironment());
-    return bound(event);
-  });
+export const handler = lambdaEntry(
+  'procedure-runner',
+  (logger) => makeHandler({ ...depsFromEnvironment(), logger }),
+  (result) => ({ family: result.product_family, status: result.status }),
+);

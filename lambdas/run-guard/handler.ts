@@ -3,9 +3,8 @@
  * says who holds it, `renew` is the heartbeat, `release` gives the lease up. Answers are snake_case for JSONPath.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import { z } from 'zod';
+import { InvalidEventError, parseEvent } from '../../lib/core/lambda-event.ts';
 import type { ControlStore } from '../../lib/core/ports.ts';
 import {
   type GuardAcquireAnswer,
@@ -18,6 +17,7 @@ import {
 } from '../../lib/core/run-guard.ts';
 import { DynamoDbControlStore } from '../../lib/engines/aws/dynamodb-control-store.ts';
 import { requireEnv, requirePositiveIntegerEnv } from '../../lib/engines/aws/env.ts';
+import { lambdaEntry } from '../../lib/engines/aws/lambda-entry.ts';
 
 export const RunGuardEventSchema = z.object({
   action: z.enum(['acquire', 'renew', 'release']),
@@ -31,12 +31,9 @@ export type RunGuardEvent = z.infer<typeof RunGuardEventSchema>;
 export type RunGuardAnswer = GuardAcquireAnswer | GuardRenewAnswer | GuardReleaseAnswer;
 
 /** The state machine sent a malformed event: a wiring bug, so it fails loudly, naming each bad field. */
-export class RunGuardEventError extends Error {
-  constructor(
-    readonly problems: readonly string[],
-    options?: { cause?: unknown },
-  ) {
-    super(`run-guard event is invalid: ${problems.join('; ')}`, options);
+export class RunGuardEventError extends InvalidEventError {
+  constructor(handler: string, error: z.ZodError) {
+    super(handler, error);
     this.name = 'RunGuardEventError';
   }
 }
@@ -51,21 +48,16 @@ export interface RunGuardDeps {
   readonly logger?: Logger;
 }
 
-const defaultLogger = new Logger({ serviceName: 'run-guard' });
-
-export function parseRunGuardEvent(event: unknown): RunGuardEvent {
-  const parsed = RunGuardEventSchema.safeParse(event);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`);
-  throw new RunGuardEventError(problems, { cause: parsed.error });
-}
-
 /** The guard bound to its ports: the Lambda binds DynamoDB, the local twin and tests bind a folder. */
 export function makeHandler(deps: RunGuardDeps): (event: unknown) => Promise<RunGuardAnswer> {
   const now = deps.now ?? (() => new Date());
-  const logger = deps.logger ?? defaultLogger;
+  const logger = deps.logger ?? new Logger({ serviceName: 'run-guard' });
   return async (event) => {
-    const { action, run_id: runId, lease: leaseName = RAW_TO_STAGE_LEASE } = parseRunGuardEvent(event);
+    const {
+      action,
+      run_id: runId,
+      lease: leaseName = RAW_TO_STAGE_LEASE,
+    } = parseEvent('run-guard', RunGuardEventSchema, event, RunGuardEventError);
     switch (action) {
       case 'acquire': {
         const answer = guardAcquireAnswer(
@@ -101,18 +93,10 @@ export function makeHandler(deps: RunGuardDeps): (event: unknown) => Promise<Run
   };
 }
 
-let awsHandler: ((event: unknown) => Promise<RunGuardAnswer>) | undefined;
-
-/** Bound on first use, so importing this module (tests, the twin) needs no AWS environment. */
-function bindAws(): (event: unknown) => Promise<RunGuardAnswer> {
-  awsHandler ??= makeHandler({
+export const handler = lambdaEntry('run-guard', (logger) =>
+  makeHandler({
     control: new DynamoDbControlStore({ tableName: requireEnv('CONTROL_TABLE') }),
     leaseSeconds: requirePositiveIntegerEnv('LEASE_SECONDS'),
-    logger: defaultLogger,
-  });
-  return awsHandler;
-}
-
-export const handler = middy()
-  .use(injectLambdaContext(defaultLogger))
-  .handler(async (event: unknown) => bindAws()(event));
+    logger,
+  }),
+);

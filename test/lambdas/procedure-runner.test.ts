@@ -119,7 +119,7 @@ describe('procedure-runner handler with a fake warehouse', () => {
       await assert.rejects(running, (error: unknown) => {
         assert.ok(error instanceof InvalidProcedureRunnerEventError);
         assert.equal(error.name, 'InvalidProcedureRunnerEventError');
-        assert.match(error.message, new RegExp(`event: (.*; )?${field}: `));
+        assert.match(error.message, new RegExp(`event is invalid: (.*; )?${field}: `));
         return true;
       });
       assert.equal(calls.length, 0);
