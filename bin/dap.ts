@@ -36,6 +36,7 @@ const EXPECTED_ERRORS = new Set([
   'LocalEngineBusyError',
   'IngestBusyError',
   'UnlockRefusedError',
+  'UnsupportedDataDirError',
 ]);
 
 try {

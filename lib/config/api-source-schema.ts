@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { expected, identifier } from './schemas.ts';
+import { expected, identifier, scheduleExpression } from './schemas.ts';
 
 /**
  * `config/sources/apis/<source>.json`: a source API pulled on a schedule into raw. Everything the connector engine
@@ -167,13 +167,7 @@ export const apiSourceSchema = z.strictObject({
     .refine((url) => url.startsWith('https://'), { error: 'expected an https URL (credentials travel with requests)' })
     .transform((url) => url.replace(/\/+$/, '')),
   /** EventBridge schedule of the pull in AWS, e.g. `rate(1 hour)` or `cron(15 * * * ? *)`; null for manual pulls. */
-  schedule: z
-    .string()
-    .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^()]+\))$/, {
-      error: 'expected an EventBridge schedule expression such as rate(1 hour) or cron(15 * * * ? *)',
-    })
-    .nullable()
-    .default('rate(1 hour)'),
+  schedule: scheduleExpression.nullable().default('rate(1 hour)'),
   auth: authSchema,
   /** Requests one run may make, retries included; when spent the run stops as partial and the next one resumes. */
   max_requests_per_run: z.number().int().min(1).default(1000),

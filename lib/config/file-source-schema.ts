@@ -139,14 +139,34 @@ export const xlsxFormatSchema = z.strictObject({
   header_row: headerRow.default(1),
 });
 
+/**
+ * What in a key pattern reads as regular-expression syntax, in the order written: anchors, escapes, groups,
+ * alternation, `+`, `.*` before more text, character classes and `{n}` counts. The glob has none of these (it would
+ * take them literally and match no file), while `*`, `?`, `*.*` and a trailing `.*` are glob as written.
+ */
+const REGEX_SIGNS = /^\^|\$$|\\.?|[()|+]|\.\*(?=.)|\[[^\]]*\]|\{\d+(?:,\d*)?\}/g;
+
+function regexSigns(pattern: string): string[] {
+  return [...new Set([...pattern.matchAll(REGEX_SIGNS)].map(([sign]) => sign))];
+}
+
+const keyPattern = nonEmpty('a glob such as customers_*.csv').superRefine((pattern, context) => {
+  const signs = regexSigns(pattern);
+  if (signs.length === 0) return;
+  context.addIssue({
+    code: 'custom',
+    message: `"${pattern}" looks like a regular expression (${signs.join(', ')}): expected a glob such as customers_*.csv, where * matches within a name and ? one character`,
+  });
+});
+
 export const fileSourceSchema = z.strictObject({
   source: identifier,
   description: z.string().optional(),
   /**
-   * Object names accepted under `landing/<source>/`: a glob where `*` matches within a name and `?` one character.
-   * A file that does not match is quarantined. @default '*'
+   * Object names accepted under `landing/<source>/`: a glob where `*` matches within a name and `?` one character
+   * (not a regular expression: one is refused). A file that does not match is quarantined. @default '*'
    */
-  key_pattern: nonEmpty('a glob such as customers_*.csv').default('*'),
+  key_pattern: keyPattern.default('*'),
   format: z.discriminatedUnion('type', [csvFormatSchema, xlsxFormatSchema], {
     error: 'expected format.type "csv" or "xlsx"',
   }),

@@ -39,6 +39,16 @@ export interface LocalContext {
   close(): Promise<void>;
 }
 
+/** A data folder the local engine cannot live in: one line, exit 1. */
+export class UnsupportedDataDirError extends Error {
+  constructor(readonly dataDir: string) {
+    super(
+      `the data folder ${dataDir} holds a "?", which the local engine (DuckDB) reads as part of a URL: choose another --data-dir`,
+    );
+    this.name = 'UnsupportedDataDirError';
+  }
+}
+
 /** The project, environment and data folder the options name, with no engine opened. */
 export function resolveLocal(
   options: LocalOptions = {},
@@ -48,6 +58,8 @@ export function resolveLocal(
     options.project === 'read' ? readProjectTolerantly(root) : checkedProject(readProjectFiles(root), root);
   const env = environment(project, options.env ?? 'dev');
   const dataDir = resolve(root, options.dataDir ?? process.env.DAP_DATA_DIR ?? '.dap');
+  // DuckDB names its write-ahead log by inserting ".wal" before the first "?" of the database path.
+  if (dataDir.includes('?')) throw new UnsupportedDataDirError(dataDir);
   return { project, environment: env, names: resourceNames(env), dataDir, store: new FolderObjectStore(dataDir) };
 }
 

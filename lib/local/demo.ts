@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_SAMPLE_OPTIONS, writeTxmaSamples } from '../core/samples/txma.ts';
+import { FileControlStore } from '../engines/local/file-control-store.ts';
 import { type LocalOptions, openLocal } from './context.ts';
 import { formatIngestSummary, ingestShippedSamples } from './ingest-samples.ts';
 import { LocalWarehouse } from './local-warehouse.ts';
@@ -9,7 +10,8 @@ import { runOnTwin } from './run.ts';
 
 /**
  * `npm start`: a clean local environment, the shipped sample data in raw, and a full run. Returns the exit code.
- * Only this environment's buckets, engine file and local warehouse are reset; other environments in the data folder are left alone.
+ * Only this environment's buckets, control table, engine file and local warehouse are reset; other environments in
+ * the data folder are left alone.
  */
 export async function runDemo(options: LocalOptions, write: (text: string) => void = console.log): Promise<number> {
   let context = await openLocal(options);
@@ -17,8 +19,8 @@ export async function runDemo(options: LocalOptions, write: (text: string) => vo
   await context.close();
   await Promise.all([
     ...Object.values(names.buckets).map((bucket) => rm(join(dataDir, bucket), { recursive: true, force: true })),
-    // Watermarks, leases and the file ledger: a fresh demo starts from nothing.
-    rm(join(dataDir, '_control', names.controlTable), { recursive: true, force: true }),
+    // Watermarks, leases, the file ledger and the API pulls' checkpoints: a fresh demo starts from nothing.
+    rm(new FileControlStore(dataDir, { table: names.controlTable }).root, { recursive: true, force: true }),
     rm(join(dataDir, `${context.environment.name}.duckdb`), { force: true }),
     rm(join(dataDir, `${context.environment.name}.duckdb.wal`), { force: true }),
     // The local Redshift: migrated and built again from the fresh stage.

@@ -7,6 +7,7 @@ import { resourceNames } from '../config/names.ts';
 import { parseColumnType } from '../config/types.ts';
 import { compareColumns, formatDrift, type ObservedColumn, type ObservedType, type TableDrift } from '../core/drift.ts';
 import { quoteIdentifier } from '../core/sql/identifiers.ts';
+import { duckDbGlob } from '../engines/local/duckdb-catalog.ts';
 
 export interface LocalDriftResult {
   /** Every raw table with files, with its changes (empty when it matches its declaration). */
@@ -54,7 +55,7 @@ function hasJsonFiles(dir: string): boolean {
 
 /** Every record of every file, fields unioned across files; partition folders are not columns here. */
 function readJsonSql(dir: string): string {
-  const glob = `${dir}/**/*.json`.replaceAll("'", "''");
+  const glob = duckDbGlob(dir, '**/*.json').replaceAll("'", "''");
   return `read_json_auto('${glob}', format = 'newline_delimited', union_by_name = true, sample_size = -1, hive_partitioning = false)`;
 }
 

@@ -17,8 +17,8 @@ export interface PullSamplesSummary {
 
 /**
  * `npm start`: serves the shipped sample responses from a replay server on 127.0.0.1, pulls every configured API
- * source through the real connector engine into the local raw bucket (checkpoints in the data folder), and stops
- * the server. Credentials are placeholders: the replay server does not check them.
+ * source through the real connector engine into the local raw bucket (checkpoints in the environment's control
+ * table), and stops the server. Credentials are placeholders: the replay server does not check them.
  */
 export async function pullShippedSamples(
   context: Pick<LocalContext, 'project' | 'names' | 'dataDir' | 'store'>,
@@ -41,7 +41,7 @@ export async function pullShippedSamples(
           {
             store: context.store,
             rawBucket: context.names.buckets.raw,
-            control: new FileControlStore(context.dataDir),
+            control: new FileControlStore(context.dataDir, { table: context.names.controlTable }),
             secrets: new StaticSecretSource(placeholders),
             ...(options.log ? { log: options.log } : {}),
           },

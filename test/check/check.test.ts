@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { checkProject, checkProjectFiles, loadCheckedProject } from '../../lib/check/check.ts';
 import { readProjectFiles } from '../../lib/config/loader.ts';
 import { ConfigError, formatProblem } from '../../lib/config/problems.ts';
+import { INGEST_DATE_PARTITION, LINEAGE_COLUMNS } from '../../lib/core/ingest/report.ts';
 import { minimalProjectFiles, projectFixture } from '../helpers/project-fixture.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -23,6 +24,33 @@ function problemsWith(changes: Record<string, string | null>): string[] {
 
 function json(value: unknown): string {
   return JSON.stringify(value, null, 2);
+}
+
+const SHOP_ORDERS_SOURCE = 'config/sources/files/shop_orders.json';
+
+function environmentWithSchedule(rawToStage: string): string {
+  return json({ name: 'dev', account: '111111111111', region: 'eu-west-2', schedules: { raw_to_stage: rawToStage } });
+}
+
+/** A file source landing in a raw table of its own, with `keyPattern`. */
+function fileSourceWithKeyPattern(keyPattern: string): Record<string, string> {
+  return {
+    'athena-scripts/raw_tables/files.json': json({
+      source: 'files',
+      format: 'json',
+      location: 'files/{table}',
+      columns: LINEAGE_COLUMNS,
+      partition_columns: [INGEST_DATE_PARTITION],
+      tables: { shop_orders: { columns: [{ name: 'order_id', type: 'string' }] } },
+    }),
+    [SHOP_ORDERS_SOURCE]: json({
+      source: 'shop_orders',
+      key_pattern: keyPattern,
+      format: { type: 'csv' },
+      dataset: 'shop_orders',
+      mappings: [{ version: 'v1', header: ['Order ID'], columns: { order_id: { from: 'Order ID' } } }],
+    }),
+  };
 }
 
 function assertOneProblem(problems: string[], file: string, pattern: RegExp): void {
@@ -62,6 +90,10 @@ describe('dap check', () => {
 
   test('the minimal fixture project has no problems', () => {
     assert.deepEqual(problemsWith({}), []);
+  });
+
+  test('the fixture file source with a glob key_pattern has no problems', () => {
+    assert.deepEqual(problemsWith(fileSourceWithKeyPattern('orders_*.csv')), []);
   });
 
   const brokenConfigs: { name: string; changes: Record<string, string | null>; file: string; expect: RegExp }[] = [
@@ -295,6 +327,27 @@ describe('dap check', () => {
       changes: { 'config/environments/dev.json': json({ name: 'prod', account: '111111111111', region: 'eu-west-2' }) },
       file: 'config/environments/dev.json',
       expect: /name: expected "dev" to match the file name/,
+    },
+    {
+      name: 'environment schedule with a five-field (Unix) cron',
+      changes: { 'config/environments/dev.json': environmentWithSchedule('cron(0 3 * * *)') },
+      file: 'config/environments/dev.json',
+      expect:
+        /^config\/environments\/dev\.json: schedules\.raw_to_stage: "cron\(0 3 \* \* \*\)" has 5 fields: expected 6, cron\(minutes hours day-of-month month day-of-week year\) such as cron\(0 3 \* \* \? \*\)$/,
+    },
+    {
+      name: 'environment schedule without ? in day-of-month or day-of-week',
+      changes: { 'config/environments/dev.json': environmentWithSchedule('cron(0 3 * * * *)') },
+      file: 'config/environments/dev.json',
+      expect:
+        /schedules\.raw_to_stage: "cron\(0 3 \* \* \* \*\)" has no \? in day-of-month or day-of-week: expected \? in exactly one of them/,
+    },
+    {
+      name: 'file source key_pattern written as a regular expression',
+      changes: fileSourceWithKeyPattern('^orders_\\d+\\.csv$'),
+      file: SHOP_ORDERS_SOURCE,
+      expect:
+        /^config\/sources\/files\/shop_orders\.json: key_pattern: "\^orders_\\d\+\\\.csv\$" looks like a regular expression \(\^, \\d, \+, \\\., \$\): expected a glob such as customers_\*\.csv, where \* matches within a name and \? one character$/,
     },
     {
       name: 'missing required file',

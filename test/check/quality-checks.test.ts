@@ -218,7 +218,7 @@ describe('expressionProblems', () => {
       exists: expressionProblems('exists (table "user")', SALES_COLUMNS),
       otherTable: expressionProblems('amount in (table tags)', SALES_COLUMNS),
       values: expressionProblems('amount in (values 1, 2)', SALES_COLUMNS),
-      unlisted: expressionProblems("amount > 0 and length(json_format(cast(\"user\" as json))) < 99", SALES_COLUMNS),
+      unlisted: expressionProblems('amount > 0 and length(json_format(cast("user" as json))) < 99', SALES_COLUMNS),
       system: expressionProblems("current_user = 'admin'", SALES_COLUMNS),
     };
 

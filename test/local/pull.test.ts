@@ -90,7 +90,7 @@ describe('pulling the shipped samples (npm start)', () => {
     const dir = await dataDir();
     const store = new FolderObjectStore(dir);
     await pullShippedSamples({ project, names, dataDir: dir, store });
-    const control = new FileControlStore(dir);
+    const control = new FileControlStore(dir, { table: names.controlTable });
     const first = await control.get<{ watermarks: Record<string, string> }>(stateKey('eventbrite'));
 
     // Act

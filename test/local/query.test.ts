@@ -139,4 +139,16 @@ describe('dap query', () => {
     assert.equal(result.stderr.trim().split('\n').length, 1);
     assert.match(result.stderr, /^dap: note: the project has config problems; going on with what is there: /);
   });
+
+  test('a data folder with a "?" is refused in one line (DuckDB would take it for a URL)', () => {
+    const result = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'bin/dap.js'), '--root', root, 'query', 'select 1', '--data-dir', join(root, 'what?')],
+      { encoding: 'utf8' },
+    );
+
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /^dap: the data folder .*what\? holds a "\?"/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
+  });
 });

@@ -14,6 +14,25 @@ function quoteLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
+export class UnglobbablePathError extends Error {
+  constructor(readonly path: string) {
+    super(
+      `the data folder path ${path} has a backslash, which DuckDB's glob reads as a path separator: expected a data folder without one (--data-dir, DAP_DATA_DIR)`,
+    );
+    this.name = 'UnglobbablePathError';
+  }
+}
+
+/**
+ * A DuckDB glob for the files under `dir` that match `pattern`. The folder's own `[`, `*` and `?` become
+ * one-character classes (`[[]`, `[*]`, `[?]`), the only escape DuckDB's glob honours, so a data folder such as
+ * `x[1]` matches itself and not its sibling `x1`.
+ */
+export function duckDbGlob(dir: string, pattern: string): string {
+  if (dir.includes('\\')) throw new UnglobbablePathError(dir);
+  return `${dir.replace(/[[*?]/g, '[$&]')}/${pattern}`;
+}
+
 function columnList(columns: readonly Column[]): string {
   return columns.map((c) => `${quoteIdentifier(c.name)} ${toDuckDbType(parseColumnType(c.type))}`).join(', ');
 }
@@ -48,7 +67,7 @@ export function rawViewSql(database: string, table: RawTableDef, rawBucketDir: s
   const partitioned = table.partition_columns.length > 0;
   return [
     `create or replace view ${name} as select ${selected}`,
-    `from read_json(${quoteLiteral(`${dir}/**/*.json`)}, format = 'newline_delimited', columns = {${columns}},`,
+    `from read_json(${quoteLiteral(duckDbGlob(dir, '**/*.json'))}, format = 'newline_delimited', columns = {${columns}},`,
     `hive_partitioning = ${partitioned}, hive_types_autocast = false, filename = false)`,
   ].join(' ');
 }

@@ -36,7 +36,8 @@ export async function pull(root: string, sourceName: string, options: PullOption
       {
         store: context.store,
         rawBucket: context.names.buckets.raw,
-        control: new FileControlStore(context.dataDir),
+        // Cursors and checkpoints are the environment's, in its control table, as in AWS.
+        control: new FileControlStore(context.dataDir, { table: context.names.controlTable }),
         secrets,
         ...(options.verbose
           ? {
