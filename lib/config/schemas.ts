@@ -31,7 +31,64 @@ export type Column = z.infer<typeof columnSchema>;
 
 // ---------------------------------------------------------------- environments
 
+const CRON_SHAPE = 'cron(minutes hours day-of-month month day-of-week year) such as cron(0 3 * * ? *)';
+
+/** The characters each field of an EventBridge cron may hold, in field order. */
+const CRON_FIELDS = [
+  { name: 'minutes', pattern: /^[\d,*/-]+$/, allowed: 'digits and , - * /' },
+  { name: 'hours', pattern: /^[\d,*/-]+$/, allowed: 'digits and , - * /' },
+  { name: 'day-of-month', pattern: /^(\?|[\d,*/LW-]+)$/, allowed: 'digits and , - * ? / L W' },
+  { name: 'month', pattern: /^[\dA-Za-z,*/-]+$/, allowed: 'digits, JAN-DEC and , - * /' },
+  { name: 'day-of-week', pattern: /^(\?|[\dA-Za-z,*/L#-]+)$/, allowed: 'digits, SUN-SAT and , - * ? L #' },
+  { name: 'year', pattern: /^[\d,*/-]+$/, allowed: 'digits and , - * /' },
+] as const;
+
+/**
+ * Why EventBridge would refuse `expression` as a rule's schedule, or undefined when it is a well-formed `rate(...)` or
+ * a six-field `cron(...)` with `?` in exactly one of day-of-month and day-of-week.
+ */
+export function scheduleExpressionProblem(expression: string): string | undefined {
+  const quoted = `"${expression}"`;
+  if (expression.startsWith('rate(')) {
+    const rate = /^rate\(([1-9]\d*) (minute|hour|day)(s?)\)$/.exec(expression);
+    if (rate !== null && (rate[1] === '1') === (rate[3] === '')) return undefined;
+    return `${quoted}: expected rate(<n> <unit>), n a whole number from 1 and unit minute, hour or day (plural after 1), such as rate(1 hour) or rate(5 minutes)`;
+  }
+  const cron = /^cron\((.*)\)$/.exec(expression);
+  if (cron === null) return `${quoted}: expected an EventBridge schedule expression, ${CRON_SHAPE}, or rate(1 hour)`;
+  const fields = (cron[1] ?? '').trim().split(/\s+/);
+  if (fields.length !== CRON_FIELDS.length) {
+    return `${quoted} has ${fields.length} field${fields.length === 1 ? '' : 's'}: expected ${CRON_FIELDS.length}, ${CRON_SHAPE}`;
+  }
+  for (const [index, field] of CRON_FIELDS.entries()) {
+    const value = fields[index] ?? '';
+    if (!field.pattern.test(value)) {
+      const misplaced = value.includes('?') && !field.allowed.includes('?');
+      return `${quoted}: ${field.name} "${value}": expected ${field.allowed}${misplaced ? ' (? belongs in day-of-month or day-of-week)' : ''}`;
+    }
+  }
+  const [dayOfMonth, dayOfWeek] = [fields[2] === '?', fields[4] === '?'];
+  if (dayOfMonth === dayOfWeek) {
+    const found = dayOfMonth ? 'has ? in both day-of-month and day-of-week' : 'has no ? in day-of-month or day-of-week';
+    return `${quoted} ${found}: expected ? in exactly one of them, such as cron(0 3 * * ? *)`;
+  }
+  return undefined;
+}
+
+/** An EventBridge rule schedule: `rate(...)` or a six-field `cron(...)`, checked as EventBridge checks them. */
+export const scheduleExpression = z
+  .string({ error: expected('an EventBridge schedule expression such as cron(0 3 * * ? *) or rate(1 hour)') })
+  .superRefine((expression, context) => {
+    const problem = scheduleExpressionProblem(expression);
+    if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+  });
+
 const removalPolicy = z.enum(['retain', 'destroy']);
+
+/** The retention periods, in days, CloudWatch Logs accepts for a log group. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 export const environmentSchema = z.strictObject({
   /** Environment name; must equal the file name (`config/environments/<name>.json`). */
@@ -50,7 +107,7 @@ export const environmentSchema = z.strictObject({
   schedules: z
     .strictObject({
       /** EventBridge schedule expression of the raw-to-stage run, or null for manual runs only. */
-      raw_to_stage: z.string().nullable().default('cron(0 3 * * ? *)'),
+      raw_to_stage: scheduleExpression.nullable().default('cron(0 3 * * ? *)'),
     })
     .prefault({}),
   retention_days: z
@@ -62,6 +119,17 @@ export const environmentSchema = z.strictObject({
       process_results: z.number().int().positive().default(365),
       athena_results: z.number().int().positive().default(30),
       access_logs: z.number().int().positive().default(90),
+      /**
+       * How long every log group of the stack (Lambdas, the state machine, VPC flow logs) keeps its events. One of
+       * the periods CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
+       * 1827, 2192, 2557, 2922, 3288 or 3653.
+       */
+      logs: z
+        .number()
+        .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+          error: `expected a retention CloudWatch Logs accepts: one of ${LOG_RETENTION_DAYS.join(', ')} days`,
+        })
+        .default(90),
     })
     .prefault({}),
   alerts: z

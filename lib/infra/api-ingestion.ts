@@ -9,13 +9,16 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { Project } from '../config/loader.ts';
+import { PATHS, type Project } from '../config/loader.ts';
 import { resourceNames } from '../config/names.ts';
+import { ConfigError } from '../config/problems.ts';
 import type { EnvironmentConfig } from '../config/schemas.ts';
 import { connectorConfig, PULL_API_ENV } from '../core/connectors/connector-config.ts';
 import { stateKey } from '../core/connectors/pull-state.ts';
 import { valueKey } from '../engines/aws/dynamodb-control-store.ts';
 import { DapFunction } from './dap-function.ts';
+import { allowRuleDeadLetters, RULE_NAME_MAX_LENGTH } from './event-rules.ts';
+import { logRetentionOf } from './log-group.ts';
 import { acknowledgeNag, nagArn } from './nag.ts';
 
 export interface DapApiIngestionProps {
@@ -33,7 +36,7 @@ export interface DapApiIngestionProps {
    */
   readonly secrets?: Readonly<Record<string, secretsmanager.ISecret>>;
   /**
-   * Encrypts the created secrets and the dead-letter queue.
+   * Encrypts the created secrets, the dead-letter queue and the log groups.
    * @default AWS managed keys
    */
   readonly encryptionKey?: kms.IKey;
@@ -104,6 +107,8 @@ export class DapApiIngestion extends Construct {
         handlerName: 'pull-api',
         description: `Pulls the ${sourceName} API into raw, resuming from its checkpoint`,
         timeout: Duration.seconds(source.lambda_timeout_seconds),
+        logRetention: logRetentionOf(props.environment),
+        ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
         removalPolicy,
         environment: {
           [PULL_API_ENV.connector]: JSON.stringify(connector),
@@ -158,6 +163,7 @@ export class DapApiIngestion extends Construct {
         schedules.set(
           sourceName,
           new events.Rule(this, `${idPrefix}Schedule`, {
+            ruleName: scheduleRuleName(props, sourceName),
             description: `Pulls the ${sourceName} API (config/sources/apis/${sourceName}.json)`,
             schedule: events.Schedule.expression(source.schedule),
             targets: [
@@ -176,7 +182,29 @@ export class DapApiIngestion extends Construct {
     this.functions = functions;
     this.secrets = secrets;
     this.schedules = schedules;
+    // EventBridge writes a schedule's failed invocations to the dead-letter queue, with its key when it has one.
+    if (props.encryptionKey) {
+      const ruleNames = [...schedules.keys()].map((sourceName) => scheduleRuleName(props, sourceName));
+      allowRuleDeadLetters(props.encryptionKey, this, ruleNames);
+    }
   }
+}
+
+/**
+ * `<prefix>-pull-<source>`: named, so the key policy can name the rule (see `allowRuleDeadLetters`). Throws a
+ * `ConfigError` when the name is longer than EventBridge allows.
+ */
+function scheduleRuleName(props: DapApiIngestionProps, sourceName: string): string {
+  const name = `${resourceNames(props.environment).prefix}-pull-${sourceName}`;
+  if (name.length > RULE_NAME_MAX_LENGTH) {
+    throw new ConfigError([
+      {
+        file: `${PATHS.apiSources}/${sourceName}.json`,
+        message: `the schedule rule name "${name}" is ${name.length} characters, EventBridge allows ${RULE_NAME_MAX_LENGTH}; use a shorter source name or name_prefix`,
+      },
+    ]);
+  }
+  return name;
 }
 
 function pascal(name: string): string {

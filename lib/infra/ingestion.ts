@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -15,6 +15,8 @@ import { LANDING_PREFIX } from '../core/ingest/keys.ts';
 import { leaseName, ledgerKey } from '../core/ingest/report.ts';
 import { leaseKey, valueKey } from '../engines/aws/dynamodb-control-store.ts';
 import { DapFunction } from './dap-function.ts';
+import { allowRuleDeadLetters } from './event-rules.ts';
+import { logRetentionOf } from './log-group.ts';
 import { acknowledgeNag, nagArn } from './nag.ts';
 
 /** Where ingestion stages raw parts before publishing them (see `lib/core/ingest/ingest-file.ts`). */
@@ -33,7 +35,7 @@ export interface DapFileIngestionProps {
   readonly metadataBucket: s3.IBucket;
   /** The control store: the ledger (one item per file hash) and the per-hash leases. */
   readonly controlTable: dynamodb.ITable;
-  /** Encrypts the buckets (read and written with it) and the dead-letter queue. */
+  /** Encrypts the buckets (read and written with it), the dead-letter queue and the log group. */
   readonly key: kms.IKey;
   /** @default 2048 MB: the parsers stream, this is head room for exceljs's shared strings and large parts */
   readonly memorySize?: number;
@@ -85,6 +87,8 @@ export class DapFileIngestion extends Construct {
       description: 'Validates, maps and loads a file dropped into landing/<source>/, then archives or quarantines it',
       timeout: props.timeout ?? Duration.minutes(15),
       memorySize: props.memorySize ?? 2048,
+      logRetention: logRetentionOf(props.environment),
+      encryptionKey: props.key,
       removalPolicy,
       environment: {
         LANDING_BUCKET: props.landingBucket.bucketName,
@@ -129,17 +133,8 @@ export class DapFileIngestion extends Construct {
         }),
       ],
     });
-    // EventBridge itself writes undeliverable events to the KMS-encrypted DLQ. The rule's ARN is spelled out: its
-    // token would make the key depend on the rule, which depends on the landing bucket, which depends on the key.
-    const ruleArn = Stack.of(this).formatArn({ service: 'events', resource: 'rule', resourceName: ruleName });
-    props.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        resources: ['*'],
-        conditions: { ArnEquals: { 'aws:SourceArn': ruleArn } },
-      }),
-    );
+    // EventBridge itself writes undeliverable events to the KMS-encrypted DLQ.
+    allowRuleDeadLetters(props.key, this, [ruleName]);
 
     this.grantAccess(props, fn.role);
   }

@@ -1,8 +1,7 @@
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -11,6 +10,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { INGEST_QUARANTINE_METRIC } from '../core/ingest/metrics.ts';
+import { ruleArn } from './event-rules.ts';
 import { RUN_PARTIAL_ERROR } from './raw-to-stage-definition.ts';
 
 /** Namespace, name and dimension of the metric the ingestion Lambda publishes for each quarantined file. */
@@ -22,7 +22,7 @@ export interface DapMonitoringProps {
   readonly prefix: string;
   /** Where alarms and the PARTIAL rule publish. */
   readonly topic: sns.ITopic;
-  /** The topic's key: EventBridge needs it to publish the PARTIAL message. */
+  /** The topic's key: CloudWatch needs it to publish the alarms, EventBridge the PARTIAL message. */
   readonly topicKey: kms.IKey;
   readonly stateMachine: sfn.IStateMachine;
   /** Lambdas whose errors alarm, by a readable name (`plan`, `ingest-file`). */
@@ -113,28 +113,72 @@ export class DapMonitoring extends Construct {
       props.quarantineThreshold ?? 1,
     );
     this.alarms = alarms;
+    const alarmArn = (name: string) =>
+      Stack.of(this).formatArn({
+        service: 'cloudwatch',
+        resource: 'alarm',
+        resourceName: `${props.prefix}-${name}`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    this.allowTopicKey(props, 'cloudwatch.amazonaws.com', [...alarms.keys()].map(alarmArn));
 
     // PARTIAL is told apart from FAILED by the Fail state's error name, which the EventBridge event carries even
     // though the state machine logs exclude execution data.
+    const partialRuleName = `${props.prefix}-run-partial`;
     this.partialRunRule = new events.Rule(this, 'PartialRun', {
-      ruleName: `${props.prefix}-run-partial`,
+      ruleName: partialRuleName,
       description: 'A raw-to-stage run ended PARTIAL: some families failed, the others committed',
       eventPattern: {
         source: ['aws.states'],
         detailType: ['Step Functions Execution Status Change'],
         detail: { stateMachineArn: [machine.stateMachineArn], status: ['FAILED'], error: [RUN_PARTIAL_ERROR] },
       },
+      // Not targets.SnsTopic: its grant lets EventBridge use the topic and its key on behalf of any rule anywhere.
       targets: [
-        new targets.SnsTopic(props.topic, {
-          message: events.RuleTargetInput.fromText(
-            `dap ${props.environmentName}: run ${events.EventField.fromPath('$.detail.name')} ended PARTIAL: ${events.EventField.fromPath('$.detail.cause')}`,
-          ),
-        }),
+        {
+          bind: () => ({
+            arn: props.topic.topicArn,
+            targetResource: props.topic,
+            input: events.RuleTargetInput.fromText(
+              `dap ${props.environmentName}: run ${events.EventField.fromPath('$.detail.name')} ended PARTIAL: ${events.EventField.fromPath('$.detail.cause')}`,
+            ),
+          }),
+        },
       ],
     });
-    props.topicKey.grant(new iam.ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    props.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [props.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+          ArnEquals: { 'aws:SourceArn': this.partialRunRule.ruleArn },
+        },
+      }),
+    );
+    this.allowTopicKey(props, 'events.amazonaws.com', [ruleArn(this, partialRuleName)]);
 
     this.dashboard = this.pipelineDashboard(props, quarantined);
+  }
+
+  /**
+   * Lets a service publish to the encrypted topic on behalf of these sources of this account only (SNS's
+   * confused-deputy guard). The ARNs are spelled out from the names: as tokens they would make the key depend on
+   * the alarms and rule, which depend on the topic, which depends on the key.
+   */
+  private allowTopicKey(props: DapMonitoringProps, service: string, sourceArns: string[]): void {
+    props.topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(service)],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+          ArnEquals: { 'aws:SourceArn': sourceArns },
+        },
+      }),
+    );
   }
 
   private pipelineDashboard(props: DapMonitoringProps, quarantined: cloudwatch.IMetric): cloudwatch.Dashboard {

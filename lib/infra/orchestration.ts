@@ -6,7 +6,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -17,7 +17,9 @@ import { PROJECT_FOLDERS } from '../config/loader.ts';
 import { resourceNames } from '../config/names.ts';
 import type { EnvironmentConfig } from '../config/schemas.ts';
 import { DapFunction } from './dap-function.ts';
+import { allowRuleDeadLetters } from './event-rules.ts';
 import { glueArn, glueReadStatement } from './glue-access.ts';
+import { DapLogGroup, lambdaLogGroupName, logRetentionOf } from './log-group.ts';
 import { acknowledgeNag, nagArn } from './nag.ts';
 import { type RawToStageFunctions, rawToStageDefinition } from './raw-to-stage-definition.ts';
 import type { DapWarehouse } from './warehouse.ts';
@@ -73,6 +75,8 @@ export class DapOrchestration extends Construct {
         handlerName,
         description,
         environment: { ...common, ...extra },
+        logRetention: logRetentionOf(env),
+        encryptionKey: props.key,
         removalPolicy: props.removalPolicy,
         ...(timeout ? { timeout } : {}),
       });
@@ -187,24 +191,36 @@ export class DapOrchestration extends Construct {
     }
 
     // ---- the deployed copy of config and scripts
-    // One deployment per folder keeps the folder as the key prefix, as the loader expects.
-    for (const folder of PROJECT_FOLDERS.filter((f) => existsSync(join(props.projectRoot, f)))) {
-      new s3deploy.BucketDeployment(this, `Deploy-${folder}`, {
-        destinationBucket: props.metadataBucket,
-        destinationKeyPrefix: `${folder}/`,
-        sources: [s3deploy.Source.asset(join(props.projectRoot, folder))],
-        prune: true,
-        retainOnDelete: false,
-        memoryLimit: 256,
+    // One deployment per folder keeps the folder as the key prefix, as the loader expects. They share CDK's one
+    // deployment Lambda, whose log group is created here so it is encrypted and expires like every other.
+    const folders = PROJECT_FOLDERS.filter((f) => existsSync(join(props.projectRoot, f)));
+    if (folders.length > 0) {
+      const deploymentLogs = new DapLogGroup(this, 'ConfigDeploymentLogs', {
+        logGroupName: `${lambdaLogGroupName(this)}/ConfigDeployment`,
+        retention: logRetentionOf(env),
+        encryptionKey: props.key,
+        removalPolicy: props.removalPolicy,
       });
+      for (const folder of folders) {
+        new s3deploy.BucketDeployment(this, `Deploy-${folder}`, {
+          destinationBucket: props.metadataBucket,
+          destinationKeyPrefix: `${folder}/`,
+          sources: [s3deploy.Source.asset(join(props.projectRoot, folder))],
+          prune: true,
+          retainOnDelete: false,
+          memoryLimit: 256,
+          logGroup: deploymentLogs,
+        });
+      }
     }
 
     this.acknowledgeBucketDeploymentFindings(props);
 
     // ---- the state machine
-    const logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
+    const logGroup = new DapLogGroup(this, 'StateMachineLogs', {
       logGroupName: `/aws/vendedlogs/states/${names.stateMachine}`,
-      retention: logs.RetentionDays.THREE_MONTHS,
+      retention: logRetentionOf(env),
+      encryptionKey: props.key,
       removalPolicy: props.removalPolicy,
     });
     const definition = rawToStageDefinition(this, {
@@ -229,10 +245,11 @@ export class DapOrchestration extends Construct {
       stateMachineName: names.stateMachine,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       queryLanguage: sfn.QueryLanguage.JSON_PATH,
-      tracingEnabled: true,
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      // Tracing and logging are set on the CloudFormation resource below, not by `tracingEnabled` and `logs`,
+      // which would put their "*" statements in the role's default policy.
       timeout: Duration.hours(24),
     });
+    this.traceAndLog(this.stateMachine, logGroup);
     this.grantAthena(this.stateMachine.role, props, workgroupArn, 'transforms');
     this.grantAthena(functions.checkFamily.role, props, workgroupArn, 'checks');
     for (const fn of Object.values(functions)) {
@@ -242,11 +259,6 @@ export class DapOrchestration extends Construct {
         'CDK grants invoking every version and alias of each pipeline Lambda the state machine calls, by design',
       );
     }
-    acknowledgeNag(
-      this.stateMachine.role,
-      'IAM5[Resource::*]',
-      'X-Ray tracing and CloudWatch Logs delivery (logs:CreateLogDelivery and friends) accept no resource scoping',
-    );
 
     // ---- schedule
     const schedule = env.schedules.raw_to_stage;
@@ -258,7 +270,11 @@ export class DapOrchestration extends Construct {
       });
       acknowledgeNag(deadLetters, 'SQS3', 'This queue is itself the dead-letter queue of the schedule target');
       this.scheduleDeadLetters = deadLetters;
+      // Named, so the key can let EventBridge write this rule's failed starts to the encrypted queue, and no other's.
+      const ruleName = `${names.stateMachine}-schedule`;
+      allowRuleDeadLetters(props.key, this, [ruleName]);
       this.schedule = new events.Rule(this, 'Schedule', {
+        ruleName,
         description: `Starts ${names.stateMachine}`,
         schedule: events.Schedule.expression(schedule),
         targets: [
@@ -270,6 +286,54 @@ export class DapOrchestration extends Construct {
         ],
       });
     }
+  }
+
+  /**
+   * X-Ray tracing and every event logged (without execution data) to `logGroup`, as `tracingEnabled` and `logs`
+   * would set them, but with their "*" statements in a policy of their own, acknowledged there only: a "*" that a
+   * task's grant adds to the role's default policy is still a finding.
+   */
+  private traceAndLog(machine: sfn.StateMachine, logGroup: logs.ILogGroup): void {
+    const cfn = machine.node.defaultChild as sfn.CfnStateMachine;
+    cfn.tracingConfiguration = { enabled: true };
+    cfn.loggingConfiguration = {
+      destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: logGroup.logGroupArn } }],
+      level: sfn.LogLevel.ALL,
+      includeExecutionData: false,
+    };
+    const unscoped = new iam.Policy(this, 'RawToStageTracingAndLogDelivery', {
+      roles: [machine.role],
+      statements: [
+        new iam.PolicyStatement({
+          actions: [
+            'xray:PutTraceSegments',
+            'xray:PutTelemetryRecords',
+            'xray:GetSamplingRules',
+            'xray:GetSamplingTargets',
+          ],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          actions: [
+            'logs:CreateLogDelivery',
+            'logs:GetLogDelivery',
+            'logs:UpdateLogDelivery',
+            'logs:DeleteLogDelivery',
+            'logs:ListLogDeliveries',
+            'logs:PutResourcePolicy',
+            'logs:DescribeResourcePolicies',
+            'logs:DescribeLogGroups',
+          ],
+          resources: ['*'],
+        }),
+      ],
+    });
+    cfn.node.addDependency(unscoped);
+    acknowledgeNag(
+      unscoped,
+      'IAM5[Resource::*]',
+      'X-Ray tracing and CloudWatch Logs delivery (logs:CreateLogDelivery and friends) accept no resource scoping',
+    );
   }
 
   /** CDK's own BucketDeployment Lambda (a stack singleton) is built by CDK with broad S3 and KMS grants. */

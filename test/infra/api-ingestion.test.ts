@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { type App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { loadProject } from '../../lib/config/loader.ts';
+import { ConfigError } from '../../lib/config/problems.ts';
 import { connectorConfigSchema } from '../../lib/core/connectors/connector-config.ts';
 import { DapApiIngestion } from '../../lib/infra/api-ingestion.ts';
 import { DapControlTable } from '../../lib/infra/control.ts';
@@ -95,6 +96,64 @@ describe('DapApiIngestion', () => {
     template.hasResourceProperties('AWS::SQS::Queue', {
       KmsMasterKeyId: { 'Fn::GetAtt': [id(storage.key.node.defaultChild as never), 'Arn'] },
     });
+  });
+
+  test("EventBridge may use the queue's key for the sources' schedule rules only, from this account", () => {
+    // Prepare
+    const ruleArn = (name: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:events:eu-west-2:111111111111:rule/${name}`]],
+    });
+
+    // Assess
+    for (const source of ['eventbrite', 'smartsurvey']) {
+      template.hasResourceProperties('AWS::Events::Rule', { Name: `dev-dap-pull-${source}` });
+    }
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+            Principal: { Service: 'events.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': '111111111111' },
+              ArnEquals: { 'aws:SourceArn': [ruleArn('dev-dap-pull-eventbrite'), ruleArn('dev-dap-pull-smartsurvey')] },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('a schedule rule name longer than EventBridge allows stops synthesis, naming the source file', () => {
+    // Prepare
+    const longName = 'a_source_name_long_enough_to_overflow_the_rule_name_limit';
+    const eventbrite = project.apiSources.get('eventbrite');
+    assert.ok(eventbrite);
+    const longProject = { ...project, apiSources: new Map([[longName, { ...eventbrite, source: longName }]]) };
+    const env = devEnvironment();
+    const scope = new Stack(testApp(), 'LongName', { env: { account: env.account, region: env.region } });
+    const storage = new DapStorage(scope, 'Storage', { environment: env });
+    const control = new DapControlTable(scope, 'Control', {
+      tableName: 'dev-dap-control',
+      encryptionKey: storage.key,
+      removalPolicy: storage.removalPolicy,
+    });
+
+    // Act / Assess
+    assert.throws(
+      () =>
+        new DapApiIngestion(scope, 'ApiIngestion', {
+          environment: env,
+          project: longProject,
+          rawBucket: storage.raw,
+          controlTable: control.table,
+          encryptionKey: storage.key,
+        }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.problems[0]?.file === `config/sources/apis/${longName}.json` &&
+        /EventBridge allows 64/.test(error.problems[0].message),
+    );
   });
 
   test('each source has its own secret, named after the environment, that only its Lambda reads', () => {

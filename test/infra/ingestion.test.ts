@@ -123,6 +123,33 @@ describe('DapFileIngestion', () => {
     });
   });
 
+  test('EventBridge may use the key for the dead-letter queue only for this rule, from this account', () => {
+    // Assess
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+            Principal: { Service: 'events.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': '111111111111' },
+              ArnEquals: {
+                'aws:SourceArn': [
+                  {
+                    'Fn::Join': [
+                      '',
+                      ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-west-2:111111111111:rule/dev-dap-file-ingest'],
+                    ],
+                  },
+                ],
+              },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
   test('the Lambda knows its buckets and table from its environment, and has room to work', () => {
     // Assess
     template.hasResourceProperties('AWS::Lambda::Function', {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
+import { TemplateResolver } from '../../lib/local/twin/definition.ts';
+import type { CfnTemplate } from '../../lib/local/twin/synthesize.ts';
 // cdk-nag over the whole stack, monitoring included, is dap-stack.test.ts's job.
 import { devEnvironment, environmentConfig, templateOf } from './fixtures.ts';
 
@@ -115,20 +117,56 @@ describe('PARTIAL runs', () => {
             Action: 'sns:Publish',
             Principal: { Service: 'events.amazonaws.com' },
             Resource: topicRef,
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': env.account },
+              ArnEquals: {
+                'aws:SourceArn': {
+                  'Fn::GetAtt': [stack.getLogicalId(stack.monitoring.partialRunRule.node.defaultChild as never), 'Arn'],
+                },
+              },
+            },
           }),
         ]),
       },
     });
-    template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-            Principal: { Service: 'events.amazonaws.com' },
-          }),
-        ]),
-      },
+  });
+
+  test('the key serves EventBridge and CloudWatch only for this account, for the rule and alarms that publish', () => {
+    // Prepare
+    const json = template.toJSON() as CfnTemplate;
+    const resolver = new TemplateResolver(json, env);
+    const keyStatements = Object.values(json.Resources)
+      .filter((r) => r.Type === 'AWS::KMS::Key')
+      .flatMap(
+        (r) => (resolver.resolve(r.Properties?.KeyPolicy) as { Statement: Record<string, unknown>[] }).Statement,
+      );
+    // What publishing to an encrypted topic takes (the dead-letter queues' statements ask for GenerateDataKey).
+    const grantTo = (service: string) => {
+      const found = keyStatements.filter(
+        (s) =>
+          JSON.stringify(s.Principal) === JSON.stringify({ Service: service }) &&
+          JSON.stringify(s.Action) === JSON.stringify(['kms:Decrypt', 'kms:GenerateDataKey*']),
+      );
+      assert.equal(found.length, 1, `one key statement for ${service} to publish`);
+      return found[0] as { Condition: Record<string, Record<string, unknown>> };
+    };
+
+    // Act
+    const events = grantTo('events.amazonaws.com');
+    const cloudwatch = grantTo('cloudwatch.amazonaws.com');
+
+    // Assess
+    for (const statement of [events, cloudwatch]) {
+      assert.deepEqual(statement.Condition.StringEquals, { 'aws:SourceAccount': env.account });
+    }
+    assert.deepEqual(events.Condition.ArnEquals, {
+      'aws:SourceArn': ['arn:aws:events:eu-west-2:111111111111:rule/dev-dap-run-partial'],
     });
+    const alarmArns = [...stack.monitoring.alarms.keys()].map(
+      (name) => `arn:aws:cloudwatch:eu-west-2:111111111111:alarm:dev-dap-${name}`,
+    );
+    assert.ok(alarmArns.includes('arn:aws:cloudwatch:eu-west-2:111111111111:alarm:dev-dap-executions-failed'));
+    assert.deepEqual(cloudwatch.Condition.ArnEquals, { 'aws:SourceArn': alarmArns });
   });
 });
 

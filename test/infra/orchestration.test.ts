@@ -130,8 +130,36 @@ describe('the raw-to-stage state machine', () => {
 
   test('is started by the schedule from the environment file with a schedule trigger', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'dev-dap-raw-to-stage-schedule',
       ScheduleExpression: 'cron(15 4 * * ? *)',
       Targets: [Match.objectLike({ Input: '{"trigger":"schedule"}', DeadLetterConfig: Match.anyValue() })],
+    });
+    // Its failed starts go to the encrypted dead-letter queue: the key serves EventBridge for this rule only.
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'events.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': '111111111111' },
+              ArnEquals: {
+                'aws:SourceArn': [
+                  {
+                    'Fn::Join': [
+                      '',
+                      [
+                        'arn:',
+                        { Ref: 'AWS::Partition' },
+                        ':events:eu-west-2:111111111111:rule/dev-dap-raw-to-stage-schedule',
+                      ],
+                    ],
+                  },
+                ],
+              },
+            },
+          }),
+        ]),
+      },
     });
   });
 
