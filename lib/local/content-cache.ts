@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ProjectFiles, readProjectFiles } from '../config/loader.ts';
 import { PACKAGE_ROOT } from '../core/package-root.ts';
@@ -47,10 +47,20 @@ export function readCached(name: string, dir = CACHE_DIR): string | undefined {
   }
 }
 
-/** Stores `text` under `name`, whole or not at all (written aside, then renamed). */
+/** Entries kept; past it the least recently written go (each code edit makes new keys, so old ones pile up). */
+const KEEP_ENTRIES = 64;
+
+/** Stores `text` under `name`, whole or not at all (written aside, then renamed), and prunes old entries. */
 export function writeCached(name: string, text: string, dir = CACHE_DIR): void {
   mkdirSync(dir, { recursive: true });
   const partial = join(dir, `${name}.${process.pid}.tmp`);
   writeFileSync(partial, text);
   renameSync(partial, join(dir, name));
+  const entries = readdirSync(dir).filter((entry) => !entry.endsWith('.tmp'));
+  if (entries.length <= KEEP_ENTRIES) return;
+  // Another process may prune at the same time: an entry gone meanwhile is simply skipped.
+  const byAge = entries
+    .map((entry) => ({ entry, mtimeMs: statSync(join(dir, entry), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+    .sort((a, b) => a.mtimeMs - b.mtimeMs);
+  for (const { entry } of byAge.slice(0, entries.length - KEEP_ENTRIES)) rmSync(join(dir, entry), { force: true });
 }
