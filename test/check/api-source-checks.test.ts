@@ -172,7 +172,8 @@ describe('checkApiSources', () => {
       problems.map((problem) => `${problem.file}: ${problem.at}: ${problem.message}`),
       [
         'config/sources/apis/shop.json: base_url: expected an https URL (credentials travel with requests)',
-        'config/sources/apis/shop.json: schedule: expected an EventBridge schedule expression such as rate(1 hour) or cron(15 * * * ? *)',
+        // The same schedule rule as environments' (six-field cron, the "?" rule, rate forms).
+        'config/sources/apis/shop.json: schedule: "every hour": expected an EventBridge schedule expression, cron(minutes hours day-of-month month day-of-week year) such as cron(0 3 * * ? *), or rate(1 hour)',
         'config/sources/apis/shop.json: endpoints: expected at least one endpoint',
       ],
     );
