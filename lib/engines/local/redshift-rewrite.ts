@@ -253,6 +253,8 @@ class Rewriter {
       word,
       (r, at) => ({ text: name + r.emit(at.i + 1, at.close + 1), next: at.close + 1 }),
     ]),
+    // Redshift has no function MINUS: `minus (select ...)` is the set operator before a parenthesised query.
+    ['minus', replaceWord('except')],
     ['listagg', (r, at) => r.listagg(at.after, at.end)],
     ['decode', (r, at) => r.decode(at.after)],
     ['nvl2', (r, at) => r.nvl2(at.after)],

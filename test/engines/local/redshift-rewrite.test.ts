@@ -17,6 +17,13 @@ describe('the Redshift statement rewriter', () => {
     );
   });
 
+  test('MINUS before a parenthesised query is the set operator too, not a call', () => {
+    assert.equal(
+      rewriteRedshiftForLocal('select a from t minus (select a from u)'),
+      'select a from t except (select a from u)',
+    );
+  });
+
   test('a DISTSTYLE with nothing after it ends the rewrite instead of looping', () => {
     assert.equal(rewriteRedshiftForLocal('create table t (a int) diststyle'), 'create table t (a int) ');
   });
