@@ -5,6 +5,9 @@ import { projectVersion, readCached, writeCached } from './content-cache.ts';
 
 const CLEAN = 'no problems';
 
+/** Where the verdict of these very files, checked by this very code, is kept. */
+const verdictOf = (files: ProjectFiles) => `checked-${projectVersion(files)}`;
+
 /**
  * Every problem of the project (as `dap check` finds them) with the project as far as it parses. Files that passed
  * before, checked by the same code, are not checked again: their verdict is in the content cache, so only the parse
@@ -14,7 +17,7 @@ export function projectWithProblems(
   files: ProjectFiles,
   root = '.',
 ): { project: Project; problems: readonly Problem[] } {
-  const verdict = `checked-${projectVersion(files)}`;
+  const verdict = verdictOf(files);
   if (readCached(verdict) === CLEAN) {
     const parsed = parseProject(files, root);
     if (parsed.problems.length === 0) return parsed;
@@ -33,5 +36,5 @@ export function checkedProject(files: ProjectFiles, root = '.'): Project {
 
 /** Records that these files passed a full check (`dap check` found nothing), so the next command skips it. */
 export function recordCleanCheck(files: ProjectFiles): void {
-  writeCached(`checked-${projectVersion(files)}`, CLEAN);
+  writeCached(verdictOf(files), CLEAN);
 }

@@ -1,11 +1,10 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBType, DuckDBTypeId } from '@duckdb/node-api';
-import { loadCheckedProject } from '../check/check.ts';
 import { environment, type Project, type RawTableDef } from '../config/loader.ts';
 import { resourceNames } from '../config/names.ts';
 import { parseColumnType } from '../config/types.ts';
-import { compareColumns, formatDrift, type ObservedColumn, type ObservedType, type TableDrift } from '../core/drift.ts';
+import { compareColumns, type ObservedColumn, type ObservedType, type TableDrift } from '../core/drift.ts';
 import { quoteIdentifier } from '../core/sql/identifiers.ts';
 import { duckDbGlob } from '../engines/local/duckdb-catalog.ts';
 
@@ -142,27 +141,4 @@ export function observedType(type: DuckDBType): ObservedType {
     default:
       return { kind: 'unknown' };
   }
-}
-
-export interface DriftCommandOptions {
-  readonly env: string;
-  readonly dataDir?: string;
-}
-
-/** Prints the drift of every raw table with local files; returns whether any drifted. */
-export async function printLocalDrift(root: string, options: DriftCommandOptions): Promise<boolean> {
-  const absoluteRoot = resolve(root);
-  const project = loadCheckedProject(absoluteRoot);
-  const dataDir = resolve(absoluteRoot, options.dataDir ?? process.env.DAP_DATA_DIR ?? '.dap');
-  const { drifts, withoutFiles } = await localDrift(project, options.env, dataDir);
-  const lines = formatDrift(drifts);
-  const drifted = drifts.filter((d) => d.changes.length > 0).length;
-  for (const line of lines) console.log(line);
-  if (withoutFiles.length > 0) console.log(`no local files for: ${withoutFiles.join(', ')}`);
-  console.log(
-    drifted === 0
-      ? `dap drift: ${drifts.length} raw table(s) match their declared columns`
-      : `dap drift: ${drifted} of ${drifts.length} raw table(s) differ from their declared columns`,
-  );
-  return drifted > 0;
 }

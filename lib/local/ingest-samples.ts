@@ -4,7 +4,7 @@ import { type IngestDeps, ingestObject } from '../core/ingest/ingest-file.ts';
 import { LANDING_PREFIX } from '../core/ingest/keys.ts';
 import type { IngestSummary } from '../core/ingest/report.ts';
 import { PACKAGE_ROOT } from '../core/package-root.ts';
-import { FileControlStore } from '../engines/local/file-control-store.ts';
+import { FileControlStore, takeoverMessage } from '../engines/local/file-control-store.ts';
 import type { LocalContext } from './context.ts';
 
 /**
@@ -29,8 +29,7 @@ export function localIngestDeps(
     // One control table per environment, as in AWS: the ledger of dev never answers for test.
     control: new FileControlStore(context.dataDir, {
       table: context.names.controlTable,
-      onTakeover: (lease, pid) =>
-        console.error(`dap: took over the lease ${lease.name} of ${lease.holder}: its process ${pid} is gone`),
+      onTakeover: (lease, pid) => console.error(`dap: ${takeoverMessage(lease, pid)}`),
     }),
     ...options,
   };

@@ -2,7 +2,11 @@ import type { LocalContext } from './context.ts';
 import { printRunResult } from './progress.ts';
 import { LocalTwin, type TwinRunOptions } from './twin/local-twin.ts';
 
-/** `dap run`: one run of the environment's state machine on the local twin; returns the exit code. */
+/**
+ * `dap run` (and the runs of `dap backfill` and `npm start`): one run of the environment's state machine on the local
+ * twin; returns the exit code. Ctrl-C or a SIGTERM stops the run between states and releases its lease (exit 130)
+ * instead of killing it, unless the caller brings its own `signal`.
+ */
 export async function runOnTwin(
   context: LocalContext,
   options: Pick<TwinRunOptions, 'families' | 'events' | 'trigger' | 'replay' | 'now' | 'signal'> = {},
@@ -10,6 +14,17 @@ export async function runOnTwin(
 ): Promise<number> {
   write(`running ${context.names.stateMachine} on the local twin (data in ${context.dataDir})`);
   const twin = await LocalTwin.open(context);
-  const result = await twin.run({ ...options, progress: write });
-  return printRunResult(result, write);
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  if (!options.signal) {
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  }
+  try {
+    const result = await twin.run({ ...options, signal: options.signal ?? controller.signal, progress: write });
+    return printRunResult(result, write);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
 }

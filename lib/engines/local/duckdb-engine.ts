@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import type { Project } from '../../config/loader.ts';
+import type { Project, StageTableDef } from '../../config/loader.ts';
 import { type ResourceNames, resourceNames } from '../../config/names.ts';
 import type { EnvironmentConfig } from '../../config/schemas.ts';
 import type { QueryEngine, QueryResult, QueryStatistics, SqlValue } from '../../core/ports.ts';
@@ -55,20 +55,29 @@ export class DuckDbEngine implements QueryEngine {
     await writeEngineState(connection, COMPAT_KEY, TRINO_COMPAT_VERSION);
     const engine = new DuckDbEngine(instance, connection, options, names);
     // The catalog as the last command left it serves as long as nothing it is built from changed.
-    const catalog = engine.catalogStatements();
-    if (state.get(CATALOG_KEY) !== catalogVersion(catalog)) await engine.syncCatalog();
+    const catalog = engine.catalogSql();
+    if (state.get(CATALOG_KEY) !== catalogVersion(catalog)) await engine.sync(catalog);
     return engine;
   }
 
-  /** What the catalog is built from, for this project and these files: the views and tables as SQL. */
-  private catalogStatements(): string[] {
+  /**
+   * What the catalog is built from, for this project and these files (a raw view depends on whether its folder
+   * holds files yet): each raw view, stage table and incoming table with its SQL.
+   */
+  private catalogSql(): CatalogSql {
     const { project } = this.options;
     const rawBucketDir = join(this.options.dataDir, this.names.buckets.raw);
-    return [
-      ...[...project.rawTables.values()].map((table) => rawViewSql(this.names.rawDatabase, table, rawBucketDir)),
-      ...[...project.stageTables.values()].map((table) => stageTableSql(this.names.stageDatabase, table)),
-      ...incomingTableDefs(project).map((table) => stageTableSql(this.names.incomingDatabase, table)),
-    ];
+    return {
+      rawViews: [...project.rawTables.values()].map((table) => rawViewSql(this.names.rawDatabase, table, rawBucketDir)),
+      stageTables: [...project.stageTables.values()].map((table) => ({
+        table,
+        sql: stageTableSql(this.names.stageDatabase, table),
+      })),
+      incomingTables: incomingTableDefs(project).map((table) => ({
+        table,
+        sql: stageTableSql(this.names.incomingDatabase, table),
+      })),
+    };
   }
 
   /**
@@ -76,18 +85,18 @@ export class DuckDbEngine implements QueryEngine {
    * tables that are missing. A stage table whose columns no longer match its schema file is rebuilt empty: locally
    * stage data is always derivable from raw.
    */
-  async syncCatalog(): Promise<{ rebuiltStageTables: string[] }> {
-    const { project } = this.options;
-    const raw = this.names.rawDatabase;
+  syncCatalog(): Promise<{ rebuiltStageTables: string[] }> {
+    return this.sync(this.catalogSql());
+  }
+
+  private async sync(catalog: CatalogSql): Promise<{ rebuiltStageTables: string[] }> {
     const stage = this.names.stageDatabase;
-    await this.connection.run(`create schema if not exists ${quoteIdentifier(raw)}`);
-    await this.connection.run(`create schema if not exists ${quoteIdentifier(stage)}`);
-    const rawBucketDir = join(this.options.dataDir, this.names.buckets.raw);
-    for (const table of project.rawTables.values()) {
-      await this.connection.run(rawViewSql(raw, table, rawBucketDir));
-    }
+    const incoming = this.names.incomingDatabase;
+    for (const database of [this.names.rawDatabase, stage, incoming])
+      await this.connection.run(`create schema if not exists ${quoteIdentifier(database)}`);
+    for (const view of catalog.rawViews) await this.connection.run(view);
     const rebuiltStageTables: string[] = [];
-    for (const table of project.stageTables.values()) {
+    for (const { table, sql } of catalog.stageTables) {
       const existing = await this.connection.runAndReadAll(
         'select column_name, data_type from information_schema.columns where table_schema = ? and table_name = ? order by ordinal_position',
         [stage, table.table],
@@ -98,16 +107,14 @@ export class DuckDbEngine implements QueryEngine {
         await this.connection.run(`drop table ${quoteIdentifier(stage)}.${quoteIdentifier(table.table)}`);
         rebuiltStageTables.push(table.table);
       }
-      await this.connection.run(stageTableSql(stage, table));
+      await this.connection.run(sql);
     }
     // Incoming tables hold nothing between runs' statements worth keeping: re-create them with their stage columns.
-    const incoming = this.names.incomingDatabase;
-    await this.connection.run(`create schema if not exists ${quoteIdentifier(incoming)}`);
-    for (const table of incomingTableDefs(project)) {
+    for (const { table, sql } of catalog.incomingTables) {
       await this.connection.run(`drop table if exists ${quoteIdentifier(incoming)}.${quoteIdentifier(table.table)}`);
-      await this.connection.run(stageTableSql(incoming, table));
+      await this.connection.run(sql);
     }
-    await writeEngineState(this.connection, CATALOG_KEY, catalogVersion(this.catalogStatements()));
+    await writeEngineState(this.connection, CATALOG_KEY, catalogVersion(catalog));
     return { rebuiltStageTables };
   }
 
@@ -197,7 +204,18 @@ async function writeEngineState(connection: DuckDBConnection, key: string, value
   await connection.run(`insert or replace into ${STATE_TABLE} values (?, ?)`, [key, value]);
 }
 
-function catalogVersion(statements: readonly string[]): string {
+interface CatalogSql {
+  readonly rawViews: readonly string[];
+  readonly stageTables: readonly { readonly table: StageTableDef; readonly sql: string }[];
+  readonly incomingTables: readonly { readonly table: StageTableDef; readonly sql: string }[];
+}
+
+function catalogVersion(catalog: CatalogSql): string {
+  const statements = [
+    ...catalog.rawViews,
+    ...catalog.stageTables.map((t) => t.sql),
+    ...catalog.incomingTables.map((t) => t.sql),
+  ];
   return createHash('sha256')
     .update(`${TRINO_COMPAT_VERSION}\n${statements.join(';\n')}`)
     .digest('hex');

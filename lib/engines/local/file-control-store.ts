@@ -290,6 +290,11 @@ function leaseRecord(lease: Lease): LeaseRecord {
   };
 }
 
+/** What to tell the user when `onTakeover` fires. */
+export function takeoverMessage(lease: Lease, pid: number): string {
+  return `took over the lease ${lease.name} of ${lease.holder}: its process ${pid} is gone`;
+}
+
 /** Whether the writer named in a lock file (`<pid>:<token>`) has ended: its lock can be broken at once. */
 async function lockHolderGone(lockPath: string): Promise<boolean> {
   const content = await readFile(lockPath, 'utf8').catch(() => '');

@@ -1,8 +1,10 @@
 import { checkProjectFiles } from '../../check/check.ts';
 import { readProjectFiles } from '../../config/loader.ts';
 import { formatProblem } from '../../config/problems.ts';
+import { formatDrift } from '../../core/drift.ts';
 import { recordCleanCheck } from '../checked-project.ts';
-import { printLocalDrift } from '../drift.ts';
+import { resolveLocal } from '../context.ts';
+import { localDrift } from '../drift.ts';
 
 /** `dap check [--drift]`: every problem on stderr, one line each; returns the exit code. */
 export async function check(
@@ -18,6 +20,25 @@ export async function check(
   }
   recordCleanCheck(files);
   console.log('dap check: no problems found');
-  if (options.drift && (await printLocalDrift(root, options))) return 1;
-  return 0;
+  return options.drift ? printDrift(root, options) : 0;
+}
+
+/** `--drift`: each raw table with local files against its declaration; exit 1 when any drifted. */
+async function printDrift(root: string, options: { env: string; dataDir?: string }): Promise<number> {
+  // The project was just checked: its verdict is recorded, so this only parses it again.
+  const { project, dataDir } = resolveLocal({
+    root,
+    env: options.env,
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+  });
+  const { drifts, withoutFiles } = await localDrift(project, options.env, dataDir);
+  const drifted = drifts.filter((d) => d.changes.length > 0).length;
+  for (const line of formatDrift(drifts)) console.log(line);
+  if (withoutFiles.length > 0) console.log(`no local files for: ${withoutFiles.join(', ')}`);
+  console.log(
+    drifted === 0
+      ? `dap drift: ${drifts.length} raw table(s) match their declared columns`
+      : `dap drift: ${drifted} of ${drifts.length} raw table(s) differ from their declared columns`,
+  );
+  return drifted > 0 ? 1 : 0;
 }

@@ -7,17 +7,9 @@ export async function run(
   options: { env: string; dataDir?: string; family?: string[] },
 ): Promise<number> {
   const context = await openLocal({ root, ...options });
-  // Ctrl-C or a SIGTERM stops the run between states and releases its lease (exit 130), instead of killing it.
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
   try {
-    const signal = controller.signal;
-    return await runOnTwin(context, options.family ? { families: options.family, signal } : { signal });
+    return await runOnTwin(context, options.family ? { families: options.family } : {});
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
     await context.close();
   }
 }

@@ -12,7 +12,7 @@ import { runFamilyChecks } from '../../core/family-outcome.ts';
 import type { Warehouse } from '../../core/ports.ts';
 import { RAW_TO_STAGE_LEASE } from '../../core/run-guard.ts';
 import type { RunReport, RunStatus } from '../../core/run-report.ts';
-import { FileControlStore } from '../../engines/local/file-control-store.ts';
+import { FileControlStore, takeoverMessage } from '../../engines/local/file-control-store.ts';
 import type { LocalContext } from '../context.ts';
 import { type AslMachine, stateMachineDefinition, TemplateResolver } from './definition.ts';
 import { localLambdas } from './local-lambdas.ts';
@@ -108,8 +108,7 @@ export class LocalTwin {
     await context.engine.syncCatalog();
     const control = new FileControlStore(context.dataDir, {
       table: context.names.controlTable,
-      onTakeover: (lease, pid) =>
-        options.progress?.(`  ! took over the lease ${lease.name} of run ${lease.holder}: its process ${pid} is gone`),
+      onTakeover: (lease, pid) => options.progress?.(`  ! ${takeoverMessage(lease, pid)}`),
     });
     const handlers = buildTaskHandlers(this.definition, this.resolver, {
       lambdas: localLambdas({
