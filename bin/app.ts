@@ -1,7 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadCheckedProject } from '../lib/check/check.ts';
-import { ConfigError } from '../lib/config/problems.ts';
+import { ConfigError } from '../lib/core/model/problems.ts';
 import { addDapStacks } from '../lib/infra/dap-app.ts';
 
 // The CDK app: one stack per config/environments/<env>.json; `-c env=<name>` limits it to one.

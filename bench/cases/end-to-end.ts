@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { resourceNames } from '../../lib/config/names.ts';
+import { resourceNames } from '../../lib/core/model/names.ts';
 import type { Warehouse } from '../../lib/core/ports.ts';
 import { prepareTransform } from '../../lib/core/transform.ts';
 import { addDays, eventWindow } from '../../lib/core/window.ts';
@@ -191,7 +191,7 @@ export async function bareEngineRun(
   rmSync(databasePath, { force: true });
   rmSync(`${databasePath}.wal`, { force: true });
   const { loadCheckedProject } = await import('../../lib/check/check.ts');
-  const { environment } = await import('../../lib/config/loader.ts');
+  const { environment } = await import('../../lib/core/model/project.ts');
   const loaded = loadCheckedProject(project);
   const env = environment(loaded, 'dev');
   const names = resourceNames(env);
@@ -269,7 +269,7 @@ export const endToEnd: BenchCase = {
     copyProject(paths.project, { reporting: (p.reporting ?? 'off') !== 'off' });
     const now = clockAfter(p.days);
     if (p.variant === 'bare') return bareEngineRun(paths.dataDir, paths.project, paths.bareDb, now);
-    const env = (await import('../../lib/config/loader.ts')).environment;
+    const env = (await import('../../lib/core/model/project.ts')).environment;
     const { loadCheckedProject } = await import('../../lib/check/check.ts');
     const names = resourceNames(env(loadCheckedProject(paths.project), 'dev'));
     resetDataDir(paths.dataDir, [names.buckets.raw]);

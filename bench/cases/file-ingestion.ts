@@ -1,7 +1,7 @@
 import { createReadStream, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { environment } from '../../lib/config/loader.ts';
-import { resourceNames } from '../../lib/config/names.ts';
+import { resourceNames } from '../../lib/core/model/names.ts';
+import { environment } from '../../lib/core/model/project.ts';
 import { FolderObjectStore } from '../../lib/engines/local/folder-object-store.ts';
 import { derived, fact, failures, formatNumber, metric, rss, seconds, show, table } from '../lib/report.ts';
 import type { BenchCase, Measurement, Step, StepResult } from '../lib/types.ts';

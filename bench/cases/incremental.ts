@@ -1,8 +1,8 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCheckedProject } from '../../lib/check/check.ts';
-import { environment } from '../../lib/config/loader.ts';
-import { resourceNames } from '../../lib/config/names.ts';
+import { resourceNames } from '../../lib/core/model/names.ts';
+import { environment } from '../../lib/core/model/project.ts';
 import { addDays } from '../../lib/core/window.ts';
 import { openLocal } from '../../lib/local/context.ts';
 import { derived, fact, failures, formatNumber, metric, rss, seconds, show, table } from '../lib/report.ts';

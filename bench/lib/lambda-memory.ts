@@ -1,4 +1,4 @@
-import type { EnvironmentConfig } from '../../lib/config/schemas.ts';
+import type { EnvironmentConfig } from '../../lib/core/model/schemas.ts';
 import { type AslMachine, TemplateResolver, taskStates } from '../../lib/local/twin/definition.ts';
 import type { CfnTemplate } from '../../lib/local/twin/synthesize.ts';
 

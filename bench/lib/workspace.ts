@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PROJECT_FOLDERS } from '../../lib/config/loader.ts';
+import { PROJECT_FOLDERS } from '../../lib/core/model/project.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 

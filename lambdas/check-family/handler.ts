@@ -1,6 +1,4 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
-import { environment } from '../../lib/config/loader.ts';
-import { resourceNames } from '../../lib/config/names.ts';
 import {
   type FamilyStepInput,
   familyOutcome,
@@ -8,11 +6,13 @@ import {
   runFamilyChecks,
 } from '../../lib/core/family-outcome.ts';
 import { parseEvent } from '../../lib/core/lambda-event.ts';
+import { resourceNames } from '../../lib/core/model/names.ts';
+import { environment } from '../../lib/core/model/project.ts';
 import type { CheckOutcome, FamilyOutcome } from '../../lib/core/run-report.ts';
 import { AthenaQueryEngine } from '../../lib/engines/aws/athena-query-engine.ts';
 import { requireEnv } from '../../lib/engines/aws/env.ts';
-import { lambdaEntry } from '../../lib/engines/aws/lambda-entry.ts';
-import { awsRuntime } from '../../lib/engines/aws/runtime.ts';
+import { lambdaEntry } from '../shared/lambda-entry.ts';
+import { awsRuntime } from '../shared/runtime.ts';
 
 export interface CheckFamilyDeps {
   /** Runs the family's declared data-quality checks over the rows its events wrote. */

@@ -5,7 +5,7 @@ import type { ControlStore } from '../../lib/core/ports.ts';
 import { type FamilyOutcome, familyOutcomeSchema } from '../../lib/core/run-report.ts';
 import { DynamoDbControlStore } from '../../lib/engines/aws/dynamodb-control-store.ts';
 import { requireEnv } from '../../lib/engines/aws/env.ts';
-import { lambdaEntry } from '../../lib/engines/aws/lambda-entry.ts';
+import { lambdaEntry } from '../shared/lambda-entry.ts';
 
 export const commitFamilyEventSchema = z.object({
   run_id: z.string().min(1),

@@ -10,11 +10,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { loadDeployedProject } from '../../lib/check/deployed.ts';
-import type { Project } from '../../lib/config/loader.ts';
 import { type IngestBuckets, type IngestDeps, ingestObject } from '../../lib/core/ingest/ingest-file.ts';
 import { quarantineMetricLine } from '../../lib/core/ingest/metrics.ts';
-
 import type { IngestSummary } from '../../lib/core/ingest/report.ts';
+import type { Project } from '../../lib/core/model/project.ts';
 import type { ControlStore, ObjectStore } from '../../lib/core/ports.ts';
 import { DynamoDbControlStore } from '../../lib/engines/aws/dynamodb-control-store.ts';
 import { requireEnv } from '../../lib/engines/aws/env.ts';

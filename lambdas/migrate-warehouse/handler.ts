@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { environment as environmentOf, type Project } from '../../lib/config/loader.ts';
 import { parseEvent } from '../../lib/core/lambda-event.ts';
 import { migrateWarehouse, type WarehouseMigrationOutcome } from '../../lib/core/migrations.ts';
+import { environment as environmentOf, type Project } from '../../lib/core/model/project.ts';
 import type { MigratableWarehouse } from '../../lib/core/ports.ts';
 import { requireEnv } from '../../lib/engines/aws/env.ts';
-import { lambdaEntry } from '../../lib/engines/aws/lambda-entry.ts';
+import { lambdaEntry } from '../shared/lambda-entry.ts';
 import { RedshiftDataMigrationTarget } from '../../lib/engines/aws/redshift-data-migrations.ts';
 import { redshiftDataWarehouseFromEnv } from '../../lib/engines/aws/redshift-data-warehouse.ts';
-import { awsRuntime } from '../../lib/engines/aws/runtime.ts';
+import { awsRuntime } from '../shared/runtime.ts';
 
 /**
  * Brings the reporting model up to the deployed scripts at the start of a run, before any procedure is called:

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { Project } from '../../lib/config/loader.ts';
 import { parseEvent } from '../../lib/core/lambda-event.ts';
+import type { Project } from '../../lib/core/model/project.ts';
 import { planRun, type RunPlan, runInputSchema } from '../../lib/core/run-plan.ts';
-import { lambdaEntry } from '../../lib/engines/aws/lambda-entry.ts';
-import { awsRuntime } from '../../lib/engines/aws/runtime.ts';
+import { lambdaEntry } from '../shared/lambda-entry.ts';
+import { awsRuntime } from '../shared/runtime.ts';
 
 export const planEventSchema = z.object({ run_id: z.string().min(1), input: runInputSchema });
 

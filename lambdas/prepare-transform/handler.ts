@@ -7,8 +7,8 @@ import {
 } from '../../lib/core/prepare-event.ts';
 import { DynamoDbControlStore } from '../../lib/engines/aws/dynamodb-control-store.ts';
 import { requireEnv } from '../../lib/engines/aws/env.ts';
-import { lambdaEntry } from '../../lib/engines/aws/lambda-entry.ts';
-import { awsRuntime } from '../../lib/engines/aws/runtime.ts';
+import { lambdaEntry } from '../shared/lambda-entry.ts';
+import { awsRuntime } from '../shared/runtime.ts';
 
 /** Works out one event's window and renders its transform; the state machine hands the text to Athena. */
 export function makeHandler(deps: PrepareEventDeps) {

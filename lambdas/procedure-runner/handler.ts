@@ -1,12 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
-import { identifier } from '../../lib/config/schemas.ts';
 import { InvalidEventError, parseEvent } from '../../lib/core/lambda-event.ts';
+import { identifier } from '../../lib/core/model/schemas.ts';
 import type { Warehouse } from '../../lib/core/ports.ts';
 import { assertIdentifier, procedureNameForFamily, qualifiedName } from '../../lib/core/procedure-call.ts';
 import { failedDependencies, skipReason } from '../../lib/core/reporting-gate.ts';
 import { requireEnv } from '../../lib/engines/aws/env.ts';
-import { lambdaEntry } from '../../lib/engines/aws/lambda-entry.ts';
+import { lambdaEntry } from '../shared/lambda-entry.ts';
 import { redshiftDataWarehouseFromEnv } from '../../lib/engines/aws/redshift-data-warehouse.ts';
 
 /**

@@ -17,7 +17,7 @@ import {
 } from '../../lib/core/run-guard.ts';
 import { DynamoDbControlStore } from '../../lib/engines/aws/dynamodb-control-store.ts';
 import { requireEnv, requirePositiveIntegerEnv } from '../../lib/engines/aws/env.ts';
-import { lambdaEntry } from '../../lib/engines/aws/lambda-entry.ts';
+import { lambdaEntry } from '../shared/lambda-entry.ts';
 
 export const RunGuardEventSchema = z.object({
   action: z.enum(['acquire', 'renew', 'release']),

@@ -13,8 +13,8 @@ import {
 } from '../../lib/core/run-report.ts';
 import { AthenaQueryEngine } from '../../lib/engines/aws/athena-query-engine.ts';
 import { requireEnv } from '../../lib/engines/aws/env.ts';
-import { lambdaEntry } from '../../lib/engines/aws/lambda-entry.ts';
-import { awsRuntime } from '../../lib/engines/aws/runtime.ts';
+import { lambdaEntry } from '../shared/lambda-entry.ts';
+import { awsRuntime } from '../shared/runtime.ts';
 
 export const writeReportEventSchema = z.object({
   run: runInfoSchema,

@@ -1,7 +1,7 @@
-import type { ApiSource } from '../config/api-source-schema.ts';
-import { PATHS, type Project } from '../config/loader.ts';
-import type { Problem } from '../config/problems.ts';
 import { connectorConfig } from '../core/connectors/connector-config.ts';
+import type { ApiSource } from '../core/model/api-source-schema.ts';
+import type { Problem } from '../core/model/problems.ts';
+import { PATHS, type Project } from '../core/model/project.ts';
 
 /**
  * The Lambda receives its source's config in one environment variable, and Lambda allows 4 KB for all of them;

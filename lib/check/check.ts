@@ -1,6 +1,7 @@
-import { PATHS, type Project, type ProjectFiles, parseProject, readProjectFiles } from '../config/loader.ts';
-import { bucketNameProblems } from '../config/names.ts';
-import { ConfigError, type Problem } from '../config/problems.ts';
+import { type ProjectFiles, parseProject, readProjectFiles } from '../config/loader.ts';
+import { bucketNameProblems } from '../core/model/names.ts';
+import { ConfigError, type Problem } from '../core/model/problems.ts';
+import { PATHS, type Project } from '../core/model/project.ts';
 import {
   isSqlPlaceholder,
   isWarehousePlaceholder,

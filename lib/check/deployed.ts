@@ -1,4 +1,5 @@
-import { PROJECT_FOLDERS, type Project, type ProjectFiles } from '../config/loader.ts';
+import type { ProjectFiles } from '../config/loader.ts';
+import { PROJECT_FOLDERS, type Project } from '../core/model/project.ts';
 import type { ObjectStore } from '../core/ports.ts';
 import { loadCheckedProject } from './check.ts';
 

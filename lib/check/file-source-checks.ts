@@ -1,10 +1,10 @@
-import type { ColumnMapping } from '../config/file-source-schema.ts';
-import { PATHS, type Project } from '../config/loader.ts';
-import type { Problem } from '../config/problems.ts';
-import { type ColumnType, parseColumnType, toGlueType } from '../config/types.ts';
 import { castableTypeProblem, castCell, compileDateFormat, DEFAULT_CAST_OPTIONS } from '../core/ingest/cast.ts';
 import { normaliseHeaderName } from '../core/ingest/mapping.ts';
 import { INGEST_DATE_PARTITION, LINEAGE_COLUMNS } from '../core/ingest/report.ts';
+import { type ColumnType, parseColumnType, toGlueType } from '../core/model/column-types.ts';
+import type { ColumnMapping } from '../core/model/file-source-schema.ts';
+import type { Problem } from '../core/model/problems.ts';
+import { PATHS, type Project } from '../core/model/project.ts';
 
 /**
  * Cross-references of file sources: each targets a declared raw table that carries the lineage columns and the

@@ -1,9 +1,9 @@
 import { TrinoSQL } from 'dt-sql-parser';
 import { TrinoSqlLexer } from 'dt-sql-parser/dist/lib/trino/TrinoSqlLexer.js';
-import type { Project, StageTableDef } from '../config/loader.ts';
-import type { Problem } from '../config/problems.ts';
-import { type QualityCheck, type QualityCheckOf, qualityCheckName } from '../config/quality-schema.ts';
-import { parseColumnType, toGlueType } from '../config/types.ts';
+import { parseColumnType, toGlueType } from '../core/model/column-types.ts';
+import type { Problem } from '../core/model/problems.ts';
+import type { Project, StageTableDef } from '../core/model/project.ts';
+import { type QualityCheck, type QualityCheckOf, qualityCheckName } from '../core/model/quality-schema.ts';
 import { analyzeSql } from '../core/sql/trino-analysis.ts';
 import { findPortabilityIssues } from './trino-portability.ts';
 

@@ -1,4 +1,4 @@
-import type { Problem } from '../config/problems.ts';
+import type { Problem } from '../core/model/problems.ts';
 import { type RedshiftToken, tokenizeRedshift } from '../core/sql/redshift-tokens.ts';
 import { indexLines, lineAndColumn } from '../core/sql/scanner.ts';
 

@@ -1,5 +1,5 @@
-import { PATHS, type Project } from '../config/loader.ts';
-import type { Problem } from '../config/problems.ts';
+import type { Problem } from '../core/model/problems.ts';
+import { PATHS, type Project } from '../core/model/project.ts';
 import { tokenizeRedshift } from '../core/sql/redshift-tokens.ts';
 import { referencedExternalTables } from '../core/sql/template.ts';
 

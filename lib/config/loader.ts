@@ -1,9 +1,21 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { z } from 'zod';
-import { type ApiSource, apiSourceSchema } from './api-source-schema.ts';
-import { type FileSource, fileSourceSchema } from './file-source-schema.ts';
-import { ConfigError, type Problem, zodProblems } from './problems.ts';
+import { type ApiSource, apiSourceSchema } from '../core/model/api-source-schema.ts';
+import { ColumnTypeError, parseColumnType } from '../core/model/column-types.ts';
+import { type FileSource, fileSourceSchema } from '../core/model/file-source-schema.ts';
+import { ConfigError, type Problem, zodProblems } from '../core/model/problems.ts';
+import {
+  type FamilyEventsFile,
+  PATHS,
+  PROJECT_FOLDERS,
+  type Project,
+  type RawTableDef,
+  type SourceDef,
+  type SqlFile,
+  type StageTableDef,
+  type WarehouseScriptFile,
+} from '../core/model/project.ts';
 import {
   type Column,
   type EnvironmentConfig,
@@ -18,90 +30,10 @@ import {
   reportingFamilyListSchema,
   type StageTable,
   stageTableSchema,
-} from './schemas.ts';
-import { ColumnTypeError, parseColumnType } from './types.ts';
-
-/** Where each kind of file lives, relative to the project root. */
-/** The folders the loader reads; the stack uploads the same folders to the metadata bucket. */
-export const PROJECT_FOLDERS = ['config', 'athena-scripts', 'redshift-scripts'] as const;
-
-export const PATHS = {
-  environments: 'config/environments',
-  processScripts: 'athena-scripts/process_scripts',
-  productFamilies: 'athena-scripts/process_scripts/product_family_config.json',
-  stageTables: 'athena-scripts/stage_tables',
-  rawTables: 'athena-scripts/raw_tables',
-  insertInto: 'athena-scripts/dml/insert_into',
-  reportingFamilies: 'redshift-scripts/reporting_model_product_family_config.json',
-  warehouseMigrations: 'redshift-scripts/migrations',
-  warehouseProcedures: 'redshift-scripts/procedures',
-  fileSources: 'config/sources/files',
-  apiSources: 'config/sources/apis',
-} as const;
-
-export interface StageTableDef extends StageTable {
-  readonly file: string;
-  /** Table name in the stage database. */
-  readonly table: string;
-}
-
-export interface RawTableDef {
-  readonly file: string;
-  readonly source: string;
-  readonly table: string;
-  readonly format: RawSource['format'];
-  /** Key prefix inside the raw bucket, without a trailing slash. */
-  readonly location: string;
-  readonly columns: readonly Column[];
-  readonly partition_columns: readonly Column[];
-}
-
-export interface SqlFile {
-  readonly file: string;
-  readonly text: string;
-}
-
-/**
- * A script of the reporting model: a versioned migration (`migrations/V<n>__<description>.sql`, applied once, in
- * version order, never edited after it ran) or a repeatable one (`procedures/<name>.sql`, re-applied whenever its
- * text changes), as Flyway names them.
- */
-export type WarehouseScriptFile =
-  | (SqlFile & { readonly kind: 'versioned'; readonly version: number; readonly description: string })
-  | (SqlFile & { readonly kind: 'repeatable'; readonly description: string });
+} from '../core/model/schemas.ts';
 
 const MIGRATION_NAME = /^V(\d+)__([a-z0-9_]+)\.sql$/;
 const PROCEDURE_NAME = /^([a-z][a-z0-9_]*)\.sql$/;
-
-/** A source config file, by the source it names (which must match the file name). */
-export type SourceDef<T> = T & { readonly file: string };
-
-export interface FamilyEventsFile {
-  readonly file: string;
-  readonly events: readonly FamilyEventEntry[];
-}
-
-/** Everything under config/, athena-scripts/ and redshift-scripts/, parsed and schema-checked. */
-export interface Project {
-  readonly root: string;
-  readonly environments: ReadonlyMap<string, EnvironmentConfig>;
-  readonly families: readonly ProductFamilyEntry[];
-  /** By the family named in the file name (`<family>_config.json`). */
-  readonly familyEvents: ReadonlyMap<string, FamilyEventsFile>;
-  /** By product family. */
-  readonly stageTables: ReadonlyMap<string, StageTableDef>;
-  /** By raw table name (the event name for event sources). */
-  readonly rawTables: ReadonlyMap<string, RawTableDef>;
-  /** By event name. */
-  readonly insertSql: ReadonlyMap<string, SqlFile>;
-  readonly reportingFamilies: readonly ReportingFamilyEntry[];
-  /** Versioned migrations in version order, then repeatable scripts in name order: the order they are applied. */
-  readonly warehouseScripts: readonly WarehouseScriptFile[];
-  /** By source name. */
-  readonly fileSources: ReadonlyMap<string, SourceDef<FileSource>>;
-  /** By source name. */
-  readonly apiSources: ReadonlyMap<string, SourceDef<ApiSource>>;
-}
 
 /** A project's files by path relative to its root (`/` separators), from disk or from the metadata bucket. */
 export type ProjectFiles = ReadonlyMap<string, string>;
@@ -350,17 +282,6 @@ export function loadProject(root: string): Project {
 }
 
 /** The environment's config, or a `ConfigError` naming the file that is missing or wrong. */
-export function environment(project: Project, name: string): EnvironmentConfig {
-  const env = project.environments.get(name);
-  if (!env) {
-    const known = [...project.environments.keys()].join(', ') || 'none';
-    throw new ConfigError([
-      { file: `${PATHS.environments}/${name}.json`, message: `no valid environment "${name}" (known: ${known})` },
-    ]);
-  }
-  return env;
-}
-
 /**
  * A file of a project folder, named `<key><suffix>`. The key is what the file declares (an environment, family, event
  * or source): the project is keyed by file names, so where a file also names its subject inside, the two must agree.

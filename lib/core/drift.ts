@@ -1,5 +1,5 @@
-import type { Column } from '../config/schemas.ts';
-import { type ColumnType, type PrimitiveName, parseColumnType, toGlueType } from '../config/types.ts';
+import { type ColumnType, type PrimitiveName, parseColumnType, toGlueType } from './model/column-types.ts';
+import type { Column } from './model/schemas.ts';
 
 /**
  * Schema drift of a raw table: how the columns its files actually hold (as a crawler or DuckDB infers them) differ

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Project } from '../config/loader.ts';
-import type { ResourceNames } from '../config/names.ts';
+import type { ResourceNames } from './model/names.ts';
+import type { Project } from './model/project.ts';
 import type { ControlStore, QueryEngine } from './ports.ts';
 import { replaySchema } from './prepare-event.ts';
 import type { QualityWindow } from './quality/check-sql.ts';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { jsonPath } from '../config/problems.ts';
+import { jsonPath } from './model/problems.ts';
 
 /** A Lambda event that does not match its handler's contract; the message names each offending field. */
 export class InvalidEventError extends Error {

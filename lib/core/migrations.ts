@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Project, WarehouseScriptFile } from '../config/loader.ts';
-import { resourceNames } from '../config/names.ts';
-import type { EnvironmentConfig } from '../config/schemas.ts';
+import { resourceNames } from './model/names.ts';
+import type { Project, WarehouseScriptFile } from './model/project.ts';
+import type { EnvironmentConfig } from './model/schemas.ts';
 import type { AppliedScript, ExternalSchema, MigratableWarehouse, MigrationTarget, PendingScript } from './ports.ts';
 import { renderWarehouseSql, type WarehouseBindings } from './sql/template.ts';
 

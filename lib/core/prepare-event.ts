@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { environment, type Project } from '../config/loader.ts';
-import { resourceNames } from '../config/names.ts';
-import { identifier } from '../config/schemas.ts';
+import { resourceNames } from './model/names.ts';
+import { environment, type Project } from './model/project.ts';
+import { identifier } from './model/schemas.ts';
 import type { ControlStore, ObjectLister } from './ports.ts';
 import { prepareTransform } from './transform.ts';
 import {

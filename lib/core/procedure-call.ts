@@ -1,4 +1,4 @@
-import { IDENTIFIER } from '../config/schemas.ts';
+import { IDENTIFIER } from './model/schemas.ts';
 
 /**
  * The contract for running one reporting-model stored procedure, shared by every `Warehouse` adapter (Redshift Data

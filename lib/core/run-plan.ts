@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Project } from '../config/loader.ts';
-import { enabledFamilies } from '../config/plan.ts';
+import { enabledFamilies } from './model/plan.ts';
+import type { Project } from './model/project.ts';
 import { replayWindow } from './window.ts';
 
 /** The state machine's execution input: from the schedule (`{"trigger":"schedule"}`), `dap run`, or by hand. */

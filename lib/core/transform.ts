@@ -1,7 +1,6 @@
-import type { Project, StageTableDef } from '../config/loader.ts';
-import type { ResourceNames } from '../config/names.ts';
-
 import { type Deduplication, transformStatements } from './merge.ts';
+import type { ResourceNames } from './model/names.ts';
+import type { Project, StageTableDef } from './model/project.ts';
 import type { QueryEngine } from './ports.ts';
 import { type BoundSql, bindParameters, renderSql, type SqlBindings } from './sql/template.ts';
 import { BEGINNING, type DayWindow } from './window.ts';

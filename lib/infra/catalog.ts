@@ -4,11 +4,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { RawTableDef, StageTableDef } from '../config/loader.ts';
-import { resourceNames } from '../config/names.ts';
-import { ConfigError } from '../config/problems.ts';
-import type { Column, EnvironmentConfig } from '../config/schemas.ts';
-import { type ColumnType, parseColumnType, toGlueType } from '../config/types.ts';
+import { type ColumnType, parseColumnType, toGlueType } from '../core/model/column-types.ts';
+import { resourceNames } from '../core/model/names.ts';
+import { ConfigError } from '../core/model/problems.ts';
+import type { RawTableDef, StageTableDef } from '../core/model/project.ts';
+import type { Column, EnvironmentConfig } from '../core/model/schemas.ts';
 import { acknowledgeNag, nagArn } from './nag.ts';
 import { removalPolicyOf } from './removal-policy.ts';
 

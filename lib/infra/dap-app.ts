@@ -1,7 +1,7 @@
 import type { App } from 'aws-cdk-lib';
-import { environment, PATHS, type Project } from '../config/loader.ts';
-import { resourceNames } from '../config/names.ts';
-import { ConfigError } from '../config/problems.ts';
+import { resourceNames } from '../core/model/names.ts';
+import { ConfigError } from '../core/model/problems.ts';
+import { environment, PATHS, type Project } from '../core/model/project.ts';
 import { DapStack } from './dap-stack.ts';
 
 export interface DapStacksOptions {

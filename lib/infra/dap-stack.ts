@@ -1,9 +1,9 @@
 import { Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { Project } from '../config/loader.ts';
-import { bucketNameProblems, resourceNames } from '../config/names.ts';
-import { ConfigError } from '../config/problems.ts';
-import type { EnvironmentConfig } from '../config/schemas.ts';
+import { bucketNameProblems, resourceNames } from '../core/model/names.ts';
+import { ConfigError } from '../core/model/problems.ts';
+import type { Project } from '../core/model/project.ts';
+import type { EnvironmentConfig } from '../core/model/schemas.ts';
 import { incomingTableDefs } from '../core/transform.ts';
 import { DapApiIngestion } from './api-ingestion.ts';
 import { DapCatalog } from './catalog.ts';

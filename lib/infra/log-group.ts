@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct, IConstruct } from 'constructs';
-import type { EnvironmentConfig } from '../config/schemas.ts';
+import type { EnvironmentConfig } from '../core/model/schemas.ts';
 
 export interface DapLogGroupProps {
   /**

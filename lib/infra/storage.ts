@@ -3,8 +3,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
-import { type BucketKey, resourceNames, s3BucketNames } from '../config/names.ts';
-import type { EnvironmentConfig } from '../config/schemas.ts';
+import { type BucketKey, resourceNames, s3BucketNames } from '../core/model/names.ts';
+import type { EnvironmentConfig } from '../core/model/schemas.ts';
 import { removalPolicyOf } from './removal-policy.ts';
 
 /** Every bucket except the access-logs bucket: they hold data, so they are encrypted with the environment's key. */

@@ -1,6 +1,6 @@
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { ResourceNames } from '../config/names.ts';
-import type { EnvironmentConfig } from '../config/schemas.ts';
+import type { ResourceNames } from '../core/model/names.ts';
+import type { EnvironmentConfig } from '../core/model/schemas.ts';
 import type { RunInput } from '../core/run-plan.ts';
 import { replayWindow } from '../core/window.ts';
 

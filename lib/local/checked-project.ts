@@ -1,6 +1,7 @@
 import { checkProjectFiles } from '../check/check.ts';
-import { type Project, type ProjectFiles, parseProject } from '../config/loader.ts';
-import { ConfigError, type Problem } from '../config/problems.ts';
+import { type ProjectFiles, parseProject } from '../config/loader.ts';
+import { ConfigError, type Problem } from '../core/model/problems.ts';
+import type { Project } from '../core/model/project.ts';
 import { projectVersion, readCached, writeCached } from './content-cache.ts';
 
 const CLEAN = 'no problems';

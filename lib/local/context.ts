@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
-import { environment, type Project, readProjectFiles } from '../config/loader.ts';
-import { type ResourceNames, resourceNames } from '../config/names.ts';
-import { formatProblem } from '../config/problems.ts';
-import type { EnvironmentConfig } from '../config/schemas.ts';
+import { readProjectFiles } from '../config/loader.ts';
+import { type ResourceNames, resourceNames } from '../core/model/names.ts';
+import { formatProblem } from '../core/model/problems.ts';
+import { environment, type Project } from '../core/model/project.ts';
+import type { EnvironmentConfig } from '../core/model/schemas.ts';
 import { DuckDbEngine } from '../engines/local/duckdb-engine.ts';
 import { FolderObjectStore } from '../engines/local/folder-object-store.ts';
 import type { LockWait } from '../engines/local/local-lock.ts';

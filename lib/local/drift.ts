@@ -1,10 +1,10 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBType, DuckDBTypeId } from '@duckdb/node-api';
-import { environment, type Project, type RawTableDef } from '../config/loader.ts';
-import { resourceNames } from '../config/names.ts';
-import { parseColumnType } from '../config/types.ts';
 import { compareColumns, type ObservedColumn, type ObservedType, type TableDrift } from '../core/drift.ts';
+import { parseColumnType } from '../core/model/column-types.ts';
+import { resourceNames } from '../core/model/names.ts';
+import { environment, type Project, type RawTableDef } from '../core/model/project.ts';
 import { quoteIdentifier } from '../core/sql/identifiers.ts';
 import { duckDbGlob } from '../engines/local/duckdb-catalog.ts';
 

@@ -1,9 +1,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Column } from '../config/schemas.ts';
-import { parseColumnType } from '../config/types.ts';
 import { migrateWarehouse, type WarehouseMigrationOutcome } from '../core/migrations.ts';
+import { parseColumnType } from '../core/model/column-types.ts';
+import type { Column } from '../core/model/schemas.ts';
 import type { AppliedScript, ExternalSchema, MigratableWarehouse, PendingScript, Warehouse } from '../core/ports.ts';
 import { quoteIdentifier } from '../core/sql/identifiers.ts';
 import { referencedExternalTables } from '../core/sql/template.ts';

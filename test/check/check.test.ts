@@ -3,8 +3,8 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { checkProject, checkProjectFiles, loadCheckedProject } from '../../lib/check/check.ts';
 import { readProjectFiles } from '../../lib/config/loader.ts';
-import { ConfigError, formatProblem } from '../../lib/config/problems.ts';
 import { INGEST_DATE_PARTITION, LINEAGE_COLUMNS } from '../../lib/core/ingest/report.ts';
+import { ConfigError, formatProblem } from '../../lib/core/model/problems.ts';
 import { minimalProjectFiles, projectFixture } from '../helpers/project-fixture.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { environmentSchema } from '../../lib/config/schemas.ts';
+import { environmentSchema } from '../../lib/core/model/schemas.ts';
 
 /** `schedules.raw_to_stage` becomes an EventBridge rule: what EventBridge would refuse must fail `dap check`. */
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { checkProjectFiles } from '../../lib/check/check.ts';
-import { formatProblem } from '../../lib/config/problems.ts';
+import { formatProblem } from '../../lib/core/model/problems.ts';
 import { ingestProjectFiles } from '../core/ingest/harness.ts';
 
 /** `dap check` (and CDK synthesis) on file sources: each problem names the file, the path inside it, and what was expected. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { fileSourceSchema } from '../../lib/config/file-source-schema.ts';
+import { fileSourceSchema } from '../../lib/core/model/file-source-schema.ts';
 
 /** A file source's `key_pattern` is a glob; one written as a regular expression would silently match nothing. */
 

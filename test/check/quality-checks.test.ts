@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { checkQualityDeclarations, expressionProblems } from '../../lib/check/quality-checks.ts';
 import { parseProject } from '../../lib/config/loader.ts';
-import { formatProblem } from '../../lib/config/problems.ts';
+import { formatProblem } from '../../lib/core/model/problems.ts';
 import { qualityProjectFiles } from '../core/quality/quality-fixture.ts';
 import { minimalProjectFiles } from '../helpers/project-fixture.ts';
 

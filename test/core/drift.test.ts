@@ -3,9 +3,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { PATHS, parseProject } from '../../lib/config/loader.ts';
-import type { Column } from '../../lib/config/schemas.ts';
+import { parseProject } from '../../lib/config/loader.ts';
 import { compareColumns, formatDrift, type ObservedColumn } from '../../lib/core/drift.ts';
+import { PATHS } from '../../lib/core/model/project.ts';
+import type { Column } from '../../lib/core/model/schemas.ts';
 import { localDrift } from '../../lib/local/drift.ts';
 
 const declared: Column[] = [

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadCheckedProject } from '../../lib/check/check.ts';
-import { environment } from '../../lib/config/loader.ts';
-import { resourceNames } from '../../lib/config/names.ts';
+import { resourceNames } from '../../lib/core/model/names.ts';
+import { environment } from '../../lib/core/model/project.ts';
 import { tokenizeSql } from '../../lib/core/sql/trino-tokens.ts';
 import { prepareTransform } from '../../lib/core/transform.ts';
 import { acceptsExecutionParameters } from '../../lib/local/twin/task-handlers.ts';

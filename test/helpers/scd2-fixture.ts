@@ -1,5 +1,6 @@
-import { loadProject, type WarehouseScriptFile } from '../../lib/config/loader.ts';
+import { loadProject } from '../../lib/config/loader.ts';
 import { migrate, warehouseBindings } from '../../lib/core/migrations.ts';
+import type { WarehouseScriptFile } from '../../lib/core/model/project.ts';
 import { referencedExternalTables } from '../../lib/core/sql/template.ts';
 import { PgliteWarehouse } from '../../lib/engines/local/pglite-warehouse.ts';
 import { externalColumn } from '../../lib/local/local-warehouse.ts';

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PROJECT_FOLDERS } from '../../lib/config/loader.ts';
+import { PROJECT_FOLDERS } from '../../lib/core/model/project.ts';
 import { writeTxmaSamples } from '../../lib/core/samples/txma.ts';
 import { type LocalContext, openLocal } from '../../lib/local/context.ts';
 

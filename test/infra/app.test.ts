@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
-import { ConfigError } from '../../lib/config/problems.ts';
+import { ConfigError } from '../../lib/core/model/problems.ts';
 import { addDapStacks } from '../../lib/infra/dap-app.ts';
 import { devEnvironment, NO_BUNDLING, prodEnvironment, projectFolder, projectWith, tempDir } from './fixtures.ts';
 

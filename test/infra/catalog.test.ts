@@ -3,9 +3,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { loadProject, PATHS, type Project } from '../../lib/config/loader.ts';
-import { resourceNames } from '../../lib/config/names.ts';
-import type { EnvironmentConfig } from '../../lib/config/schemas.ts';
+import { loadProject } from '../../lib/config/loader.ts';
+import { resourceNames } from '../../lib/core/model/names.ts';
+import { PATHS, type Project } from '../../lib/core/model/project.ts';
+import type { EnvironmentConfig } from '../../lib/core/model/schemas.ts';
 import { DapStack } from '../../lib/infra/dap-stack.ts';
 import {
   devEnvironment,

@@ -5,7 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { CfnKey } from 'aws-cdk-lib/aws-kms';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
-import { ConfigError } from '../../lib/config/problems.ts';
+import { ConfigError } from '../../lib/core/model/problems.ts';
 import { dapStack, devEnvironment, environmentConfig, nagReport, PROD_ACCOUNT, prodEnvironment } from './fixtures.ts';
 
 for (const [label, makeEnv] of [

@@ -5,8 +5,9 @@ import { App, type Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { loadProject, PATHS, type Project } from '../../lib/config/loader.ts';
-import { type EnvironmentConfig, environmentSchema } from '../../lib/config/schemas.ts';
+import { loadProject } from '../../lib/config/loader.ts';
+import { PATHS, type Project } from '../../lib/core/model/project.ts';
+import { type EnvironmentConfig, environmentSchema } from '../../lib/core/model/schemas.ts';
 import { DapStack } from '../../lib/infra/dap-stack.ts';
 
 const tempDirs: string[] = [];

@@ -13,9 +13,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { makeHandler } from '../../lambdas/migrate-warehouse/handler.ts';
 import { loadCheckedProject } from '../../lib/check/check.ts';
-import { PROJECT_FOLDERS, type Project } from '../../lib/config/loader.ts';
 import { InvalidEventError } from '../../lib/core/lambda-event.ts';
 import { MigrationFailedError } from '../../lib/core/migrations.ts';
+import { PROJECT_FOLDERS, type Project } from '../../lib/core/model/project.ts';
 import { RedshiftDataMigrationTarget } from '../../lib/engines/aws/redshift-data-migrations.ts';
 import { RedshiftDataWarehouse } from '../../lib/engines/aws/redshift-data-warehouse.ts';
 import { PgliteWarehouse } from '../../lib/engines/local/pglite-warehouse.ts';

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { resourceNames } from '../../lib/config/names.ts';
-import { environmentSchema } from '../../lib/config/schemas.ts';
+import { resourceNames } from '../../lib/core/model/names.ts';
+import { environmentSchema } from '../../lib/core/model/schemas.ts';
 import { InvalidWindowError } from '../../lib/core/window.ts';
 import { backfillInput, startBackfillInAws } from '../../lib/local/backfill.ts';
 

@@ -4,7 +4,7 @@ import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { PROJECT_FOLDERS } from '../../lib/config/loader.ts';
+import { PROJECT_FOLDERS } from '../../lib/core/model/project.ts';
 import { REPO_ROOT } from '../helpers/twin-fixture.ts';
 
 /** Holds the environment's DuckDB file open for writing, as a long `dap run` does, until killed. */

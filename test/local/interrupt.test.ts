@@ -4,7 +4,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { PROJECT_FOLDERS } from '../../lib/config/loader.ts';
+import { PROJECT_FOLDERS } from '../../lib/core/model/project.ts';
 import { REPO_ROOT } from '../helpers/twin-fixture.ts';
 
 /** Recovery as a user meets it: Ctrl-C during a run, and a lease left behind. */

@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { PROJECT_FOLDERS } from '../../lib/config/loader.ts';
+import { PROJECT_FOLDERS } from '../../lib/core/model/project.ts';
 import { REPO_ROOT } from '../helpers/twin-fixture.ts';
 
 /** `dap query` as a user runs it: the built CLI in its own process, over a project copy and a fresh data folder. */

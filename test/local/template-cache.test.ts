@@ -3,7 +3,8 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { environment, loadProject, PROJECT_FOLDERS, readProjectFiles } from '../../lib/config/loader.ts';
+import { loadProject, readProjectFiles } from '../../lib/config/loader.ts';
+import { environment, PROJECT_FOLDERS } from '../../lib/core/model/project.ts';
 import { checkedProject } from '../../lib/local/checked-project.ts';
 import { cachedTemplate } from '../../lib/local/twin/template-cache.ts';
 import { REPO_ROOT } from '../helpers/twin-fixture.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { enabledFamilies } from '../../lib/config/plan.ts';
+import { enabledFamilies } from '../../lib/core/model/plan.ts';
 import { RAW_TO_STAGE_LEASE } from '../../lib/core/run-guard.ts';
 import type { EventReport } from '../../lib/core/run-report.ts';
 import { FileControlStore } from '../../lib/engines/local/file-control-store.ts';

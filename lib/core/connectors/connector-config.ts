@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { type ApiSource, apiSourceSchema } from '../../config/api-source-schema.ts';
-import type { Project } from '../../config/loader.ts';
-import { identifier } from '../../config/schemas.ts';
+import { type ApiSource, apiSourceSchema } from '../model/api-source-schema.ts';
+import type { Project } from '../model/project.ts';
+import { identifier } from '../model/schemas.ts';
 
 /**
  * Everything one pull needs from the project: the source's config and where each of its raw tables lives. Small

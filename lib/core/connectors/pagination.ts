@@ -1,4 +1,4 @@
-import type { ApiPagination } from '../../config/api-source-schema.ts';
+import type { ApiPagination } from '../model/api-source-schema.ts';
 import { scalarText, valueAt } from './json-path.ts';
 import { paramOf, refUnderBase, withParam } from './requests.ts';
 

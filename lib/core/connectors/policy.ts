@@ -1,4 +1,4 @@
-import type { ApiSource } from '../../config/api-source-schema.ts';
+import type { ApiSource } from '../model/api-source-schema.ts';
 import { valueAt } from './json-path.ts';
 
 /**

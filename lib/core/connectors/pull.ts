@@ -1,4 +1,4 @@
-import type { ApiEndpoint, ApiSource } from '../../config/api-source-schema.ts';
+import type { ApiEndpoint, ApiSource } from '../model/api-source-schema.ts';
 import type { ControlStore, ObjectStore, SecretSource } from '../ports.ts';
 import type { ConnectorConfig } from './connector-config.ts';
 import {

@@ -1,4 +1,4 @@
-import type { ApiEndpoint, ApiIncremental } from '../../config/api-source-schema.ts';
+import type { ApiEndpoint, ApiIncremental } from '../model/api-source-schema.ts';
 
 /**
  * Requests are kept as references relative to the source's base URL (`/events/123/orders/?continuation=abc`), so a

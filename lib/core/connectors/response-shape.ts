@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ApiEndpoint, ApiPagination } from '../../config/api-source-schema.ts';
-import { jsonPath } from '../../config/problems.ts';
+import type { ApiEndpoint, ApiPagination } from '../model/api-source-schema.ts';
+import { jsonPath } from '../model/problems.ts';
 import { valueAt } from './json-path.ts';
 
 /**

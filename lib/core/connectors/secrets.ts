@@ -1,4 +1,4 @@
-import type { ApiAuth } from '../../config/api-source-schema.ts';
+import type { ApiAuth } from '../model/api-source-schema.ts';
 import type { SecretSource } from '../ports.ts';
 import { MissingSecretError } from './errors.ts';
 

@@ -1,4 +1,4 @@
-import type { ColumnType } from '../../config/types.ts';
+import type { ColumnType } from '../model/column-types.ts';
 import { type Cell, describeCellError, isCellError } from './cells.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { FileSource } from '../../config/file-source-schema.ts';
-import type { Project, RawTableDef, SourceDef } from '../../config/loader.ts';
+import type { FileSource } from '../model/file-source-schema.ts';
+import type { Project, RawTableDef, SourceDef } from '../model/project.ts';
 import type { ControlStore, ObjectStore, VersionedValue } from '../ports.ts';
 import { parseDateText, type RawValue } from './cast.ts';
 import { type Cell, cellText, columnLetter, isBlank, type SourceRecord } from './cells.ts';

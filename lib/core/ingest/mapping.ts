@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { ColumnMapping, MappingVersion, TextStep } from '../../config/file-source-schema.ts';
-import type { Column } from '../../config/schemas.ts';
-import { type ColumnType, parseColumnType } from '../../config/types.ts';
+import { type ColumnType, parseColumnType } from '../model/column-types.ts';
+import type { ColumnMapping, MappingVersion, TextStep } from '../model/file-source-schema.ts';
+import type { Column } from '../model/schemas.ts';
 import { asText, type CastOptions, castCell, type RawValue } from './cast.ts';
 import { type Cell, cellText, columnLetter, describeCellError, isCellError, type SourceRecord } from './cells.ts';
 

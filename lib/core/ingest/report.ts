@@ -1,4 +1,4 @@
-import type { Column } from '../../config/schemas.ts';
+import type { Column } from '../model/schemas.ts';
 import type { ClosestVersion, RowError } from './mapping.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import type { XlsxFormat } from '../../config/file-source-schema.ts';
+import type { XlsxFormat } from '../model/file-source-schema.ts';
 import type { Cell, SourceRecord } from './cells.ts';
 
 /**

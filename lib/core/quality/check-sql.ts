@@ -1,5 +1,6 @@
-import type { Project, StageTableDef } from '../../config/loader.ts';
-import type { ResourceNames } from '../../config/names.ts';
+import { type ColumnType, parseColumnType } from '../model/column-types.ts';
+import type { ResourceNames } from '../model/names.ts';
+import type { Project, StageTableDef } from '../model/project.ts';
 import {
   maxAgeMs,
   type QualityCheck,
@@ -7,8 +8,7 @@ import {
   type QualityCheckType,
   qualityCheckName,
   type Severity,
-} from '../../config/quality-schema.ts';
-import { type ColumnType, parseColumnType } from '../../config/types.ts';
+} from '../model/quality-schema.ts';
 import { join, type Param, param, qualified, raw, type Sql, sql } from './sql-builder.ts';
 
 /**

@@ -1,6 +1,6 @@
-import type { Project } from '../../config/loader.ts';
-import type { ResourceNames } from '../../config/names.ts';
-import { type QualityCheckType, qualityCheckName, type Severity } from '../../config/quality-schema.ts';
+import type { ResourceNames } from '../model/names.ts';
+import type { Project } from '../model/project.ts';
+import { type QualityCheckType, qualityCheckName, type Severity } from '../model/quality-schema.ts';
 import type { QueryEngine, SqlValue } from '../ports.ts';
 import { type QualityCheckQuery, type QualityWindow, qualityCheckQuery, stageTableOf } from './check-sql.ts';
 

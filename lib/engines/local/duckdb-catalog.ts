@@ -1,8 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RawTableDef, StageTableDef } from '../../config/loader.ts';
-import type { Column } from '../../config/schemas.ts';
-import { parseColumnType, toDuckDbType } from '../../config/types.ts';
+import { parseColumnType, toDuckDbType } from '../../core/model/column-types.ts';
+import type { RawTableDef, StageTableDef } from '../../core/model/project.ts';
+import type { Column } from '../../core/model/schemas.ts';
 import { quoteIdentifier } from '../../core/sql/identifiers.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { checkProjectFiles } from '../../check/check.ts';
 import { readProjectFiles } from '../../config/loader.ts';
-import { formatProblem } from '../../config/problems.ts';
 import { formatDrift } from '../../core/drift.ts';
+import { formatProblem } from '../../core/model/problems.ts';
 import { recordCleanCheck } from '../checked-project.ts';
 import { resolveLocal } from '../context.ts';
 import { localDrift } from '../drift.ts';

@@ -1,4 +1,4 @@
-import type { EnvironmentConfig } from '../../config/schemas.ts';
+import type { EnvironmentConfig } from '../../core/model/schemas.ts';
 import type { CfnTemplate } from './synthesize.ts';
 
 export class TwinDefinitionError extends Error {

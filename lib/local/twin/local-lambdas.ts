@@ -8,9 +8,9 @@ import { makeHandler as makeProcedureRunner } from '../../../lambdas/procedure-r
 import { makeHandler as makeRunGuard } from '../../../lambdas/run-guard/handler.ts';
 import { makeHandler as makeWriteReport } from '../../../lambdas/write-report/handler.ts';
 import { deployedProjectPerRun } from '../../check/deployed.ts';
-import type { ResourceNames } from '../../config/names.ts';
-import type { EnvironmentConfig } from '../../config/schemas.ts';
 import type { FamilyStepInput } from '../../core/family-outcome.ts';
+import type { ResourceNames } from '../../core/model/names.ts';
+import type { EnvironmentConfig } from '../../core/model/schemas.ts';
 import type {
   ControlStore,
   MigratableWarehouse,

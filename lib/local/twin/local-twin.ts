@@ -7,8 +7,9 @@ import {
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
 import { deployProjectFiles } from '../../check/deployed.ts';
-import { PROJECT_FOLDERS, readProjectFiles } from '../../config/loader.ts';
+import { readProjectFiles } from '../../config/loader.ts';
 import { runFamilyChecks } from '../../core/family-outcome.ts';
+import { PROJECT_FOLDERS } from '../../core/model/project.ts';
 import type { Warehouse } from '../../core/ports.ts';
 import { RAW_TO_STAGE_LEASE } from '../../core/run-guard.ts';
 import type { RunReport, RunStatus } from '../../core/run-report.ts';

@@ -1,8 +1,8 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { Project } from '../../config/loader.ts';
-import { resourceNames } from '../../config/names.ts';
-import type { EnvironmentConfig } from '../../config/schemas.ts';
+import { resourceNames } from '../../core/model/names.ts';
+import type { Project } from '../../core/model/project.ts';
+import type { EnvironmentConfig } from '../../core/model/schemas.ts';
 import { DapStack } from '../../infra/dap-stack.ts';
 
 /** A CloudFormation template as CDK writes it. */

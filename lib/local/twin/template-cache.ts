@@ -1,5 +1,5 @@
-import type { Project } from '../../config/loader.ts';
-import type { EnvironmentConfig } from '../../config/schemas.ts';
+import type { Project } from '../../core/model/project.ts';
+import type { EnvironmentConfig } from '../../core/model/schemas.ts';
 import { projectVersion, readCached, writeCached } from '../content-cache.ts';
 import type { CfnTemplate } from './synthesize.ts';
 

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { fileSourceSchema } from '../../../lib/config/file-source-schema.ts';
-import { parseColumnType } from '../../../lib/config/types.ts';
 import { castCell, DEFAULT_CAST_OPTIONS, excelSerialToDate } from '../../../lib/core/ingest/cast.ts';
 import { readCsvRecords, sniffDelimiter } from '../../../lib/core/ingest/csv-reader.ts';
 import { detectEncoding } from '../../../lib/core/ingest/encoding.ts';
 import { globToRegExp, routeKey, safeBaseName } from '../../../lib/core/ingest/keys.ts';
 import { headerFingerprint, matchMapping, readHeader, rowMapper } from '../../../lib/core/ingest/mapping.ts';
+import { parseColumnType } from '../../../lib/core/model/column-types.ts';
+import { fileSourceSchema } from '../../../lib/core/model/file-source-schema.ts';
 
 const cast = (value: string | number | Date, type: string, options: Partial<typeof DEFAULT_CAST_OPTIONS> = {}) =>
   castCell(value, parseColumnType(type), { ...DEFAULT_CAST_OPTIONS, ...options });

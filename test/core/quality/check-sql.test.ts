@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseProject } from '../../../lib/config/loader.ts';
-import { resourceNames } from '../../../lib/config/names.ts';
+import { resourceNames } from '../../../lib/core/model/names.ts';
 import { QualityCheckSqlError, type QualityWindow, qualityCheckQueries } from '../../../lib/core/quality/check-sql.ts';
 import { ident, UnsafeIdentifierError } from '../../../lib/core/quality/sql-builder.ts';
 import { minimalProjectFiles } from '../../helpers/project-fixture.ts';

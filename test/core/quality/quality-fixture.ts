@@ -1,8 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { environment, loadProject, type Project } from '../../../lib/config/loader.ts';
-import { type ResourceNames, resourceNames } from '../../../lib/config/names.ts';
-import type { QualityCheck } from '../../../lib/config/quality-schema.ts';
+import { loadProject } from '../../../lib/config/loader.ts';
+import { type ResourceNames, resourceNames } from '../../../lib/core/model/names.ts';
+import { environment, type Project } from '../../../lib/core/model/project.ts';
+import type { QualityCheck } from '../../../lib/core/model/quality-schema.ts';
 import type { QueryEngine, QueryResult } from '../../../lib/core/ports.ts';
 import { DuckDbEngine } from '../../../lib/engines/local/duckdb-engine.ts';
 import { type ProjectFixture, projectFixture } from '../../helpers/project-fixture.ts';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadProject } from '../../../lib/config/loader.ts';
-import { type ColumnType, parseColumnType } from '../../../lib/config/types.ts';
+import { type ColumnType, parseColumnType } from '../../../lib/core/model/column-types.ts';
 import { SeededRandom } from '../../../lib/core/samples/random.ts';
 import {
   DEFAULT_SAMPLE_OPTIONS,

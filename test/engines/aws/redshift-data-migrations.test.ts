@@ -8,8 +8,8 @@ import {
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { WarehouseScriptFile } from '../../../lib/config/loader.ts';
 import { MigrationFailedError, MigrationMismatchError, migrate, scriptChecksum } from '../../../lib/core/migrations.ts';
+import type { WarehouseScriptFile } from '../../../lib/core/model/project.ts';
 import { RedshiftDataMigrationTarget } from '../../../lib/engines/aws/redshift-data-migrations.ts';
 import { RedshiftDataWarehouse } from '../../../lib/engines/aws/redshift-data-warehouse.ts';
 

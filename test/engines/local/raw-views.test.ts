@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { environment, loadProject } from '../../../lib/config/loader.ts';
+import { loadProject } from '../../../lib/config/loader.ts';
+import { environment } from '../../../lib/core/model/project.ts';
 import { DuckDbEngine } from '../../../lib/engines/local/duckdb-engine.ts';
 import { projectFixture } from '../../helpers/project-fixture.ts';
 

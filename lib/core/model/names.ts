@@ -1,5 +1,5 @@
-import { PATHS } from './loader.ts';
 import type { Problem } from './problems.ts';
+import { PATHS } from './project.ts';
 import type { EnvironmentConfig } from './schemas.ts';
 
 /** Every physical name derived from an environment, in one place so CDK, Lambdas and the local twin agree. */

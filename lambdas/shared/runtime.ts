@@ -1,7 +1,7 @@
-import { deployedProjectPerRun } from '../../check/deployed.ts';
-import type { Project } from '../../config/loader.ts';
-import { requireEnv } from './env.ts';
-import { S3ObjectStore } from './s3-object-store.ts';
+import { deployedProjectPerRun } from '../../lib/check/deployed.ts';
+import type { Project } from '../../lib/core/model/project.ts';
+import { requireEnv } from '../../lib/engines/aws/env.ts';
+import { S3ObjectStore } from '../../lib/engines/aws/s3-object-store.ts';
 
 /**
  * What every pipeline Lambda reads from its environment, built once per container. The project is loaded from the

@@ -18,7 +18,7 @@ export const identifier = z
 
 /**
  * A column type as written in Glue/Athena DDL: string, varchar, int, bigint, double, boolean, date, timestamp,
- * decimal(p,s), struct<a:string,...>, array<t>, map<k,v>. Parsed and checked by `lib/config/types.ts`.
+ * decimal(p,s), struct<a:string,...>, array<t>, map<k,v>. Parsed and checked by `lib/core/model/column-types.ts`.
  */
 export const columnType = z.string({ error: expected('a column type such as string, bigint or struct<a:string>') });
 

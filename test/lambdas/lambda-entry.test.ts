@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Context } from 'aws-lambda';
-import { lambdaEntry } from '../../../lib/engines/aws/lambda-entry.ts';
+import { lambdaEntry } from '../../lambdas/shared/lambda-entry.ts';
 
 const context = { functionName: 'f', awsRequestId: 'r', getRemainingTimeInMillis: () => 1000 } as unknown as Context;
 

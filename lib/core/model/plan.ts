@@ -1,4 +1,4 @@
-import type { Project } from './loader.ts';
+import type { Project } from './project.ts';
 
 export interface PlannedFamily {
   readonly productFamily: string;
