@@ -544,12 +544,8 @@ async function openRecords(
   if (handle === undefined) throw new Error(`${attempt.key} disappeared between hashing and parsing`);
   const format = source.format;
   if (format.type === 'xlsx') {
-    const limits = {
-      maxRows: source.max_rows,
-      maxColumns: source.max_columns,
-      maxRecordLength: source.max_record_bytes,
-    };
-    return readXlsxRecords(handle.body, { sheet: format.sheet, signal: deps.signal, ...limits }, (sheet) => {
+    const options = { sheet: format.sheet, signal: deps.signal, maxRecordLength: source.max_record_bytes };
+    return readXlsxRecords(handle.body, options, (sheet) => {
       processed.parse = { ...processed.parse, sheet: sheet.name };
     });
   }
@@ -579,10 +575,41 @@ async function readAllRecords(
       await processor.takeBatch(batch);
     }
   } catch (error) {
-    if (error instanceof CsvStructureError || error instanceof XlsxReadError) return error.message;
+    if (error instanceof CsvStructureError || error instanceof XlsxReadError || error instanceof FileLimitError) {
+      return error.message;
+    }
     throw error;
   }
   return undefined;
+}
+
+/** A record breaks one of the source's size limits: the whole file is quarantined, the limit named. */
+class FileLimitError extends Error {
+  constructor(row: number, detail: string) {
+    super(`row ${row}: ${detail}`);
+    this.name = 'FileLimitError';
+  }
+}
+
+/**
+ * The limits every record of a file is held to, CSV and XLSX alike (the readers bound a record's length as they
+ * parse it): cells per record, characters per cell, data rows per file.
+ */
+function checkRecordLimits(source: FileSource, record: SourceRecord): void {
+  if (record.cells.length > source.max_columns) {
+    throw new FileLimitError(
+      record.row,
+      `${record.cells.length} columns, more than max_columns (${source.max_columns})`,
+    );
+  }
+  for (const [index, cell] of record.cells.entries()) {
+    if (typeof cell === 'string' && cell.length > source.max_cell_bytes) {
+      throw new FileLimitError(
+        record.row,
+        `column ${index + 1} holds ${cell.length} characters, more than max_cell_bytes (${source.max_cell_bytes})`,
+      );
+    }
+  }
 }
 
 /**
@@ -622,6 +649,7 @@ class RecordProcessor {
   }
 
   private take(record: SourceRecord): Promise<void> | undefined {
+    checkRecordLimits(this.source, record);
     if (this.mapper !== undefined) return this.takeDataRow(record, this.mapper);
     this.takeHeader(record);
     return undefined;
@@ -658,6 +686,9 @@ class RecordProcessor {
       return undefined;
     }
     rows.read++;
+    if (rows.read > this.source.max_rows) {
+      throw new FileLimitError(record.row, `the file has more than max_rows (${this.source.max_rows}) data rows`);
+    }
     if (this.headerProblem !== undefined) return undefined;
     const mapped = mapper(record);
     if (!mapped.ok) return this.reject(record, mapped.errors);

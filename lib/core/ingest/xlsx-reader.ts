@@ -20,10 +20,6 @@ export class XlsxReadError extends Error {
 export interface XlsxReadOptions {
   readonly sheet: XlsxFormat['sheet'];
   readonly signal?: AbortSignal | undefined;
-  /** Rows of the sheet; past it the file is refused (`XlsxReadError`, naming the limit). @default no limit */
-  readonly maxRows?: number;
-  /** Cells in one row. @default no limit */
-  readonly maxColumns?: number;
   /** Characters of all of a row's text cells together, as `max_record_bytes` limits a CSV record. @default no limit */
   readonly maxRecordLength?: number;
 }
@@ -60,10 +56,7 @@ export async function* readXlsxRecords(
       found = true;
       onSheet({ name: sheet.name, position });
       let batch: SourceRecord[] = [];
-      let rows = 0;
       for await (const row of sheet) {
-        if (++rows > (options.maxRows ?? Number.POSITIVE_INFINITY))
-          throw new XlsxReadError(`the worksheet has more than max_rows (${options.maxRows}) rows`);
         batch.push({ row: row.number, cells: boundedCells(row.number, row.values, options) });
         if (batch.length >= BATCH_ROWS) {
           options.signal?.throwIfAborted();
@@ -110,11 +103,11 @@ function sheetPosition(reader: unknown, name: string): number | undefined {
   return index >= 0 ? index + 1 : undefined;
 }
 
-/** The row's cells, refusing a row wider or longer than the limits (a hostile sheet, not a bad value). */
+/**
+ * The row's cells, refusing a row longer than the limit as it is read (a hostile sheet, not a bad value); the
+ * limits on columns, cells and rows are the ingestion's, the same for CSV.
+ */
 function boundedCells(row: number, values: unknown, options: XlsxReadOptions): Cell[] {
-  const width = Array.isArray(values) ? values.length - 1 : 0;
-  if (width > (options.maxColumns ?? Number.POSITIVE_INFINITY))
-    throw new XlsxReadError(`row ${row} has ${width} cells, more than max_columns (${options.maxColumns})`);
   const cells = rowCells(values);
   const maxLength = options.maxRecordLength ?? Number.POSITIVE_INFINITY;
   let length = 0;

@@ -183,6 +183,12 @@ export const fileSourceSchema = z.strictObject({
     .int()
     .min(1024)
     .default(4 * 1024 * 1024),
+  /** One cell, in characters (CSV and XLSX); a longer one stops the file: no warehouse column holds it whole. */
+  max_cell_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   /** XLSX: all entries of the workbook inflated together, read from its ZIP directory before anything is inflated. */
   max_uncompressed_bytes: z
     .number()
@@ -197,9 +203,9 @@ export const fileSourceSchema = z.strictObject({
     .int()
     .min(1024 * 1024)
     .default(128 * 1024 * 1024),
-  /** Data rows in one file; a file with more is quarantined whole (the row cap Excel's own format allows is 1,048,576). */
+  /** Data rows in one file (CSV and XLSX); a file with more is quarantined whole (Excel's own cap is 1,048,576 rows). */
   max_rows: z.number().int().min(1).default(1_000_000),
-  /** Cells in one row. */
+  /** Columns in one record (CSV and XLSX), header included; a wider record stops the file. */
   max_columns: z.number().int().min(1).default(1000),
   /**
    * Each file is the whole current state of the source, so consecutive files can be compared into inserts,
