@@ -1,3 +1,4 @@
+import { neutraliseFormula } from '../core/formula-like.ts';
 import type { SqlValue } from '../core/ports.ts';
 
 function cell(value: SqlValue | undefined): string {
@@ -25,4 +26,27 @@ export function formatCells(columns: readonly string[], rows: readonly (readonly
   const out = [line(columns), widths.map((w) => '-'.repeat(w)).join('-+-'), ...rows.map(line)];
   out.push(`(${rows.length} row${rows.length === 1 ? '' : 's'})`);
   return out.join('\n');
+}
+
+/** One CSV field (RFC 4180): quoted when it holds a delimiter, quote or line break. */
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/**
+ * Cells as CSV (RFC 4180, CRLF line ends, NULL as an empty field), for people to open in a spreadsheet: a value a
+ * spreadsheet would run as a formula (`=HYPERLINK(...)`, `@SUM(...)`) is neutralised with a leading `'`.
+ */
+export function formatCsv(columns: readonly string[], rows: readonly (readonly (string | null)[])[]): string {
+  const line = (values: readonly (string | null)[]) =>
+    values.map((v) => (v === null ? '' : csvField(neutraliseFormula(v)))).join(',');
+  return [line(columns), ...rows.map(line)].map((l) => `${l}\r\n`).join('');
+}
+
+/** Rows of objects as CSV text cells, by the given columns. */
+export function objectRowsAsCells(
+  columns: readonly string[],
+  rows: readonly Record<string, SqlValue>[],
+): (string | null)[][] {
+  return rows.map((row) => columns.map((c) => (row[c] === null || row[c] === undefined ? null : cell(row[c]))));
 }

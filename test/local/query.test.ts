@@ -73,6 +73,31 @@ describe('dap query', () => {
     );
   });
 
+  test('--csv writes one result set for a spreadsheet: quoted as RFC 4180, NULL empty, formulas neutralised', () => {
+    // Act
+    const sql = `select * from (values (1, '=HYPERLINK("http://x.example")', 'a,b'), (2, '-12.5', null)) t(n, note, tag)`;
+    const result = dap([sql, '--csv']);
+    const warehouse = dap(["select '@SUM(1)' as note, 'plain' as tag", '--csv', '--warehouse']);
+
+    // Assess
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout, 'n,note,tag\r\n1,"\'=HYPERLINK(""http://x.example"")","a,b"\r\n2,-12.5,\r\n');
+    assert.equal(warehouse.status, 0, warehouse.stderr);
+    assert.equal(warehouse.stdout, "note,tag\r\n'@SUM(1),plain\r\n");
+  });
+
+  test('--csv takes one statement, and not with --json', () => {
+    // Act
+    const two = dap(['select 1; select 2', '--csv']);
+    const both = dap(['select 1', '--csv', '--json']);
+
+    // Assess
+    assert.equal(two.status, 1);
+    assert.match(two.stderr, /^dap: --csv writes one result set: give one statement \(.* has 2\)\n$/);
+    assert.equal(both.status, 1);
+    assert.match(both.stderr, /--csv and --json are two output formats: give one/);
+  });
+
   test('a failing statement stops the script, or with --continue-on-error is reported and the rest go on', () => {
     // Prepare
     const script = 'select 1 as a;\nselect * from no_such_table;\nselect 3 as c;\n';

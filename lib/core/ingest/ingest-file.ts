@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { isFormulaLike } from '../formula-like.ts';
 import type { FileSource } from '../model/file-source-schema.ts';
 import type { Project, RawTableDef, SourceDef } from '../model/project.ts';
 import type { ControlStore, ObjectStore, VersionedValue } from '../ports.ts';
@@ -136,6 +137,8 @@ interface Processed {
   quarantineReason: string | null;
   rows: { read: number; valid: number; invalid: number; blank: number };
   rejectedReasons: Map<string, number>;
+  /** Loaded formula-like text values by target column. */
+  formulaLike: Map<string, number>;
   mappingVersion: string | null;
   header: FileHeader | null;
   closest?: ClosestVersion;
@@ -436,6 +439,7 @@ async function processFile(
     quarantineReason: null,
     rows: { read: 0, valid: 0, invalid: 0, blank: 0 },
     rejectedReasons: new Map(),
+    formulaLike: new Map(),
     mappingVersion: null,
     header: null,
     parse: {},
@@ -694,8 +698,28 @@ class RecordProcessor {
     if (!mapped.ok) return this.reject(record, mapped.errors);
     const keyError = this.snapshotKeyError(record, mapped.values);
     if (keyError !== undefined) return this.reject(record, [keyError]);
+    const formulaError = this.formulaLike(mapped.values);
+    if (formulaError !== undefined) return this.reject(record, [formulaError]);
     rows.valid++;
     return this.sink.addRaw(this.lineOf(mapped.values, record.row));
+  }
+
+  /**
+   * Text values a spreadsheet would take for a formula: counted per column under `flag`, the row's error under
+   * `reject` (the value itself is not quoted in the reason, so one group counts them all).
+   */
+  private formulaLike(values: Readonly<Record<string, RawValue>>): RowError | undefined {
+    for (const [column, value] of Object.entries(values)) {
+      if (typeof value !== 'string' || !isFormulaLike(value)) continue;
+      if (this.source.formula_like === 'reject') {
+        return {
+          column,
+          reason: 'starts like a spreadsheet formula (=, +, -, @); the source rejects formula_like values',
+        };
+      }
+      this.processed.formulaLike.set(column, (this.processed.formulaLike.get(column) ?? 0) + 1);
+    }
+    return undefined;
   }
 
   /** Snapshots are compared on their key, so each row needs one and no two rows of a file may share it. */
@@ -838,6 +862,7 @@ async function finish(
     rows: { read, loaded, rejected: read - loaded, invalid, blank: processed.rows.blank },
     reason: processed.quarantineReason,
     rejected_reasons: Object.fromEntries(processed.rejectedReasons),
+    formula_like: quarantined ? {} : Object.fromEntries(processed.formulaLike),
     mapping_version: processed.mappingVersion,
     header_fingerprint: processed.header?.fingerprint ?? null,
     ...(processed.closest ? { closest_mapping: processed.closest } : {}),
@@ -950,6 +975,7 @@ function emptySummary(key: string, runId: string, ingestDate: string): IngestSum
     rows: { read: 0, loaded: 0, rejected: 0, invalid: 0, blank: 0 },
     reason: null,
     rejected_reasons: {},
+    formula_like: {},
     mapping_version: null,
     header_fingerprint: null,
     parse: {},

@@ -37,6 +37,11 @@ export interface IngestSummary {
   readonly reason: string | null;
   /** Row rejections grouped by column and reason (values elided), with counts. */
   readonly rejected_reasons: Readonly<Record<string, number>>;
+  /**
+   * Loaded text values a spreadsheet would take for a formula, by target column (the source's `formula_like` rule
+   * `flag`); under `reject` their rows are in `rejected_reasons` instead.
+   */
+  readonly formula_like: Readonly<Record<string, number>>;
   readonly mapping_version: string | null;
   readonly header_fingerprint: string | null;
   readonly closest_mapping?: ClosestVersion;

@@ -183,6 +183,12 @@ export const fileSourceSchema = z.strictObject({
     .int()
     .min(1024)
     .default(4 * 1024 * 1024),
+  /**
+   * A text value that a spreadsheet would take for a formula (`=SUM(...)`, `@x`, `+x`, `-x` that is not a number):
+   * `flag` loads it as it is and counts it per column in the file's report; `reject` rejects its row (within
+   * `max_reject_ratio`). Exports dap writes for people neutralise such values either way.
+   */
+  formula_like: z.enum(['flag', 'reject'], { error: 'expected "flag" or "reject"' }).default('flag'),
   /** One cell, in characters (CSV and XLSX); a longer one stops the file: no warehouse column holds it whole. */
   max_cell_bytes: z
     .number()

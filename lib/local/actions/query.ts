@@ -12,12 +12,14 @@ import {
   openResolved,
   resolveLocal,
 } from '../context.ts';
-import { formatCells, formatTable } from '../table-format.ts';
+import { formatCells, formatCsv, formatTable, objectRowsAsCells } from '../table-format.ts';
 
 export interface QueryOptions {
   readonly env: string;
   readonly dataDir?: string;
   readonly json?: boolean;
+  /** CSV for a spreadsheet: one statement's rows, formula-like values neutralised. */
+  readonly csv?: boolean;
   readonly warehouse?: boolean;
   readonly file?: string;
   readonly continueOnError?: boolean;
@@ -48,6 +50,13 @@ export async function query(root: string, source: QuerySource, options: QueryOpt
   const statements = statementsOf(source, options.warehouse ? 'redshift' : 'trino');
   // A script's JSON lines say which statement they belong to; one statement as an argument prints its rows as they are.
   const numbered = source.kind === 'script' || statements.length > 1;
+  if (options.csv && options.json) throw new QueryInputError('--csv and --json are two output formats: give one');
+  if (options.csv && statements.length !== 1) {
+    throw new QueryInputError(
+      `--csv writes one result set: give one statement (${source.label} has ${statements.length})`,
+    );
+  }
+  const format: OutputFormat = options.csv ? 'csv' : options.json ? 'json' : 'table';
   const local = {
     root,
     env: options.env,
@@ -61,7 +70,7 @@ export async function query(root: string, source: QuerySource, options: QueryOpt
       const number = index + 1;
       try {
         const result = await session.run(statement.sql);
-        print(result, { json: options.json === true, statement: numbered ? number : undefined });
+        print(result, { format, statement: numbered ? number : undefined });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         const where = numbered ? `statement ${number} (${source.label}, line ${statement.line}): ` : '';
@@ -176,13 +185,28 @@ async function openWarehouseSession(resolved: Parameters<typeof openResolved>[0]
   };
 }
 
-function print(rows: QueryRows, options: { readonly json: boolean; readonly statement: number | undefined }): void {
-  const { json, statement } = options;
+type OutputFormat = 'table' | 'json' | 'csv';
+
+function print(
+  rows: QueryRows,
+  options: { readonly format: OutputFormat; readonly statement: number | undefined },
+): void {
+  const { format, statement } = options;
+  const json = format === 'json';
   const line = (value: Record<string, unknown>) =>
     console.log(JSON.stringify(statement === undefined ? value : { statement, row: value }));
   if (rows.kind === 'affected') {
     if (json && statement !== undefined) console.log(JSON.stringify({ statement, rows_affected: rows.rowsAffected }));
     else if (!json) console.log(`${rows.rowsAffected} row(s) affected`);
+    return;
+  }
+  if (format === 'csv') {
+    const cells =
+      rows.kind === 'objects'
+        ? objectRowsAsCells(rows.columns, rows.rows)
+        : rows.result.rows.map((row) => row.map((value) => value ?? null));
+    const columns = rows.kind === 'objects' ? rows.columns : rows.result.columns.map((c) => c.name);
+    process.stdout.write(formatCsv(columns, cells));
     return;
   }
   if (rows.kind === 'objects') {

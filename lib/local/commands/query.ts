@@ -16,6 +16,7 @@ export function registerQuery(program: Command): void {
     .addOption(dataDirOption())
     .option('--file <path>', 'run each statement of a SQL file in order')
     .option('--json', 'print rows as JSON lines (from a file or stdin, each line carries its statement number)')
+    .option('--csv', "print one statement's rows as CSV for a spreadsheet (formula-like values neutralised with ')")
     .option('--warehouse', 'run on the local warehouse (the local Redshift) instead of the local Athena')
     .option('--continue-on-error', 'after a statement fails, go on with the next one (exit 1 all the same)')
     // SQL may start with a comment (`-- ...`): an unknown `--` word is the SQL argument, not an option.
