@@ -166,7 +166,9 @@ export async function dumpReportingTables(scv: ScvWarehouse): Promise<Record<str
     const n = Number(columns.rows[0]?.n);
     const order = Array.from({ length: n }, (_, i) => i + 1).join(', ');
     const rows = await scv.warehouse.query(`select * from ${scv.schema}.${table_name} order by ${order}`);
-    dump[table_name] = JSON.stringify(rows.rows);
+    dump[table_name] = JSON.stringify(rows.rows, (_key, value) =>
+      typeof value === 'bigint' ? value.toString() : value,
+    );
   }
   return dump;
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import {
   dumpReportingTables,
@@ -69,12 +70,24 @@ async function call(runId: string): Promise<void> {
   await scv.warehouse.callProcedure(scv.schema, 'sp_single_customer_view', [runId]);
 }
 
-before(async () => {
-  scv = await openScvWarehouse();
+/**
+ * Loads the crafted people into a fresh warehouse. `between`, when given, runs after the CRM snapshots and the
+ * TxMA events (the first and last sources by name) and before every other source: another order of arrival, as a
+ * recovery after a crash may take.
+ */
+async function loadPeople(scv: ScvWarehouse, between?: () => Promise<void>): Promise<void> {
   const raw = scv.rawSchema;
   const stage = scv.stageSchema;
   await loadCrmSnapshot(scv, '2026-01-01', crmWeek1);
   await loadCrmSnapshot(scv, '2026-01-08', crmWeek2);
+  await insertExternalRows(scv, `${stage}.auth_account_creation`, [
+    { event_id: 'e1', user_id: 'U-ava', email_address: 'ava.patel@example.com ', event_at: '2026-01-10 08:00:00' },
+    { event_id: 'e2', user_id: 'U-smith', email_address: 'smith.family@example.com', event_at: '2026-01-11 08:00:00' },
+  ]);
+  await insertExternalRows(scv, `${stage}.ipv_identity_journey`, [
+    { event_id: 'e3', user_id: 'U-ava', email_address: null, event_at: '2026-01-12 08:00:00' },
+  ]);
+  await between?.();
   await insertExternalRows(scv, `${raw}.shop_customers`, [
     {
       customer_id: 'S-tom',
@@ -186,18 +199,20 @@ before(async () => {
       attendee_changed_at: '2026-01-07 09:00:00',
     },
   ]);
-  await insertExternalRows(scv, `${stage}.auth_account_creation`, [
-    { event_id: 'e1', user_id: 'U-ava', email_address: 'ava.patel@example.com ', event_at: '2026-01-10 08:00:00' },
-    { event_id: 'e2', user_id: 'U-smith', email_address: 'smith.family@example.com', event_at: '2026-01-11 08:00:00' },
-  ]);
-  await insertExternalRows(scv, `${stage}.ipv_identity_journey`, [
-    { event_id: 'e3', user_id: 'U-ava', email_address: null, event_at: '2026-01-12 08:00:00' },
-  ]);
   await insertExternalRows(scv, `${stage}.smartsurvey`, [
     { event_id: '50001-1-1', survey_id: 812345, response_id: 50001, response_modified_at: '2026-01-14 09:07:00' },
     { event_id: '50001-2-1', survey_id: 812345, response_id: 50001, response_modified_at: '2026-01-14 09:07:00' },
   ]);
+}
+
+/** Each person as the first run leaves them: ids, customer and link, for comparing warehouses. */
+let firstRun: Record<string, string>;
+
+before(async () => {
+  scv = await openScvWarehouse();
+  await loadPeople(scv);
   await call('scv-1');
+  firstRun = await dumpReportingTables(scv);
 });
 after(async () => {
   await scv.close();
@@ -274,19 +289,88 @@ test('each record says which key linked it, or why it stands alone', async () =>
   assert.match(explain('smartsurvey:812345-50001'), /^- \| not linked: no match rule for source smartsurvey/);
 });
 
-test('customer ids are the smallest federated id of the group, and ids follow (source, native id)', async () => {
+/** A federated id as the procedure computes it: the first 48 bits of md5(source || '|' || native_id), or of a try. */
+function federatedIdOf(source: string, nativeId: string, attempt = 0): bigint {
+  const text = `${attempt === 0 ? '' : `${attempt}|`}${source}|${nativeId}`;
+  return BigInt(`0x${createHash('md5').update(text).digest('hex').slice(0, 12)}`);
+}
+
+test('each federated id is a function of its (source, native id); a customer id is the smallest of its group', async () => {
   const rows = await people();
-  const federated = rows.map((r) => [`${r.source}:${r.native_id}`, Number(r.federated_id)] as const);
-  const sorted = [...federated].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  assert.deepEqual(
-    sorted.map(([, id]) => id),
-    sorted.map((_, index) => index + 1),
-    'ids 1..n in (source, native id) order on the first run',
-  );
+  for (const r of rows) assert.equal(BigInt(r.federated_id), federatedIdOf(r.source, r.native_id), r.native_id);
+  assert.equal(new Set(rows.map((r) => r.federated_id)).size, rows.length, 'no two records share an id');
   const byCustomer = new Map<string, number[]>();
   for (const r of rows)
     byCustomer.set(r.customer_id, [...(byCustomer.get(r.customer_id) ?? []), Number(r.federated_id)]);
-  for (const [customer, ids] of byCustomer) assert.equal(Number(customer), Math.min(...ids));
+  for (const [customer, ids] of byCustomer) {
+    assert.equal(Number(customer), Math.min(...ids));
+  }
+});
+
+test('ids do not depend on the order records arrive in: a run between sources ends where one run does', async () => {
+  // Prepare: the CRM and TxMA first, consolidated on their own, then every other source (as a recovery may load them)
+  const other = await openScvWarehouse();
+  after(() => other.close());
+  await loadPeople(other, () =>
+    other.warehouse.callProcedure(other.schema, 'sp_single_customer_view', ['crm-and-txma']).then(() => undefined),
+  );
+
+  // Act
+  await other.warehouse.callProcedure(other.schema, 'sp_single_customer_view', ['the-rest']);
+
+  // Assess: the same ids, customers and links; only the run ids recorded differ
+  const strip = (dump: Record<string, string>) =>
+    Object.fromEntries(
+      Object.entries(dump).map(([table, rows]) => [
+        table,
+        (JSON.parse(rows) as Record<string, unknown>[]).map((row) =>
+          Object.fromEntries(Object.entries(row).filter(([column]) => !/(run_id|_at)$/.test(column))),
+        ),
+      ]),
+    );
+  const scvTables = (dump: Record<string, string>) =>
+    Object.fromEntries(Object.entries(strip(dump)).filter(([table]) => table.startsWith('scv_')));
+  assert.deepEqual(scvTables(await dumpReportingTables(other)), scvTables(firstRun));
+});
+
+test('a record whose id is taken takes its next try, so no id is ever shared or changed', async () => {
+  // Prepare: a warehouse where older ids already hold Eventbrite attendee 1001's first two tries
+  const other = await openScvWarehouse();
+  after(() => other.close());
+  await loadPeople(other);
+  await other.warehouse.callProcedure(other.schema, 'sp_scv_collect_records', ['collect']);
+  for (const [native, attempt] of [
+    ['L1', 0],
+    ['L2', 1],
+  ] as const) {
+    const taken = federatedIdOf('eventbrite', '1001', attempt).toString();
+    await other.warehouse.query(
+      `insert into ${other.schema}.scv_federated_id (source, native_id, federated_id, first_seen_run_id, ` +
+        `first_seen_at, is_deleted, changed_run_id, changed_at) values ('legacy', $1, ${taken}, 'r0', getdate(), false, 'r0', getdate())`,
+      [native],
+    );
+  }
+
+  // Act
+  await other.warehouse.callProcedure(other.schema, 'sp_scv_federate', ['probe']);
+
+  // Assess
+  const ids = await other.warehouse.query(
+    `select source, native_id, federated_id::text as id from ${other.schema}.scv_federated_id order by 1, 2`,
+  );
+  const idOf = (source: string, native: string) =>
+    (ids.rows as { source: string; native_id: string; id: string }[]).find(
+      (r) => r.source === source && r.native_id === native,
+    )?.id;
+  assert.equal(idOf('eventbrite', '1001'), federatedIdOf('eventbrite', '1001', 2).toString(), 'the third try');
+  assert.equal(idOf('legacy', 'L1'), federatedIdOf('eventbrite', '1001', 0).toString(), 'older ids unchanged');
+  assert.equal(idOf('eventbrite', '1002'), federatedIdOf('eventbrite', '1002').toString(), 'others as ever');
+  assert.equal(new Set(ids.rows.map((r) => r.id)).size, ids.rows.length, 'no id is shared');
+});
+
+test('federated ids fit 15 digits: a spreadsheet and a JavaScript number keep them whole', async () => {
+  const rows = await people();
+  for (const r of rows) assert.ok(BigInt(r.federated_id) < 2n ** 48n && r.federated_id.length <= 15, r.federated_id);
 });
 
 test('survivorship: each attribute is the most recent non-blank value, ties by source priority', async () => {
@@ -352,14 +436,13 @@ test('calling the family twice, or any of its procedures twice, changes no table
 test('federated ids are never reused: a deleted contact keeps its id and gets it back when it returns', async () => {
   const idOf = async (source: string, nativeId: string) => {
     const result = await scv.warehouse.query(
-      `select federated_id::int as id, is_deleted from ${scv.schema}.scv_federated_id where source = $1 and native_id = $2`,
+      `select federated_id::text as id, is_deleted from ${scv.schema}.scv_federated_id where source = $1 and native_id = $2`,
       [source, nativeId],
     );
-    return result.rows[0] as { id: number; is_deleted: boolean } | undefined;
+    return result.rows[0] as { id: string; is_deleted: boolean } | undefined;
   };
   const before = await idOf('crm_contacts', 'C001');
   assert.ok(before);
-  const max = await scv.warehouse.query(`select max(federated_id)::int as m from ${scv.schema}.scv_federated_id`);
 
   // week 3: C001 gone, a new contact C005 arrives
   await loadCrmSnapshot(scv, '2026-01-15', [
@@ -376,7 +459,8 @@ test('federated ids are never reused: a deleted contact keeps its id and gets it
   ]);
   await call('scv-week3');
   assert.deepEqual(await idOf('crm_contacts', 'C001'), { id: before.id, is_deleted: true });
-  assert.equal((await idOf('crm_contacts', 'C005'))?.id, Number(max.rows[0]?.m) + 1, 'a new id, not a freed one');
+  const lily = federatedIdOf('crm_contacts', 'C005').toString();
+  assert.equal((await idOf('crm_contacts', 'C005'))?.id, lily, "a new id of its own, not C001's");
   const ava = groups(await people()).find((g) => g.includes('event_registrations:R1'));
   assert.deepEqual(ava, ['event_registrations:R1', 'eventbrite:1001', 'txma:U-ava'], 'the others stay linked');
 
@@ -384,7 +468,7 @@ test('federated ids are never reused: a deleted contact keeps its id and gets it
   await loadCrmSnapshot(scv, '2026-01-22', crmWeek2);
   await call('scv-week4');
   assert.deepEqual(await idOf('crm_contacts', 'C001'), { id: before.id, is_deleted: false });
-  assert.deepEqual(await idOf('crm_contacts', 'C005'), { id: Number(max.rows[0]?.m) + 1, is_deleted: true });
+  assert.deepEqual(await idOf('crm_contacts', 'C005'), { id: lily, is_deleted: true });
   const ids = await scv.warehouse.query(
     `select count(*)::int as n, count(distinct federated_id)::int as d from ${scv.schema}.scv_federated_id`,
   );
