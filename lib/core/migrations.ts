@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { resourceNames } from './model/names.ts';
+import { reportingRunnerRole, resourceNames } from './model/names.ts';
 import type { Project, WarehouseScriptFile } from './model/project.ts';
 import type { EnvironmentConfig } from './model/schemas.ts';
 import type { AppliedScript, ExternalSchema, MigratableWarehouse, MigrationTarget, PendingScript } from './ports.ts';
@@ -37,8 +37,55 @@ export async function migrateWarehouse(
     { schema: environment.redshift.raw_schema, glueDatabase: names.rawDatabase },
   ];
   for (const schema of external) await warehouse.ensureExternalSchema(schema, runId);
-  const outcome = await migrate(warehouse, project.warehouseScripts, warehouseBindings(environment.redshift), runId);
+  const scripts = warehouseScriptsWithRunner(project);
+  const outcome = await migrate(warehouse, scripts, warehouseBindings(environment.redshift), runId);
   return { external_schemas: external.map((e) => e.schema), applied: outcome.applied.map((s) => s.script) };
+}
+
+/** The generated scripts' names in the history table; no file of the project has them. */
+export const RUNNER_ROLE_SCRIPT = '(generated) runner_role';
+export const RUNNER_GRANTS_SCRIPT = '(generated) runner_grants';
+
+/**
+ * The database role the procedure runner works under instead of sys:dba, owned by the platform rather than by any
+ * project's migrations: created once (its text never changes, so as a repeatable script it applies once per
+ * reporting schema).
+ */
+export function runnerRoleScript(): WarehouseScriptFile {
+  const text = [
+    '-- generated: the role the reporting Lambda works under (see runner_grants for what it may do)',
+    'create role {{runner_role}};',
+    '',
+  ].join('\n');
+  return { file: RUNNER_ROLE_SCRIPT, kind: 'repeatable', description: 'runner_role', text };
+}
+
+/**
+ * What the procedures need of their caller, and nothing more: USAGE on the reporting schema and on the Spectrum
+ * schemas over the stage and raw databases (Spectrum grants no more per table), rows of the reporting tables to read
+ * and write (those created later too), and EXECUTE on the reporting procedures. No CREATE on any schema, so the
+ * role creates, alters and drops no object, and it reaches no other schema. Procedures run as their caller
+ * (SECURITY INVOKER, Redshift's default), so a procedure may COMMIT and record its failure before it raises.
+ */
+export function runnerGrantsScript(): WarehouseScriptFile {
+  const text = [
+    '-- generated: the runner role may use the reporting and Spectrum schemas, read and write reporting rows, run procedures',
+    'grant usage on schema {{reporting_schema}} to role {{runner_role}};',
+    'grant usage on schema {{stage_schema}} to role {{runner_role}};',
+    'grant usage on schema {{raw_schema}} to role {{runner_role}};',
+    'grant select, insert, update, delete on all tables in schema {{reporting_schema}} to role {{runner_role}};',
+    'alter default privileges in schema {{reporting_schema}} grant select, insert, update, delete on tables to role {{runner_role}};',
+    'grant execute on all procedures in schema {{reporting_schema}} to role {{runner_role}};',
+    'alter default privileges in schema {{reporting_schema}} grant execute on procedures to role {{runner_role}};',
+    '',
+  ].join('\n');
+  return { file: RUNNER_GRANTS_SCRIPT, kind: 'repeatable', description: 'runner_grants', text };
+}
+
+/** The project's reporting scripts, then the runner role and its grants (when there is a family to run). */
+export function warehouseScriptsWithRunner(project: Project): WarehouseScriptFile[] {
+  const runner = project.reportingFamilies.length > 0 ? [runnerRoleScript(), runnerGrantsScript()] : [];
+  return [...project.warehouseScripts, ...runner];
 }
 
 /** An applied migration whose file changed, or that is gone: the model no longer matches its scripts. */
@@ -166,5 +213,10 @@ export function warehouseBindings(redshift: {
   readonly stage_schema: string;
   readonly raw_schema: string;
 }): WarehouseBindings {
-  return { reporting_schema: redshift.schema, stage_schema: redshift.stage_schema, raw_schema: redshift.raw_schema };
+  return {
+    reporting_schema: redshift.schema,
+    stage_schema: redshift.stage_schema,
+    raw_schema: redshift.raw_schema,
+    runner_role: reportingRunnerRole(redshift.schema),
+  };
 }

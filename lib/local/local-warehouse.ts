@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateWarehouse, type WarehouseMigrationOutcome } from '../core/migrations.ts';
 import { parseColumnType } from '../core/model/column-types.ts';
+import { reportingRunnerRole } from '../core/model/names.ts';
 import type { Column } from '../core/model/schemas.ts';
 import type { AppliedScript, ExternalSchema, MigratableWarehouse, PendingScript, Warehouse } from '../core/ports.ts';
 import { quoteIdentifier } from '../core/sql/identifiers.ts';
@@ -105,7 +106,8 @@ export class LocalWarehouse implements Warehouse, MigratableWarehouse {
       await this.refreshExternalTables();
       if (runId !== undefined) this.copied = { runId, schemas: new Set([stage_schema, raw_schema]) };
     }
-    return this.database.callProcedure(schema, procedure, args);
+    // As the reporting Lambda in AWS: under the platform's runner role, not as the superuser.
+    return this.database.callProcedure(schema, procedure, args, { asRole: reportingRunnerRole(schema) });
   }
 
   close(): Promise<void> {

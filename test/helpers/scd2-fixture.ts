@@ -1,6 +1,6 @@
 import { loadProject } from '../../lib/config/loader.ts';
 import { migrate, warehouseBindings } from '../../lib/core/migrations.ts';
-import type { WarehouseScriptFile } from '../../lib/core/model/project.ts';
+import type { Project, WarehouseScriptFile } from '../../lib/core/model/project.ts';
 import { referencedExternalTables } from '../../lib/core/sql/template.ts';
 import { PgliteWarehouse } from '../../lib/engines/local/pglite-warehouse.ts';
 import { externalColumn } from '../../lib/local/local-warehouse.ts';
@@ -29,8 +29,15 @@ export function isScvScript(script: WarehouseScriptFile): boolean {
 
 export async function openScvWarehouse(): Promise<ScvWarehouse> {
   const project = loadProject(REPO_ROOT);
+  return openProjectWarehouse(project, project.warehouseScripts.filter(isScvScript));
+}
+
+/** The given reporting scripts of the shipped project on a bare local warehouse, with empty Spectrum stand-ins. */
+export async function openProjectWarehouse(
+  project: Project,
+  scripts: readonly WarehouseScriptFile[],
+): Promise<ScvWarehouse> {
   const redshift = { schema: 'conformed', stage_schema: 'spectrum_stage', raw_schema: 'spectrum_raw' };
-  const scripts = project.warehouseScripts.filter(isScvScript);
   const warehouse = await PgliteWarehouse.open({ schema: redshift.schema });
   for (const { placeholder, table } of referencedExternalTables(scripts.map((s) => s.text))) {
     const stage = placeholder === 'stage_schema';

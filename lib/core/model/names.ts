@@ -89,3 +89,12 @@ export function bucketNameProblems(env: Pick<EnvironmentConfig, 'name' | 'name_p
   }
   return problems;
 }
+
+/**
+ * The database role the reporting Lambda (procedure runner) works under: created by the platform's generated
+ * `runner_role` script (`lib/core/migrations.ts`), holding only
+ * EXECUTE on the families' procedures (which run as their owner). Per reporting schema, as roles are cluster-wide.
+ */
+export function reportingRunnerRole(reportingSchema: string): string {
+  return `${reportingSchema}_runner`;
+}

@@ -47,9 +47,9 @@ export function renderSql(text: string, bindings: SqlBindings): string {
 /**
  * Reporting-model scripts (`redshift-scripts/`) name their schemas by placeholder too: the reporting schema, and
  * the external (Spectrum) schemas over the Glue stage and raw databases, which locally are plain schemas the stage
- * and raw tables are copied into.
+ * and raw tables are copied into; and the database role the procedure runner works under (`{{runner_role}}`).
  */
-export const WAREHOUSE_PLACEHOLDERS = ['reporting_schema', 'stage_schema', 'raw_schema'] as const;
+export const WAREHOUSE_PLACEHOLDERS = ['reporting_schema', 'stage_schema', 'raw_schema', 'runner_role'] as const;
 export type WarehousePlaceholder = (typeof WAREHOUSE_PLACEHOLDERS)[number];
 export type WarehouseBindings = Readonly<Record<WarehousePlaceholder, string>>;
 

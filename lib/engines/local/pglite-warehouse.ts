@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { historyInsert, historySelect, historyTableDdl } from '../../core/migrations.ts';
 import type { AppliedScript, ExternalSchema, MigratableWarehouse, PendingScript, Warehouse } from '../../core/ports.ts';
-import { buildProcedureCall, ProcedureFailedError } from '../../core/procedure-call.ts';
+import { assertIdentifier, buildProcedureCall, ProcedureFailedError } from '../../core/procedure-call.ts';
 import { quoteIdentifier } from '../../core/sql/identifiers.ts';
 import { type LockWait, lockFolder } from './local-lock.ts';
 import { REDSHIFT_COMPAT_SQL, REDSHIFT_SESSION_SQL } from './redshift-compat.ts';
@@ -47,6 +47,9 @@ export interface ExternalColumn {
  * and every statement passed through the Redshift rewriter, so scripts written for Redshift run unchanged.
  */
 export class PgliteWarehouse implements Warehouse, MigratableWarehouse {
+  /** The last piece of work queued: each method's statements run together, never between another's. */
+  private tail: Promise<unknown> = Promise.resolve();
+
   private constructor(
     private readonly db: PGlite,
     private readonly schema: string,
@@ -68,14 +71,26 @@ export class PgliteWarehouse implements Warehouse, MigratableWarehouse {
     return new PgliteWarehouse(db, options.schema ?? 'conformed', unlock);
   }
 
+  /**
+   * One piece of work at a time on the session: a CALL made under a role (`SET ROLE`, the call, `RESET ROLE`) must
+   * not let another caller's statements run as that role in between.
+   */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work, work);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
   /** Runs one or more statements written in Redshift SQL (rewritten for PGlite). */
   async execute(script: string): Promise<void> {
-    await this.db.exec(rewriteRedshiftForLocal(script));
+    await this.serial(() => this.db.exec(rewriteRedshiftForLocal(script)));
   }
 
   /** One statement written in Redshift SQL, with its rows. */
   async query(sql: string, params: readonly unknown[] = []): Promise<WarehouseResult> {
-    const result = await this.db.query<Record<string, unknown>>(rewriteRedshiftForLocal(sql), [...params]);
+    const result = await this.serial(() =>
+      this.db.query<Record<string, unknown>>(rewriteRedshiftForLocal(sql), [...params]),
+    );
     return {
       columns: result.fields.map((field) => ({ name: field.name, type: pgTypeName(field.dataTypeID) })),
       rows: result.rows,
@@ -90,13 +105,15 @@ export class PgliteWarehouse implements Warehouse, MigratableWarehouse {
    */
   async queryText(sql: string): Promise<WarehouseTextResult> {
     const asText = (text: string) => text;
-    const result = await this.db.query<unknown[]>(rewriteRedshiftForLocal(sql), [], {
-      rowMode: 'array',
-      // Every type as text: the known OIDs listed (PGlite copies the map), any other OID through the proxy.
-      parsers: new Proxy(Object.fromEntries(Object.keys(PG_TYPES).map((oid) => [Number(oid), asText])), {
-        get: () => asText,
+    const result = await this.serial(() =>
+      this.db.query<unknown[]>(rewriteRedshiftForLocal(sql), [], {
+        rowMode: 'array',
+        // Every type as text: the known OIDs listed (PGlite copies the map), any other OID through the proxy.
+        parsers: new Proxy(Object.fromEntries(Object.keys(PG_TYPES).map((oid) => [Number(oid), asText])), {
+          get: () => asText,
+        }),
       }),
-    });
+    );
     return {
       columns: result.fields.map((field) => ({ name: field.name, type: pgTypeName(field.dataTypeID) })),
       rows: result.rows.map((row) =>
@@ -110,10 +127,16 @@ export class PgliteWarehouse implements Warehouse, MigratableWarehouse {
     };
   }
 
+  /**
+   * `CALL schema.procedure(args)`, as the superuser or, with `asRole`, under that database role (as the reporting
+   * Lambda works under the platform's runner role in AWS), so a procedure needing more than the role holds fails here
+   * as it would there.
+   */
   async callProcedure(
     schema: string,
     procedure: string,
     args: readonly string[],
+    options: { readonly asRole?: string } = {},
   ): Promise<{ statementId: string; durationMs: number }> {
     const { sql, parameters } = buildProcedureCall(schema, procedure, args);
     // Data API named parameters (:arg_1) become positional ones.
@@ -123,11 +146,25 @@ export class PgliteWarehouse implements Warehouse, MigratableWarehouse {
     );
     const statementId = randomUUID();
     const started = Date.now();
+    const role = options.asRole;
+    if (role !== undefined) assertIdentifier('role', role);
     try {
-      await this.db.query(
-        positional,
-        parameters.map((p) => p.value),
-      );
+      await this.serial(async () => {
+        if (role === undefined)
+          return this.db.query(
+            positional,
+            parameters.map((p) => p.value),
+          );
+        await this.db.exec(`set role ${quoteIdentifier(role)}`);
+        try {
+          return await this.db.query(
+            positional,
+            parameters.map((p) => p.value),
+          );
+        } finally {
+          await this.db.exec('reset role');
+        }
+      });
     } catch (error) {
       const warehouseError = error instanceof Error ? error.message : String(error);
       throw new ProcedureFailedError({ schema, procedure, statementId, warehouseError }, error);
@@ -142,41 +179,46 @@ export class PgliteWarehouse implements Warehouse, MigratableWarehouse {
   async replaceTable(schema: string, table: string, columns: readonly ExternalColumn[], csv: Blob): Promise<void> {
     const name = `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`;
     const definition = columns.map((c) => `${quoteIdentifier(c.name)} ${c.type}`).join(', ');
-    const existing = await this.db.query<{ column_name: string }>(
-      'select column_name from information_schema.columns where table_schema = $1 and table_name = $2 order by ordinal_position',
-      [schema, table],
-    );
-    const same = existing.rows.map((r) => r.column_name).join(',') === columns.map((c) => c.name).join(',');
-    await this.db.transaction(async (tx) => {
-      if (same) await tx.exec(`truncate ${name}`);
-      else
-        await tx.exec(
-          `create schema if not exists ${quoteIdentifier(schema)}; drop table if exists ${name} cascade; create table ${name} (${definition});`,
-        );
-      await tx.query(`copy ${name} from '/dev/blob' with (format csv, header true)`, [], { blob: csv });
+    await this.serial(async () => {
+      const existing = await this.db.query<{ column_name: string }>(
+        'select column_name from information_schema.columns where table_schema = $1 and table_name = $2 order by ordinal_position',
+        [schema, table],
+      );
+      const same = existing.rows.map((r) => r.column_name).join(',') === columns.map((c) => c.name).join(',');
+      await this.db.transaction(async (tx) => {
+        // Spectrum grants by schema only: whoever may use the external schema reads each of its tables.
+        if (same) await tx.exec(`truncate ${name}; grant select on ${name} to public;`);
+        else
+          await tx.exec(
+            `create schema if not exists ${quoteIdentifier(schema)}; drop table if exists ${name} cascade; create table ${name} (${definition}); grant select on ${name} to public;`,
+          );
+        await tx.query(`copy ${name} from '/dev/blob' with (format csv, header true)`, [], { blob: csv });
+      });
     });
   }
 
   /** An external schema is a plain schema here; whoever stands for Spectrum fills it (see `LocalWarehouse`). */
   async ensureExternalSchema(external: ExternalSchema): Promise<void> {
-    await this.db.exec(`create schema if not exists ${quoteIdentifier(external.schema)}`);
+    await this.serial(() => this.db.exec(`create schema if not exists ${quoteIdentifier(external.schema)}`));
   }
 
   async appliedScripts(): Promise<readonly AppliedScript[]> {
-    await this.db.exec(
-      `create schema if not exists ${quoteIdentifier(this.schema)}; ${rewriteRedshiftForLocal(historyTableDdl(this.schema))}`,
-    );
-    const result = await this.db.query<{ script: string; version: number | null; checksum: string }>(
-      historySelect(this.schema),
-    );
+    const result = await this.serial(async () => {
+      await this.db.exec(
+        `create schema if not exists ${quoteIdentifier(this.schema)}; ${rewriteRedshiftForLocal(historyTableDdl(this.schema))}`,
+      );
+      return this.db.query<{ script: string; version: number | null; checksum: string }>(historySelect(this.schema));
+    });
     return result.rows.map((row) => ({ script: row.script, version: row.version, checksum: row.checksum.trim() }));
   }
 
   async applyScript(script: PendingScript, runId: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await tx.exec(rewriteRedshiftForLocal(script.sql));
-      await tx.exec(rewriteRedshiftForLocal(historyInsert(this.schema, script, runId)));
-    });
+    await this.serial(() =>
+      this.db.transaction(async (tx) => {
+        await tx.exec(rewriteRedshiftForLocal(script.sql));
+        await tx.exec(rewriteRedshiftForLocal(historyInsert(this.schema, script, runId)));
+      }),
+    );
   }
 
   async close(): Promise<void> {

@@ -27,7 +27,8 @@ import { type RedshiftToken, tokenizeRedshift } from '../../core/sql/redshift-to
  *   `INTERLEAVED SORTKEY`, `DISTSTYLE`, `ENCODE codec`, `BACKUP YES|NO` dropped; `VARCHAR(MAX)` → `VARCHAR(65535)`;
  *   `NVARCHAR`/`NCHAR` → `VARCHAR`/`CHAR`; `SUPER` → `jsonb`; `VARBYTE` → `bytea`; `NONATOMIC` dropped.
  * - Statements with no local meaning: `CREATE EXTERNAL SCHEMA s ...` → `create schema if not exists s`;
- *   `GRANT`/`REVOKE` (the local warehouse has one user), `ANALYZE`, `VACUUM` → nothing (`null;` inside a body).
+ *   `GRANT`/`REVOKE` to users and groups (the local warehouse has one user), `ANALYZE`, `VACUUM` → nothing (`null;`
+ *   inside a body); `GRANT ... TO ROLE r` → `GRANT ... TO r`, real (roles are the project's own).
  */
 export function rewriteRedshiftForLocal(sql: string): string {
   if (!QUICK_CHECK.test(sql)) return sql;
@@ -340,6 +341,10 @@ class Rewriter {
 
   private statement(i: number, word: string, end: number): Replacement | undefined {
     const nothing = (this.tokens[i] as RedshiftToken).inBody ? 'null' : '';
+    if (word === 'grant' || word === 'revoke' || (word === 'alter' && this.lower(this.next(i)) === 'default')) {
+      const roleGrant = this.roleGrant(i, end);
+      if (roleGrant !== undefined) return roleGrant;
+    }
     if (NO_OP_STATEMENTS.has(word)) return { text: nothing, next: this.statementEnd(i, end) };
     if (word === 'create') {
       const external = this.next(i);
@@ -355,6 +360,26 @@ class Rewriter {
         text: `create schema${ifNotExists || ' if not exists'} ${this.text(name)}`,
         next: this.statementEnd(i, end),
       };
+    }
+    return undefined;
+  }
+
+  /**
+   * `GRANT ... TO ROLE r` / `REVOKE ... FROM ROLE r`, also in `ALTER DEFAULT PRIVILEGES`: roles are the platform's or
+   * the project's own (created by a script), so the grant is real locally and least privilege is tested; Postgres
+   * names the role without `ROLE`. Grants to users and groups stay no-ops: the local warehouse has one user.
+   */
+  private roleGrant(i: number, end: number): Replacement | undefined {
+    const last = this.statementEnd(i, end);
+    for (let j = this.next(i); j >= 0 && j < last; j = this.next(j)) {
+      if ((this.lower(j) === 'to' || this.lower(j) === 'from') && this.lower(this.next(j)) === 'role') {
+        const role = this.next(j);
+        if (this.next(role) < 0) return undefined;
+        const text = `${this.text(i)}${this.emit(i + 1, role)}${this.emit(this.next(role), last)}`;
+        // Postgres's default privileges name procedures with functions, as ROUTINES; the statement holds no literal.
+        const local = this.lower(i) === 'alter' ? text.replace(/\bon\s+procedures\b/i, 'on routines') : text;
+        return { text: local, next: last };
+      }
     }
     return undefined;
   }

@@ -14,7 +14,12 @@ import { RedshiftDataMigrationTarget } from '../../../lib/engines/aws/redshift-d
 import { RedshiftDataWarehouse } from '../../../lib/engines/aws/redshift-data-warehouse.ts';
 
 const redshiftData = mockClient(RedshiftDataClient);
-const BINDINGS = { reporting_schema: 'conformed', stage_schema: 'spectrum_stage', raw_schema: 'spectrum_raw' };
+const BINDINGS = {
+  reporting_schema: 'conformed',
+  stage_schema: 'spectrum_stage',
+  raw_schema: 'spectrum_raw',
+  runner_role: 'conformed_runner',
+};
 
 const V001 = 'create schema if not exists {{reporting_schema}};\ncreate table {{reporting_schema}}.a (x int);\n';
 const V002 =

@@ -24,6 +24,26 @@ describe('the Redshift statement rewriter', () => {
     );
   });
 
+  test('a grant to a ROLE is real (Postgres names the role without ROLE); grants to groups and users are no-ops', () => {
+    assert.equal(
+      rewriteRedshiftForLocal('grant execute on procedure s.p(varchar) to role dap_reporting'),
+      'grant execute on procedure s.p(varchar) to dap_reporting',
+    );
+    assert.equal(
+      rewriteRedshiftForLocal('revoke usage on schema s from role dap_reporting;'),
+      'revoke usage on schema s from dap_reporting;',
+    );
+    assert.equal(
+      rewriteRedshiftForLocal('alter default privileges in schema s grant select on tables to role r;'),
+      'alter default privileges in schema s grant select on tables to r;',
+    );
+    assert.equal(
+      rewriteRedshiftForLocal('alter default privileges in schema s grant execute on procedures to role r'),
+      'alter default privileges in schema s grant execute on routines to r',
+    );
+    assert.equal(rewriteRedshiftForLocal('grant select on all tables in schema s to group analysts;'), ';');
+  });
+
   test('a DISTSTYLE with nothing after it ends the rewrite instead of looping', () => {
     assert.equal(rewriteRedshiftForLocal('create table t (a int) diststyle'), 'create table t (a int) ');
   });
