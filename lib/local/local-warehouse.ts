@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { openAsBlob } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateWarehouse, type WarehouseMigrationOutcome } from '../core/migrations.ts';
@@ -7,7 +8,7 @@ import { reportingRunnerRole } from '../core/model/names.ts';
 import type { Column } from '../core/model/schemas.ts';
 import type { AppliedScript, ExternalSchema, MigratableWarehouse, PendingScript, Warehouse } from '../core/ports.ts';
 import { quoteIdentifier } from '../core/sql/identifiers.ts';
-import { referencedExternalTables } from '../core/sql/template.ts';
+import { externalColumnsRead, referencedExternalTables } from '../core/sql/template.ts';
 import { PgliteWarehouse } from '../engines/local/pglite-warehouse.ts';
 import { type LocalContext, localLockWait } from './context.ts';
 
@@ -62,7 +63,8 @@ export class LocalWarehouse implements Warehouse, MigratableWarehouse {
   async refreshExternalTables(onlySchema?: string): Promise<{ readonly tables: readonly string[] }> {
     const { project, environment, names, engine } = this.context;
     const { stage_schema, raw_schema } = environment.redshift;
-    const wanted = referencedExternalTables(project.warehouseScripts.map((s) => s.text));
+    const scripts = project.warehouseScripts.map((s) => s.text);
+    const wanted = referencedExternalTables(scripts);
     const folder = await mkdtemp(join(tmpdir(), 'dap-external-'));
     const copied: string[] = [];
     try {
@@ -74,12 +76,26 @@ export class LocalWarehouse implements Warehouse, MigratableWarehouse {
           schema: stage ? stage_schema : raw_schema,
         };
         if (!def || (onlySchema !== undefined && source.schema !== onlySchema)) continue;
-        // Partition columns (processed_date, event_name) are ordinary columns of the Glue table Spectrum reads.
-        const columns: readonly Column[] = [...def.columns, ...def.partition_columns];
-        const file = join(folder, `${table}.csv`);
-        await engine.exportCsv(source.database, table, columns.map(exportExpression), file);
-        const csv = new Blob([await readFile(file)]);
-        await this.database.replaceTable(source.schema, table, columns.map(externalColumn), csv);
+        // Partition columns (processed_date, event_name) are ordinary columns of the Glue table Spectrum reads. Only
+        // the columns the scripts can read are copied, in parts of bounded size, each read from disk as it is loaded.
+        const all: readonly Column[] = [...def.columns, ...def.partition_columns];
+        const read = new Set(
+          externalColumnsRead(
+            scripts,
+            { placeholder, table },
+            all.map((c) => c.name),
+          ),
+        );
+        const columns = all.filter((c) => read.has(c.name));
+        if (columns.length === 0) continue;
+        const parts = join(folder, table);
+        const files = await engine.exportCsvParts(source.database, table, columns.map(exportExpression), parts);
+        await this.database.replaceTable(
+          source.schema,
+          table,
+          columns.map(externalColumn),
+          await Promise.all(files.map((file) => openAsBlob(file))),
+        );
         copied.push(`${source.schema}.${table}`);
       }
     } finally {

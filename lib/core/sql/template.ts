@@ -1,3 +1,4 @@
+import { tokenizeRedshift } from './redshift-tokens.ts';
 import { tokenizeSql } from './trino-tokens.ts';
 
 /**
@@ -136,4 +137,37 @@ export function referencedExternalTables(
     }
   }
   return [...seen.values()];
+}
+
+/**
+ * Which of an external table's columns the scripts can read: the columns whose name appears as a word, quoted
+ * identifier or word of a string (dynamic SQL) in a script naming the table, comments aside; or all of them when such
+ * a script selects `*` (`select *`, `t.*`). A superset of what is read (a column name used for another table's column counts too), never less, so a
+ * copy standing for Spectrum can leave the other columns out.
+ */
+export function externalColumnsRead(
+  texts: readonly string[],
+  ref: { readonly placeholder: 'stage_schema' | 'raw_schema'; readonly table: string },
+  columns: readonly string[],
+): string[] {
+  const named = new Set<string>();
+  for (const text of texts) {
+    if (!referencedExternalTables([text]).some((r) => r.placeholder === ref.placeholder && r.table === ref.table)) {
+      continue;
+    }
+    const tokens = tokenizeRedshift(text).filter((t) => t.kind !== 'whitespace' && t.kind !== 'comment');
+    for (const [index, token] of tokens.entries()) {
+      if (token.kind === 'word') named.add(token.text.toLowerCase());
+      else if (token.kind === 'quoted-identifier')
+        named.add(token.text.slice(1, -1).replaceAll('""', '"').toLowerCase());
+      // Dynamic SQL names columns in strings (`execute 'select ' || col`, a config row 'snapshot_date'): they count.
+      else if (token.kind === 'string' || token.kind === 'dollar') {
+        for (const word of token.text.matchAll(/[a-z_][a-z0-9_]*/gi)) named.add(word[0].toLowerCase());
+      } else if (token.text === '*') {
+        const before = tokens[index - 1]?.text.toLowerCase();
+        if (before === 'select' || before === '.' || before === ',' || before === 'distinct') return [...columns];
+      }
+    }
+  }
+  return columns.filter((c) => named.has(c.toLowerCase()));
 }

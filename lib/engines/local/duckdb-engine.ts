@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { type ResourceNames, resourceNames } from '../../core/model/names.ts';
@@ -152,12 +152,25 @@ export class DuckDbEngine implements QueryEngine {
    * Writes `select <expressions> from <database>.<table>` to a CSV file with a header, straight from DuckDB (no
    * Trino translation: the expressions are DuckDB SQL built by the caller from validated names).
    */
-  async exportCsv(database: string, table: string, expressions: readonly string[], file: string): Promise<void> {
+  /**
+   * Writes `select <expressions> from database.table` as CSV files of about `partBytes` each (header in each) into
+   * the new folder `folder`, and returns them in order: a reader can load one part at a time.
+   */
+  async exportCsvParts(
+    database: string,
+    table: string,
+    expressions: readonly string[],
+    folder: string,
+    partBytes = 32 * 1024 * 1024,
+  ): Promise<string[]> {
     const source = `${quoteIdentifier(database)}.${quoteIdentifier(table)}`;
-    const path = file.replaceAll("'", "''");
+    const path = folder.replaceAll("'", "''");
     await this.connection.run(
-      `copy (select ${expressions.join(', ')} from ${source}) to '${path}' (header, delimiter ',')`,
+      `copy (select ${expressions.join(', ')} from ${source}) to '${path}' (format csv, header, delimiter ',', file_size_bytes ${Math.floor(partBytes)})`,
     );
+    const files = existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.csv')) : [];
+    const number = (name: string) => Number(/(\d+)\.csv$/.exec(name)?.[1] ?? 0);
+    return files.sort((a, b) => number(a) - number(b)).map((f) => join(folder, f));
   }
 
   async queryStatistics(queryId: string): Promise<QueryStatistics | undefined> {

@@ -173,10 +173,17 @@ export class PgliteWarehouse implements Warehouse, MigratableWarehouse {
   }
 
   /**
-   * Replaces the rows of `schema.table` with `csv` (header first), standing for a Spectrum external table. The table
+   * Replaces the rows of `schema.table` with `csv` (one CSV, or its parts in order, each with its header), standing
+   * for a Spectrum external table. The table
    * is kept when its columns are unchanged, so views and procedures over it stay valid; else it is re-created.
    */
-  async replaceTable(schema: string, table: string, columns: readonly ExternalColumn[], csv: Blob): Promise<void> {
+  async replaceTable(
+    schema: string,
+    table: string,
+    columns: readonly ExternalColumn[],
+    csv: Blob | readonly Blob[],
+  ): Promise<void> {
+    const parts = csv instanceof Blob ? [csv] : csv;
     const name = `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`;
     const definition = columns.map((c) => `${quoteIdentifier(c.name)} ${c.type}`).join(', ');
     await this.serial(async () => {
@@ -192,7 +199,10 @@ export class PgliteWarehouse implements Warehouse, MigratableWarehouse {
           await tx.exec(
             `create schema if not exists ${quoteIdentifier(schema)}; drop table if exists ${name} cascade; create table ${name} (${definition}); grant select on ${name} to public;`,
           );
-        await tx.query(`copy ${name} from '/dev/blob' with (format csv, header true)`, [], { blob: csv });
+        // One part at a time, so memory holds one part, not the table.
+        for (const part of parts) {
+          await tx.query(`copy ${name} from '/dev/blob' with (format csv, header true)`, [], { blob: part });
+        }
       });
     });
   }
