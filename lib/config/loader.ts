@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { z } from 'zod';
-import { type ApiSource, apiSourceSchema } from '../core/model/api-source-schema.ts';
+import { apiSourceSchema } from '../core/model/api-source-schema.ts';
 import { ColumnTypeError, parseColumnType } from '../core/model/column-types.ts';
-import { type FileSource, fileSourceSchema } from '../core/model/file-source-schema.ts';
+import { fileSourceSchema } from '../core/model/file-source-schema.ts';
 import { ConfigError, type Problem, zodProblems } from '../core/model/problems.ts';
 import {
   type FamilyEventsFile,
@@ -20,15 +20,12 @@ import {
   type Column,
   type EnvironmentConfig,
   environmentSchema,
-  type FamilyEventEntry,
   familyEventListSchema,
   type ProductFamilyEntry,
   productFamilyListSchema,
-  type RawSource,
   type ReportingFamilyEntry,
   rawSourceSchema,
   reportingFamilyListSchema,
-  type StageTable,
   stageTableSchema,
 } from '../core/model/schemas.ts';
 

