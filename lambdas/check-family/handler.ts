@@ -13,6 +13,7 @@ import { AthenaQueryEngine } from '../../lib/engines/aws/athena-query-engine.ts'
 import { requireEnv } from '../../lib/engines/aws/env.ts';
 import { lambdaEntry } from '../shared/lambda-entry.ts';
 import { awsRuntime } from '../shared/runtime.ts';
+import { CHECK_FAMILY_ENV } from './env.ts';
 
 export interface CheckFamilyDeps {
   /** Runs the family's declared data-quality checks over the rows its events wrote. */
@@ -34,7 +35,10 @@ export const handler = lambdaEntry(
   'check-family',
   () => {
     const runtime = awsRuntime();
-    const engine = new AthenaQueryEngine({ client: new AthenaClient({}), workgroup: requireEnv('ATHENA_WORKGROUP') });
+    const engine = new AthenaQueryEngine({
+      client: new AthenaClient({}),
+      workgroup: requireEnv(CHECK_FAMILY_ENV.athenaWorkgroup),
+    });
     return makeHandler({
       runChecks: async (input) => {
         const project = await runtime.projectForRun(input.run_id);

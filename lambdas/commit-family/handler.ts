@@ -6,6 +6,7 @@ import { type FamilyOutcome, familyOutcomeSchema } from '../../lib/core/run-repo
 import { DynamoDbControlStore } from '../../lib/engines/aws/dynamodb-control-store.ts';
 import { requireEnv } from '../../lib/engines/aws/env.ts';
 import { lambdaEntry } from '../shared/lambda-entry.ts';
+import { COMMIT_FAMILY_ENV } from './env.ts';
 
 export const commitFamilyEventSchema = z.object({
   run_id: z.string().min(1),
@@ -35,7 +36,7 @@ export const handler = lambdaEntry(
   'commit-family',
   () =>
     makeHandler({
-      control: new DynamoDbControlStore({ tableName: requireEnv('CONTROL_TABLE') }),
+      control: new DynamoDbControlStore({ tableName: requireEnv(COMMIT_FAMILY_ENV.controlTable) }),
       now: () => new Date(),
     }),
   (outcome) => ({ family: outcome.product_family, committed: outcome.committed }),

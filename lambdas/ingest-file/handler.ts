@@ -6,18 +6,18 @@
  */
 
 import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import { z } from 'zod';
-import { loadDeployedProject } from '../../lib/check/deployed.ts';
 import { type IngestBuckets, type IngestDeps, ingestObject } from '../../lib/core/ingest/ingest-file.ts';
 import { quarantineMetricLine } from '../../lib/core/ingest/metrics.ts';
 import type { IngestSummary } from '../../lib/core/ingest/report.ts';
+import { parseEvent } from '../../lib/core/lambda-event.ts';
 import type { Project } from '../../lib/core/model/project.ts';
 import type { ControlStore, ObjectStore } from '../../lib/core/ports.ts';
 import { DynamoDbControlStore } from '../../lib/engines/aws/dynamodb-control-store.ts';
 import { requireEnv } from '../../lib/engines/aws/env.ts';
-import { S3ObjectStore } from '../../lib/engines/aws/s3-object-store.ts';
+import { lambdaEntry } from '../shared/lambda-entry.ts';
+import { awsRuntime } from '../shared/runtime.ts';
+import { INGEST_FILE_ENV } from './env.ts';
 
 export const ObjectCreatedEventSchema = z.object({
   source: z.literal('aws.s3'),
@@ -29,15 +29,17 @@ export const ObjectCreatedEventSchema = z.object({
 });
 export type ObjectCreatedEvent = z.infer<typeof ObjectCreatedEventSchema>;
 
-/** The event is not what the rule should deliver: a wiring bug, so it fails loudly, naming each bad field. */
-export class IngestEventError extends Error {
-  constructor(
-    readonly problems: readonly string[],
-    options?: { cause?: unknown },
-  ) {
-    super(`ingest-file event is invalid: ${problems.join('; ')}`, options);
-    this.name = 'IngestEventError';
-  }
+/** What the rule delivers for `landingBucket`: another bucket's event is a wiring bug, refused like a malformed one. */
+export function landingEventSchema(landingBucket: string) {
+  return ObjectCreatedEventSchema.superRefine((event, context) => {
+    const bucket = event.detail.bucket.name;
+    if (bucket === landingBucket) return;
+    context.addIssue({
+      code: 'custom',
+      path: ['detail', 'bucket', 'name'],
+      message: `expected the landing bucket "${landingBucket}", got "${bucket}"`,
+    });
+  });
 }
 
 export interface IngestFileDeps {
@@ -54,21 +56,6 @@ export interface IngestFileDeps {
   readonly metrics?: { readonly environment: string; readonly emit: (line: string) => void };
 }
 
-const defaultLogger = new Logger({ serviceName: 'ingest-file' });
-
-export function parseIngestEvent(event: unknown, landingBucket: string): ObjectCreatedEvent {
-  const parsed = ObjectCreatedEventSchema.safeParse(event);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`);
-    throw new IngestEventError(problems, { cause: parsed.error });
-  }
-  const bucket = parsed.data.detail.bucket.name;
-  if (bucket !== landingBucket) {
-    throw new IngestEventError([`detail.bucket.name: expected the landing bucket "${landingBucket}", got "${bucket}"`]);
-  }
-  return parsed.data;
-}
-
 /**
  * Keys as events carry them may be URL-encoded (`a+b%281%29.csv` for `a b(1).csv`). The key is tried as given
  * first, so a key that really holds `+` or `%` still works; the decoded form only if that object does not exist.
@@ -83,9 +70,10 @@ export function keyCandidates(key: string): string[] {
 }
 
 export function makeHandler(deps: IngestFileDeps): (event: unknown) => Promise<IngestSummary> {
-  const logger = deps.logger ?? defaultLogger;
+  const logger = deps.logger ?? new Logger({ serviceName: 'ingest-file' });
+  const schema = landingEventSchema(deps.buckets.landing);
   return async (event) => {
-    const { detail } = parseIngestEvent(event, deps.buckets.landing);
+    const { detail } = parseEvent('ingest-file', schema, event);
     const project = await deps.project();
     const ingestDeps: IngestDeps = {
       project,
@@ -114,38 +102,23 @@ export function makeHandler(deps: IngestFileDeps): (event: unknown) => Promise<I
 /** How long a container reuses the deployed config before reading it again. */
 const PROJECT_TTL_MS = 60_000;
 
-let awsHandler: ((event: unknown) => Promise<IngestSummary>) | undefined;
-
-/** Bound on first use, so importing this module (tests, the twin) needs no AWS environment. */
-function bindAws(): (event: unknown) => Promise<IngestSummary> {
-  if (awsHandler) return awsHandler;
-  const store = new S3ObjectStore();
-  const metadataBucket = requireEnv('METADATA_BUCKET');
-  let cached: { at: number; project: Promise<Project> } | undefined;
-  awsHandler = makeHandler({
-    buckets: {
-      landing: requireEnv('LANDING_BUCKET'),
-      raw: requireEnv('RAW_BUCKET'),
-      archive: requireEnv('ARCHIVE_BUCKET'),
-      quarantine: requireEnv('QUARANTINE_BUCKET'),
-    },
-    store,
-    control: new DynamoDbControlStore({ tableName: requireEnv('CONTROL_TABLE') }),
-    project: () => {
-      if (cached === undefined || Date.now() - cached.at > PROJECT_TTL_MS) {
-        cached = { at: Date.now(), project: loadDeployedProject(store, metadataBucket) };
-        cached.project.catch(() => {
-          cached = undefined;
-        });
-      }
-      return cached.project;
-    },
-    logger: defaultLogger,
-    metrics: { environment: requireEnv('DAP_ENV'), emit: (line) => process.stdout.write(`${line}\n`) },
-  });
-  return awsHandler;
-}
-
-export const handler = middy()
-  .use(injectLambdaContext(defaultLogger))
-  .handler(async (event: unknown) => bindAws()(event));
+export const handler = lambdaEntry(
+  'ingest-file',
+  (logger) => {
+    const runtime = awsRuntime();
+    return makeHandler({
+      buckets: {
+        landing: requireEnv(INGEST_FILE_ENV.landingBucket),
+        raw: requireEnv(INGEST_FILE_ENV.rawBucket),
+        archive: requireEnv(INGEST_FILE_ENV.archiveBucket),
+        quarantine: requireEnv(INGEST_FILE_ENV.quarantineBucket),
+      },
+      store: runtime.store,
+      control: new DynamoDbControlStore({ tableName: requireEnv(INGEST_FILE_ENV.controlTable) }),
+      project: runtime.projectNoOlderThan(PROJECT_TTL_MS),
+      logger,
+      metrics: { environment: runtime.environment, emit: (line) => process.stdout.write(`${line}\n`) },
+    });
+  },
+  (summary) => ({ key: summary.key, outcome: summary.outcome }),
+);

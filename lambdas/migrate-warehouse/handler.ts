@@ -4,10 +4,11 @@ import { migrateWarehouse, type WarehouseMigrationOutcome } from '../../lib/core
 import { environment as environmentOf, type Project } from '../../lib/core/model/project.ts';
 import type { MigratableWarehouse } from '../../lib/core/ports.ts';
 import { requireEnv } from '../../lib/engines/aws/env.ts';
-import { lambdaEntry } from '../shared/lambda-entry.ts';
 import { RedshiftDataMigrationTarget } from '../../lib/engines/aws/redshift-data-migrations.ts';
 import { redshiftDataWarehouseFromEnv } from '../../lib/engines/aws/redshift-data-warehouse.ts';
+import { lambdaEntry } from '../shared/lambda-entry.ts';
 import { awsRuntime } from '../shared/runtime.ts';
+import { MIGRATE_WAREHOUSE_ENV } from './env.ts';
 
 /**
  * Brings the reporting model up to the deployed scripts at the start of a run, before any procedure is called:
@@ -46,8 +47,8 @@ export function makeHandler(deps: MigrateWarehouseDeps) {
 export function awsWarehouse(): MigratableWarehouse {
   return new RedshiftDataMigrationTarget(
     redshiftDataWarehouseFromEnv(),
-    requireEnv('REDSHIFT_SCHEMA'),
-    requireEnv('SPECTRUM_ROLE_ARN'),
+    requireEnv(MIGRATE_WAREHOUSE_ENV.schema),
+    requireEnv(MIGRATE_WAREHOUSE_ENV.spectrumRoleArn),
   );
 }
 

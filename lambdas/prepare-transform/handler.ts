@@ -9,6 +9,7 @@ import { DynamoDbControlStore } from '../../lib/engines/aws/dynamodb-control-sto
 import { requireEnv } from '../../lib/engines/aws/env.ts';
 import { lambdaEntry } from '../shared/lambda-entry.ts';
 import { awsRuntime } from '../shared/runtime.ts';
+import { PREPARE_TRANSFORM_ENV } from './env.ts';
 
 /** Works out one event's window and renders its transform; the state machine hands the text to Athena. */
 export function makeHandler(deps: PrepareEventDeps) {
@@ -23,9 +24,9 @@ export const handler = lambdaEntry(
     return makeHandler({
       environment: runtime.environment,
       projectForRun: runtime.projectForRun,
-      control: new DynamoDbControlStore({ tableName: requireEnv('CONTROL_TABLE') }),
+      control: new DynamoDbControlStore({ tableName: requireEnv(PREPARE_TRANSFORM_ENV.controlTable) }),
       objects: runtime.store,
-      rawBucket: requireEnv('RAW_BUCKET'),
+      rawBucket: requireEnv(PREPARE_TRANSFORM_ENV.rawBucket),
       now: () => new Date(),
     });
   },

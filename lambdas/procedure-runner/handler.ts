@@ -1,13 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
-import { InvalidEventError, parseEvent } from '../../lib/core/lambda-event.ts';
+import { parseEvent } from '../../lib/core/lambda-event.ts';
 import { identifier } from '../../lib/core/model/schemas.ts';
 import type { Warehouse } from '../../lib/core/ports.ts';
 import { assertIdentifier, procedureNameForFamily, qualifiedName } from '../../lib/core/procedure-call.ts';
 import { failedDependencies, skipReason } from '../../lib/core/reporting-gate.ts';
 import { requireEnv } from '../../lib/engines/aws/env.ts';
-import { lambdaEntry } from '../shared/lambda-entry.ts';
 import { redshiftDataWarehouseFromEnv } from '../../lib/engines/aws/redshift-data-warehouse.ts';
+import { lambdaEntry } from '../shared/lambda-entry.ts';
+import { PROCEDURE_RUNNER_ENV } from './env.ts';
 
 /**
  * Runs one reporting family's stored procedure, `CALL <schema>.sp_<family>(run_id)`, for the state machine's
@@ -52,26 +53,17 @@ export interface ProcedureRunnerDeps {
   readonly logger?: Logger;
 }
 
-/** The event does not match the contract; the message names each offending field. */
-export class InvalidProcedureRunnerEventError extends InvalidEventError {
-  // One line, field first: it lands in the run report and the state machine's Cause as is.
-  constructor(handler: string, error: z.ZodError) {
-    super(handler, error);
-    this.name = 'InvalidProcedureRunnerEventError';
-  }
-}
-
 export function makeHandler(
   deps: ProcedureRunnerDeps,
 ): (event: unknown) => Promise<ProcedureRunnerResult | ProcedureSkippedResult> {
   assertIdentifier('schema', deps.schema);
   const log = deps.logger ?? new Logger({ serviceName: 'dap-procedure-runner' });
   return async (event) => {
+    // An event off the contract fails with one line naming each field: it lands in the run report as is.
     const { product_family, run_id, depends_on, families } = parseEvent(
       'procedure-runner',
       procedureRunnerEvent,
       event,
-      InvalidProcedureRunnerEventError,
     );
     const procedure = procedureNameForFamily(product_family);
     const qualified = qualifiedName(deps.schema, procedure);
@@ -111,7 +103,7 @@ const DEFAULT_PROCEDURE_TIMEOUT_SECONDS = 14 * 60;
  */
 export function depsFromEnvironment(env: NodeJS.ProcessEnv = process.env): ProcedureRunnerDeps {
   const warehouse = redshiftDataWarehouseFromEnv(env, { defaultTimeoutMs: DEFAULT_PROCEDURE_TIMEOUT_SECONDS * 1000 });
-  return { warehouse, schema: requireEnv('REDSHIFT_SCHEMA', env) };
+  return { warehouse, schema: requireEnv(PROCEDURE_RUNNER_ENV.schema, env) };
 }
 
 export const handler = lambdaEntry(

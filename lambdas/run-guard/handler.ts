@@ -4,7 +4,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
-import { InvalidEventError, parseEvent } from '../../lib/core/lambda-event.ts';
+import { parseEvent } from '../../lib/core/lambda-event.ts';
 import type { ControlStore } from '../../lib/core/ports.ts';
 import {
   type GuardAcquireAnswer,
@@ -18,6 +18,7 @@ import {
 import { DynamoDbControlStore } from '../../lib/engines/aws/dynamodb-control-store.ts';
 import { requireEnv, requirePositiveIntegerEnv } from '../../lib/engines/aws/env.ts';
 import { lambdaEntry } from '../shared/lambda-entry.ts';
+import { RUN_GUARD_ENV } from './env.ts';
 
 export const RunGuardEventSchema = z.object({
   action: z.enum(['acquire', 'renew', 'release']),
@@ -29,14 +30,6 @@ export const RunGuardEventSchema = z.object({
 
 export type RunGuardEvent = z.infer<typeof RunGuardEventSchema>;
 export type RunGuardAnswer = GuardAcquireAnswer | GuardRenewAnswer | GuardReleaseAnswer;
-
-/** The state machine sent a malformed event: a wiring bug, so it fails loudly, naming each bad field. */
-export class RunGuardEventError extends InvalidEventError {
-  constructor(handler: string, error: z.ZodError) {
-    super(handler, error);
-    this.name = 'RunGuardEventError';
-  }
-}
 
 export interface RunGuardDeps {
   readonly control: ControlStore;
@@ -53,11 +46,12 @@ export function makeHandler(deps: RunGuardDeps): (event: unknown) => Promise<Run
   const now = deps.now ?? (() => new Date());
   const logger = deps.logger ?? new Logger({ serviceName: 'run-guard' });
   return async (event) => {
+    // A malformed event is a wiring bug of the state machine: it fails loudly, naming each bad field.
     const {
       action,
       run_id: runId,
       lease: leaseName = RAW_TO_STAGE_LEASE,
-    } = parseEvent('run-guard', RunGuardEventSchema, event, RunGuardEventError);
+    } = parseEvent('run-guard', RunGuardEventSchema, event);
     switch (action) {
       case 'acquire': {
         const answer = guardAcquireAnswer(
@@ -95,8 +89,8 @@ export function makeHandler(deps: RunGuardDeps): (event: unknown) => Promise<Run
 
 export const handler = lambdaEntry('run-guard', (logger) =>
   makeHandler({
-    control: new DynamoDbControlStore({ tableName: requireEnv('CONTROL_TABLE') }),
-    leaseSeconds: requirePositiveIntegerEnv('LEASE_SECONDS'),
+    control: new DynamoDbControlStore({ tableName: requireEnv(RUN_GUARD_ENV.controlTable) }),
+    leaseSeconds: requirePositiveIntegerEnv(RUN_GUARD_ENV.leaseSeconds),
     logger,
   }),
 );

@@ -15,6 +15,7 @@ import { AthenaQueryEngine } from '../../lib/engines/aws/athena-query-engine.ts'
 import { requireEnv } from '../../lib/engines/aws/env.ts';
 import { lambdaEntry } from '../shared/lambda-entry.ts';
 import { awsRuntime } from '../shared/runtime.ts';
+import { WRITE_REPORT_ENV } from './env.ts';
 
 export const writeReportEventSchema = z.object({
   run: runInfoSchema,
@@ -75,8 +76,11 @@ export const handler = lambdaEntry(
     makeHandler({
       environment: awsRuntime().environment,
       store: awsRuntime().store,
-      processResultsBucket: requireEnv('PROCESS_RESULTS_BUCKET'),
-      engine: new AthenaQueryEngine({ client: new AthenaClient({}), workgroup: requireEnv('ATHENA_WORKGROUP') }),
+      processResultsBucket: requireEnv(WRITE_REPORT_ENV.processResultsBucket),
+      engine: new AthenaQueryEngine({
+        client: new AthenaClient({}),
+        workgroup: requireEnv(WRITE_REPORT_ENV.athenaWorkgroup),
+      }),
     }),
   (result) => ({ status: result.status, report: result.report_key }),
 );

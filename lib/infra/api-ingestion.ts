@@ -19,7 +19,7 @@ import { valueKey } from '../engines/aws/dynamodb-control-store.ts';
 import { DapFunction } from './dap-function.ts';
 import { allowRuleDeadLetters, RULE_NAME_MAX_LENGTH } from './event-rules.ts';
 import { logRetentionOf } from './log-group.ts';
-import { acknowledgeNag, nagArn } from './nag.ts';
+import { acknowledgeNag } from './nag.ts';
 
 export interface DapApiIngestionProps {
   readonly environment: EnvironmentConfig;
@@ -110,12 +110,7 @@ export class DapApiIngestion extends Construct {
         logRetention: logRetentionOf(props.environment),
         ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
         removalPolicy,
-        environment: {
-          [PULL_API_ENV.connector]: JSON.stringify(connector),
-          [PULL_API_ENV.rawBucket]: props.rawBucket.bucketName,
-          [PULL_API_ENV.controlTable]: props.controlTable.tableName,
-          [PULL_API_ENV.secretArn]: secret.secretArn,
-        },
+        environment: { [PULL_API_ENV.connector]: JSON.stringify(connector) },
       });
       // One run at a time per source: a second would race the first for the same checkpoint.
       (pull.function.node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions = 1;
@@ -132,32 +127,19 @@ export class DapApiIngestion extends Construct {
       );
       props.encryptionKey?.grant(pull.role, 'kms:GenerateDataKey', 'kms:Decrypt');
 
-      const prefixes = [...new Set(Object.values(connector.locations))].sort();
-      pull.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['s3:PutObject'],
-          resources: prefixes.map((prefix) => props.rawBucket.arnForObjects(`${prefix}/*`)),
-        }),
-      );
-      props.rawBucket.encryptionKey?.grant(pull.role, 'kms:GenerateDataKey');
-      for (const prefix of prefixes) {
-        acknowledgeNag(
-          pull.role,
-          `IAM5[Resource::${nagArn(props.rawBucket)}/${prefix}/*]`,
-          `Writes one object per pulled page under the ${prefix} raw table; page keys depend on the pull`,
-        );
-      }
-      pull.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-          resources: [props.controlTable.tableArn],
-          conditions: {
-            'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [valueKey(stateKey(sourceName)).pk] },
-          },
-        }),
-      );
-      props.controlTable.encryptionKey?.grant(pull.role, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
-      secret.grantRead(pull.role);
+      const locations = [...new Set(Object.values(connector.locations))].sort();
+      pull.bindBucket(PULL_API_ENV.rawBucket, props.rawBucket, {
+        objects: { prefixes: locations.map((location) => `${location}/`), write: true },
+        key: props.rawBucket.encryptionKey,
+        wildcardReason: (prefix) =>
+          `Writes one object per pulled page under the ${prefix.slice(0, -1)} raw table; page keys depend on the pull`,
+      });
+      pull.bindTable(PULL_API_ENV.controlTable, props.controlTable, {
+        items: 'read-put',
+        partitions: [valueKey(stateKey(sourceName)).pk],
+        key: props.controlTable.encryptionKey,
+      });
+      pull.bindSecret(PULL_API_ENV.secretArn, secret);
 
       if (source.schedule !== null) {
         schedules.set(

@@ -1,19 +1,27 @@
 import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { PACKAGE_ROOT } from '../core/package-root.ts';
 import { DapLogGroup, lambdaLogGroupName } from './log-group.ts';
-import { acknowledgeNag } from './nag.ts';
+import { acknowledgeNag, nagArn } from './nag.ts';
 
 export interface DapFunctionProps {
   /** The folder under `lambdas/` holding `handler.ts`; also how the local twin finds the handler. */
   readonly handlerName: string;
   readonly description: string;
+  /**
+   * Settings that name nothing the function reaches (an environment name, a lease length). A table, bucket or
+   * secret goes through `bindTable`, `bindBucket` or `bindSecret`, which grant access with the variable.
+   * @default none
+   */
   readonly environment?: Readonly<Record<string, string>>;
   /** @default 1 minute */
   readonly timeout?: Duration;
@@ -30,20 +38,69 @@ export interface DapFunctionProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** What a function may do with a table's items; each level includes the ones before it. */
+export type TableItemAccess = 'read' | 'read-put' | 'read-write';
+
+export interface TableAccess {
+  readonly items: TableItemAccess;
+  /**
+   * Only items whose partition key is one of these (`*` matches any characters): a `dynamodb:LeadingKeys` condition.
+   * @default every item
+   */
+  readonly partitions?: readonly string[];
+  /** The key the table is encrypted with, granted what `items` needs. @default no key grant */
+  readonly key?: kms.IKey;
+}
+
+const TABLE_ACTIONS: Readonly<Record<TableItemAccess, readonly string[]>> = {
+  read: ['dynamodb:GetItem'],
+  'read-put': ['dynamodb:GetItem', 'dynamodb:PutItem'],
+  'read-write': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+};
+
+export interface BucketAccess {
+  /** What may be done to the objects under each prefix (`''` for every key). @default nothing */
+  readonly objects?: {
+    readonly prefixes: readonly string[];
+    readonly read?: boolean;
+    readonly write?: boolean;
+    readonly delete?: boolean;
+  };
+  /**
+   * `s3:ListBucket` on every key (`'bucket'`), or only under the object prefixes (`'prefixes'`, an `s3:prefix`
+   * condition).
+   * @default no listing
+   */
+  readonly list?: 'bucket' | 'prefixes';
+  /**
+   * The key the bucket is encrypted with: `kms:Decrypt` to read objects, `kms:GenerateDataKey` to write them.
+   * @default no key grant
+   */
+  readonly key?: kms.IKey;
+  /**
+   * Why the function needs whichever key lies under a prefix: acknowledges cdk-nag's finding of each object wildcard.
+   * @default no acknowledgement (an object wildcard is then a finding)
+   */
+  readonly wildcardReason?: string | ((prefix: string) => string);
+}
+
 /**
  * Every dap Lambda: Node 24 on ARM64, bundled by esbuild with source maps, X-Ray tracing, its own (encrypted) log
  * group with a retention, and a role holding only what its grants add. `DAP_HANDLER` names the handler for the
- * local twin.
+ * local twin. The `bind*` methods set an environment variable and grant access to what it names in one call, so
+ * neither is ever set without the other; the variable names come from the handler's `lambdas/<name>/env.ts`.
  */
 export class DapFunction extends Construct {
   public readonly function: NodejsFunction;
   public readonly handlerName: string;
   /** `/aws/lambda/<stack name>/<path in the stack>`. */
   public readonly logGroup: logs.LogGroup;
+  private readonly variables = new Set<string>();
 
   constructor(scope: Construct, id: string, props: DapFunctionProps) {
     super(scope, id);
     this.handlerName = props.handlerName;
+    for (const variable of Object.keys(props.environment ?? {})) this.variables.add(variable);
     const logGroup = new DapLogGroup(this, 'Logs', {
       logGroupName: lambdaLogGroupName(this),
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
@@ -110,5 +167,80 @@ export class DapFunction extends Construct {
   public get role(): iam.IRole {
     // The role is always set: it is created above.
     return this.function.role as iam.IRole;
+  }
+
+  /**
+   * Sets `variable` to `value` and runs `grant`, the access to what `value` names. The other `bind*` build on it;
+   * use it directly for what has no method of its own (an Athena workgroup, a Redshift target).
+   */
+  public bind(variable: string, value: string, grant: (role: iam.IRole) => void): void {
+    if (this.variables.has(variable))
+      throw new Error(`${this.node.path}: environment variable ${variable} is set twice`);
+    this.variables.add(variable);
+    this.function.addEnvironment(variable, value);
+    grant(this.role);
+  }
+
+  /** `variable` names `table`; the function may `access.items`, of `access.partitions` only when given. */
+  public bindTable(variable: string, table: dynamodb.ITable, access: TableAccess): void {
+    const partitions = access.partitions;
+    const operator = partitions?.some((pk) => pk.includes('*')) ? 'StringLike' : 'StringEquals';
+    this.bind(variable, table.tableName, (role) => {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: [...TABLE_ACTIONS[access.items]],
+          resources: [table.tableArn],
+          ...(partitions
+            ? { conditions: { [`ForAllValues:${operator}`]: { 'dynamodb:LeadingKeys': partitions } } }
+            : {}),
+        }),
+      );
+      access.key?.grant(
+        role,
+        ...(access.items === 'read' ? ['kms:Decrypt'] : ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']),
+      );
+    });
+  }
+
+  /** `variable` names `bucket`; the function gets `access` and nothing more. */
+  public bindBucket(variable: string, bucket: s3.IBucket, access: BucketAccess): void {
+    const prefixes = access.objects?.prefixes ?? [];
+    const listing = (conditions?: Record<string, unknown>) =>
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        ...(conditions ? { conditions } : {}),
+      });
+    this.bind(variable, bucket.bucketName, (role) => {
+      // A listing of every key comes before the objects, one scoped to their prefixes after them.
+      if (access.list === 'bucket') role.addToPrincipalPolicy(listing());
+      const { read = false, write = false } = access.objects ?? {};
+      const actions = [
+        ...(write ? ['s3:PutObject'] : []),
+        ...(read ? ['s3:GetObject'] : []),
+        ...(access.objects?.delete ? ['s3:DeleteObject'] : []),
+      ];
+      if (actions.length > 0) {
+        role.addToPrincipalPolicy(
+          new iam.PolicyStatement({ actions, resources: prefixes.map((prefix) => bucket.arnForObjects(`${prefix}*`)) }),
+        );
+      }
+      if (access.list === 'prefixes') {
+        role.addToPrincipalPolicy(listing({ StringLike: { 's3:prefix': prefixes.map((prefix) => `${prefix}*`) } }));
+      }
+      const keyActions = [...(read ? ['kms:Decrypt'] : []), ...(write ? ['kms:GenerateDataKey'] : [])];
+      if (keyActions.length > 0) access.key?.grant(role, ...keyActions);
+      const reason = access.wildcardReason;
+      if (reason === undefined) return;
+      for (const prefix of prefixes) {
+        const why = typeof reason === 'string' ? reason : reason(prefix);
+        acknowledgeNag(role, `IAM5[Resource::${nagArn(bucket)}/${prefix}*]`, why);
+      }
+    });
+  }
+
+  /** `variable` holds the ARN of `secret`, which the function may read. */
+  public bindSecret(variable: string, secret: secretsmanager.ISecret): void {
+    this.bind(variable, secret.secretArn, (role) => secret.grantRead(role));
   }
 }

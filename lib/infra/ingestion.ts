@@ -8,6 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { INGEST_FILE_ENV } from '../../lambdas/ingest-file/env.ts';
 import { LANDING_PREFIX } from '../core/ingest/keys.ts';
 import { leaseName, ledgerKey } from '../core/ingest/report.ts';
 import { resourceNames } from '../core/model/names.ts';
@@ -17,7 +18,7 @@ import { leaseKey, valueKey } from '../engines/aws/dynamodb-control-store.ts';
 import { DapFunction } from './dap-function.ts';
 import { allowRuleDeadLetters } from './event-rules.ts';
 import { logRetentionOf } from './log-group.ts';
-import { acknowledgeNag, nagArn } from './nag.ts';
+import { acknowledgeNag } from './nag.ts';
 
 /** Where ingestion stages raw parts before publishing them (see `lib/core/ingest/ingest-file.ts`). */
 const STAGING_PREFIX = '_staging/ingest/';
@@ -90,15 +91,7 @@ export class DapFileIngestion extends Construct {
       logRetention: logRetentionOf(props.environment),
       encryptionKey: props.key,
       removalPolicy,
-      environment: {
-        LANDING_BUCKET: props.landingBucket.bucketName,
-        RAW_BUCKET: props.rawBucket.bucketName,
-        ARCHIVE_BUCKET: props.archiveBucket.bucketName,
-        QUARANTINE_BUCKET: props.quarantineBucket.bucketName,
-        METADATA_BUCKET: props.metadataBucket.bucketName,
-        CONTROL_TABLE: props.controlTable.tableName,
-        DAP_ENV: props.environment.name,
-      },
+      environment: { [INGEST_FILE_ENV.environment]: props.environment.name },
     });
     this.function = fn;
     // exceljs buffers worksheets that precede the shared strings in the zip to /tmp; room for large workbooks.
@@ -136,73 +129,59 @@ export class DapFileIngestion extends Construct {
     // EventBridge itself writes undeliverable events to the KMS-encrypted DLQ.
     allowRuleDeadLetters(props.key, this, [ruleName]);
 
-    this.grantAccess(props, fn.role);
+    this.bindAccess(props, fn);
   }
 
-  /** Exactly what `ingestObject` does, prefix by prefix. */
-  private grantAccess(props: DapFileIngestionProps, role: iam.IRole): void {
-    const statement = (actions: string[], resources: string[], conditions?: Record<string, unknown>) =>
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources, ...(conditions ? { conditions } : {}) }));
-    const list = (bucket: s3.IBucket, prefixes: readonly string[]) =>
-      statement(['s3:ListBucket'], [bucket.bucketArn], { StringLike: { 's3:prefix': prefixes.map((p) => `${p}*`) } });
-    const objects = (bucket: s3.IBucket, prefixes: readonly string[]) =>
-      prefixes.map((prefix) => bucket.arnForObjects(`${prefix}*`));
-
+  /** The buckets and the table the handler reads by name, granted exactly what `ingestObject` does, prefix by prefix. */
+  private bindAccess(props: DapFileIngestionProps, fn: DapFunction): void {
     // Landing: read (hash, parse, copy source) and remove once archived or quarantined.
-    statement(['s3:GetObject', 's3:DeleteObject'], objects(props.landingBucket, [LANDING_PREFIX]));
-    list(props.landingBucket, [LANDING_PREFIX]);
-
+    fn.bindBucket(INGEST_FILE_ENV.landingBucket, props.landingBucket, {
+      objects: { prefixes: [LANDING_PREFIX], read: true, delete: true },
+      list: 'prefixes',
+      wildcardReason: 'Reads and removes whichever file a sender drops under landing/',
+    });
     // Raw: staging parts, then the datasets' table locations; deletes clean up an interrupted attempt.
-    const rawPrefixes = [STAGING_PREFIX, ...this.datasetPrefixes(props.project)];
-    statement(['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], objects(props.rawBucket, rawPrefixes));
-    list(props.rawBucket, rawPrefixes);
-
+    fn.bindBucket(INGEST_FILE_ENV.rawBucket, props.rawBucket, {
+      objects: {
+        prefixes: [STAGING_PREFIX, ...this.datasetPrefixes(props.project)],
+        read: true,
+        write: true,
+        delete: true,
+      },
+      list: 'prefixes',
+      wildcardReason: 'Writes one part object per file and ingest date; keys carry the file hash',
+    });
     // Archive and quarantine: originals, reports and rejects, under <source>/ (or _unrouted/).
-    for (const bucket of [props.archiveBucket, props.quarantineBucket]) {
-      statement(['s3:PutObject', 's3:DeleteObject'], objects(bucket, ['']));
-      list(bucket, ['']);
-    }
+    fn.bindBucket(INGEST_FILE_ENV.archiveBucket, props.archiveBucket, {
+      objects: { prefixes: [''], write: true, delete: true },
+      list: 'prefixes',
+      wildcardReason: 'Archives each loaded original under <source>/<date>/<hash>/',
+    });
+    fn.bindBucket(INGEST_FILE_ENV.quarantineBucket, props.quarantineBucket, {
+      objects: { prefixes: [''], write: true, delete: true },
+      list: 'prefixes',
+      wildcardReason: 'Quarantines originals, reports and rejects under <source>/<date>/<hash>/',
+    });
+    fn.bindBucket(INGEST_FILE_ENV.metadataBucket, props.metadataBucket, {
+      objects: { prefixes: PROJECT_FOLDERS.map((folder) => `${folder}/`), read: true },
+      list: 'prefixes',
+      wildcardReason: 'Reads the deployed config files',
+    });
 
-    // The deployed config.
-    const configPrefixes = PROJECT_FOLDERS.map((folder) => `${folder}/`);
-    statement(['s3:GetObject'], objects(props.metadataBucket, configPrefixes));
-    list(props.metadataBucket, configPrefixes);
-
+    // One key encrypts every bucket above and the dead-letter queue: one statement for all of them.
+    const statement = (actions: string[], resources: string[]) =>
+      fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources }));
     statement(['kms:Decrypt', 'kms:GenerateDataKey'], [props.key.keyArn]);
     statement(['sqs:SendMessage'], [this.deadLetterQueue.queueArn]);
 
     // The control table: only the ledger items and the leases of file hashes.
-    statement(
-      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-      [props.controlTable.tableArn],
-      {
-        'ForAllValues:StringLike': {
-          'dynamodb:LeadingKeys': [valueKey(ledgerKey('*')).pk, leaseKey(leaseName('*')).pk],
-        },
-      },
-    );
-    if (props.controlTable.encryptionKey && props.controlTable.encryptionKey !== props.key) {
-      props.controlTable.encryptionKey.grant(role, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
-    }
-
-    const reasons: [s3.IBucket, string, string][] = [
-      [props.landingBucket, LANDING_PREFIX, 'Reads and removes whichever file a sender drops under landing/'],
-      ...rawPrefixes.map((prefix): [s3.IBucket, string, string] => [
-        props.rawBucket,
-        prefix,
-        'Writes one part object per file and ingest date; keys carry the file hash',
-      ]),
-      [props.archiveBucket, '', 'Archives each loaded original under <source>/<date>/<hash>/'],
-      [props.quarantineBucket, '', 'Quarantines originals, reports and rejects under <source>/<date>/<hash>/'],
-      ...configPrefixes.map((prefix): [s3.IBucket, string, string] => [
-        props.metadataBucket,
-        prefix,
-        'Reads the deployed config files',
-      ]),
-    ];
-    for (const [bucket, prefix, reason] of reasons) {
-      acknowledgeNag(role, `IAM5[Resource::${nagArn(bucket)}/${prefix}*]`, reason);
-    }
+    const tableKey = props.controlTable.encryptionKey;
+    fn.bindTable(INGEST_FILE_ENV.controlTable, props.controlTable, {
+      items: 'read-write',
+      partitions: [valueKey(ledgerKey('*')).pk, leaseKey(leaseName('*')).pk],
+      // The storage key is granted above; a table with a key of its own needs that one too.
+      key: tableKey === props.key ? undefined : tableKey,
+    });
   }
 
   /** `files/<dataset>/` for each dataset a file source loads into, from its raw table declaration. */

@@ -9,11 +9,21 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { resourceNames } from '../core/model/names.ts';
+import { CHECK_FAMILY_ENV } from '../../lambdas/check-family/env.ts';
+import { COMMIT_FAMILY_ENV } from '../../lambdas/commit-family/env.ts';
+import { MIGRATE_WAREHOUSE_ENV } from '../../lambdas/migrate-warehouse/env.ts';
+import { PLAN_ENV } from '../../lambdas/plan/env.ts';
+import { PREPARE_TRANSFORM_ENV } from '../../lambdas/prepare-transform/env.ts';
+import { PROCEDURE_RUNNER_ENV } from '../../lambdas/procedure-runner/env.ts';
+import { RUN_GUARD_ENV } from '../../lambdas/run-guard/env.ts';
+import { REDSHIFT_DATA_API_ENV, RUNTIME_ENV } from '../../lambdas/shared/env.ts';
+import { WRITE_REPORT_ENV } from '../../lambdas/write-report/env.ts';
+import { reportingRunnerRole, resourceNames } from '../core/model/names.ts';
 import { PROJECT_FOLDERS } from '../core/model/project.ts';
 import type { EnvironmentConfig } from '../core/model/schemas.ts';
 import { DapFunction } from './dap-function.ts';
@@ -46,13 +56,16 @@ export interface DapOrchestrationProps {
   readonly warehouse: DapWarehouse;
 }
 
+/** The pipeline's Lambdas, by the state machine step each serves. */
+type PipelineFunctions = Readonly<Record<keyof RawToStageFunctions, DapFunction>>;
+
 /**
  * The raw-to-stage pipeline: its Lambdas, the state machine `<prefix>-raw-to-stage`, its schedule, and the
  * deployed copy of config and scripts in the metadata bucket that the Lambdas read.
  */
 export class DapOrchestration extends Construct {
   public readonly stateMachine: sfn.StateMachine;
-  public readonly functions: Readonly<Record<keyof RawToStageFunctions, DapFunction>>;
+  public readonly functions: PipelineFunctions;
   /** The schedule rule, when the environment has a schedule. */
   public readonly schedule?: events.Rule;
   /** Where the schedule's failed starts go, when the environment has a schedule. */
@@ -60,163 +73,253 @@ export class DapOrchestration extends Construct {
 
   constructor(scope: Construct, id: string, props: DapOrchestrationProps) {
     super(scope, id);
-    const env = props.environment;
-    const names = resourceNames(env);
-    const leaseSeconds = env.orchestration.lease_seconds;
     const workgroupArn = Stack.of(this).formatArn({
       service: 'athena',
       resource: 'workgroup',
       resourceName: props.workgroupName,
     });
-
-    const common = { DAP_ENV: env.name, METADATA_BUCKET: props.metadataBucket.bucketName };
-    const make = (handlerName: string, description: string, extra: Record<string, string> = {}, timeout?: Duration) =>
-      new DapFunction(this, handlerName, {
-        handlerName,
-        description,
-        environment: { ...common, ...extra },
-        logRetention: logRetentionOf(env),
-        encryptionKey: props.key,
-        removalPolicy: props.removalPolicy,
-        ...(timeout ? { timeout } : {}),
-      });
-    const redshift = env.redshift;
-    const warehouse = props.warehouse;
-    const redshiftConnection = {
-      REDSHIFT_DATABASE: redshift.database,
-      REDSHIFT_SCHEMA: redshift.schema,
-      ...(warehouse.target.kind === 'cluster'
-        ? { REDSHIFT_CLUSTER: warehouse.target.identifier }
-        : { REDSHIFT_WORKGROUP: warehouse.target.name }),
-      ...(redshift.secret_arn ? { REDSHIFT_SECRET_ARN: redshift.secret_arn } : {}),
-      PROCEDURE_TIMEOUT_SECONDS: String(redshift.procedure_timeout_seconds),
-    };
-    const functions = {
-      runGuard: make('run-guard', 'Takes, renews and releases the run lease', {
-        CONTROL_TABLE: props.controlTable.tableName,
-        LEASE_SECONDS: String(leaseSeconds),
-      }),
-      plan: make('plan', 'Reads the deployed config and plans the run'),
-      prepareTransform: make('prepare-transform', "Works out one event's window and renders its MERGE", {
-        CONTROL_TABLE: props.controlTable.tableName,
-        RAW_BUCKET: props.rawBucket.bucketName,
-      }),
-      checkFamily: make('check-family', "Runs a family's data-quality checks and decides its outcome", {
-        ATHENA_WORKGROUP: props.workgroupName,
-      }),
-      commitFamily: make('commit-family', "Advances a passed family's watermarks", {
-        CONTROL_TABLE: props.controlTable.tableName,
-      }),
-      procedureRunner: make(
-        'procedure-runner',
-        'Runs CALL <schema>.sp_<family>(run_id) in Redshift through the Data API',
-        redshiftConnection,
-        Duration.seconds(redshift.procedure_timeout_seconds + 60),
-      ),
-      migrateWarehouse: make(
-        'migrate-warehouse',
-        'Creates the Spectrum schemas and applies pending reporting-model migrations through the Data API',
-        { ...redshiftConnection, SPECTRUM_ROLE_ARN: warehouse.spectrumRoleArn },
-        Duration.seconds(redshift.procedure_timeout_seconds + 60),
-      ),
-      writeReport: make('write-report', 'Writes the run report and returns the run status', {
-        PROCESS_RESULTS_BUCKET: props.processResultsBucket.bucketName,
-        ATHENA_WORKGROUP: props.workgroupName,
-      }),
-    };
-    this.functions = functions;
-
-    // ---- grants, each to the function that needs it
-    const controlActions = {
-      read: ['dynamodb:GetItem'],
-      write: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-    };
-    for (const [fn, access] of [
-      [functions.runGuard, 'write'],
-      [functions.commitFamily, 'write'],
-      [functions.prepareTransform, 'read'],
-    ] as const) {
-      fn.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: controlActions[access], resources: [props.controlTable.tableArn] }),
-      );
-      props.key.grant(
-        fn.role,
-        ...(access === 'read' ? ['kms:Decrypt'] : ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']),
-      );
-    }
-    // The prepare step lists the raw files of each window (sizes for the report, empty windows skipped).
-    functions.prepareTransform.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.rawBucket.bucketArn] }),
-    );
-    for (const fn of [functions.plan, functions.prepareTransform, functions.migrateWarehouse]) {
-      fn.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.metadataBucket.bucketArn] }),
-      );
-      fn.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.metadataBucket.arnForObjects('*')] }),
-      );
-      props.key.grant(fn.role, 'kms:Decrypt');
-      acknowledgeNag(
-        fn.role,
-        `IAM5[Resource::${nagArn(props.metadataBucket)}/*]`,
-        'Reads every config and script file the stack deployed to the metadata bucket; the set of keys is the project',
-      );
-    }
-    functions.writeReport.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:PutObject'],
-        resources: [props.processResultsBucket.arnForObjects('run_reports/*')],
-      }),
-    );
-    functions.writeReport.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['athena:GetQueryExecution', 'athena:GetQueryRuntimeStatistics'],
-        resources: [workgroupArn],
-      }),
-    );
-    props.key.grant(functions.writeReport.role, 'kms:Encrypt', 'kms:GenerateDataKey');
-    acknowledgeNag(
-      functions.writeReport.role,
-      `IAM5[Resource::${nagArn(props.processResultsBucket)}/run_reports/*]`,
-      'One report object per run under run_reports/; run ids are not known at deploy time',
-    );
-    warehouse.grantDataApi(functions.procedureRunner.role);
-    warehouse.grantDataApi(functions.migrateWarehouse.role, { batch: true, results: true });
-    if (warehouse.target.kind === 'workgroup') {
-      // Serverless maps an IAM identity to database user IAMR:<role> with the database roles this tag names:
-      // both create or replace objects of the reporting schema (migrations) or write its tables (procedures).
-      for (const fn of [functions.procedureRunner, functions.migrateWarehouse]) {
-        Tags.of(fn.role).add('RedshiftDbRoles', 'sys:dba');
-      }
-    }
-
-    // ---- the deployed copy of config and scripts
-    // One deployment per folder keeps the folder as the key prefix, as the loader expects. They share CDK's one
-    // deployment Lambda, whose log group is created here so it is encrypted and expires like every other.
-    const folders = PROJECT_FOLDERS.filter((f) => existsSync(join(props.projectRoot, f)));
-    if (folders.length > 0) {
-      const deploymentLogs = new DapLogGroup(this, 'ConfigDeploymentLogs', {
-        logGroupName: `${lambdaLogGroupName(this)}/ConfigDeployment`,
-        retention: logRetentionOf(env),
-        encryptionKey: props.key,
-        removalPolicy: props.removalPolicy,
-      });
-      for (const folder of folders) {
-        new s3deploy.BucketDeployment(this, `Deploy-${folder}`, {
-          destinationBucket: props.metadataBucket,
-          destinationKeyPrefix: `${folder}/`,
-          sources: [s3deploy.Source.asset(join(props.projectRoot, folder))],
-          prune: true,
-          retainOnDelete: false,
-          memoryLimit: 256,
-          logGroup: deploymentLogs,
-        });
-      }
-    }
-
+    this.functions = this.pipelineFunctions(props, workgroupArn);
+    this.deployProjectCopy(props);
     this.acknowledgeBucketDeploymentFindings(props);
+    this.stateMachine = this.rawToStageMachine(props, workgroupArn);
+    const scheduled = this.scheduleRuns(props);
+    if (scheduled) {
+      this.schedule = scheduled.rule;
+      this.scheduleDeadLetters = scheduled.deadLetters;
+    }
+  }
 
-    // ---- the state machine
+  // ---- the functions, each bound to the variables its handler reads and granted what they name
+
+  private pipelineFunctions(props: DapOrchestrationProps, workgroupArn: string): PipelineFunctions {
+    return {
+      runGuard: this.runGuardFunction(props),
+      plan: this.planFunction(props),
+      prepareTransform: this.prepareTransformFunction(props),
+      checkFamily: this.checkFamilyFunction(props, workgroupArn),
+      commitFamily: this.commitFamilyFunction(props),
+      procedureRunner: this.procedureRunnerFunction(props),
+      migrateWarehouse: this.migrateWarehouseFunction(props),
+      writeReport: this.writeReportFunction(props, workgroupArn),
+    };
+  }
+
+  /** A pipeline function with the runtime's `DAP_ENV` and `settings`, values that name nothing it is granted. */
+  private newFunction(
+    props: DapOrchestrationProps,
+    handlerName: string,
+    description: string,
+    settings: Readonly<Record<string, string>> = {},
+    timeout?: Duration,
+  ): DapFunction {
+    return new DapFunction(this, handlerName, {
+      handlerName,
+      description,
+      environment: { [RUNTIME_ENV.environment]: props.environment.name, ...settings },
+      logRetention: logRetentionOf(props.environment),
+      encryptionKey: props.key,
+      removalPolicy: props.removalPolicy,
+      ...(timeout ? { timeout } : {}),
+    });
+  }
+
+  private runGuardFunction(props: DapOrchestrationProps): DapFunction {
+    const fn = this.newFunction(props, 'run-guard', 'Takes, renews and releases the run lease', {
+      ...this.metadataBucketName(props),
+      [RUN_GUARD_ENV.leaseSeconds]: String(props.environment.orchestration.lease_seconds),
+    });
+    fn.bindTable(RUN_GUARD_ENV.controlTable, props.controlTable, { items: 'read-write', key: props.key });
+    return fn;
+  }
+
+  private planFunction(props: DapOrchestrationProps): DapFunction {
+    const fn = this.newFunction(props, 'plan', 'Reads the deployed config and plans the run');
+    this.bindProjectCopy(fn, PLAN_ENV.metadataBucket, props);
+    return fn;
+  }
+
+  private prepareTransformFunction(props: DapOrchestrationProps): DapFunction {
+    const fn = this.newFunction(props, 'prepare-transform', "Works out one event's window and renders its MERGE");
+    fn.bindTable(PREPARE_TRANSFORM_ENV.controlTable, props.controlTable, { items: 'read', key: props.key });
+    // The prepare step lists the raw files of each window (sizes for the report, empty windows skipped).
+    fn.bindBucket(PREPARE_TRANSFORM_ENV.rawBucket, props.rawBucket, { list: 'bucket' });
+    this.bindProjectCopy(fn, PREPARE_TRANSFORM_ENV.metadataBucket, props);
+    return fn;
+  }
+
+  private checkFamilyFunction(props: DapOrchestrationProps, workgroupArn: string): DapFunction {
+    // It loads the deployed project (awsRuntime().projectForRun) for the family's checks.
+    const fn = this.newFunction(props, 'check-family', "Runs a family's data-quality checks and decides its outcome");
+    this.bindProjectCopy(fn, CHECK_FAMILY_ENV.metadataBucket, props);
+    fn.bind(CHECK_FAMILY_ENV.athenaWorkgroup, props.workgroupName, (role) =>
+      this.grantAthena(role, props, workgroupArn, 'checks'),
+    );
+    return fn;
+  }
+
+  private commitFamilyFunction(props: DapOrchestrationProps): DapFunction {
+    const fn = this.newFunction(
+      props,
+      'commit-family',
+      "Advances a passed family's watermarks",
+      this.metadataBucketName(props),
+    );
+    fn.bindTable(COMMIT_FAMILY_ENV.controlTable, props.controlTable, { items: 'read-write', key: props.key });
+    return fn;
+  }
+
+  private procedureRunnerFunction(props: DapOrchestrationProps): DapFunction {
+    const fn = this.newFunction(
+      props,
+      'procedure-runner',
+      'Runs CALL <schema>.sp_<family>(run_id) in Redshift through the Data API',
+      { ...this.metadataBucketName(props), ...this.redshiftSettings(props, PROCEDURE_RUNNER_ENV.schema) },
+      this.redshiftTimeout(props),
+    );
+    // Serverless maps the function's IAM identity to database user IAMR:<role> with the database roles this tag
+    // names: the platform's runner role (created by the migration step), which may only run the procedures.
+    this.bindWarehouse(fn, props, {}, reportingRunnerRole(props.environment.redshift.schema));
+    return fn;
+  }
+
+  private migrateWarehouseFunction(props: DapOrchestrationProps): DapFunction {
+    const fn = this.newFunction(
+      props,
+      'migrate-warehouse',
+      'Creates the Spectrum schemas and applies pending reporting-model migrations through the Data API',
+      // Redshift assumes the Spectrum role, not this function: the ARN is a setting.
+      {
+        ...this.redshiftSettings(props, MIGRATE_WAREHOUSE_ENV.schema),
+        [MIGRATE_WAREHOUSE_ENV.spectrumRoleArn]: props.warehouse.spectrumRoleArn,
+      },
+      this.redshiftTimeout(props),
+    );
+    this.bindProjectCopy(fn, MIGRATE_WAREHOUSE_ENV.metadataBucket, props);
+    // It owns the reporting model: creates and replaces its objects, and creates the runner role.
+    this.bindWarehouse(fn, props, { batch: true, results: true }, 'sys:dba');
+    return fn;
+  }
+
+  private writeReportFunction(props: DapOrchestrationProps, workgroupArn: string): DapFunction {
+    const fn = this.newFunction(
+      props,
+      'write-report',
+      'Writes the run report and returns the run status',
+      this.metadataBucketName(props),
+    );
+    fn.bindBucket(WRITE_REPORT_ENV.processResultsBucket, props.processResultsBucket, {
+      objects: { prefixes: ['run_reports/'], write: true },
+      wildcardReason: 'One report object per run under run_reports/; run ids are not known at deploy time',
+    });
+    fn.bind(WRITE_REPORT_ENV.athenaWorkgroup, props.workgroupName, (role) =>
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['athena:GetQueryExecution', 'athena:GetQueryRuntimeStatistics'],
+          resources: [workgroupArn],
+        }),
+      ),
+    );
+    // The report bucket's key, for the write above: kms:Encrypt as well as the kms:GenerateDataKey bindBucket grants.
+    props.key.grant(fn.role, 'kms:Encrypt', 'kms:GenerateDataKey');
+    return fn;
+  }
+
+  /**
+   * `METADATA_BUCKET` with no access to the bucket, for the functions that do not bind it with `bindProjectCopy`:
+   * `awsRuntime()` requires the name even where the handler reads no config.
+   */
+  private metadataBucketName(props: DapOrchestrationProps): Record<string, string> {
+    return { [RUNTIME_ENV.metadataBucket]: props.metadataBucket.bucketName };
+  }
+
+  /** The deployed config and scripts, which the function reads every file of. */
+  private bindProjectCopy(fn: DapFunction, variable: string, props: DapOrchestrationProps): void {
+    fn.bindBucket(variable, props.metadataBucket, {
+      list: 'bucket',
+      objects: { prefixes: [''], read: true },
+      key: props.key,
+      wildcardReason:
+        'Reads every config and script file the stack deployed to the metadata bucket; the set of keys is the project',
+    });
+  }
+
+  /** The Data API settings the Redshift functions read (the target, which is granted, is bound by `bindWarehouse`). */
+  private redshiftSettings(props: DapOrchestrationProps, schemaVariable: string): Record<string, string> {
+    const redshift = props.environment.redshift;
+    return {
+      [REDSHIFT_DATA_API_ENV.database]: redshift.database,
+      [schemaVariable]: redshift.schema,
+      [REDSHIFT_DATA_API_ENV.procedureTimeoutSeconds]: String(redshift.procedure_timeout_seconds),
+    };
+  }
+
+  private redshiftTimeout(props: DapOrchestrationProps): Duration {
+    return Duration.seconds(props.environment.redshift.procedure_timeout_seconds + 60);
+  }
+
+  /**
+   * The Data API target (a Serverless workgroup or a cluster), with the Data API grant `access` asks for and, on
+   * Serverless, the database role the function's identity gets.
+   */
+  private bindWarehouse(
+    fn: DapFunction,
+    props: DapOrchestrationProps,
+    access: { readonly batch?: boolean; readonly results?: boolean },
+    databaseRole: string,
+  ): void {
+    const { target } = props.warehouse;
+    const [variable, value] =
+      target.kind === 'cluster'
+        ? [REDSHIFT_DATA_API_ENV.cluster, target.identifier]
+        : [REDSHIFT_DATA_API_ENV.workgroup, target.name];
+    fn.bind(variable, value, (role) => {
+      props.warehouse.grantDataApi(role, access);
+      if (target.kind === 'workgroup') Tags.of(role).add('RedshiftDbRoles', databaseRole);
+    });
+    // A cluster reached with a database user's secret: the Data API reads it as the caller.
+    const secretArn = props.environment.redshift.secret_arn;
+    if (secretArn !== undefined) {
+      // A complete ARN ends in the six characters Secrets Manager adds; a partial one is matched with a wildcard.
+      const secret = /-[A-Za-z0-9]{6}$/.test(secretArn)
+        ? secretsmanager.Secret.fromSecretCompleteArn(fn, 'RedshiftSecret', secretArn)
+        : secretsmanager.Secret.fromSecretPartialArn(fn, 'RedshiftSecret', secretArn);
+      fn.bindSecret(REDSHIFT_DATA_API_ENV.secretArn, secret);
+    }
+  }
+
+  // ---- the deployed copy of config and scripts
+
+  /**
+   * One deployment per folder keeps the folder as the key prefix, as the loader expects. They share CDK's one
+   * deployment Lambda, whose log group is created here so it is encrypted and expires like every other.
+   */
+  private deployProjectCopy(props: DapOrchestrationProps): void {
+    const folders = PROJECT_FOLDERS.filter((f) => existsSync(join(props.projectRoot, f)));
+    if (folders.length === 0) return;
+    const deploymentLogs = new DapLogGroup(this, 'ConfigDeploymentLogs', {
+      logGroupName: `${lambdaLogGroupName(this)}/ConfigDeployment`,
+      retention: logRetentionOf(props.environment),
+      encryptionKey: props.key,
+      removalPolicy: props.removalPolicy,
+    });
+    for (const folder of folders) {
+      new s3deploy.BucketDeployment(this, `Deploy-${folder}`, {
+        destinationBucket: props.metadataBucket,
+        destinationKeyPrefix: `${folder}/`,
+        sources: [s3deploy.Source.asset(join(props.projectRoot, folder))],
+        prune: true,
+        retainOnDelete: false,
+        memoryLimit: 256,
+        logGroup: deploymentLogs,
+      });
+    }
+  }
+
+  // ---- the state machine and its schedule
+
+  private rawToStageMachine(props: DapOrchestrationProps, workgroupArn: string): sfn.StateMachine {
+    const env = props.environment;
+    const names = resourceNames(env);
     const logGroup = new DapLogGroup(this, 'StateMachineLogs', {
       logGroupName: `/aws/vendedlogs/states/${names.stateMachine}`,
       retention: logRetentionOf(env),
@@ -224,24 +327,15 @@ export class DapOrchestration extends Construct {
       removalPolicy: props.removalPolicy,
     });
     const definition = rawToStageDefinition(this, {
-      functions: {
-        runGuard: functions.runGuard.function,
-        plan: functions.plan.function,
-        prepareTransform: functions.prepareTransform.function,
-        checkFamily: functions.checkFamily.function,
-        commitFamily: functions.commitFamily.function,
-        procedureRunner: functions.procedureRunner.function,
-        migrateWarehouse: functions.migrateWarehouse.function,
-        writeReport: functions.writeReport.function,
-      },
+      functions: lambdaFunctions(this.functions),
       topic: props.topic,
       workgroupName: props.workgroupName,
       stageDatabase: props.stageDatabase,
       familyConcurrency: env.orchestration.family_concurrency,
       eventConcurrency: env.orchestration.event_concurrency,
-      transformTimeout: Duration.seconds(leaseSeconds - 60),
+      transformTimeout: Duration.seconds(env.orchestration.lease_seconds - 60),
     });
-    this.stateMachine = new sfn.StateMachine(this, 'RawToStage', {
+    const machine = new sfn.StateMachine(this, 'RawToStage', {
       stateMachineName: names.stateMachine,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       queryLanguage: sfn.QueryLanguage.JSON_PATH,
@@ -249,43 +343,45 @@ export class DapOrchestration extends Construct {
       // which would put their "*" statements in the role's default policy.
       timeout: Duration.hours(24),
     });
-    this.traceAndLog(this.stateMachine, logGroup);
-    this.grantAthena(this.stateMachine.role, props, workgroupArn, 'transforms');
-    this.grantAthena(functions.checkFamily.role, props, workgroupArn, 'checks');
-    for (const fn of Object.values(functions)) {
+    this.traceAndLog(machine, logGroup);
+    this.grantAthena(machine.role, props, workgroupArn, 'transforms');
+    for (const fn of Object.values(this.functions)) {
       acknowledgeNag(
-        this.stateMachine.role,
+        machine.role,
         `IAM5[Resource::${nagArn(fn.function)}:*]`,
         'CDK grants invoking every version and alias of each pipeline Lambda the state machine calls, by design',
       );
     }
+    return machine;
+  }
 
-    // ---- schedule
-    const schedule = env.schedules.raw_to_stage;
-    if (schedule !== null) {
-      const deadLetters = new sqs.Queue(this, 'ScheduleDeadLetters', {
-        encryptionMasterKey: props.key,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
-      });
-      acknowledgeNag(deadLetters, 'SQS3', 'This queue is itself the dead-letter queue of the schedule target');
-      this.scheduleDeadLetters = deadLetters;
-      // Named, so the key can let EventBridge write this rule's failed starts to the encrypted queue, and no other's.
-      const ruleName = `${names.stateMachine}-schedule`;
-      allowRuleDeadLetters(props.key, this, [ruleName]);
-      this.schedule = new events.Rule(this, 'Schedule', {
-        ruleName,
-        description: `Starts ${names.stateMachine}`,
-        schedule: events.Schedule.expression(schedule),
-        targets: [
-          new targets.SfnStateMachine(this.stateMachine, {
-            input: events.RuleTargetInput.fromObject({ trigger: 'schedule' }),
-            deadLetterQueue: deadLetters,
-            retryAttempts: 2,
-          }),
-        ],
-      });
-    }
+  /** The schedule rule and the queue its failed starts go to, when the environment has a schedule. */
+  private scheduleRuns(props: DapOrchestrationProps): { rule: events.Rule; deadLetters: sqs.Queue } | undefined {
+    const schedule = props.environment.schedules.raw_to_stage;
+    if (schedule === null) return undefined;
+    const names = resourceNames(props.environment);
+    const deadLetters = new sqs.Queue(this, 'ScheduleDeadLetters', {
+      encryptionMasterKey: props.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeNag(deadLetters, 'SQS3', 'This queue is itself the dead-letter queue of the schedule target');
+    // Named, so the key can let EventBridge write this rule's failed starts to the encrypted queue, and no other's.
+    const ruleName = `${names.stateMachine}-schedule`;
+    allowRuleDeadLetters(props.key, this, [ruleName]);
+    const rule = new events.Rule(this, 'Schedule', {
+      ruleName,
+      description: `Starts ${names.stateMachine}`,
+      schedule: events.Schedule.expression(schedule),
+      targets: [
+        new targets.SfnStateMachine(this.stateMachine, {
+          input: events.RuleTargetInput.fromObject({ trigger: 'schedule' }),
+          deadLetterQueue: deadLetters,
+          retryAttempts: 2,
+        }),
+      ],
+    });
+    return { rule, deadLetters };
   }
 
   /**
@@ -449,4 +545,18 @@ export class DapOrchestration extends Construct {
       acknowledgeNag(role, `IAM5[Resource::${resource}]`, reason);
     }
   }
+}
+
+/** The Lambda functions the state machine invokes, by step. */
+function lambdaFunctions(functions: PipelineFunctions): RawToStageFunctions {
+  return {
+    runGuard: functions.runGuard.function,
+    plan: functions.plan.function,
+    prepareTransform: functions.prepareTransform.function,
+    checkFamily: functions.checkFamily.function,
+    commitFamily: functions.commitFamily.function,
+    procedureRunner: functions.procedureRunner.function,
+    migrateWarehouse: functions.migrateWarehouse.function,
+    writeReport: functions.writeReport.function,
+  };
 }

@@ -1,12 +1,33 @@
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { CfnKey } from 'aws-cdk-lib/aws-kms';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { CHECK_FAMILY_ENV } from '../../lambdas/check-family/env.ts';
+import { COMMIT_FAMILY_ENV } from '../../lambdas/commit-family/env.ts';
+import { INGEST_FILE_ENV } from '../../lambdas/ingest-file/env.ts';
+import { MIGRATE_WAREHOUSE_ENV } from '../../lambdas/migrate-warehouse/env.ts';
+import { PLAN_ENV } from '../../lambdas/plan/env.ts';
+import { PREPARE_TRANSFORM_ENV } from '../../lambdas/prepare-transform/env.ts';
+import { PROCEDURE_RUNNER_ENV } from '../../lambdas/procedure-runner/env.ts';
+import { RUN_GUARD_ENV } from '../../lambdas/run-guard/env.ts';
+import { REDSHIFT_DATA_API_ENV, RUNTIME_ENV } from '../../lambdas/shared/env.ts';
+import { WRITE_REPORT_ENV } from '../../lambdas/write-report/env.ts';
 import { ConfigError } from '../../lib/core/model/problems.ts';
-import { dapStack, devEnvironment, environmentConfig, nagReport, PROD_ACCOUNT, prodEnvironment } from './fixtures.ts';
+import { REPO_ROOT } from '../helpers/twin-fixture.ts';
+import {
+  dapStack,
+  devEnvironment,
+  environmentConfig,
+  nagReport,
+  PROD_ACCOUNT,
+  prodEnvironment,
+  templateOf,
+} from './fixtures.ts';
 
 for (const [label, makeEnv] of [
   ['dev (destroy)', devEnvironment],
@@ -137,4 +158,113 @@ test('an environment whose bucket names S3 would reject stops synthesis, naming 
   assert.equal(tooLong?.file, 'config/environments/dev.json');
   assert.equal(tooLong?.at, 'name_prefix');
   assert.match(tooLong?.message ?? '', /S3 allows 63/);
+});
+
+test('each function is set exactly the variables its handler reads, by the names in its env.ts', () => {
+  // Prepare: the fixture project has no API source (api-ingestion.test.ts holds the pull Lambdas' variables)
+  const { template } = templateOf(devEnvironment());
+  const runtime = Object.values(RUNTIME_ENV);
+  // Set on every pipeline function whether or not its handler reads them.
+  const unread: Readonly<Record<string, readonly string[]>> = {
+    'run-guard': runtime,
+    'commit-family': runtime,
+    'procedure-runner': runtime,
+  };
+  // Read when set: a Serverless workgroup is reached without a secret or a database user.
+  const optional = [REDSHIFT_DATA_API_ENV.cluster, REDSHIFT_DATA_API_ENV.secretArn, REDSHIFT_DATA_API_ENV.dbUser];
+  const reads: Readonly<Record<string, readonly string[]>> = {
+    'run-guard': Object.values(RUN_GUARD_ENV),
+    plan: Object.values(PLAN_ENV),
+    'prepare-transform': Object.values(PREPARE_TRANSFORM_ENV),
+    'check-family': Object.values(CHECK_FAMILY_ENV),
+    'commit-family': Object.values(COMMIT_FAMILY_ENV),
+    'procedure-runner': Object.values(PROCEDURE_RUNNER_ENV),
+    'migrate-warehouse': Object.values(MIGRATE_WAREHOUSE_ENV),
+    'write-report': Object.values(WRITE_REPORT_ENV),
+    'ingest-file': Object.values(INGEST_FILE_ENV),
+  };
+  const own = ['DAP_HANDLER', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME'];
+
+  // Act
+  const functions = Object.values(template.findResources('AWS::Lambda::Function'))
+    .map((fn) => (fn.Properties?.Environment?.Variables ?? {}) as Record<string, unknown>)
+    .filter((variables) => typeof variables.DAP_HANDLER === 'string');
+
+  // Assess
+  assert.deepEqual([...new Set(functions.map((v) => v.DAP_HANDLER))].sort(), Object.keys(reads).sort());
+  for (const variables of functions) {
+    const name = String(variables.DAP_HANDLER);
+    const expected = [...(reads[name] ?? []), ...(unread[name] ?? [])].filter((v) => !optional.includes(v as never));
+    const set = Object.keys(variables).filter((v) => !own.includes(v));
+    assert.deepEqual([...new Set(set)].sort(), [...new Set(expected)].sort(), name);
+  }
+});
+
+/** Each pipeline function's role: its logical id, tags and the statements of every policy attached to it. */
+interface CfnResource {
+  readonly Type: string;
+  // biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties, read by shape in this test only
+  readonly Properties: Record<string, any>;
+}
+interface PolicyStatement {
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+}
+
+function pipelineRoles(template: ReturnType<typeof templateOf>['template']) {
+  const resources = template.toJSON().Resources as Record<string, CfnResource>;
+  const roles = new Map<string, { tags: Record<string, string>; statements: PolicyStatement[] }>();
+  for (const fn of Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function')) {
+    const handler = fn.Properties.Environment?.Variables?.DAP_HANDLER;
+    const roleId = fn.Properties.Role?.['Fn::GetAtt']?.[0];
+    if (typeof handler !== 'string' || typeof roleId !== 'string') continue;
+    const role = resources[roleId];
+    const tags = Object.fromEntries(
+      ((role?.Properties.Tags ?? []) as { Key: string; Value: string }[]).map((t) => [t.Key, t.Value]),
+    );
+    const statements = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .filter((p) => (p.Properties.Roles as { Ref?: string }[]).some((r) => r.Ref === roleId))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as PolicyStatement[]);
+    roles.set(handler, { tags, statements });
+  }
+  return roles;
+}
+
+test('every handler that loads the deployed project may read its files in the metadata bucket', () => {
+  // Prepare: the handlers that call projectForRun, read from their source so a new one cannot be missed
+  const { template } = templateOf(devEnvironment());
+  const readers = readdirSync(join(REPO_ROOT, 'lambdas'))
+    .filter((name) => existsSync(join(REPO_ROOT, 'lambdas', name, 'handler.ts')))
+    .filter((name) => readFileSync(join(REPO_ROOT, 'lambdas', name, 'handler.ts'), 'utf8').includes('projectForRun'));
+  const metadata = Object.entries(template.findResources('AWS::S3::Bucket')).find(([id]) => id.includes('Metadata'));
+  assert.ok(metadata, 'the metadata bucket');
+
+  // Act
+  const roles = pipelineRoles(template);
+  const canRead = (handler: string) =>
+    (roles.get(handler)?.statements ?? []).some(
+      (s) => [s.Action].flat().includes('s3:GetObject') && JSON.stringify(s.Resource).includes(`"${metadata[0]}"`),
+    );
+
+  // Assess
+  assert.ok(readers.length >= 4, readers.join(', '));
+  assert.deepEqual(
+    readers.filter((handler) => !canRead(handler)),
+    [],
+  );
+});
+
+test('on Serverless the procedure runner works as the runner database role, only the migration as sys:dba', () => {
+  // Act
+  const roles = pipelineRoles(templateOf(devEnvironment()).template);
+
+  // Assess
+  const schema = devEnvironment().redshift.schema;
+  assert.equal(roles.get('procedure-runner')?.tags.RedshiftDbRoles, `${schema}_runner`);
+  assert.equal(roles.get('migrate-warehouse')?.tags.RedshiftDbRoles, 'sys:dba');
+  const others = [...roles].filter(
+    ([name, role]) => !['procedure-runner', 'migrate-warehouse'].includes(name) && role.tags.RedshiftDbRoles,
+  );
+  assert.deepEqual(others, []);
 });

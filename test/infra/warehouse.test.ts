@@ -174,6 +174,30 @@ describe('the warehouse on an existing cluster', () => {
   });
 });
 
+test('a cluster reached with a database secret: the Redshift functions may read that secret, the others not', () => {
+  // Prepare
+  const secret = 'arn:aws:secretsmanager:eu-west-2:111111111111:secret:dap-redshift-AbC123';
+  const env = environmentConfig({
+    redshift: { cluster_identifier: 'c1', spectrum_role_arn: CLUSTER_ROLE, secret_arn: secret },
+  });
+
+  // Act
+  const { template } = templateOf(env);
+
+  // Assess
+  for (const role of ['OrchestrationprocedurerunnerRole', 'OrchestrationmigratewarehouseRole']) {
+    const read = policyStatements(template, role).find((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'));
+    assert.equal(read?.Resource, secret, role);
+  }
+  const others = policyStatements(template, 'OrchestrationplanRole').filter((s) =>
+    actionsOf(s).some((a) => a.startsWith('secretsmanager:')),
+  );
+  assert.deepEqual(others, []);
+  template.hasResourceProperties('AWS::Lambda::Function', {
+    Environment: { Variables: Match.objectLike({ DAP_HANDLER: 'procedure-runner', REDSHIFT_SECRET_ARN: secret }) },
+  });
+});
+
 test('cdk-nag AwsSolutions: the Serverless and the cluster stacks have no unacknowledged findings', () => {
   for (const redshift of [{}, { cluster_identifier: 'c1', spectrum_role_arn: CLUSTER_ROLE }]) {
     const report = nagReport((app) => dapStack(environmentConfig({ redshift }), app));

@@ -16,11 +16,13 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { IngestEventError, keyCandidates, makeHandler } from '../../lambdas/ingest-file/handler.ts';
+import { handler, keyCandidates, makeHandler } from '../../lambdas/ingest-file/handler.ts';
 import { loadDeployedProject } from '../../lib/check/deployed.ts';
 import { IngestFailedError } from '../../lib/core/ingest/ingest-file.ts';
 import { type LedgerEntry, ledgerKey } from '../../lib/core/ingest/report.ts';
+import { InvalidEventError } from '../../lib/core/lambda-event.ts';
 import { S3ObjectStore } from '../../lib/engines/aws/s3-object-store.ts';
 import { FileControlStore } from '../../lib/engines/local/file-control-store.ts';
 import { CORPUS_DIR, ingestProjectFiles, T0 } from '../core/ingest/harness.ts';
@@ -290,18 +292,45 @@ describe('ingest-file Lambda (S3 mocked at the SDK boundary)', () => {
     await assert.rejects(
       lambda({ source: 'aws.s3', 'detail-type': 'Object Deleted', detail: {} }),
       (error: unknown) => {
-        assert.ok(error instanceof IngestEventError);
-        assert.deepEqual(error.problems.slice(0, 2), [
-          'detail-type: Invalid input: expected "Object Created"',
-          'detail.bucket: Invalid input: expected object, received undefined',
-        ]);
+        assert.ok(error instanceof InvalidEventError);
+        assert.ok(
+          error.message.startsWith(
+            'ingest-file event is invalid: detail-type: Invalid input: expected "Object Created"; ' +
+              'detail.bucket: Invalid input: expected object, received undefined',
+          ),
+          error.message,
+        );
+        assert.ok(error.cause !== undefined, 'the zod error travels as cause');
         return true;
       },
     );
     await assert.rejects(lambda(objectCreated('landing/people/valid.csv', 'someone-elses-bucket')), {
-      name: 'IngestEventError',
+      name: 'InvalidEventError',
       message:
         'ingest-file event is invalid: detail.bucket.name: expected the landing bucket "dev-dap-landing", got "someone-elses-bucket"',
     });
+    assert.equal(s3.calls().length, 0, 'a refused event reads nothing, not even the config');
+  });
+
+  test('the Lambda entry names a missing variable by the name the stack sets', async () => {
+    // Prepare
+    const variables = ['DAP_ENV', 'METADATA_BUCKET', 'LANDING_BUCKET'] as const;
+    const saved = variables.map((variable) => [variable, process.env[variable]] as const);
+    Object.assign(process.env, { DAP_ENV: 'dev', METADATA_BUCKET: METADATA });
+    delete process.env.LANDING_BUCKET;
+
+    try {
+      // Act
+      const attempt = handler(objectCreated('landing/people/valid.csv'), {} as Context);
+
+      // Assess
+      await assert.rejects(attempt, { name: 'MissingEnvironmentVariableError', message: /LANDING_BUCKET/ });
+      assert.equal(s3.calls().length, 0);
+    } finally {
+      for (const [variable, value] of saved) {
+        if (value === undefined) delete process.env[variable];
+        else process.env[variable] = value;
+      }
+    }
   });
 });

@@ -3,11 +3,8 @@ import { beforeEach, describe, test } from 'node:test';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DescribeStatementCommand, ExecuteStatementCommand, RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { mockClient } from 'aws-sdk-client-mock';
-import {
-  depsFromEnvironment,
-  InvalidProcedureRunnerEventError,
-  makeHandler,
-} from '../../lambdas/procedure-runner/handler.ts';
+import { depsFromEnvironment, makeHandler } from '../../lambdas/procedure-runner/handler.ts';
+import { InvalidEventError } from '../../lib/core/lambda-event.ts';
 import type { Warehouse } from '../../lib/core/ports.ts';
 import { InvalidIdentifierError, ProcedureFailedError } from '../../lib/core/procedure-call.ts';
 import { MissingEnvironmentVariableError } from '../../lib/engines/aws/env.ts';
@@ -117,9 +114,9 @@ describe('procedure-runner handler with a fake warehouse', () => {
 
       // Assess
       await assert.rejects(running, (error: unknown) => {
-        assert.ok(error instanceof InvalidProcedureRunnerEventError);
-        assert.equal(error.name, 'InvalidProcedureRunnerEventError');
-        assert.match(error.message, new RegExp(`event is invalid: (.*; )?${field}: `));
+        assert.ok(error instanceof InvalidEventError);
+        assert.equal(error.name, 'InvalidEventError');
+        assert.match(error.message, new RegExp(`^procedure-runner event is invalid: (.*; )?${field}: `));
         return true;
       });
       assert.equal(calls.length, 0);

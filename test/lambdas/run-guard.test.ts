@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { handler, makeHandler, RunGuardEventError } from '../../lambdas/run-guard/handler.ts';
+import { handler, makeHandler } from '../../lambdas/run-guard/handler.ts';
+import { InvalidEventError } from '../../lib/core/lambda-event.ts';
 import { LeaseLostError } from '../../lib/core/run-guard.ts';
 import { FileControlStore } from '../../lib/engines/local/file-control-store.ts';
 
@@ -153,7 +154,7 @@ describe('run-guard handler', () => {
 
     // Assess
     await assert.rejects(attempt, (error: unknown) => {
-      assert.ok(error instanceof RunGuardEventError);
+      assert.ok(error instanceof InvalidEventError);
       assert.match(error.message, /^run-guard event is invalid: /);
       assert.match(error.message, /action: .*"acquire"/);
       assert.match(error.message, /run_id: .*expected string/);
