@@ -10,17 +10,9 @@ export class InvalidEventError extends Error {
   }
 }
 
-/**
- * The event as the handler's schema reads it, or an `InvalidEventError` (or the handler's own subclass of it, so
- * callers may tell handlers apart) naming each offending field.
- */
-export function parseEvent<T extends z.ZodType>(
-  handler: string,
-  schema: T,
-  event: unknown,
-  ErrorClass: new (handler: string, error: z.ZodError) => InvalidEventError = InvalidEventError,
-): z.infer<T> {
+/** The event as the handler's schema reads it, or an `InvalidEventError` naming the handler and each offending field. */
+export function parseEvent<T extends z.ZodType>(handler: string, schema: T, event: unknown): z.infer<T> {
   const parsed = schema.safeParse(event);
-  if (!parsed.success) throw new ErrorClass(handler, parsed.error);
+  if (!parsed.success) throw new InvalidEventError(handler, parsed.error);
   return parsed.data;
 }

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseColumnType, toDuckDbType } from '../../core/model/column-types.ts';
+import { type ColumnType, parseColumnType, toDuckDbType } from '../../core/model/column-types.ts';
 import type { RawTableDef, StageTableDef } from '../../core/model/project.ts';
 import type { Column } from '../../core/model/schemas.ts';
 import { quoteIdentifier } from '../../core/sql/identifiers.ts';
@@ -61,15 +61,72 @@ export function rawViewSql(database: string, table: RawTableDef, rawBucketDir: s
       .join(', ');
     return `create or replace view ${name} as select ${empty} where false`;
   }
-  const columns = table.columns
-    .map((c) => `${quoteIdentifier(c.name)}: ${quoteLiteral(toDuckDbType(parseColumnType(c.type)))}`)
-    .join(', ');
+  const columns = table.columns.map(
+    (c) => `${openxValue(openxField('json', c.name, 0), parseColumnType(c.type), 0)} as ${quoteIdentifier(c.name)}`,
+  );
+  const partitions = table.partition_columns.map((c) => quoteIdentifier(c.name));
   const partitioned = table.partition_columns.length > 0;
   return [
-    `create or replace view ${name} as select ${selected}`,
-    `from read_json(${quoteLiteral(duckDbGlob(dir, '**/*.json'))}, format = 'newline_delimited', columns = {${columns}},`,
-    `hive_partitioning = ${partitioned}, hive_types_autocast = false, filename = false)`,
+    `create or replace view ${name} as select ${selected} from (select ${[...columns, ...partitions].join(', ')}`,
+    `from read_json_objects(${quoteLiteral(duckDbGlob(dir, '**/*.json'))}, format = 'newline_delimited',`,
+    `hive_partitioning = ${partitioned}, hive_types_autocast = false, filename = false))`,
   ].join(' ');
+}
+
+/**
+ * A record's field as the OpenX JSON SerDe finds it: the key spelled as declared, else the first key equal to it
+ * ignoring case (Glue lower-cases declared names; producers write `hasMitigations`). JSON pointers, so any key works.
+ */
+function openxField(json: string, name: string, depth: number): string {
+  const pointer = `/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+  const k = `k${depth}`;
+  const anyCase = `list_filter(json_keys(${json}), ${k} -> lower(${k}) = ${quoteLiteral(name.toLowerCase())})[1]`;
+  const escaped = `replace(replace(${anyCase}, '~', '~0'), '/', '~1')`;
+  return `coalesce(json_extract(${json}, ${quoteLiteral(pointer)}), json_extract(${json}, '/' || ${escaped}))`;
+}
+
+/**
+ * A JSON value as the declared type. A type with no struct in it converts as DuckDB's own JSON reader converts it
+ * (`json_transform`); a struct is built field by field with `openxField`, also inside arrays and map values.
+ */
+function openxValue(json: string, type: ColumnType, depth: number): string {
+  if (!hasStruct(type)) return `json_transform(${json}, ${quoteLiteral(JSON.stringify(toDuckDbType(type)))})`;
+  const x = `x${depth}`;
+  switch (type.kind) {
+    case 'struct': {
+      const fields = type.fields.map(
+        (f) => `${quoteIdentifier(f.name)} := ${openxValue(openxField(x, f.name, depth + 1), f.type, depth + 1)}`,
+      );
+      // The value is computed once per record: a lambda over a one-element list binds it to a name.
+      return `(case when json_type(${json}) = 'OBJECT' then list_transform([${json}], ${x} -> struct_pack(${fields.join(', ')}))[1] end)`;
+    }
+    case 'array':
+      return `(case when json_type(${json}) = 'ARRAY' then list_transform(cast(${json} as json[]), ${x} -> ${openxValue(x, type.element, depth + 1)}) end)`;
+    case 'map': {
+      const key = `json_transform(to_json(${x}), ${quoteLiteral(JSON.stringify(toDuckDbType(type.key)))})`;
+      const value = openxValue(
+        `json_extract(${json}, '/' || replace(replace(${x}, '~', '~0'), '/', '~1'))`,
+        type.value,
+        depth + 1,
+      );
+      return `(case when json_type(${json}) = 'OBJECT' then map_from_entries(list_transform(json_keys(${json}), ${x} -> struct_pack(key := ${key}, value := ${value}))) end)`;
+    }
+    default:
+      return `json_transform(${json}, ${quoteLiteral(JSON.stringify(toDuckDbType(type)))})`;
+  }
+}
+
+function hasStruct(type: ColumnType): boolean {
+  switch (type.kind) {
+    case 'struct':
+      return true;
+    case 'array':
+      return hasStruct(type.element);
+    case 'map':
+      return hasStruct(type.key) || hasStruct(type.value);
+    default:
+      return false;
+  }
 }
 
 export function stageTableSql(database: string, table: StageTableDef): string {

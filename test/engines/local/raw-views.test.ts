@@ -53,4 +53,57 @@ describe('raw views read the keys the data carries', () => {
     // Assess
     assert.deepEqual(result.rows, [{ a: true, b: true, c: 'yes', d: 'RP1' }]);
   });
+
+  test('keys are matched ignoring case, as the OpenX JSON SerDe does: at the top, in structs, in arrays of structs', async () => {
+    // Prepare: the table declares Glue's lower-case names; the records spell them as producers do
+    const lowerCased = {
+      ...rawTable,
+      columns: [
+        { name: 'event_id', type: 'string' },
+        { name: 'timestamp', type: 'bigint' },
+        { name: 'user', type: 'struct<user_id:string,email:string>' },
+        {
+          name: 'extensions',
+          type: 'struct<hasmitigations:boolean,account-recovery:string,residencepermit:array<struct<documentnumber:string>>,attrs:map<string,string>>',
+        },
+      ],
+    };
+    const fixture = projectFixture({ 'athena-scripts/raw_tables/shop.json': JSON.stringify(lowerCased) });
+    after(() => fixture.cleanup());
+    const dataDir = mkdtempSync(join(tmpdir(), 'dap-raw-keys-'));
+    after(() => rmSync(dataDir, { recursive: true, force: true }));
+    const folder = join(dataDir, 'dev-dap-raw', 'shop', 'order_placed', 'day=2026-11-20');
+    mkdirSync(folder, { recursive: true });
+    const records = [
+      {
+        Event_ID: 'e1',
+        TIMESTAMP: '5',
+        User: { User_Id: 'u1' },
+        extensions: {
+          hasMitigations: true,
+          'Account-Recovery': 'yes',
+          ResidencePermit: [{ DocumentNumber: 'RP1' }, { documentNumber: 'RP2' }],
+          attrs: { KeepCase: 'v' },
+        },
+      },
+      { event_id: 'e2', timestamp: 7, extensions: { hasmitigations: false } },
+    ];
+    writeFileSync(join(folder, 'a.json'), records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    const project = loadProject(fixture.root);
+    const engine = await DuckDbEngine.open({ project, environment: environment(project, 'dev'), dataDir });
+    after(() => engine.close());
+
+    // Act
+    const result = await engine.execute(
+      'select event_id, timestamp as ts, "user".user_id as u, extensions.hasmitigations as m, extensions."account-recovery" as r, ' +
+        "[p.documentnumber for p in extensions.residencepermit] as permits, extensions.attrs['KeepCase'] as kept, day " +
+        'from dev_dap_raw.order_placed order by event_id',
+    );
+
+    // Assess: a map's keys are data, so they keep their case
+    assert.deepEqual(result.rows, [
+      { event_id: 'e1', ts: '5', u: 'u1', m: true, r: 'yes', permits: ['RP1', 'RP2'], kept: 'v', day: '2026-11-20' },
+      { event_id: 'e2', ts: '7', u: null, m: false, r: null, permits: null, kept: null, day: '2026-11-20' },
+    ]);
+  });
 });
