@@ -24,9 +24,7 @@ export interface ObservedColumn {
 export type DriftChange =
   | { readonly change: 'added'; readonly path: string; readonly observed: string }
   | { readonly change: 'removed'; readonly path: string; readonly declared: string }
-  | { readonly change: 'retyped'; readonly path: string; readonly declared: string; readonly observed: string }
-  /** The files spell the key in another case: Athena's JSON SerDe still reads it, the local engine would not. */
-  | { readonly change: 'respelled'; readonly path: string; readonly observed: string };
+  | { readonly change: 'retyped'; readonly path: string; readonly declared: string; readonly observed: string };
 
 export interface TableDrift {
   readonly table: string;
@@ -35,8 +33,7 @@ export interface TableDrift {
 
 /**
  * What changed from the declared columns to the observed ones. Names match case-insensitively, as the raw tables'
- * JSON SerDe reads them, but a key the files spell in another case than declared is reported (`respelled`): the
- * local engine matches keys as declared, so it would read NULL where Athena reads the value. A type counts as
+ * JSON SerDe (and the local engine) reads them: `hasMitigations` in the files is `hasmitigations` declared. A type counts as
  * retyped only when Athena could not read the observed values as the declared type (integers as a double column are
  * fine; a string where a struct is declared is not).
  */
@@ -63,7 +60,6 @@ function compareFields(
       changes.push({ change: 'removed', path, declared: toGlueType(column.type) });
       continue;
     }
-    if (seen.name !== column.name) changes.push({ change: 'respelled', path, observed: seen.name });
     changes.push(...compareTypes(column.type, seen.type, path));
   }
   for (const column of observed) {
@@ -150,10 +146,6 @@ export function formatDrift(drifts: readonly TableDrift[]): string[] {
     for (const change of changes) {
       if (change.change === 'added') lines.push(`  + ${change.path} ${change.observed} (in the files, not declared)`);
       else if (change.change === 'removed') lines.push(`  - ${change.path} ${change.declared} (declared, in no file)`);
-      else if (change.change === 'respelled')
-        lines.push(
-          `  ≠ ${change.path} is spelled ${change.observed} in the files: Athena reads it (its JSON SerDe ignores case), the local engine reads keys as declared: declare it as the files spell it`,
-        );
       else lines.push(`  ~ ${change.path} declared ${change.declared}, files hold ${change.observed}`);
     }
   }
