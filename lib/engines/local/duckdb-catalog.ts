@@ -61,55 +61,75 @@ export function rawViewSql(database: string, table: RawTableDef, rawBucketDir: s
       .join(', ');
     return `create or replace view ${name} as select ${empty} where false`;
   }
-  const columns = table.columns.map(
-    (c) => `${openxValue(openxField('json', c.name, 0), parseColumnType(c.type), 0)} as ${quoteIdentifier(c.name)}`,
-  );
+  // Each record is parsed once, into its declared keys as typed (a struct as its JSON text, read field by field
+  // below); a key missing as declared is looked for in any case.
+  const structure = Object.fromEntries(table.columns.map((c) => [c.name, shallowType(parseColumnType(c.type))]));
+  const columns = table.columns.map((c) => {
+    const type = parseColumnType(c.type);
+    const typed = `r.${quoteIdentifier(c.name)}`;
+    const value = hasStruct(type)
+      ? openxValue(`coalesce(${typed}, ${anyCaseField('json', c.name, 0)})`, type, 0)
+      : `coalesce(${typed}, ${openxValue(anyCaseField('json', c.name, 0), type, 0)})`;
+    return `${value} as ${quoteIdentifier(c.name)}`;
+  });
   const partitions = table.partition_columns.map((c) => quoteIdentifier(c.name));
   const partitioned = table.partition_columns.length > 0;
   return [
     `create or replace view ${name} as select ${selected} from (select ${[...columns, ...partitions].join(', ')}`,
+    `from (select json, json_transform(json, ${quoteLiteral(JSON.stringify(structure))}) as r${partitions.map((p) => `, ${p}`).join('')}`,
     `from read_json_objects(${quoteLiteral(duckDbGlob(dir, '**/*.json'))}, format = 'newline_delimited',`,
-    `hive_partitioning = ${partitioned}, hive_types_autocast = false, filename = false))`,
+    `hive_partitioning = ${partitioned}, hive_types_autocast = false, filename = false)))`,
   ].join(' ');
 }
 
+/** The type a record's first parse reads a column as: its own, or its JSON text when a struct is inside. */
+function shallowType(type: ColumnType): string {
+  return hasStruct(type) ? 'JSON' : toDuckDbType(type);
+}
+
 /**
- * A record's field as the OpenX JSON SerDe finds it: the key spelled as declared, else the first key equal to it
- * ignoring case (Glue lower-cases declared names; producers write `hasMitigations`). JSON pointers, so any key works.
+ * A record's field spelled in another case than declared, as the OpenX JSON SerDe finds it: the first key equal to
+ * the declared name ignoring case (Glue lower-cases declared names; producers write `hasMitigations`). Only asked
+ * where the key spelled as declared is missing.
  */
-function openxField(json: string, name: string, depth: number): string {
-  const pointer = `/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+function anyCaseField(json: string, name: string, depth: number): string {
   const k = `k${depth}`;
-  const anyCase = `list_filter(json_keys(${json}), ${k} -> lower(${k}) = ${quoteLiteral(name.toLowerCase())})[1]`;
-  const escaped = `replace(replace(${anyCase}, '~', '~0'), '/', '~1')`;
-  return `coalesce(json_extract(${json}, ${quoteLiteral(pointer)}), json_extract(${json}, '/' || ${escaped}))`;
+  const key = `list_filter(json_keys(${json}), ${k} -> lower(${k}) = ${quoteLiteral(name.toLowerCase())})[1]`;
+  return `json_extract(${json}, '/' || replace(replace(${key}, '~', '~0'), '/', '~1'))`;
 }
 
 /**
  * A JSON value as the declared type. A type with no struct in it converts as DuckDB's own JSON reader converts it
- * (`json_transform`); a struct is built field by field with `openxField`, also inside arrays and map values.
+ * (`json_transform`); a struct is built field by field (the key as declared, else in any case), also inside arrays
+ * and map values.
  */
 function openxValue(json: string, type: ColumnType, depth: number): string {
   if (!hasStruct(type)) return `json_transform(${json}, ${quoteLiteral(JSON.stringify(toDuckDbType(type)))})`;
   const x = `x${depth}`;
+  const w = `w${depth}`;
   switch (type.kind) {
     case 'struct': {
-      const fields = type.fields.map(
-        (f) => `${quoteIdentifier(f.name)} := ${openxValue(openxField(x, f.name, depth + 1), f.type, depth + 1)}`,
-      );
-      // The value is computed once per record: a lambda over a one-element list binds it to a name.
-      return `(case when json_type(${json}) = 'OBJECT' then list_transform([${json}], ${x} -> struct_pack(${fields.join(', ')}))[1] end)`;
+      const structure = Object.fromEntries(type.fields.map((f) => [f.name, shallowType(f.type)]));
+      const typed = `json_transform(${json}, ${quoteLiteral(JSON.stringify(structure))})`;
+      const fields = type.fields.map((f) => {
+        const declared = `${typed}.${quoteIdentifier(f.name)}`;
+        const value = hasStruct(f.type)
+          ? openxValue(`coalesce(${declared}, ${anyCaseField(json, f.name, depth + 1)})`, f.type, depth + 1)
+          : `coalesce(${declared}, ${openxValue(anyCaseField(json, f.name, depth + 1), f.type, depth + 1)})`;
+        return `${quoteIdentifier(f.name)} := ${value}`;
+      });
+      return `(case when json_type(${json}) = 'OBJECT' then struct_pack(${fields.join(', ')}) end)`;
     }
     case 'array':
       return `(case when json_type(${json}) = 'ARRAY' then list_transform(cast(${json} as json[]), ${x} -> ${openxValue(x, type.element, depth + 1)}) end)`;
     case 'map': {
-      const key = `json_transform(to_json(${x}), ${quoteLiteral(JSON.stringify(toDuckDbType(type.key)))})`;
+      const key = `json_transform(to_json(${w}), ${quoteLiteral(JSON.stringify(toDuckDbType(type.key)))})`;
       const value = openxValue(
-        `json_extract(${json}, '/' || replace(replace(${x}, '~', '~0'), '/', '~1'))`,
+        `json_extract(${x}, '/' || replace(replace(${w}, '~', '~0'), '/', '~1'))`,
         type.value,
         depth + 1,
       );
-      return `(case when json_type(${json}) = 'OBJECT' then map_from_entries(list_transform(json_keys(${json}), ${x} -> struct_pack(key := ${key}, value := ${value}))) end)`;
+      return `list_transform([${json}], ${x} -> case when json_type(${x}) = 'OBJECT' then map_from_entries(list_transform(json_keys(${x}), ${w} -> struct_pack(key := ${key}, value := ${value}))) end)[1]`;
     }
     default:
       return `json_transform(${json}, ${quoteLiteral(JSON.stringify(toDuckDbType(type)))})`;
