@@ -1,3 +1,4 @@
+import { parseJavaFormat } from '../core/sql/java-format.ts';
 import { indexLines, lineAndColumn } from '../core/sql/scanner.ts';
 import { type SqlToken, stringTokenValue, tokenizeSql } from '../core/sql/trino-tokens.ts';
 
@@ -70,8 +71,26 @@ const UNMATCHED_FUNCTIONS: ReadonlyMap<string, string> = new Map([
   ['transform_keys', 'transform_keys has no DuckDB counterpart'],
   ['transform_values', 'transform_values has no DuckDB counterpart'],
   ['map_filter', 'map_filter has no DuckDB counterpart'],
-  ['format', 'Trino format() uses Java format strings; DuckDB format() uses fmt syntax'],
 ]);
+
+/**
+ * Why a `format(...)` call cannot run with Trino's (Java's) semantics locally: its format is not a constant string,
+ * holds a specifier the local engine does not reproduce, or names more arguments than the call passes.
+ */
+function formatProblem(significant: Significant, index: number): string | undefined {
+  const literal = significant[index + 2]?.token;
+  const after = significant[index + 3]?.token.text;
+  if (literal?.kind !== 'string' || (after !== ',' && after !== ')')) {
+    return 'Trino format() uses a Java format string; only a constant one (a string literal) is formatted as Java does locally';
+  }
+  const parsed = parseJavaFormat(stringTokenValue(literal));
+  if (!parsed.ok) return `Trino format(): ${parsed.reason}`;
+  const given = countArguments(significant, index + 1) - 1;
+  if (parsed.argumentsUsed > given) {
+    return `Trino format(): the format string uses ${parsed.argumentsUsed} argument(s), the call passes ${given}`;
+  }
+  return undefined;
+}
 
 /**
  * Returns every construct in `sql` that the local engine cannot run with Trino's semantics, in source order.
@@ -183,6 +202,10 @@ export function findPortabilityIssues(sql: string): PortabilityIssue[] {
     }
     if (isCall && UNMATCHED_FUNCTIONS.has(name) && text(index - 1) !== '.') {
       report(token, name, UNMATCHED_FUNCTIONS.get(name) ?? name);
+    }
+    if (isCall && name === 'format' && text(index - 1) !== '.') {
+      const problem = formatProblem(significant, index);
+      if (problem !== undefined) report(token, 'format', problem);
     }
     if (isCall && name === 'split' && countArguments(significant, index + 1) === 3) {
       report(token, 'split with limit', 'split(string, delimiter, limit) has no DuckDB counterpart');

@@ -33,6 +33,25 @@ where event_at > ? and event_at <= ?`;
     ]);
   });
 
+  test('format() with a constant Java format the local engine reproduces is portable; any other is flagged', () => {
+    // Act
+    const portable = ["select format('%s-%d', a, b)", "select format('%2$s %1$s %%', a, b)", "select format('%,d', n)"];
+    const flagged = {
+      'select format(fmt, a)': 'only a constant one',
+      "select format('%5s', a)": '"%5s" is not one the local engine formats',
+      "select format('%s %s', a)": 'uses 2 argument(s), the call passes 1',
+      "select format('%tY', d)": '"%t" is not one',
+    };
+
+    // Assess
+    for (const sql of portable) assert.deepEqual(findPortabilityIssues(sql), [], sql);
+    for (const [sql, reason] of Object.entries(flagged)) {
+      const issues = findPortabilityIssues(sql);
+      assert.equal(issues.length, 1, sql);
+      assert.ok(issues[0]?.message.includes(reason), `${sql}: ${issues[0]?.message}`);
+    }
+  });
+
   test('flags Java-only regex features', () => {
     assert.deepEqual(constructs("select regexp_extract(x, 'a(?=b)')"), ['regexp_extract lookahead']);
     assert.deepEqual(constructs("select regexp_replace(x, 'a++', '')"), ['regexp_replace possessive quantifier']);

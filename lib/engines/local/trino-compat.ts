@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
  * DuckDB namesake has other semantics). Expected values come from the Trino documentation; see the tests.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { type JavaFormatPiece, parseJavaFormat } from '../../core/sql/java-format.ts';
 import { type SqlToken, stringTokenValue, tokenizeSql } from '../../core/sql/trino-tokens.ts';
 
 /** MySQL date_format/date_parse specifiers (Trino docs, "MySQL date functions") mapped to DuckDB strftime. */
@@ -403,6 +404,8 @@ function rewriteCall(name: string, originalName: string, inner: readonly SqlToke
       const parts = argumentsOf();
       return parts.length === 2 ? `${originalName}(${parts.join(', ')}, NULL)` : undefined;
     }
+    case 'format':
+      return rewriteFormat(inner);
     case 'greatest':
     case 'least':
       return `trino_${name}(list_value(${argumentsOf().join(', ')}))`;
@@ -481,6 +484,55 @@ function rewriteExtract(originalName: string, inner: readonly SqlToken[]): strin
   if (!replacement) return undefined;
   const rest = inner.slice(fieldIndex + 1);
   return `${originalName}(${replacement}${translateTokens(rest)})`;
+}
+
+/**
+ * Trino `format('...', args)` with a constant format string, as Java's `String.format` formats it (see
+ * `parseJavaFormat`); any other format is left to DuckDB's own format(), and the lint refuses it.
+ */
+function rewriteFormat(inner: readonly SqlToken[]): string | undefined {
+  const [formatTokens = [], ...argumentTokens] = splitArguments(inner);
+  const significant = formatTokens.filter((token) => !isTrivia(token));
+  const literal = significant[0];
+  if (significant.length !== 1 || literal?.kind !== 'string') return undefined;
+  const parsed = parseJavaFormat(stringTokenValue(literal));
+  if (!parsed.ok || parsed.argumentsUsed > argumentTokens.length) return undefined;
+  const args = argumentTokens.map((tokens) => `(${translateTokens(tokens).trim()})`);
+  const parts = parsed.pieces.map((piece) =>
+    piece.kind === 'text' ? quoteSqlString(piece.text) : javaFormatted(args[piece.index] ?? 'NULL', piece),
+  );
+  return parts.length === 0 ? "''" : `(${parts.join(' || ')})`;
+}
+
+/** One argument as Java formats it; NULL is `null`, as Java prints a null reference. */
+function javaFormatted(value: string, piece: Extract<JavaFormatPiece, { kind: 'argument' }>): string {
+  const text = (() => {
+    switch (piece.conversion) {
+      case 's':
+        return `trino_cast_varchar(${value})`;
+      case 'S':
+        return `upper(trino_cast_varchar(${value}))`;
+      case 'd':
+        return piece.grouped
+          ? `format('{:,}', CAST(${value} AS HUGEINT))`
+          : `CAST(CAST(${value} AS HUGEINT) AS VARCHAR)`;
+      case 'x':
+        return `lower(to_hex(CAST(${value} AS BIGINT)))`;
+      case 'X':
+        return `to_hex(CAST(${value} AS BIGINT))`;
+      case 'f': {
+        // Java rounds the shortest decimal form of a double half up; a decimal's exact digits likewise.
+        const digits = piece.precision ?? 6;
+        const exact = `CAST(CAST(${value} AS VARCHAR) AS DECIMAL(38, 18))`;
+        return `CAST(CAST(round(${exact}, ${digits}) AS DECIMAL(38, ${digits})) AS VARCHAR)`;
+      }
+    }
+  })();
+  return `coalesce(${text}, 'null')`;
+}
+
+function quoteSqlString(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
 }
 
 function rewriteCast(kind: 'cast' | 'try_cast', inner: readonly SqlToken[]): string | undefined {

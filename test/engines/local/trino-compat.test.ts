@@ -51,6 +51,28 @@ function cases(title: string, table: ReadonlyArray<readonly [string, Expected]>)
   });
 }
 
+cases("format() with a constant format, as Java's String.format formats it (Trino docs: functions/conversion)", [
+  ["format('%s%%', 123)", '123%'], // doc example
+  ["format('%.5f', pi())", '3.14159'], // doc example
+  ["format('%s', 'abc')", 'abc'],
+  ["format('%s and %s', 1, 'x')", '1 and x'],
+  ["format('%s', NULL)", 'null'], // Java prints a null reference as "null"
+  ["format('%S', 'abc')", 'ABC'],
+  ["format('%d items', 42)", '42 items'],
+  ["format('%,d', 1234567)", '1,234,567'],
+  ["format('%,d', -1234567)", '-1,234,567'],
+  ["format('%x', 255)", 'ff'],
+  ["format('%X', -1)", 'FFFFFFFFFFFFFFFF'], // two's complement, as Java formats a negative long
+  ["format('%.2f', 2.675e0)", '2.68'], // Java rounds the shortest decimal form half up (C printf gives 2.67)
+  ["format('%.2f', 0.125e0)", '0.13'],
+  ["format('%.2f', -0.125e0)", '-0.13'],
+  ["format('%f', 1.5e0)", '1.500000'], // Java's default precision is 6
+  ["format('%.1f', DECIMAL '2.25')", '2.3'],
+  ["format('%2$s-%1$s', 'a', 'b')", 'b-a'],
+  ["format('line%nnext')", 'line\nnext'],
+  ["format('no specifiers')", 'no specifiers'],
+]);
+
 cases('regular expressions (Trino docs: functions/regexp)', [
   ["regexp_like('1a 2b 14m', '\\d+b')", true], // doc example
   ["regexp_like('abc', '^b')", false],
