@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { z } from 'zod';
+import { compareMigrationVersions } from '../core/migrations.ts';
 import { apiSourceSchema } from '../core/model/api-source-schema.ts';
 import { ColumnTypeError, parseColumnType } from '../core/model/column-types.ts';
 import { fileSourceSchema } from '../core/model/file-source-schema.ts';
@@ -29,7 +30,9 @@ import {
   stageTableSchema,
 } from '../core/model/schemas.ts';
 
-const MIGRATION_NAME = /^V(\d+)__([a-z0-9_]+)\.sql$/;
+/** Flyway's names: `V<version>__<description>.sql` (version parts split by `.` or `_`), `R__<description>.sql`. */
+const MIGRATION_NAME = /^V(\d+(?:[._]\d+)*)__([A-Za-z0-9_.-]+)\.sql$/;
+const REPEATABLE_MIGRATION_NAME = /^R__([A-Za-z0-9_.-]+)\.sql$/;
 const PROCEDURE_NAME = /^([a-z][a-z0-9_]*)\.sql$/;
 
 /** A project's files by path relative to its root (`/` separators), from disk or from the metadata bucket. */
@@ -229,31 +232,49 @@ function readWarehouseScripts(reader: FileReader): WarehouseScriptFile[] {
   return [...readMigrations(reader), ...readProcedures(reader)];
 }
 
-/** Every `migrations/V<n>__<description>.sql`, in version order; a version used twice keeps its first file. */
+/**
+ * Every `migrations/V<version>__<description>.sql`, in Flyway's version order (a version used twice keeps its first
+ * file), then Flyway's repeatable `migrations/R__<description>.sql` in description order.
+ */
 function readMigrations(reader: FileReader): WarehouseScriptFile[] {
   const versioned: Extract<WarehouseScriptFile, { kind: 'versioned' }>[] = [];
-  const seen = new Map<number, string>();
+  const repeatable: WarehouseScriptFile[] = [];
+  const seen = new Map<string, string>();
   for (const { file, name } of reader.entries(PATHS.warehouseMigrations, '.sql')) {
+    const again = REPEATABLE_MIGRATION_NAME.exec(name);
+    if (again) {
+      const text = reader.text(file);
+      if (text !== undefined) repeatable.push({ kind: 'repeatable', file, text, description: again[1] ?? name });
+      continue;
+    }
     const match = MIGRATION_NAME.exec(name);
     if (!match) {
       reader.report({
         file,
-        message: 'expected a migration named V<version>__<description>.sql (e.g. V003__add_dim_venue.sql), lower case',
+        message:
+          'expected a migration named V<version>__<description>.sql (V003__add_dim_venue.sql, V2.1__CreateTables.sql) or R__<description>.sql',
       });
       continue;
     }
-    const version = Number(match[1]);
-    const other = seen.get(version);
+    const version = (match[1] ?? '').replaceAll('_', '.');
+    const key = version
+      .split('.')
+      .map((part) => BigInt(part).toString())
+      .join('.')
+      .replace(/(\.0)+$/, '');
+    const other = seen.get(key);
     if (other) {
       reader.report({ file, message: `version ${version} is also used by ${other}` });
       continue;
     }
-    seen.set(version, file);
+    seen.set(key, file);
     const text = reader.text(file);
     if (text !== undefined)
       versioned.push({ kind: 'versioned', file, text, version, description: (match[2] ?? '').replaceAll('_', ' ') });
   }
-  return versioned.sort((a, b) => a.version - b.version);
+  versioned.sort((a, b) => compareMigrationVersions(a.version, b.version));
+  repeatable.sort((a, b) => (a.description < b.description ? -1 : a.description > b.description ? 1 : 0));
+  return [...versioned, ...repeatable];
 }
 
 /** Every `procedures/<name>.sql`, in name order. */
@@ -278,7 +299,6 @@ export function loadProject(root: string): Project {
   return project;
 }
 
-/** The environment's config, or a `ConfigError` naming the file that is missing or wrong. */
 /**
  * A file of a project folder, named `<key><suffix>`. The key is what the file declares (an environment, family, event
  * or source): the project is keyed by file names, so where a file also names its subject inside, the two must agree.

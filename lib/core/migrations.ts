@@ -96,6 +96,20 @@ export class MigrationMismatchError extends Error {
   }
 }
 
+/**
+ * Flyway's version order: the parts between `.` (or `_`) compare as numbers, left to right, a missing part counting
+ * as 0 (`1.10` after `1.9`, `2` equal to `2.0`).
+ */
+export function compareMigrationVersions(a: string, b: string): number {
+  const parts = (v: string) => v.split(/[._]/).map((p) => BigInt(p));
+  const [x, y] = [parts(a), parts(b)];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0n) - (y[i] ?? 0n);
+    if (d !== 0n) return d < 0n ? -1 : 1;
+  }
+  return 0;
+}
+
 /** sha256 of the script as written (line endings normalised), before placeholders are filled. */
 export function scriptChecksum(text: string): string {
   return createHash('sha256').update(text.replace(/\r\n/g, '\n')).digest('hex');
@@ -113,7 +127,10 @@ export function planMigrations(
   const problems: string[] = [];
   const latest = new Map<string, AppliedScript>();
   for (const record of applied) latest.set(record.script, record);
-  const highestApplied = Math.max(0, ...applied.map((a) => a.version ?? 0));
+  const highestApplied = applied
+    .map((a) => a.version)
+    .filter((v): v is string => v !== null)
+    .reduce<string | undefined>((a, b) => (a === undefined || compareMigrationVersions(b, a) > 0 ? b : a), undefined);
   const pending: PendingScript[] = [];
   for (const script of scripts) {
     const checksum = scriptChecksum(script.text);
@@ -128,7 +145,11 @@ export function planMigrations(
       }
       continue;
     }
-    if (script.kind === 'versioned' && script.version < highestApplied) {
+    if (
+      script.kind === 'versioned' &&
+      highestApplied !== undefined &&
+      compareMigrationVersions(script.version, highestApplied) < 0
+    ) {
       problems.push(
         `${script.file} (version ${script.version}) is older than version ${highestApplied}, which is already applied: give it a higher version`,
       );
@@ -183,11 +204,20 @@ export class MigrationFailedError extends Error {
   }
 }
 
+/**
+ * A version as the history table takes it: a whole number unquoted, so a table made when the column was an integer
+ * still takes it (and a varchar column converts it on assignment); a dotted one as text.
+ */
+function versionLiteral(version: string | null): string {
+  if (version === null) return 'null';
+  return /^\d+$/.test(version) ? String(BigInt(version)) : `'${version}'`;
+}
+
 /** The history table's DDL, valid in Redshift and Postgres. */
 export function historyTableDdl(schema: string): string {
   return (
     `create table if not exists ${schema}.${MIGRATION_HISTORY_TABLE} (` +
-    'installed_rank integer not null, script varchar(512) not null, version integer, description varchar(512), ' +
+    'installed_rank integer not null, script varchar(512) not null, version varchar(64), description varchar(512), ' +
     'checksum char(64) not null, run_id varchar(128) not null, applied_at timestamp not null)'
   );
 }
@@ -198,7 +228,7 @@ export function historyInsert(schema: string, script: PendingScript, runId: stri
   return (
     `insert into ${schema}.${MIGRATION_HISTORY_TABLE} ` +
     '(installed_rank, script, version, description, checksum, run_id, applied_at) ' +
-    `select coalesce(max(installed_rank), 0) + 1, ${q(script.script)}, ${script.version ?? 'null'}, ` +
+    `select coalesce(max(installed_rank), 0) + 1, ${q(script.script)}, ${versionLiteral(script.version)}, ` +
     `${q(script.description)}, ${q(script.checksum)}, ${q(runId)}, getdate() from ${schema}.${MIGRATION_HISTORY_TABLE}`
   );
 }

@@ -141,13 +141,14 @@ export interface Warehouse {
 export interface AppliedScript {
   /** The script's path in the project, e.g. `redshift-scripts/migrations/V001__reporting_schema.sql`. */
   readonly script: string;
-  readonly version: number | null;
+  /** A versioned script's version as Flyway writes it (`3`, `2.1`); null for a repeatable one. */
+  readonly version: string | null;
   readonly checksum: string;
 }
 
 export interface PendingScript {
   readonly script: string;
-  readonly version: number | null;
+  readonly version: string | null;
   readonly description: string;
   readonly checksum: string;
   /** The script with its placeholders filled in, ready to run. */

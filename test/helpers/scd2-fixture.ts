@@ -23,7 +23,10 @@ export interface ScvWarehouse {
 export const CRM_ENTITY = 'crm_contact';
 
 export function isScvScript(script: WarehouseScriptFile): boolean {
-  if (script.kind === 'versioned') return script.version === 1 || (script.version >= 20 && script.version <= 49);
+  if (script.kind === 'versioned') {
+    const version = Number(script.version);
+    return version === 1 || (version >= 20 && version <= 49);
+  }
   return /\/(scd2_|scv_|sp_scd2_|sp_scv_|sp_single_customer_view)[a-z0-9_]*\.sql$/.test(script.file);
 }
 

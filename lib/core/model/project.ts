@@ -55,12 +55,13 @@ export interface SqlFile {
 }
 
 /**
- * A script of the reporting model: a versioned migration (`migrations/V<n>__<description>.sql`, applied once, in
- * version order, never edited after it ran) or a repeatable one (`procedures/<name>.sql`, re-applied whenever its
+ * A script of the reporting model: a versioned migration (`migrations/V<version>__<description>.sql`, Flyway's
+ * names: `V3__x`, `V2.1__X`; applied once, in Flyway's version order, never edited after it ran) or a repeatable
+ * one (`procedures/<name>.sql`, or Flyway's `migrations/R__<name>.sql`, re-applied whenever its
  * text changes), as Flyway names them.
  */
 export type WarehouseScriptFile =
-  | (SqlFile & { readonly kind: 'versioned'; readonly version: number; readonly description: string })
+  | (SqlFile & { readonly kind: 'versioned'; readonly version: string; readonly description: string })
   | (SqlFile & { readonly kind: 'repeatable'; readonly description: string });
 
 /** A source config file, by the source it names (which must match the file name). */

@@ -36,7 +36,8 @@ export class RedshiftDataMigrationTarget implements MigrationTarget {
       }
       return {
         script,
-        version: version === null || version === undefined ? null : Number(version),
+        // A history table made before dotted versions holds them as integers.
+        version: version === null || version === undefined ? null : String(version),
         // char(64) comes back padded on some drivers; the checksum is 64 hex digits either way.
         checksum: checksum.trim(),
       };

@@ -217,9 +217,16 @@ export class PgliteWarehouse implements Warehouse, MigratableWarehouse {
       await this.db.exec(
         `create schema if not exists ${quoteIdentifier(this.schema)}; ${rewriteRedshiftForLocal(historyTableDdl(this.schema))}`,
       );
-      return this.db.query<{ script: string; version: number | null; checksum: string }>(historySelect(this.schema));
+      return this.db.query<{ script: string; version: string | number | null; checksum: string }>(
+        historySelect(this.schema),
+      );
     });
-    return result.rows.map((row) => ({ script: row.script, version: row.version, checksum: row.checksum.trim() }));
+    // A history table made before dotted versions holds them as integers.
+    return result.rows.map((row) => ({
+      script: row.script,
+      version: row.version === null ? null : String(row.version),
+      checksum: row.checksum.trim(),
+    }));
   }
 
   async applyScript(script: PendingScript, runId: string): Promise<void> {

@@ -35,10 +35,10 @@ const SCRIPTS: WarehouseScriptFile[] = [
     file: 'redshift-scripts/migrations/V001__init.sql',
     text: V001,
     kind: 'versioned',
-    version: 1,
+    version: '1',
     description: 'init',
   },
-  { file: 'redshift-scripts/migrations/V002__b.sql', text: V002, kind: 'versioned', version: 2, description: 'b' },
+  { file: 'redshift-scripts/migrations/V002__b.sql', text: V002, kind: 'versioned', version: '2', description: 'b' },
   { file: 'redshift-scripts/procedures/sp_demo.sql', text: PROCEDURE, kind: 'repeatable', description: 'sp_demo' },
 ];
 
@@ -87,7 +87,7 @@ describe('RedshiftDataMigrationTarget', () => {
 
     // Assess
     assert.deepEqual(applied, [
-      { script: 'redshift-scripts/migrations/V001__init.sql', version: 1, checksum: scriptChecksum(V001) },
+      { script: 'redshift-scripts/migrations/V001__init.sql', version: '1', checksum: scriptChecksum(V001) },
       { script: 'redshift-scripts/procedures/sp_demo.sql', version: null, checksum: 'f'.repeat(64) },
     ]);
     const setup = redshiftData.commandCalls(BatchExecuteStatementCommand)[0]?.args[0].input;
