@@ -34,6 +34,7 @@ export class LocalWarehouse implements Warehouse, MigratableWarehouse {
     const database = await PgliteWarehouse.open({
       ...(options.inMemory ? {} : { dataDir: LocalWarehouse.folder(context), ...localLockWait() }),
       schema: context.environment.redshift.schema,
+      database: context.environment.redshift.database,
     });
     return new LocalWarehouse(context, database);
   }

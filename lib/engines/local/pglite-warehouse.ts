@@ -11,7 +11,7 @@ import { assertIdentifier, buildProcedureCall, ProcedureFailedError } from '../.
 import { quoteIdentifier } from '../../core/sql/identifiers.ts';
 import { type LockWait, lockFolder } from './local-lock.ts';
 import { REDSHIFT_COMPAT_SQL, REDSHIFT_SESSION_SQL } from './redshift-compat.ts';
-import { rewriteRedshiftForLocal } from './redshift-rewrite.ts';
+import { type LocalRewriteOptions, rewriteRedshiftForLocal } from './redshift-rewrite.ts';
 
 /** `lockWaitMs`: how long to wait while another process has the folder open (PGlite admits one process). */
 export interface PgliteWarehouseOptions extends LockWait {
@@ -19,6 +19,8 @@ export interface PgliteWarehouseOptions extends LockWait {
   readonly dataDir?: string;
   /** The reporting schema (where the migration history lives). @default 'conformed' */
   readonly schema?: string;
+  /** The Redshift database the scripts name in three-part names (`redshift.database`). */
+  readonly database?: string;
 }
 
 /** A result with every value as Redshift shows it (its own text, or null). */
@@ -54,6 +56,7 @@ export class PgliteWarehouse implements Warehouse, MigratableWarehouse {
     private readonly db: PGlite,
     private readonly schema: string,
     private readonly unlock: () => Promise<void>,
+    private readonly rewrite: LocalRewriteOptions,
   ) {}
 
   static async open(options: PgliteWarehouseOptions = {}): Promise<PgliteWarehouse> {
@@ -68,7 +71,8 @@ export class PgliteWarehouse implements Warehouse, MigratableWarehouse {
     // Tables filled inside a procedure have no statistics yet, so Postgres plans their joins as nested loops (95 s
     // for a 1% change on 5,000 keys); Redshift hash- or merge-joins them. Plan the way Redshift does.
     await db.exec('set enable_nestloop = off');
-    return new PgliteWarehouse(db, options.schema ?? 'conformed', unlock);
+    const rewrite = options.database === undefined ? {} : { database: options.database };
+    return new PgliteWarehouse(db, options.schema ?? 'conformed', unlock, rewrite);
   }
 
   /**
@@ -83,13 +87,13 @@ export class PgliteWarehouse implements Warehouse, MigratableWarehouse {
 
   /** Runs one or more statements written in Redshift SQL (rewritten for PGlite). */
   async execute(script: string): Promise<void> {
-    await this.serial(() => this.db.exec(rewriteRedshiftForLocal(script)));
+    await this.serial(() => this.db.exec(rewriteRedshiftForLocal(script, this.rewrite)));
   }
 
   /** One statement written in Redshift SQL, with its rows. */
   async query(sql: string, params: readonly unknown[] = []): Promise<WarehouseResult> {
     const result = await this.serial(() =>
-      this.db.query<Record<string, unknown>>(rewriteRedshiftForLocal(sql), [...params]),
+      this.db.query<Record<string, unknown>>(rewriteRedshiftForLocal(sql, this.rewrite), [...params]),
     );
     return {
       columns: result.fields.map((field) => ({ name: field.name, type: pgTypeName(field.dataTypeID) })),
@@ -106,7 +110,7 @@ export class PgliteWarehouse implements Warehouse, MigratableWarehouse {
   async queryText(sql: string): Promise<WarehouseTextResult> {
     const asText = (text: string) => text;
     const result = await this.serial(() =>
-      this.db.query<unknown[]>(rewriteRedshiftForLocal(sql), [], {
+      this.db.query<unknown[]>(rewriteRedshiftForLocal(sql, this.rewrite), [], {
         rowMode: 'array',
         // Every type as text: the known OIDs listed (PGlite copies the map), any other OID through the proxy.
         parsers: new Proxy(Object.fromEntries(Object.keys(PG_TYPES).map((oid) => [Number(oid), asText])), {
@@ -232,7 +236,7 @@ export class PgliteWarehouse implements Warehouse, MigratableWarehouse {
   async applyScript(script: PendingScript, runId: string): Promise<void> {
     await this.serial(() =>
       this.db.transaction(async (tx) => {
-        await tx.exec(rewriteRedshiftForLocal(script.sql));
+        await tx.exec(rewriteRedshiftForLocal(script.sql, this.rewrite));
         await tx.exec(rewriteRedshiftForLocal(historyInsert(this.schema, script, runId)));
       }),
     );

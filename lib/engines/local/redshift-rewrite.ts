@@ -29,15 +29,27 @@ import { type RedshiftToken, tokenizeRedshift } from '../../core/sql/redshift-to
  * - Statements with no local meaning: `CREATE EXTERNAL SCHEMA s ...` → `create schema if not exists s`;
  *   `GRANT`/`REVOKE` to users and groups (the local warehouse has one user), `ANALYZE`, `VACUUM` → nothing (`null;`
  *   inside a body); `GRANT ... TO ROLE r` → `GRANT ... TO r`, real (roles are the project's own).
+ * - `CREATE|ALTER|DROP USER|GROUP ...` (`PASSWORD DISABLE` included) → nothing: the local warehouse has one user.
+ * - `DATETIME` → `TIMESTAMP`; `CREATE VIEW ... WITH NO SCHEMA BINDING` → a plain view; `<database>.schema.table` of
+ *   the configured database → `schema.table`.
  */
-export function rewriteRedshiftForLocal(sql: string): string {
-  if (!QUICK_CHECK.test(sql)) return sql;
-  return new Rewriter(tokenizeRedshift(sql)).emit(0, Number.POSITIVE_INFINITY);
+export interface LocalRewriteOptions {
+  /**
+   * The Redshift database the scripts run in (`redshift.database`): its three-part names (`db.schema.table`) are
+   * two-part names locally, where the warehouse is that one database.
+   */
+  readonly database?: string;
+}
+
+export function rewriteRedshiftForLocal(sql: string, options: LocalRewriteOptions = {}): string {
+  const database = options.database?.toLowerCase();
+  if (!QUICK_CHECK.test(sql) && (database === undefined || !sql.toLowerCase().includes(`${database}.`))) return sql;
+  return new Rewriter(tokenizeRedshift(sql), database).emit(0, Number.POSITIVE_INFINITY);
 }
 
 /** Statements naming none of the words below pass through untouched (most of the migration machinery's SQL). */
 const QUICK_CHECK =
-  /sysdate|dateadd|datediff|date_part|date_trunc|listagg|median|approximate|top|nvl|decode|concat|convert|minus|regexp_|json_|to_date|identity|distkey|sortkey|diststyle|encode|backup|max|nvarchar|nchar|super|varbyte|varbinary|nonatomic|external|grant|revoke|analyze|vacuum/i;
+  /sysdate|dateadd|datediff|date_part|date_trunc|listagg|median|approximate|top|nvl|decode|concat|convert|minus|regexp_|json_|to_date|identity|distkey|sortkey|diststyle|encode|backup|max|nvarchar|nchar|super|varbyte|varbinary|nonatomic|external|grant|revoke|analyze|vacuum|datetime|binding|user|group/i;
 
 const DATE_PART_FUNCTIONS: Record<string, string> = {
   dateadd: 'dateadd',
@@ -70,6 +82,7 @@ const VARYING_TYPES = new Set([
 ]);
 const STATEMENT_STARTS = new Set(['begin', 'then', 'else', 'loop']);
 const NO_OP_STATEMENTS = new Set(['grant', 'revoke', 'analyze', 'vacuum']);
+const USERS_AND_GROUPS = new Set(['user', 'group']);
 
 interface Replacement {
   readonly text: string;
@@ -111,7 +124,10 @@ class Rewriter {
   private readonly previousSignificant: Int32Array;
   private readonly closing: Int32Array;
 
-  constructor(private readonly tokens: readonly RedshiftToken[]) {
+  constructor(
+    private readonly tokens: readonly RedshiftToken[],
+    private readonly database?: string,
+  ) {
     const n = tokens.length;
     this.nextSignificant = new Int32Array(n + 1).fill(-1);
     this.previousSignificant = new Int32Array(n + 1).fill(-1);
@@ -229,6 +245,8 @@ class Rewriter {
     const word = this.lower(i);
     const before = this.previous(i);
     if (this.text(before) === '.') return undefined;
+    const threePart = this.threePartName(i);
+    if (threePart) return threePart;
     if (this.atStatementStart(i)) {
       const statement = this.statement(i, word, end);
       if (statement) return statement;
@@ -294,7 +312,42 @@ class Rewriter {
     ],
     ['max', (r, at) => r.varcharMax(at)],
     ['super', (r, at) => r.superType(at)],
+    ['datetime', (r, at) => r.datetimeType(at)],
+    ['with', (r, at) => r.noSchemaBinding(at)],
   ]);
+
+  /** Redshift's DATETIME is TIMESTAMP: as a column's type (`(a datetime`, `, b datetime`) or a cast's target. */
+  private datetimeType(at: WordSite): Replacement | undefined {
+    const before = this.text(at.before);
+    const beforeThat = this.text(this.previous(at.before));
+    const isType =
+      before === '::' ||
+      before.toLowerCase() === 'as' ||
+      ((this.tokens[at.before]?.kind === 'word' || this.tokens[at.before]?.kind === 'quoted-identifier') &&
+        (beforeThat === '(' || beforeThat === ','));
+    return isType ? { text: 'timestamp', next: at.i + 1 } : undefined;
+  }
+
+  /** `CREATE VIEW ... WITH NO SCHEMA BINDING` (a late-binding view): a plain view locally. */
+  private noSchemaBinding(at: WordSite): Replacement | undefined {
+    const no = at.after;
+    const schema = this.next(no);
+    const binding = this.next(schema);
+    const matches = this.lower(no) === 'no' && this.lower(schema) === 'schema' && this.lower(binding) === 'binding';
+    return matches ? { text: '', next: binding + 1 } : undefined;
+  }
+
+  /** `<database>.schema.table` of the configured database: `schema.table` locally. */
+  private threePartName(i: number): Replacement | undefined {
+    if (this.database === undefined || this.lower(i) !== this.database || this.text(this.previous(i)) === '.') {
+      return undefined;
+    }
+    const dot = this.next(i);
+    const schema = this.next(dot);
+    const dot2 = this.next(schema);
+    if (this.text(dot) !== '.' || this.text(dot2) !== '.' || dot !== i + 1) return undefined;
+    return { text: '', next: dot + 1 };
+  }
 
   /** `COMPOUND|INTERLEAVED SORTKEY [(columns)]`, dropped whole. */
   private sortKeyStyle(at: WordSite): Replacement | undefined {
@@ -346,6 +399,10 @@ class Rewriter {
       if (roleGrant !== undefined) return roleGrant;
     }
     if (NO_OP_STATEMENTS.has(word)) return { text: nothing, next: this.statementEnd(i, end) };
+    // Users and groups: the local warehouse has one user (its roles, created by scripts, are real).
+    if ((word === 'create' || word === 'alter' || word === 'drop') && USERS_AND_GROUPS.has(this.lower(this.next(i)))) {
+      return { text: nothing, next: this.statementEnd(i, end) };
+    }
     if (word === 'create') {
       const external = this.next(i);
       const schema = this.next(external);

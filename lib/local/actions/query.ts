@@ -158,6 +158,7 @@ async function openWarehouseSession(resolved: Parameters<typeof openResolved>[0]
     database = await PgliteWarehouse.open({
       dataDir: folder,
       schema: resolved.environment.redshift.schema,
+      database: resolved.environment.redshift.database,
       ...localLockWait(),
     });
     if ((await database.appliedScripts()).length === 0) {

@@ -44,6 +44,31 @@ describe('the Redshift statement rewriter', () => {
     assert.equal(rewriteRedshiftForLocal('grant select on all tables in schema s to group analysts;'), ';');
   });
 
+  test('DATETIME as a type, late-binding views, three-part names of the database, users and groups', () => {
+    assert.equal(
+      rewriteRedshiftForLocal('create table s.t (a datetime, "b" datetime not null, datetime int)'),
+      'create table s.t (a timestamp, "b" timestamp not null, datetime int)',
+    );
+    assert.equal(
+      rewriteRedshiftForLocal("select cast('2024-01-01' as datetime), x::datetime"),
+      "select cast('2024-01-01' as timestamp), x::timestamp",
+    );
+    assert.equal(
+      rewriteRedshiftForLocal('create view s.v as select a from s.t with no schema binding;'),
+      'create view s.v as select a from s.t ;',
+    );
+    assert.equal(
+      rewriteRedshiftForLocal('select d.conformed.t.a from dap_db.conformed.t join other.s.u on true', {
+        database: 'DAP_DB',
+      }),
+      'select d.conformed.t.a from conformed.t join other.s.u on true',
+    );
+    assert.equal(
+      rewriteRedshiftForLocal('create user etl password disable; alter group g add user etl; drop user etl;'),
+      '; ; ;',
+    );
+  });
+
   test('a DISTSTYLE with nothing after it ends the rewrite instead of looping', () => {
     assert.equal(rewriteRedshiftForLocal('create table t (a int) diststyle'), 'create table t (a int) ');
   });
