@@ -21,6 +21,8 @@ export const procedureRunnerEvent = z.object({
   run_id: z.string({ error: 'expected the run id as a string' }).min(1, { error: 'expected a non-empty run id' }),
   /** Families whose failure in this run means the procedure is not called (from the plan). */
   depends_on: z.array(identifier).default([]),
+  /** Whether the procedure takes the run id (`sp_x(run_id varchar)`) or nothing (`sp_x()`), from the plan. */
+  takes_run_id: z.boolean().default(true),
   /** This run's family outcomes, as the state machine collected them; only names and statuses are read. */
   families: z.array(z.object({ product_family: z.string(), status: z.string() })).default([]),
 });
@@ -60,7 +62,7 @@ export function makeHandler(
   const log = deps.logger ?? new Logger({ serviceName: 'dap-procedure-runner' });
   return async (event) => {
     // An event off the contract fails with one line naming each field: it lands in the run report as is.
-    const { product_family, run_id, depends_on, families } = parseEvent(
+    const { product_family, run_id, depends_on, takes_run_id, families } = parseEvent(
       'procedure-runner',
       procedureRunnerEvent,
       event,
@@ -75,7 +77,11 @@ export function makeHandler(
     }
     log.info('calling reporting procedure', { product_family, run_id, procedure: qualified });
     try {
-      const { statementId, durationMs } = await deps.warehouse.callProcedure(deps.schema, procedure, [run_id]);
+      const { statementId, durationMs } = await deps.warehouse.callProcedure(
+        deps.schema,
+        procedure,
+        takes_run_id ? [run_id] : [],
+      );
       log.info('reporting procedure finished', { product_family, statement_id: statementId, duration_ms: durationMs });
       return {
         product_family,

@@ -2,6 +2,7 @@ import { type ProjectFiles, parseProject, readProjectFiles } from '../config/loa
 import { bucketNameProblems } from '../core/model/names.ts';
 import { ConfigError, type Problem } from '../core/model/problems.ts';
 import { PATHS, type Project } from '../core/model/project.ts';
+import { procedureSignature } from '../core/procedure-call.ts';
 import {
   isSqlPlaceholder,
   isWarehousePlaceholder,
@@ -188,16 +189,9 @@ export function crossCheck(project: Project): Problem[] {
         message: `enabled reporting family "${f.product_family}" has no procedure: expected ${expected}`,
       });
     }
-    const definition = new RegExp(
-      `create\\s+or\\s+replace\\s+procedure\\s+\\{\\{reporting_schema\\}\\}\\.sp_${f.product_family}\\s*\\(`,
-      'i',
-    );
-    if (script && !definition.test(script.text)) {
-      problems.push({
-        file: expected,
-        message: `expected CREATE OR REPLACE PROCEDURE {{reporting_schema}}.sp_${f.product_family}(run_id varchar) in this file`,
-      });
-    }
+    // The signature the call will use: with the run id, or with nothing.
+    const signature = script ? procedureSignature(script.text, `sp_${f.product_family}`) : undefined;
+    if (signature && !signature.ok) problems.push({ file: expected, message: signature.reason });
   });
 
   // Reporting model scripts: only known placeholders, and nothing Redshift would not run.

@@ -101,6 +101,37 @@ export function procedureNameForFamily(productFamily: string): string {
   return procedure;
 }
 
+/**
+ * How a family's procedure is called, read from its definition: with the run id (one varchar parameter, dap's
+ * convention) or with nothing (`sp_x()`, as DAP's procedures are written). Anything else is a problem to report.
+ */
+export type ProcedureSignature =
+  | { readonly ok: true; readonly takesRunId: boolean }
+  | { readonly ok: false; readonly reason: string };
+
+const VARCHAR_PARAMETER =
+  /^(?:in\s+)?[a-z_][a-z0-9_]*\s+(?:varchar|character\s+varying|text|nvarchar)(?:\s*\(\s*(?:\d+|max)\s*\))?$/i;
+
+export function procedureSignature(scriptText: string, procedure: string): ProcedureSignature {
+  const header = new RegExp(
+    `create\\s+or\\s+replace\\s+procedure\\s+\\{\\{reporting_schema\\}\\}\\.${procedure}\\s*\\(([^()]*(?:\\([^()]*\\)[^()]*)*)\\)`,
+    'i',
+  ).exec(scriptText);
+  if (!header) {
+    return {
+      ok: false,
+      reason: `expected CREATE OR REPLACE PROCEDURE {{reporting_schema}}.${procedure}(run_id varchar) or ${procedure}() in this file`,
+    };
+  }
+  const parameters = (header[1] ?? '').trim();
+  if (parameters === '') return { ok: true, takesRunId: false };
+  if (!parameters.includes(',') && VARCHAR_PARAMETER.test(parameters)) return { ok: true, takesRunId: true };
+  return {
+    ok: false,
+    reason: `${procedure}(${parameters}) cannot be called by the pipeline: expected no parameter, or one varchar (the run id)`,
+  };
+}
+
 /** `schema.procedure`, for messages and the handler's output; identifiers are validated, so no quoting is needed. */
 export function qualifiedName(schema: string, procedure: string): string {
   return `${schema}.${procedure}`;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { enabledFamilies } from './model/plan.ts';
-import type { Project } from './model/project.ts';
+import { PATHS, type Project } from './model/project.ts';
+import { procedureNameForFamily, procedureSignature } from './procedure-call.ts';
 import { replayWindow } from './window.ts';
 
 /** The state machine's execution input: from the schedule (`{"trigger":"schedule"}`), `dap run`, or by hand. */
@@ -24,6 +25,8 @@ export interface RunPlan {
     readonly product_family: string;
     /** Families whose failure in this run means the procedure is not called. */
     readonly depends_on: readonly string[];
+    /** Whether `sp_<family>` is called with the run id (`sp_x(run_id varchar)`) or with nothing (`sp_x()`). */
+    readonly takes_run_id: boolean;
   }[];
 }
 
@@ -63,6 +66,18 @@ export function planRun(project: Project, environment: string, input: RunInput):
       ? []
       : project.reportingFamilies
           .filter((f) => f.enabled)
-          .map((f) => ({ product_family: f.product_family, depends_on: f.depends_on })),
+          .map((f) => ({
+            product_family: f.product_family,
+            depends_on: f.depends_on,
+            takes_run_id: takesRunId(project, f.product_family),
+          })),
   };
+}
+
+/** How the checked project's procedure for a reporting family is called (a project that fails the check never runs). */
+function takesRunId(project: Project, family: string): boolean {
+  const procedure = procedureNameForFamily(family);
+  const script = project.warehouseScripts.find((s) => s.file === `${PATHS.warehouseProcedures}/${procedure}.sql`);
+  const signature = script ? procedureSignature(script.text, procedure) : undefined;
+  return signature?.ok ? signature.takesRunId : true;
 }

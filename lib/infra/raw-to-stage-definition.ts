@@ -304,6 +304,7 @@ function buildReportingModel(scope: Construct, procedureRunner: lambda.IFunction
       run_id: sfn.JsonPath.stringAt('$.run_id'),
       product_family: sfn.JsonPath.stringAt('$.product_family'),
       depends_on: sfn.JsonPath.listAt('$.depends_on'),
+      takes_run_id: sfn.JsonPath.stringAt('$.takes_run_id'),
       families: sfn.JsonPath.listAt('$.families'),
     },
     undefined,
@@ -317,6 +318,7 @@ function buildReportingModel(scope: Construct, procedureRunner: lambda.IFunction
       run_id: sfn.JsonPath.stringAt('$.run.run_id'),
       product_family: sfn.JsonPath.stringAt('$$.Map.Item.Value.product_family'),
       depends_on: sfn.JsonPath.listAt('$$.Map.Item.Value.depends_on'),
+      takes_run_id: sfn.JsonPath.stringAt('$$.Map.Item.Value.takes_run_id'),
       // The families' outcomes: a reporting family is not built when one it depends on failed in this run.
       families: sfn.JsonPath.listAt('$.families'),
     },

@@ -25,6 +25,18 @@ function fakeWarehouse(respond: () => Promise<{ statementId: string; durationMs:
 }
 
 describe('procedure-runner handler with a fake warehouse', () => {
+  test('a procedure written without a run id parameter (sp_x(), as DAP writes them) is called with nothing', async () => {
+    // Prepare
+    const { warehouse, calls } = fakeWarehouse(async () => ({ statementId: 'stmt-1', durationMs: 1 }));
+    const handler = makeHandler({ warehouse, schema: 'conformed', logger: quiet });
+
+    // Act
+    await handler({ product_family: 'auth_account_creation', run_id: 'run-42', takes_run_id: false });
+
+    // Assess
+    assert.deepEqual(calls, [{ schema: 'conformed', procedure: 'sp_auth_account_creation', args: [] }]);
+  });
+
   test('calls sp_<family> with the run id and returns the snake_case result the state machine reads', async () => {
     // Prepare
     const { warehouse, calls } = fakeWarehouse(async () => ({ statementId: 'stmt-1', durationMs: 1234 }));
