@@ -53,20 +53,23 @@ export class FolderObjectStore implements ObjectStore, ObjectLister {
     return (await this.listObjects(bucket, prefix)).map((o) => o.key);
   }
 
+  /** Walks only the folder the prefix names (`raw/txma/auth_` walks `raw/txma/`), never the whole bucket. */
   async listObjects(bucket: string, prefix: string): Promise<StoredObject[]> {
     const bucketDir = resolve(this.root, bucket);
+    const folder = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+    const startDir = folder === '' ? bucketDir : this.pathOf(bucket, folder);
     let entries: string[];
     try {
-      entries = await readdir(bucketDir, { recursive: true });
+      entries = await readdir(startDir, { recursive: true });
     } catch (error) {
-      if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return [];
+      if (error instanceof Error && 'code' in error && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return [];
       throw error;
     }
     const objects: StoredObject[] = [];
     for (const entry of entries) {
-      const key = relative(bucketDir, join(bucketDir, entry)).split(sep).join('/');
+      const key = relative(bucketDir, join(startDir, entry)).split(sep).join('/');
       if (!key.startsWith(prefix) || key.endsWith('.partial')) continue;
-      const info = await stat(join(bucketDir, entry));
+      const info = await stat(join(startDir, entry));
       if (info.isFile()) objects.push({ key, size: info.size, lastModified: info.mtime });
     }
     return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
