@@ -38,9 +38,14 @@ function csvField(text: string): string {
  * spreadsheet would run as a formula (`=HYPERLINK(...)`, `@SUM(...)`) is neutralised with a leading `'`.
  */
 export function formatCsv(columns: readonly string[], rows: readonly (readonly (string | null)[])[]): string {
+  return formatCsvRows([columns, ...rows]);
+}
+
+/** CSV lines without a header, for a result written batch by batch. */
+export function formatCsvRows(rows: readonly (readonly (string | null)[])[]): string {
   const line = (values: readonly (string | null)[]) =>
     values.map((v) => (v === null ? '' : csvField(neutraliseFormula(v)))).join(',');
-  return [line(columns), ...rows.map(line)].map((l) => `${l}\r\n`).join('');
+  return rows.map((row) => `${line(row)}\r\n`).join('');
 }
 
 /** Rows of objects as CSV text cells, by the given columns. */

@@ -149,9 +149,37 @@ export class DuckDbEngine implements QueryEngine {
   }
 
   /**
-   * Writes `select <expressions> from <database>.<table>` to a CSV file with a header, straight from DuckDB (no
-   * Trino translation: the expressions are DuckDB SQL built by the caller from validated names).
+   * One statement whose rows are read as they come (about 2,048 at a time), so a large result is never held whole:
+   * rows in batches, or the count a DML statement changed.
    */
+  async stream(sql: string): Promise<StreamedResult> {
+    const translated = translateTrinoToDuckDb(sql);
+    try {
+      const prepared = await this.connection.prepare(translated);
+      const result = await prepared.stream();
+      const names = result.columnNames();
+      const isDml =
+        names.length === 1 && names[0] === 'Count' && /^\s*(insert|delete|update|merge)\b/i.test(stripComments(sql));
+      if (isDml) {
+        const rows = (await result.getRowsJson()) as unknown[][];
+        return { kind: 'affected', rowsAffected: Number(rows[0]?.[0] ?? 0) };
+      }
+      const batches = async function* (): AsyncGenerator<Record<string, SqlValue>[]> {
+        try {
+          for await (const batch of result.yieldRowObjectJson()) yield batch as Record<string, SqlValue>[];
+        } catch (error) {
+          const detail = error instanceof Error ? error.message : String(error);
+          throw new QueryFailedError(detail, sql, { cause: error });
+        }
+      };
+      return { kind: 'rows', columns: names, batches: batches() };
+    } catch (error) {
+      if (error instanceof QueryFailedError) throw error;
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new QueryFailedError(detail, sql, { cause: error });
+    }
+  }
+
   /**
    * Writes `select <expressions> from database.table` as CSV files of about `partBytes` each (header in each) into
    * the new folder `folder`, and returns them in order: a reader can load one part at a time.
@@ -182,6 +210,15 @@ export class DuckDbEngine implements QueryEngine {
     this.instance.closeSync();
   }
 }
+
+/** A streamed statement's outcome: its rows, batch by batch, or the rows a DML statement changed. */
+export type StreamedResult =
+  | {
+      readonly kind: 'rows';
+      readonly columns: readonly string[];
+      readonly batches: AsyncIterable<Record<string, SqlValue>[]>;
+    }
+  | { readonly kind: 'affected'; readonly rowsAffected: number };
 
 /** Opens the file, waiting (bounded) while another process holds its lock. */
 function createWaiting(path: string, options: DuckDbEngineOptions): Promise<DuckDBInstance> {

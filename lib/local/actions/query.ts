@@ -12,7 +12,7 @@ import {
   openResolved,
   resolveLocal,
 } from '../context.ts';
-import { formatCells, formatCsv, formatTable, objectRowsAsCells } from '../table-format.ts';
+import { formatCells, formatCsv, formatCsvRows, formatTable, objectRowsAsCells } from '../table-format.ts';
 
 export interface QueryOptions {
   readonly env: string;
@@ -70,7 +70,7 @@ export async function query(root: string, source: QuerySource, options: QueryOpt
       const number = index + 1;
       try {
         const result = await session.run(statement.sql);
-        print(result, { format, statement: numbered ? number : undefined });
+        await print(result, { format, statement: numbered ? number : undefined });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         const where = numbered ? `statement ${number} (${source.label}, line ${statement.line}): ` : '';
@@ -119,7 +119,8 @@ type QueryRows =
   | {
       readonly kind: 'objects';
       readonly columns: readonly string[];
-      readonly rows: readonly Record<string, SqlValue>[];
+      /** Read as they come: JSON lines and CSV are written batch by batch, never holding the whole result. */
+      readonly batches: AsyncIterable<readonly Record<string, SqlValue>[]>;
     }
   | { readonly kind: 'warehouse'; readonly result: WarehouseTextResult }
   | { readonly kind: 'affected'; readonly rowsAffected: number };
@@ -133,10 +134,10 @@ async function openEngineSession(local: LocalOptions): Promise<Session> {
   const context = await openLocal(local);
   return {
     run: async (sql) => {
-      const result = await context.engine.execute(sql);
-      if (result.columns.length > 0 && result.rowsAffected === 0)
-        return { kind: 'objects', columns: result.columns.map((c) => c.name), rows: result.rows };
-      return { kind: 'affected', rowsAffected: result.rowsAffected };
+      const result = await context.engine.stream(sql);
+      if (result.kind === 'affected') return result;
+      if (result.columns.length === 0) return { kind: 'affected', rowsAffected: 0 };
+      return { kind: 'objects', columns: result.columns, batches: result.batches };
     },
     close: () => context.close(),
   };
@@ -188,10 +189,10 @@ async function openWarehouseSession(resolved: Parameters<typeof openResolved>[0]
 
 type OutputFormat = 'table' | 'json' | 'csv';
 
-function print(
+async function print(
   rows: QueryRows,
   options: { readonly format: OutputFormat; readonly statement: number | undefined },
-): void {
+): Promise<void> {
   const { format, statement } = options;
   const json = format === 'json';
   const line = (value: Record<string, unknown>) =>
@@ -201,18 +202,29 @@ function print(
     else if (!json) console.log(`${rows.rowsAffected} row(s) affected`);
     return;
   }
-  if (format === 'csv') {
-    const cells =
-      rows.kind === 'objects'
-        ? objectRowsAsCells(rows.columns, rows.rows)
-        : rows.result.rows.map((row) => row.map((value) => value ?? null));
-    const columns = rows.kind === 'objects' ? rows.columns : rows.result.columns.map((c) => c.name);
-    process.stdout.write(formatCsv(columns, cells));
+  if (rows.kind === 'objects') {
+    if (format === 'table') {
+      // An aligned table needs every row for its widths.
+      const all: Record<string, SqlValue>[] = [];
+      for await (const batch of rows.batches) all.push(...batch);
+      console.log(formatTable(rows.columns, all));
+      return;
+    }
+    if (format === 'csv') await write(formatCsv(rows.columns, []));
+    for await (const batch of rows.batches) {
+      if (format === 'csv') await write(formatCsvRows(objectRowsAsCells(rows.columns, batch)));
+      else for (const row of batch) line(row);
+    }
     return;
   }
-  if (rows.kind === 'objects') {
-    if (json) for (const row of rows.rows) line(row);
-    else console.log(formatTable(rows.columns, rows.rows));
+  if (format === 'csv') {
+    const cells = rows.result.rows.map((row) => row.map((value) => value ?? null));
+    await write(
+      formatCsv(
+        rows.result.columns.map((c) => c.name),
+        cells,
+      ),
+    );
     return;
   }
   const { result } = rows;
@@ -233,6 +245,14 @@ function print(
       result.rows.map((row) => row.map((value) => value ?? '')),
     ),
   );
+}
+
+/** Writes to standard output, waiting for it to drain, so a large result streams at the reader's pace. */
+function write(text: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.stdout.write(text)) resolve();
+    else process.stdout.once('drain', () => resolve());
+  });
 }
 
 /** One value as JSON: integers and floats as numbers when exact, booleans, null; all else as Redshift's text. */
