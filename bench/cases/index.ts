@@ -4,7 +4,15 @@ import type { BenchCase } from '../lib/types.ts';
  * Every case, in the order they run and appear in BENCHMARKS.md, loaded on demand: a child process imports only
  * the case it measures, so its peak RSS carries no other case's modules.
  */
-export const CASE_NAMES = ['cli', 'end-to-end', 'incremental', 'file-ingestion', 'scd2-merge', 'aws-cost'] as const;
+export const CASE_NAMES = [
+  'cli',
+  'end-to-end',
+  'incremental',
+  'file-ingestion',
+  'hostile-files',
+  'scd2-merge',
+  'aws-cost',
+] as const;
 
 export async function loadCase(name: string): Promise<BenchCase | undefined> {
   switch (name) {
@@ -16,6 +24,8 @@ export async function loadCase(name: string): Promise<BenchCase | undefined> {
       return (await import('./incremental.ts')).incremental;
     case 'file-ingestion':
       return (await import('./file-ingestion.ts')).fileIngestion;
+    case 'hostile-files':
+      return (await import('./hostile-files.ts')).hostileFiles;
     case 'scd2-merge':
       return (await import('./scd2-merge.ts')).scd2Merge;
     case 'aws-cost':
