@@ -1,12 +1,13 @@
 import { createWriteStream, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deflateRawSync } from 'node:zlib';
 import { resourceNames } from '../../lib/core/model/names.ts';
 import { environment } from '../../lib/core/model/project.ts';
 import { FolderObjectStore } from '../../lib/engines/local/folder-object-store.ts';
+import { REGISTRATIONS_HEADER } from '../lib/files.ts';
 import { fact, failures, formatNumber, rss, show, table } from '../lib/report.ts';
 import type { BenchCase, Measurement, Step } from '../lib/types.ts';
 import { copyProject } from '../lib/workspace.ts';
+import { zipOf } from '../lib/zip.ts';
 
 /**
  * Hostile files through `dap ingest` with the shipped sources' default limits: each must be quarantined with its
@@ -22,19 +23,6 @@ interface AttackParams {
 }
 
 const MB = 1024 ** 2;
-const REGISTRATIONS_HEADER = [
-  'Registration ID',
-  'Event',
-  'Event Date',
-  'First Name',
-  'Last Name',
-  'Email',
-  'Organisation',
-  'Ticket Type',
-  'Tickets',
-  'Fee (£)',
-  'Registered At',
-];
 const LAMBDA_MB = 2048;
 
 const ATTACKS: Readonly<Record<Attack, { label: string; file: string; source: string }>> = {
@@ -50,44 +38,6 @@ const ATTACKS: Readonly<Record<Attack, { label: string; file: string; source: st
 
 function filePath(p: AttackParams): string {
   return join(p.workDir, 'hostile', ATTACKS[p.attack].file);
-}
-
-/** A ZIP archive of the given entries (deflated), as a workbook arrives. */
-function zipOf(entries: Readonly<Record<string, Buffer>>): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const [name, content] of Object.entries(entries)) {
-    const data = deflateRawSync(content);
-    const fileName = Buffer.from(name);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(content.length, 22);
-    local.writeUInt16LE(fileName.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(content.length, 24);
-    central.writeUInt16LE(fileName.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, fileName, data);
-    centrals.push(central, fileName);
-    offset += local.length + fileName.length + data.length;
-  }
-  const directory = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(Object.keys(entries).length, 8);
-  end.writeUInt16LE(Object.keys(entries).length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, directory, end]);
 }
 
 async function writeLines(file: string, count: number, line: (i: number) => string, head: string): Promise<void> {
@@ -129,7 +79,7 @@ async function prepareAttack(p: AttackParams): Promise<void> {
       // As the source expects: two title rows, its header, then one row more than max_rows allows.
       sheet.addRow(['Event registrations']).commit();
       sheet.addRow([]).commit();
-      sheet.addRow(REGISTRATIONS_HEADER).commit();
+      sheet.addRow([...REGISTRATIONS_HEADER]).commit();
       for (let i = 0; i <= 1_000_000; i++) {
         sheet.addRow([`R${i}`, 'Gala', null, 'Ann', 'Lee', 'a@example.org', null, 'Standard', 1, 10, null]).commit();
       }

@@ -6,6 +6,21 @@ import { FILES_SEED } from './files-seed.ts';
 
 export { FILES_SEED };
 
+/** The header of the shipped `event_registrations` workbook source (mapping v1), below two title rows. */
+export const REGISTRATIONS_HEADER = [
+  'Registration ID',
+  'Event',
+  'Event Date',
+  'First Name',
+  'Last Name',
+  'Email',
+  'Organisation',
+  'Ticket Type',
+  'Tickets',
+  'Fee (£)',
+  'Registered At',
+] as const;
+
 /**
  * Seeded synthetic files for the shipped file sources: web-shop order lines (`shop_sales`, CSV, mapping v2) and
  * event registrations (`event_registrations`, XLSX with a title above the header on the Registrations sheet). Every
@@ -82,21 +97,7 @@ export async function writeRegistrationsXlsx(
   const sheet = workbook.addWorksheet('Registrations');
   sheet.addRow(['Autumn programme 2026: registrations']).commit();
   sheet.addRow([]).commit();
-  sheet
-    .addRow([
-      'Registration ID',
-      'Event',
-      'Event Date',
-      'First Name',
-      'Last Name',
-      'Email',
-      'Organisation',
-      'Ticket Type',
-      'Tickets',
-      'Fee (£)',
-      'Registered At',
-    ])
-    .commit();
+  sheet.addRow([...REGISTRATIONS_HEADER]).commit();
   for (let i = 0; i < rows; i++) {
     const first = random.pick(FIRST);
     const [ticket, price] = random.pick(TICKETS);
