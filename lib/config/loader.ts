@@ -239,7 +239,6 @@ function readWarehouseScripts(reader: FileReader): WarehouseScriptFile[] {
 function readMigrations(reader: FileReader): WarehouseScriptFile[] {
   const versioned: Extract<WarehouseScriptFile, { kind: 'versioned' }>[] = [];
   const repeatable: WarehouseScriptFile[] = [];
-  const seen = new Map<string, string>();
   for (const { file, name } of reader.entries(PATHS.warehouseMigrations, '.sql')) {
     const again = REPEATABLE_MIGRATION_NAME.exec(name);
     if (again) {
@@ -257,17 +256,11 @@ function readMigrations(reader: FileReader): WarehouseScriptFile[] {
       continue;
     }
     const version = (match[1] ?? '').replaceAll('_', '.');
-    const key = version
-      .split('.')
-      .map((part) => BigInt(part).toString())
-      .join('.')
-      .replace(/(\.0)+$/, '');
-    const other = seen.get(key);
+    const other = versioned.find((v) => compareMigrationVersions(v.version, version) === 0)?.file;
     if (other) {
       reader.report({ file, message: `version ${version} is also used by ${other}` });
       continue;
     }
-    seen.set(key, file);
     const text = reader.text(file);
     if (text !== undefined)
       versioned.push({ kind: 'versioned', file, text, version, description: (match[2] ?? '').replaceAll('_', ' ') });

@@ -43,8 +43,8 @@ export async function migrateWarehouse(
 }
 
 /** The generated scripts' names in the history table; no file of the project has them. */
-export const RUNNER_ROLE_SCRIPT = '(generated) runner_role';
-export const RUNNER_GRANTS_SCRIPT = '(generated) runner_grants';
+const RUNNER_ROLE_SCRIPT = '(generated) runner_role';
+const RUNNER_GRANTS_SCRIPT = '(generated) runner_grants';
 
 /**
  * The database role the procedure runner works under instead of sys:dba, owned by the platform rather than by any

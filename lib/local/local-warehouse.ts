@@ -8,7 +8,7 @@ import { reportingRunnerRole } from '../core/model/names.ts';
 import type { Column } from '../core/model/schemas.ts';
 import type { AppliedScript, ExternalSchema, MigratableWarehouse, PendingScript, Warehouse } from '../core/ports.ts';
 import { quoteIdentifier } from '../core/sql/identifiers.ts';
-import { externalColumnsRead, referencedExternalTables } from '../core/sql/template.ts';
+import { externalColumnReader, referencedExternalTables } from '../core/sql/template.ts';
 import { PgliteWarehouse } from '../engines/local/pglite-warehouse.ts';
 import { type LocalContext, localLockWait } from './context.ts';
 
@@ -66,6 +66,7 @@ export class LocalWarehouse implements Warehouse, MigratableWarehouse {
     const { stage_schema, raw_schema } = environment.redshift;
     const scripts = project.warehouseScripts.map((s) => s.text);
     const wanted = referencedExternalTables(scripts);
+    const columnsRead = externalColumnReader(scripts);
     const folder = await mkdtemp(join(tmpdir(), 'dap-external-'));
     const copied: string[] = [];
     try {
@@ -81,8 +82,7 @@ export class LocalWarehouse implements Warehouse, MigratableWarehouse {
         // the columns the scripts can read are copied, in parts of bounded size, each read from disk as it is loaded.
         const all: readonly Column[] = [...def.columns, ...def.partition_columns];
         const read = new Set(
-          externalColumnsRead(
-            scripts,
+          columnsRead(
             { placeholder, table },
             all.map((c) => c.name),
           ),

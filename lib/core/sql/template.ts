@@ -139,35 +139,52 @@ export function referencedExternalTables(
   return [...seen.values()];
 }
 
+/** What one script names: the external tables it reads, every name it holds, and whether it selects `*`. */
+interface ScriptNames {
+  readonly tables: ReadonlySet<string>;
+  readonly names: ReadonlySet<string>;
+  readonly selectsAll: boolean;
+}
+
+function scriptNames(text: string): ScriptNames {
+  const tables = new Set(referencedExternalTables([text]).map((r) => `${r.placeholder}.${r.table}`));
+  const names = new Set<string>();
+  let selectsAll = false;
+  const tokens = tokenizeRedshift(text).filter((t) => t.kind !== 'whitespace' && t.kind !== 'comment');
+  for (const [index, token] of tokens.entries()) {
+    if (token.kind === 'word') names.add(token.text.toLowerCase());
+    else if (token.kind === 'quoted-identifier') names.add(token.text.slice(1, -1).replaceAll('""', '"').toLowerCase());
+    // Dynamic SQL names columns in strings (`execute 'select ' || col`, a config row 'snapshot_date'): they count.
+    else if (token.kind === 'string' || token.kind === 'dollar') {
+      for (const word of token.text.matchAll(/[a-z_][a-z0-9_]*/gi)) names.add(word[0].toLowerCase());
+    } else if (token.text === '*') {
+      const before = tokens[index - 1]?.text.toLowerCase();
+      if (before === 'select' || before === '.' || before === ',' || before === 'distinct') selectsAll = true;
+    }
+  }
+  return { tables, names, selectsAll };
+}
+
 /**
  * Which of an external table's columns the scripts can read: the columns whose name appears as a word, quoted
  * identifier or word of a string (dynamic SQL) in a script naming the table, comments aside; or all of them when such
- * a script selects `*` (`select *`, `t.*`). A superset of what is read (a column name used for another table's column counts too), never less, so a
- * copy standing for Spectrum can leave the other columns out.
+ * a script selects `*` (`select *`, `t.*`). A superset of what is read (a column name used for another table's
+ * column counts too), never less, so a copy standing for Spectrum can leave the other columns out. Each script is
+ * read once, however many tables are asked about.
  */
-export function externalColumnsRead(
+export function externalColumnReader(
   texts: readonly string[],
-  ref: { readonly placeholder: 'stage_schema' | 'raw_schema'; readonly table: string },
-  columns: readonly string[],
-): string[] {
-  const named = new Set<string>();
-  for (const text of texts) {
-    if (!referencedExternalTables([text]).some((r) => r.placeholder === ref.placeholder && r.table === ref.table)) {
-      continue;
-    }
-    const tokens = tokenizeRedshift(text).filter((t) => t.kind !== 'whitespace' && t.kind !== 'comment');
-    for (const [index, token] of tokens.entries()) {
-      if (token.kind === 'word') named.add(token.text.toLowerCase());
-      else if (token.kind === 'quoted-identifier')
-        named.add(token.text.slice(1, -1).replaceAll('""', '"').toLowerCase());
-      // Dynamic SQL names columns in strings (`execute 'select ' || col`, a config row 'snapshot_date'): they count.
-      else if (token.kind === 'string' || token.kind === 'dollar') {
-        for (const word of token.text.matchAll(/[a-z_][a-z0-9_]*/gi)) named.add(word[0].toLowerCase());
-      } else if (token.text === '*') {
-        const before = tokens[index - 1]?.text.toLowerCase();
-        if (before === 'select' || before === '.' || before === ',' || before === 'distinct') return [...columns];
-      }
-    }
-  }
-  return columns.filter((c) => named.has(c.toLowerCase()));
+): (ref: ExternalTableRef, columns: readonly string[]) => string[] {
+  const scripts = texts.map(scriptNames);
+  return (ref, columns) => {
+    const reading = scripts.filter((s) => s.tables.has(`${ref.placeholder}.${ref.table}`));
+    if (reading.some((s) => s.selectsAll)) return [...columns];
+    return columns.filter((c) => reading.some((s) => s.names.has(c.toLowerCase())));
+  };
+}
+
+/** An external table a reporting script names: `{{stage_schema}}.<table>` or `{{raw_schema}}.<table>`. */
+export interface ExternalTableRef {
+  readonly placeholder: 'stage_schema' | 'raw_schema';
+  readonly table: string;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { externalColumnsRead } from '../../../lib/core/sql/template.ts';
+import { externalColumnReader } from '../../../lib/core/sql/template.ts';
 
 const COLUMNS = ['event_id', 'user_id', 'email_address', 'extensions', 'processed_date'];
 const STAGE = { placeholder: 'stage_schema', table: 'auth' } as const;
@@ -16,17 +16,17 @@ test('the columns of an external table the scripts can read: those named in a sc
   ];
 
   // Act
-  const read = externalColumnsRead(scripts, STAGE, COLUMNS);
+  const read = externalColumnReader(scripts)(STAGE, COLUMNS);
 
   // Assess
   assert.deepEqual(read, ['event_id', 'user_id', 'processed_date']);
 });
 
 test('a script selecting * from it reads every column; count(*) and a product do not', () => {
-  assert.deepEqual(externalColumnsRead(['select s.* from {{stage_schema}}.auth s'], STAGE, COLUMNS), COLUMNS);
-  assert.deepEqual(externalColumnsRead(['select * from {{stage_schema}}.auth'], STAGE, COLUMNS), COLUMNS);
+  assert.deepEqual(externalColumnReader(['select s.* from {{stage_schema}}.auth s'])(STAGE, COLUMNS), COLUMNS);
+  assert.deepEqual(externalColumnReader(['select * from {{stage_schema}}.auth'])(STAGE, COLUMNS), COLUMNS);
   assert.deepEqual(
-    externalColumnsRead(['select count(*), 2 * 3 from {{stage_schema}}.auth where user_id is null'], STAGE, COLUMNS),
+    externalColumnReader(['select count(*), 2 * 3 from {{stage_schema}}.auth where user_id is null'])(STAGE, COLUMNS),
     ['user_id'],
   );
 });
