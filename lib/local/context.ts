@@ -23,6 +23,8 @@ export interface LocalOptions {
    * @default 'check'
    */
   readonly project?: 'check' | 'read';
+  /** `'read'`: the command only reads the local Athena, which is then opened read-only if it is up to date. @default 'write' */
+  readonly engineAccess?: 'read' | 'write';
 }
 
 /** The local stand-ins for one environment, wired from validated config. */
@@ -65,15 +67,16 @@ export function resolveLocal(
 }
 
 export async function openLocal(options: LocalOptions = {}): Promise<LocalContext> {
-  return openResolved(resolveLocal(options));
+  return openResolved(resolveLocal(options), options.engineAccess);
 }
 
 /** `openLocal` for what `resolveLocal` gave. */
 export async function openResolved(
   resolved: Pick<LocalContext, 'project' | 'environment' | 'names' | 'dataDir'>,
+  access: 'read' | 'write' = 'write',
 ): Promise<LocalContext> {
   const { project, environment: env, dataDir } = resolved;
-  const engine = await DuckDbEngine.open({ project, environment: env, dataDir, ...localLockWait() });
+  const engine = await DuckDbEngine.open({ project, environment: env, dataDir, access, ...localLockWait() });
   let opened: Promise<LocalWarehouse> | undefined;
   let migrated: Promise<LocalWarehouse> | undefined;
   const context: LocalContext = {

@@ -7,10 +7,10 @@ import { after, before, describe, test } from 'node:test';
 import { PROJECT_FOLDERS } from '../../lib/core/model/project.ts';
 import { REPO_ROOT } from '../helpers/twin-fixture.ts';
 
-/** Holds the environment's DuckDB file open for writing, as a long `dap run` does, until killed. */
+/** Holds the environment's DuckDB file open (for writing, as a long `dap run` does, or read-only), until killed. */
 const HOLDER = `
 import { DuckDBInstance } from '@duckdb/node-api';
-await DuckDBInstance.create(process.argv[1]);
+await DuckDBInstance.create(process.argv[1], { access_mode: process.argv[2] });
 console.log('holding');
 setInterval(() => {}, 1000);
 `;
@@ -44,8 +44,8 @@ describe('commands side by side', () => {
       });
       child.on('close', (status) => resolve({ status, stdout, stderr }));
     });
-  const hold = async () => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', HOLDER, join(dataDir, 'dev.duckdb')], {
+  const hold = async (access: 'READ_WRITE' | 'READ_ONLY' = 'READ_WRITE') => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', HOLDER, join(dataDir, 'dev.duckdb'), access], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -75,6 +75,54 @@ describe('commands side by side', () => {
     assert.equal(result.status, 0, result.stderr);
     assert.deepEqual(JSON.parse(result.stdout), { n: 42 });
     assert.match(result.stderr, /^dap: waiting for the local engine .*dev\.duckdb, in use by process \d+/m);
+  });
+
+  test('queries that only read open the file read-only: they run beside another reader at once', async () => {
+    // Prepare: a reader holds the file, as a long `dap query` does.
+    const reader = await hold('READ_ONLY');
+
+    try {
+      // Act: no waiting allowed.
+      const read = dap(['query', 'with t as (select 7 as n) select n * 6 as n from t', '--json'], {
+        DAP_LOCK_WAIT_SECONDS: '0',
+      });
+      const write = dap(['query', 'create table main.scratch as select 1 as n'], { DAP_LOCK_WAIT_SECONDS: '0' });
+
+      // Assess: the reading query ran beside the reader; a writing one needs the file alone.
+      assert.equal(read.status, 0, read.stderr);
+      assert.deepEqual(JSON.parse(read.stdout), { n: 42 });
+      assert.equal(write.status, 1);
+      assert.match(write.stderr, /dap: the local engine .*dev\.duckdb is in use by process \d+/);
+    } finally {
+      reader.kill();
+    }
+  });
+
+  test('a reader that finds the catalog out of date opens for writing once to bring it up to date', async () => {
+    // Prepare: a raw table's first files arrive, so its view over them must be made again.
+    const empty = dap(['query', 'select count(*) as n from dev_dap_raw.crm_contacts', '--json']);
+    assert.equal(empty.status, 0, empty.stderr);
+    assert.deepEqual(JSON.parse(empty.stdout), { n: '0' });
+    const ingested = dap([
+      'ingest',
+      join(REPO_ROOT, 'samples/files/crm_contacts/crm_contacts_2026-11-09.csv'),
+      '--source',
+      'crm_contacts',
+    ]);
+    assert.equal(ingested.status, 0, ingested.stderr);
+
+    // Act
+    const result = dap(['query', 'select count(*) as n from dev_dap_raw.crm_contacts', '--json']);
+
+    // Assess: the rows are seen, and the next reader finds the file current again (read-only beside a reader).
+    assert.equal(result.status, 0, result.stderr);
+    assert.ok(Number(JSON.parse(result.stdout).n) > 0, result.stdout);
+    const reader = await hold('READ_ONLY');
+    try {
+      assert.equal(dap(['query', 'select 1'], { DAP_LOCK_WAIT_SECONDS: '0' }).status, 0);
+    } finally {
+      reader.kill();
+    }
   });
 
   test('past the wait it stops with one line naming the holder, no stack trace', async () => {

@@ -20,6 +20,13 @@ export interface DuckDbEngineOptions extends LockWait {
   readonly dataDir: string;
   /** The DuckDB database file, or `:memory:`. @default `<dataDir>/<env>.duckdb` */
   readonly databasePath?: string;
+  /**
+   * `'read'`: for a command that only reads. The file is opened read-only when it already holds this version of the
+   * macros and the catalog as it would be built now, so any number of readers run side by side (DuckDB admits many
+   * read-only processes or one writer); otherwise it is opened for writing, once, to bring it up to date.
+   * Statements that write then fail with DuckDB's read-only error. @default 'write'
+   */
+  readonly access?: 'read' | 'write';
 }
 
 export class QueryFailedError extends Error {
@@ -48,7 +55,11 @@ export class DuckDbEngine implements QueryEngine {
     const names = resourceNames(options.environment);
     const databasePath = options.databasePath ?? join(options.dataDir, `${options.environment.name}.duckdb`);
     if (databasePath !== ':memory:') mkdirSync(dirname(databasePath), { recursive: true });
-    const instance = await createWaiting(databasePath, options);
+    if (options.access === 'read' && databasePath !== ':memory:' && existsSync(databasePath)) {
+      const reader = await DuckDbEngine.openCurrentReadOnly(databasePath, options, names);
+      if (reader) return reader;
+    }
+    const instance = await createWaiting(databasePath, options, 'READ_WRITE');
     const connection = await instance.connect();
     const state = await readEngineState(connection);
     await installTrinoCompat(connection, { macrosInstalled: state.get(COMPAT_KEY) === TRINO_COMPAT_VERSION });
@@ -57,6 +68,26 @@ export class DuckDbEngine implements QueryEngine {
     // The catalog as the last command left it serves as long as nothing it is built from changed.
     const catalog = engine.catalogSql();
     if (state.get(CATALOG_KEY) !== catalogVersion(catalog)) await engine.sync(catalog);
+    return engine;
+  }
+
+  /** The file opened read-only, if it holds the macros and catalog this engine would install; else undefined. */
+  private static async openCurrentReadOnly(
+    databasePath: string,
+    options: DuckDbEngineOptions,
+    names: ResourceNames,
+  ): Promise<DuckDbEngine | undefined> {
+    const instance = await createWaiting(databasePath, options, 'READ_ONLY');
+    const connection = await instance.connect();
+    const engine = new DuckDbEngine(instance, connection, options, names);
+    const state = await readEngineState(connection, { create: false });
+    const current =
+      state.get(COMPAT_KEY) === TRINO_COMPAT_VERSION && state.get(CATALOG_KEY) === catalogVersion(engine.catalogSql());
+    if (!current) {
+      await engine.close();
+      return undefined;
+    }
+    await installTrinoCompat(connection, { macrosInstalled: true });
     return engine;
   }
 
@@ -221,9 +252,13 @@ export type StreamedResult =
   | { readonly kind: 'affected'; readonly rowsAffected: number };
 
 /** Opens the file, waiting (bounded) while another process holds its lock. */
-function createWaiting(path: string, options: DuckDbEngineOptions): Promise<DuckDBInstance> {
+function createWaiting(
+  path: string,
+  options: DuckDbEngineOptions,
+  access: 'READ_ONLY' | 'READ_WRITE',
+): Promise<DuckDBInstance> {
   return waitWhileBusy(
-    () => DuckDBInstance.create(path),
+    () => DuckDBInstance.create(path, { access_mode: access }),
     (error) => lockHolder(path, error),
     options,
   );
@@ -244,8 +279,19 @@ const CATALOG_KEY = 'catalog';
 /** What this engine recorded in the database file: the compatibility layer's and the catalog's versions. */
 const STATE_TABLE = 'main._dap_state';
 
-async function readEngineState(connection: DuckDBConnection): Promise<Map<string, string>> {
-  await connection.run(`create table if not exists ${STATE_TABLE} (key varchar primary key, value varchar not null)`);
+/** `create: false` (a read-only file): a file without the table reads as holding nothing. */
+async function readEngineState(
+  connection: DuckDBConnection,
+  options: { readonly create: boolean } = { create: true },
+): Promise<Map<string, string>> {
+  if (options.create) {
+    await connection.run(`create table if not exists ${STATE_TABLE} (key varchar primary key, value varchar not null)`);
+  } else {
+    const exists = await connection.runAndReadAll(
+      "select 1 from duckdb_tables() where database_name = current_database() and schema_name = 'main' and table_name = '_dap_state'",
+    );
+    if (exists.currentRowCount === 0) return new Map();
+  }
   const reader = await connection.runAndReadAll(`select key, value from ${STATE_TABLE}`);
   return new Map(reader.getRows().map(([key, value]) => [String(key), String(value)]));
 }

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { SqlValue } from '../../core/ports.ts';
 import type { Dialect } from '../../core/sql/scanner.ts';
 import { type SqlStatement, splitSqlStatements, UnterminatedSqlError } from '../../core/sql/statements.ts';
+import { tokenizeSql } from '../../core/sql/trino-tokens.ts';
 import type { PgliteWarehouse, WarehouseTextResult } from '../../engines/local/pglite-warehouse.ts';
 import {
   type LocalContext,
@@ -63,7 +64,9 @@ export async function query(root: string, source: QuerySource, options: QueryOpt
     project: 'read' as const,
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
   };
-  const session = options.warehouse ? await openWarehouseSession(resolveLocal(local)) : await openEngineSession(local);
+  const session = options.warehouse
+    ? await openWarehouseSession(resolveLocal(local))
+    : await openEngineSession({ ...local, engineAccess: statements.every(readsOnly) ? 'read' : 'write' });
   try {
     let failed = 0;
     for (const [index, statement] of statements.entries()) {
@@ -97,6 +100,14 @@ function statementsOf(source: QuerySource, dialect: Dialect): SqlStatement[] {
   }
   if (statements.length === 0) throw new QueryInputError(`${source.label}: no SQL statement`);
   return statements;
+}
+
+/** Statements that only read open the engine file read-only, so queries run beside each other. */
+const READING_STATEMENTS = new Set(['select', 'with', 'values', 'table', 'show', 'describe', 'explain', 'summarize']);
+
+function readsOnly(statement: SqlStatement): boolean {
+  const first = tokenizeSql(statement.sql).find((t) => t.kind !== 'whitespace' && t.kind !== 'comment');
+  return first?.kind === 'word' && READING_STATEMENTS.has(first.text.toLowerCase());
 }
 
 /** The text of `--file F`, of `-` or of standard input when it is not a terminal. */
