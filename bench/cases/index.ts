@@ -10,6 +10,7 @@ export const CASE_NAMES = [
   'incremental',
   'file-ingestion',
   'hostile-files',
+  'spectrum-copy',
   'scd2-merge',
   'aws-cost',
 ] as const;
@@ -26,6 +27,8 @@ export async function loadCase(name: string): Promise<BenchCase | undefined> {
       return (await import('./file-ingestion.ts')).fileIngestion;
     case 'hostile-files':
       return (await import('./hostile-files.ts')).hostileFiles;
+    case 'spectrum-copy':
+      return (await import('./spectrum-copy.ts')).spectrumCopy;
     case 'scd2-merge':
       return (await import('./scd2-merge.ts')).scd2Merge;
     case 'aws-cost':

@@ -60,15 +60,23 @@ export class LocalWarehouse implements Warehouse, MigratableWarehouse {
     this.copied.schemas.add(external.schema);
   }
 
-  /** Copies every stage and raw table the reporting scripts read (or those of one schema) into the local external schemas. */
-  async refreshExternalTables(onlySchema?: string): Promise<{ readonly tables: readonly string[] }> {
+  /**
+   * Brings every stage and raw table the reporting scripts read (or those of one schema) up to date in the local
+   * external schemas: `tables`, each standing there now; `loads`, what was copied for each that changed (every
+   * partition the first time or when its columns changed, else the partitions that changed since the last copy).
+   */
+  async refreshExternalTables(onlySchema?: string): Promise<{
+    readonly tables: readonly string[];
+    readonly loads: readonly { readonly table: string; readonly partitions: number | 'all' }[];
+  }> {
     const { project, environment, names, engine } = this.context;
     const { stage_schema, raw_schema } = environment.redshift;
     const scripts = project.warehouseScripts.map((s) => s.text);
     const wanted = referencedExternalTables(scripts);
     const columnsRead = externalColumnReader(scripts);
     const folder = await mkdtemp(join(tmpdir(), 'dap-external-'));
-    const copied: string[] = [];
+    const tables: string[] = [];
+    const loads: { table: string; partitions: number | 'all' }[] = [];
     try {
       for (const { placeholder, table } of wanted) {
         const stage = placeholder === 'stage_schema';
@@ -79,30 +87,58 @@ export class LocalWarehouse implements Warehouse, MigratableWarehouse {
         };
         if (!def || (onlySchema !== undefined && source.schema !== onlySchema)) continue;
         // Partition columns (processed_date, event_name) are ordinary columns of the Glue table Spectrum reads. Only
-        // the columns the scripts can read are copied, in parts of bounded size, each read from disk as it is loaded.
+        // the columns the scripts can read are copied (the partition columns always, to know what to replace), and
+        // only the partitions whose rows changed since the last copy, in parts of bounded size read one at a time.
         const all: readonly Column[] = [...def.columns, ...def.partition_columns];
-        const read = new Set(
-          columnsRead(
-            { placeholder, table },
-            all.map((c) => c.name),
-          ),
+        const partitionColumns = def.partition_columns.map((c) => c.name);
+        const named = columnsRead(
+          { placeholder, table },
+          all.map((c) => c.name),
         );
+        if (named.length === 0) continue;
+        const read = new Set([...named, ...partitionColumns]);
         const columns = all.filter((c) => read.has(c.name));
-        if (columns.length === 0) continue;
-        const parts = join(folder, table);
-        const files = await engine.exportCsvParts(source.database, table, columns.map(exportExpression), parts);
-        await this.database.replaceTable(
-          source.schema,
+        const external = columns.map(externalColumn);
+        const now = await engine.partitionFingerprints(
+          source.database,
           table,
-          columns.map(externalColumn),
-          await Promise.all(files.map((file) => openAsBlob(file))),
+          partitionColumns,
+          columns.map((c) => c.name),
         );
-        copied.push(`${source.schema}.${table}`);
+        const before = await this.database.externalPartitions(source.schema, table, external);
+        const changed = before ? [...now].filter(([key, print]) => before.get(key) !== print).map(([key]) => key) : [];
+        const removed = before ? [...before.keys()].filter((key) => !now.has(key)) : [];
+        tables.push(`${source.schema}.${table}`);
+        if (before && changed.length === 0 && removed.length === 0) continue;
+        const parts = join(folder, table);
+        const files =
+          before && changed.length === 0
+            ? []
+            : await engine.exportCsvParts(source.database, table, columns.map(exportExpression), parts, {
+                ...(before ? { partitions: { columns: partitionColumns, keys: changed } } : {}),
+              });
+        await this.database.loadExternalTable({
+          schema: source.schema,
+          table,
+          columns: external,
+          replace: before
+            ? {
+                columns: partitionColumns,
+                partitions: [...changed, ...removed].map((key) => JSON.parse(key) as (string | null)[]),
+              }
+            : 'all',
+          parts: await Promise.all(files.map((file) => openAsBlob(file))),
+          fingerprints: now,
+        });
+        loads.push({
+          table: `${source.schema}.${table}`,
+          partitions: before ? changed.length + removed.length : 'all',
+        });
       }
     } finally {
       await rm(folder, { recursive: true, force: true });
     }
-    return { tables: copied };
+    return { tables, loads };
   }
 
   /**

@@ -49,7 +49,14 @@ export async function openProjectWarehouse(
     const columns = [...def.columns, ...def.partition_columns].map(externalColumn);
     const header = columns.map((c) => c.name).join(',');
     const schema = stage ? redshift.stage_schema : redshift.raw_schema;
-    await warehouse.replaceTable(schema, table, columns, new Blob([`${header}\n`]));
+    await warehouse.loadExternalTable({
+      schema,
+      table,
+      columns,
+      replace: 'all',
+      parts: [new Blob([`${header}\n`])],
+      fingerprints: new Map(),
+    });
   }
   await migrate(warehouse, scripts, warehouseBindings(redshift), 'fixture');
   return {

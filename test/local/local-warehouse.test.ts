@@ -77,3 +77,60 @@ test('stage tables the scripts read are copied into the local external schema', 
     await fixture.cleanup();
   }
 });
+
+test('each refresh copies only the partitions whose rows changed, and the copy stays equal to the stage table', async () => {
+  const fixture = await twinFixture();
+  try {
+    // Prepare: a run fills stage and copies it.
+    const twin = await LocalTwin.open(fixture.context);
+    const run = await twin.run({ now: () => new Date(Date.now() + 3 * 86_400_000) });
+    assert.equal(run.outcome, 'SUCCEEDED');
+    const { engine } = fixture.context;
+    const stage = `${fixture.context.names.stageDatabase}.auth_account_creation`;
+    const warehouse = await fixture.context.warehouse();
+    const perPartition = async () => {
+      const here = await engine.execute(
+        `select processed_date::varchar as day, event_name, count(*)::int as n, count(distinct event_id)::int as ids from ${stage} group by all order by all`,
+      );
+      const there = await warehouse.database.query(
+        'select processed_date::text as day, event_name, count(*)::int as n, count(distinct event_id)::int as ids from spectrum_stage.auth_account_creation group by 1, 2 order by 1, 2',
+      );
+      return { here: here.rows.map((r) => ({ ...r })), there: there.rows.map((r) => ({ ...r })) };
+    };
+    const loadOf = (result: Awaited<ReturnType<typeof warehouse.refreshExternalTables>>) =>
+      result.loads.find((l) => l.table === 'spectrum_stage.auth_account_creation')?.partitions;
+
+    // Act and assess: nothing changed, nothing copied.
+    const unchanged = await warehouse.refreshExternalTables();
+    assert.ok(unchanged.tables.includes('spectrum_stage.auth_account_creation'));
+    assert.equal(loadOf(unchanged), undefined, JSON.stringify(unchanged.loads));
+
+    // A new partition (a backfill on a new day): that one partition.
+    await engine.execute(`create temp table late as select * from ${stage} limit 3`);
+    await engine.execute("update late set event_id = event_id || '-late', processed_date = date '2031-01-01'");
+    await engine.execute(`insert into ${stage} select * from late`);
+    assert.equal(loadOf(await warehouse.refreshExternalTables()), 1);
+    let compared = await perPartition();
+    assert.deepEqual(compared.there, compared.here);
+
+    // A row changed in an old partition: that partition again, its other rows kept.
+    const [old] = (await engine.execute(`select processed_date, event_name from ${stage} order by 1 limit 1`)).rows;
+    await engine.execute(
+      `update ${stage} set event_id = event_id || '-edited' where event_id = (select min(event_id) from ${stage} where processed_date = ?::date and event_name = ?)`,
+      { parameters: [String(old?.processed_date), String(old?.event_name)] },
+    );
+    assert.equal(loadOf(await warehouse.refreshExternalTables()), 1);
+    const edited = await warehouse.database.query(
+      "select count(*)::int as n from spectrum_stage.auth_account_creation where event_id like '%-edited'",
+    );
+    assert.equal(edited.rows[0]?.n, 1);
+
+    // A partition gone from stage is gone from the copy.
+    await engine.execute(`delete from ${stage} where processed_date = date '2031-01-01'`);
+    assert.equal(loadOf(await warehouse.refreshExternalTables()), 1);
+    compared = await perPartition();
+    assert.deepEqual(compared.there, compared.here);
+  } finally {
+    await fixture.cleanup();
+  }
+});

@@ -212,20 +212,55 @@ export class DuckDbEngine implements QueryEngine {
   }
 
   /**
+   * A fingerprint of each partition of `database.table` over `columns` (row count and the sum of the rows'
+   * hashes), keyed by the partition values as JSON text (`["2026-11-09","auth_create_account"]`; `[]` for a table
+   * without partition columns, when it holds rows): two reads with equal fingerprints saw the same rows.
+   */
+  async partitionFingerprints(
+    database: string,
+    table: string,
+    partitionColumns: readonly string[],
+    columns: readonly string[],
+  ): Promise<Map<string, string>> {
+    const source = `${quoteIdentifier(database)}.${quoteIdentifier(table)}`;
+    const key = partitionKeyExpression(partitionColumns);
+    const grouping = partitionColumns.length > 0 ? 'group by all' : 'having count(*) > 0';
+    const reader = await this.connection.runAndReadAll(
+      `select ${key} as key, count(*)::varchar || ':' || sum(hash(${columns.map(quoteIdentifier).join(', ')}))::varchar as fingerprint from ${source} ${grouping}`,
+    );
+    return new Map(reader.getRows().map(([k, fingerprint]) => [String(k), String(fingerprint)]));
+  }
+
+  /**
    * Writes `select <expressions> from database.table` as CSV files of about `partBytes` each (header in each) into
-   * the new folder `folder`, and returns them in order: a reader can load one part at a time.
+   * the new folder `folder`, and returns them in order: a reader can load one part at a time. `partitions`: only the
+   * rows of these partitions (keys as `partitionFingerprints` gives them; they travel as parameters).
    */
   async exportCsvParts(
     database: string,
     table: string,
     expressions: readonly string[],
     folder: string,
-    partBytes = 32 * 1024 * 1024,
+    options: {
+      readonly partBytes?: number;
+      readonly partitions?: { readonly columns: readonly string[]; readonly keys: readonly string[] };
+    } = {},
   ): Promise<string[]> {
     const source = `${quoteIdentifier(database)}.${quoteIdentifier(table)}`;
     const path = folder.replaceAll("'", "''");
+    let where = '';
+    if (options.partitions) {
+      await this.connection.run('create or replace temp table _dap_export_partitions (key varchar)');
+      const insert = await this.connection.prepare('insert into _dap_export_partitions values (?)');
+      for (const key of options.partitions.keys) {
+        insert.bindVarchar(1, key);
+        await insert.run();
+      }
+      where = ` where ${partitionKeyExpression(options.partitions.columns)} in (select key from _dap_export_partitions)`;
+    }
+    const partBytes = Math.floor(options.partBytes ?? 32 * 1024 * 1024);
     await this.connection.run(
-      `copy (select ${expressions.join(', ')} from ${source}) to '${path}' (format csv, header, delimiter ',', file_size_bytes ${Math.floor(partBytes)})`,
+      `copy (select ${expressions.join(', ')} from ${source}${where}) to '${path}' (format csv, header, delimiter ',', file_size_bytes ${partBytes})`,
     );
     const files = existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.csv')) : [];
     const number = (name: string) => Number(/(\d+)\.csv$/.exec(name)?.[1] ?? 0);
@@ -315,6 +350,11 @@ function catalogVersion(catalog: CatalogSql): string {
   return createHash('sha256')
     .update(`${TRINO_COMPAT_VERSION}\n${statements.join(';\n')}`)
     .digest('hex');
+}
+
+/** A row's partition values as JSON text, each as varchar: the key `partitionFingerprints` and exports agree on. */
+function partitionKeyExpression(columns: readonly string[]): string {
+  return `to_json([${columns.map((c) => `${quoteIdentifier(c)}::varchar`).join(', ')}]::varchar[])::varchar`;
 }
 
 function normaliseType(type: string): string {

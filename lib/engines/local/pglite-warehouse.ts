@@ -37,6 +37,18 @@ export interface WarehouseResult {
   readonly rowsAffected: number;
 }
 
+/**
+ * What the twin loaded into each table standing for a Spectrum external table: its columns and each partition's
+ * fingerprint, so the next copy loads only the partitions that changed. Not part of the Redshift model (a name no
+ * migration can take: it starts with `_`).
+ */
+const EXTERNAL_STATE = '_dap_twin.external_tables';
+const EXTERNAL_STATE_DDL = `create schema if not exists _dap_twin; create table if not exists ${EXTERNAL_STATE} (schema_name text, table_name text, columns text not null, partitions jsonb not null, primary key (schema_name, table_name))`;
+
+function columnsSignature(columns: readonly ExternalColumn[]): string {
+  return columns.map((c) => `${c.name} ${c.type}`).join(', ');
+}
+
 /** A column of a table copied in to stand for a Spectrum external table. */
 export interface ExternalColumn {
   readonly name: string;
@@ -177,36 +189,84 @@ export class PgliteWarehouse implements Warehouse, MigratableWarehouse {
   }
 
   /**
-   * Replaces the rows of `schema.table` with `csv` (one CSV, or its parts in order, each with its header), standing
-   * for a Spectrum external table. The table
-   * is kept when its columns are unchanged, so views and procedures over it stay valid; else it is re-created.
+   * The partition fingerprints recorded when `schema.table` was last loaded with these columns (see
+   * `loadExternalTable`), or undefined when it was never loaded, or loaded with other columns.
    */
-  async replaceTable(
+  async externalPartitions(
     schema: string,
     table: string,
     columns: readonly ExternalColumn[],
-    csv: Blob | readonly Blob[],
-  ): Promise<void> {
-    const parts = csv instanceof Blob ? [csv] : csv;
+  ): Promise<ReadonlyMap<string, string> | undefined> {
+    return this.serial(async () => {
+      await this.db.exec(EXTERNAL_STATE_DDL);
+      const loaded = await this.db.query<{ columns: string; partitions: Record<string, string> }>(
+        `select columns, partitions from ${EXTERNAL_STATE} where schema_name = $1 and table_name = $2`,
+        [schema, table],
+      );
+      const row = loaded.rows[0];
+      if (!row || row.columns !== columnsSignature(columns)) return undefined;
+      const present = await this.db.query<{ column_name: string }>(
+        'select column_name from information_schema.columns where table_schema = $1 and table_name = $2 order by ordinal_position',
+        [schema, table],
+      );
+      if (present.rows.map((r) => r.column_name).join(',') !== columns.map((c) => c.name).join(',')) return undefined;
+      return new Map(Object.entries(row.partitions));
+    });
+  }
+
+  /**
+   * Loads CSV parts (header in each) into `schema.table`, standing for a Spectrum external table, in one
+   * transaction: `replace: 'all'` makes the table anew (or empties it) first; `replace: { columns, partitions }` deletes
+   * only the rows of those partitions (each a list of values as text, matched as text) before the parts are appended.
+   * `fingerprints` is recorded as what the table now holds. One part is read at a time.
+   */
+  async loadExternalTable(load: {
+    readonly schema: string;
+    readonly table: string;
+    readonly columns: readonly ExternalColumn[];
+    readonly replace:
+      | 'all'
+      | { readonly columns: readonly string[]; readonly partitions: readonly (string | null)[][] };
+    readonly parts: readonly Blob[];
+    readonly fingerprints: ReadonlyMap<string, string>;
+  }): Promise<void> {
+    const { schema, table, columns, replace } = load;
     const name = `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`;
     const definition = columns.map((c) => `${quoteIdentifier(c.name)} ${c.type}`).join(', ');
     await this.serial(async () => {
+      await this.db.exec(EXTERNAL_STATE_DDL);
       const existing = await this.db.query<{ column_name: string }>(
         'select column_name from information_schema.columns where table_schema = $1 and table_name = $2 order by ordinal_position',
         [schema, table],
       );
       const same = existing.rows.map((r) => r.column_name).join(',') === columns.map((c) => c.name).join(',');
       await this.db.transaction(async (tx) => {
+        if (!same && replace !== 'all')
+          throw new Error(`${schema}.${table}: a partial load needs the table as it was loaded`);
         // Spectrum grants by schema only: whoever may use the external schema reads each of its tables.
-        if (same) await tx.exec(`truncate ${name}; grant select on ${name} to public;`);
-        else
+        if (!same)
           await tx.exec(
             `create schema if not exists ${quoteIdentifier(schema)}; drop table if exists ${name} cascade; create table ${name} (${definition}); grant select on ${name} to public;`,
           );
-        // One part at a time, so memory holds one part, not the table.
-        for (const part of parts) {
+        else if (replace === 'all') await tx.exec(`truncate ${name}`);
+        else if (replace.partitions.length > 0) {
+          const keys = replace.columns.map((_, i) => `k${i} text`).join(', ');
+          await tx.exec(`create temp table _dap_partitions (${keys}) on commit drop`);
+          const placeholders = replace.columns.map((_, i) => `$${i + 1}`).join(', ');
+          for (const partition of replace.partitions)
+            await tx.query(`insert into _dap_partitions values (${placeholders})`, partition);
+          const match = replace.columns
+            .map((c, i) => `${name}.${quoteIdentifier(c)}::text is not distinct from p.k${i}`)
+            .join(' and ');
+          await tx.exec(`delete from ${name} using _dap_partitions p where ${match}`);
+        }
+        for (const part of load.parts) {
           await tx.query(`copy ${name} from '/dev/blob' with (format csv, header true)`, [], { blob: part });
         }
+        await tx.query(
+          `insert into ${EXTERNAL_STATE} values ($1, $2, $3, $4) on conflict (schema_name, table_name) do update set columns = excluded.columns, partitions = excluded.partitions`,
+          [schema, table, columnsSignature(columns), JSON.stringify(Object.fromEntries(load.fingerprints))],
+        );
       });
     });
   }
