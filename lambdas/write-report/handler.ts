@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { parseEvent } from '../../lib/core/lambda-event.ts';
 import type { ObjectStore, QueryEngine, QueryStatistics } from '../../lib/core/ports.ts';
 import {
+  blockedEventSchema,
+  blockedReportingSchema,
   buildRunReport,
   familyOutcomeSchema,
   type RunStatus,
@@ -10,6 +12,7 @@ import {
   runInfoSchema,
   runReportKey,
   runSummaryMessage,
+  withConfigProblems,
 } from '../../lib/core/run-report.ts';
 import { AthenaQueryEngine } from '../../lib/engines/aws/athena-query-engine.ts';
 import { requireEnv } from '../../lib/engines/aws/env.ts';
@@ -21,6 +24,9 @@ export const writeReportEventSchema = z.object({
   run: runInfoSchema,
   families: z.array(familyOutcomeSchema),
   reporting: z.array(reportingOutcomeSchema).default([]),
+  /** The plan's parts left out for their config problems. */
+  blocked: z.array(blockedEventSchema).default([]),
+  reporting_blocked: z.array(blockedReportingSchema).default([]),
 });
 
 export interface WriteReportDeps {
@@ -51,11 +57,12 @@ export function makeHandler(deps: WriteReportDeps) {
         if (stats) statistics.set(merge, stats);
       }
     }
+    const outcomes = withConfigProblems(input, { events: input.blocked, reporting: input.reporting_blocked });
     const report = buildRunReport({
       run: input.run,
       environment: deps.environment,
-      families: input.families,
-      reporting: input.reporting,
+      families: outcomes.families,
+      reporting: outcomes.reporting,
       statistics,
       endedAt: (deps.now ?? (() => new Date()))(),
     });

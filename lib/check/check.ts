@@ -17,6 +17,7 @@ import { tokenizeSql } from '../core/sql/trino-tokens.ts';
 import { deduplicationOf } from '../core/transform.ts';
 import { checkApiSources } from './api-source-checks.ts';
 import { checkFileSources } from './file-source-checks.ts';
+import { isolateProblems } from './isolation.ts';
 import { checkQualityDeclarations } from './quality-checks.ts';
 import { lintRedshiftSql } from './redshift-portability.ts';
 import { checkReportingDependencies } from './reporting-checks.ts';
@@ -38,11 +39,41 @@ export function checkProjectFiles(files: ProjectFiles, root = '.'): { project: P
   return { project, problems: all };
 }
 
-/** Like `checkProject`, but throws a `ConfigError` listing every problem; what CDK synthesis calls. */
+/**
+ * What `dap check` fails on (`failing`: every problem of a part that runs) and only notes (`notes`: problems of
+ * disabled events and families and of files no run reads, which stop nothing).
+ */
+export function checkVerdict(checked: { project: Project; problems: readonly Problem[] }): {
+  failing: Problem[];
+  notes: Problem[];
+} {
+  const { disabled } = isolateProblems(checked.project, checked.problems);
+  return { failing: checked.problems.filter((p) => !disabled.includes(p)), notes: [...disabled] };
+}
+
+/** Like `checkProject`, but throws a `ConfigError` listing every problem `dap check` fails on; what synthesis calls. */
 export function loadCheckedProject(root: string | ProjectFiles): Project {
-  const { project, problems } = typeof root === 'string' ? checkProject(root) : checkProjectFiles(root);
-  if (problems.length > 0) throw new ConfigError(problems);
-  return project;
+  const checked = typeof root === 'string' ? checkProject(root) : checkProjectFiles(root);
+  const { failing } = checkVerdict(checked);
+  if (failing.length > 0) throw new ConfigError(failing);
+  return checked.project;
+}
+
+/**
+ * The project as a run takes it, each problem isolated to what it stops (`isolateProblems`): a `ConfigError` lists
+ * the problems that stop everything; events and reporting families other problems stop are in `project.blocked`,
+ * for the run to report FAILED; problems of disabled parts stop nothing.
+ */
+export function runnable(checked: { project: Project; problems: readonly Problem[] }): Project {
+  if (checked.problems.length === 0) return checked.project;
+  const isolated = isolateProblems(checked.project, checked.problems);
+  if (isolated.blocking.length > 0) throw new ConfigError(isolated.blocking);
+  return { ...checked.project, blocked: { events: isolated.events, reporting: isolated.reporting } };
+}
+
+/** `runnable` over the project's files: what CDK synthesis and the deployed Lambdas load. */
+export function loadRunnableProject(root: string | ProjectFiles): Project {
+  return runnable(typeof root === 'string' ? checkProject(root) : checkProjectFiles(root));
 }
 
 export function crossCheck(project: Project): Problem[] {

@@ -1,17 +1,18 @@
 import type { ProjectFiles } from '../config/loader.ts';
 import { PROJECT_FOLDERS, type Project } from '../core/model/project.ts';
 import type { ObjectStore } from '../core/ports.ts';
-import { loadCheckedProject } from './check.ts';
+import { loadRunnableProject } from './check.ts';
 
 /**
  * The project as deployed: the stack uploads config/, athena-scripts/ and redshift-scripts/ to the metadata bucket
- * under the same relative paths, and Lambdas load it through the same loader and checks as `dap check` (`load`;
- * the twin passes one that reuses the verdict of files it checked already).
+ * under the same relative paths, and Lambdas load it through the same loader and checks as `dap check`, each problem
+ * isolated to the events or reporting families it stops (`load`; the twin passes one that reuses the verdict of
+ * files it checked already).
  */
 export async function loadDeployedProject(
   store: ObjectStore,
   bucket: string,
-  load: (files: ProjectFiles) => Project = loadCheckedProject,
+  load: (files: ProjectFiles) => Project = loadRunnableProject,
 ): Promise<Project> {
   const files = new Map<string, string>();
   const decoder = new TextDecoder();

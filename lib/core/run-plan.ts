@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { enabledFamilies } from './model/plan.ts';
+import { formatProblem, type Problem } from './model/problems.ts';
 import { PATHS, type Project } from './model/project.ts';
 import { procedureNameForFamily, procedureSignature } from './procedure-call.ts';
 import { replayWindow } from './window.ts';
@@ -28,6 +29,14 @@ export interface RunPlan {
     /** Whether `sp_<family>` is called with the run id (`sp_x(run_id varchar)`) or with nothing (`sp_x()`). */
     readonly takes_run_id: boolean;
   }[];
+  /** Enabled events this run leaves out because of their config problems: each is reported FAILED with them. */
+  readonly blocked: readonly {
+    readonly product_family: string;
+    readonly event_name: string;
+    readonly problem: string;
+  }[];
+  /** Enabled reporting families whose procedure is not called because of config problems: reported FAILED. */
+  readonly reporting_blocked: readonly { readonly product_family: string; readonly problem: string }[];
 }
 
 export class UnknownFamilyError extends Error {
@@ -46,15 +55,28 @@ export function planRun(project: Project, environment: string, input: RunInput):
     if (!family.enabled) throw new UnknownFamilyError(`family "${name}" is disabled in product_family_config.json`);
   }
   const onlyEvents = input.events ?? undefined;
-  const families = enabledFamilies(project, only).map((f) => ({
+  const blockedEvents = project.blocked?.events ?? new Map();
+  const wanted = enabledFamilies(project, only).map((f) => ({
     product_family: f.productFamily,
     events: onlyEvents ? f.events.filter((e) => onlyEvents.includes(e)) : f.events,
   }));
   for (const name of onlyEvents ?? []) {
-    if (!families.some((f) => f.events.includes(name))) {
+    if (!wanted.some((f) => f.events.includes(name))) {
       throw new UnknownFamilyError(`event "${name}" is not an enabled event of the families this run covers`);
     }
   }
+  const families = wanted.map((f) => ({ ...f, events: f.events.filter((e) => !blockedEvents.has(e)) }));
+  const blocked = wanted.flatMap((f) =>
+    f.events
+      .filter((e) => blockedEvents.has(e))
+      .map((event_name) => ({
+        product_family: f.product_family,
+        event_name,
+        problem: problemsText(blockedEvents.get(event_name) ?? []),
+      })),
+  );
+  const blockedReporting = project.blocked?.reporting ?? new Map();
+  const reporting = only ? [] : project.reportingFamilies.filter((f) => f.enabled);
   if (input.replay) replayWindow(input.replay);
   return {
     environment,
@@ -62,16 +84,27 @@ export function planRun(project: Project, environment: string, input: RunInput):
     replay: input.replay ?? null,
     families: families.filter((f) => f.events.length > 0),
     // A run limited to some families leaves the reporting model alone: it would be built from partial stage data.
-    reporting_families: only
-      ? []
-      : project.reportingFamilies
-          .filter((f) => f.enabled)
-          .map((f) => ({
-            product_family: f.product_family,
-            depends_on: f.depends_on,
-            takes_run_id: takesRunId(project, f.product_family),
-          })),
+    reporting_families: reporting
+      .filter((f) => !blockedReporting.has(f.product_family))
+      .map((f) => ({
+        product_family: f.product_family,
+        depends_on: f.depends_on,
+        takes_run_id: takesRunId(project, f.product_family),
+      })),
+    blocked,
+    reporting_blocked: reporting
+      .filter((f) => blockedReporting.has(f.product_family))
+      .map((f) => ({
+        product_family: f.product_family,
+        problem: problemsText(blockedReporting.get(f.product_family) ?? []),
+      })),
   };
+}
+
+/** A part's config problems as one line: the first three, and how many more. */
+function problemsText(problems: readonly Problem[]): string {
+  const shown = problems.slice(0, 3).map(formatProblem).join('; ');
+  return problems.length > 3 ? `${shown} (and ${problems.length - 3} more: run dap check)` : shown;
 }
 
 /** How the checked project's procedure for a reporting family is called (a project that fails the check never runs). */

@@ -79,6 +79,47 @@ export const reportingOutcomeSchema = z.object({
 });
 export type ReportingOutcome = z.infer<typeof reportingOutcomeSchema>;
 
+/** An enabled event the run left out for its config problems (the plan's `blocked`). */
+export const blockedEventSchema = z.object({ product_family: z.string(), event_name: z.string(), problem: z.string() });
+/** An enabled reporting family not called for its config problems (the plan's `reporting_blocked`). */
+export const blockedReportingSchema = z.object({ product_family: z.string(), problem: z.string() });
+
+/**
+ * The outcomes with the parts the run left out for their config problems: each event FAILED in its family (the
+ * family FAILED with it, added when none of its events ran), each reporting family FAILED, the problem as the error.
+ */
+export function withConfigProblems(
+  outcomes: { readonly families: readonly FamilyOutcome[]; readonly reporting: readonly ReportingOutcome[] },
+  blocked: {
+    readonly events: readonly z.infer<typeof blockedEventSchema>[];
+    readonly reporting: readonly z.infer<typeof blockedReportingSchema>[];
+  },
+): { families: FamilyOutcome[]; reporting: ReportingOutcome[] } {
+  const families = outcomes.families.map((f) => ({ ...f, events: [...f.events] }));
+  for (const event of blocked.events) {
+    let family = families.find((f) => f.product_family === event.product_family);
+    if (!family) {
+      family = { product_family: event.product_family, status: 'FAILED', events: [], checks: [], committed: [] };
+      families.push(family);
+    }
+    family.status = 'FAILED';
+    family.events.push({
+      event_name: event.event_name,
+      status: 'FAILED',
+      error: { Error: 'ConfigProblem', Cause: event.problem },
+    });
+  }
+  const reporting: ReportingOutcome[] = [
+    ...outcomes.reporting,
+    ...blocked.reporting.map((r) => ({
+      product_family: r.product_family,
+      status: 'FAILED' as const,
+      error: { Error: 'ConfigProblem', Cause: r.problem },
+    })),
+  ];
+  return { families, reporting };
+}
+
 export const runInfoSchema = z.object({
   run_id: z.string().min(1),
   started_at: z.string(),

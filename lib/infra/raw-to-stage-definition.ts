@@ -99,6 +99,9 @@ function leasedRun(scope: Construct, props: RawToStageDefinitionProps): sfn.ICha
       },
       families: sfn.JsonPath.listAt('$.families'),
       reporting: sfn.JsonPath.listAt('$.reporting'),
+      // Enabled events and reporting families the plan left out for their config problems: reported FAILED.
+      blocked: sfn.JsonPath.listAt('$.plan.blocked'),
+      reporting_blocked: sfn.JsonPath.listAt('$.plan.reporting_blocked'),
     },
     '$.report',
   );

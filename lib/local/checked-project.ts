@@ -1,6 +1,6 @@
-import { checkProjectFiles } from '../check/check.ts';
+import { checkProjectFiles, runnable } from '../check/check.ts';
 import { type ProjectFiles, parseProject } from '../config/loader.ts';
-import { ConfigError, type Problem } from '../core/model/problems.ts';
+import type { Problem } from '../core/model/problems.ts';
 import type { Project } from '../core/model/project.ts';
 import { projectVersion, readCached, writeCached } from './content-cache.ts';
 
@@ -28,11 +28,12 @@ export function projectWithProblems(
   return checked;
 }
 
-/** The project, which must pass every check: a `ConfigError` lists every problem (as `loadCheckedProject`). */
-export function checkedProject(files: ProjectFiles, root = '.'): Project {
-  const { project, problems } = projectWithProblems(files, root);
-  if (problems.length > 0) throw new ConfigError(problems);
-  return project;
+/**
+ * The project as a run takes it (`runnable`): a `ConfigError` lists the problems that stop everything; the events
+ * and reporting families other problems stop are in `project.blocked`.
+ */
+export function runnableProject(files: ProjectFiles, root = '.'): Project {
+  return runnable(projectWithProblems(files, root));
 }
 
 /** Records that these files passed a full check (`dap check` found nothing), so the next command skips it. */

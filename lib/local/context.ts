@@ -7,7 +7,7 @@ import type { EnvironmentConfig } from '../core/model/schemas.ts';
 import { DuckDbEngine } from '../engines/local/duckdb-engine.ts';
 import { FolderObjectStore } from '../engines/local/folder-object-store.ts';
 import type { LockWait } from '../engines/local/local-lock.ts';
-import { checkedProject, projectWithProblems } from './checked-project.ts';
+import { projectWithProblems, runnableProject } from './checked-project.ts';
 import type { LocalWarehouse } from './local-warehouse.ts';
 
 export interface LocalOptions {
@@ -58,7 +58,8 @@ export function resolveLocal(
 ): Pick<LocalContext, 'project' | 'environment' | 'names' | 'dataDir' | 'store'> {
   const root = resolve(options.root ?? process.cwd());
   const project =
-    options.project === 'read' ? readProjectTolerantly(root) : checkedProject(readProjectFiles(root), root);
+    options.project === 'read' ? readProjectTolerantly(root) : runnableProject(readProjectFiles(root), root);
+  if (options.project !== 'read') sayBlocked(project);
   const env = environment(project, options.env ?? 'dev');
   const dataDir = resolve(root, options.dataDir ?? process.env.DAP_DATA_DIR ?? '.dap');
   // DuckDB names its write-ahead log by inserting ".wal" before the first "?" of the database path.
@@ -120,6 +121,22 @@ export function localLockWait(): LockWait {
         `dap: waiting for the local engine ${path}, in use by process ${pid ?? '?'}${command ? ` (${command})` : ''} (up to ${seconds} s)`,
       ),
   };
+}
+
+/** What a run will leave out and report FAILED for its config problems: said once, on stderr. */
+function sayBlocked(project: Project): void {
+  const events = [...(project.blocked?.events ?? new Map())];
+  const reporting = [...(project.blocked?.reporting ?? new Map())];
+  if (events.length === 0 && reporting.length === 0) return;
+  const parts = [
+    ...(events.length > 0 ? [`${events.length} event(s)`] : []),
+    ...(reporting.length > 0 ? [`${reporting.length} reporting famil${reporting.length === 1 ? 'y' : 'ies'}`] : []),
+  ].join(' and ');
+  const [name, problems] = events[0] ?? reporting[0] ?? ['', []];
+  const first = problems[0];
+  console.error(
+    `dap: note: ${parts} cannot run for config problems and are reported FAILED; the rest runs (${name}: ${first ? formatProblem(first) : ''}; run dap check for all)`,
+  );
 }
 
 /** The project as far as it parses; its problems are said once, on stderr, and do not stop the command. */

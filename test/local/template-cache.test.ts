@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { loadProject, readProjectFiles } from '../../lib/config/loader.ts';
 import { environment, PROJECT_FOLDERS } from '../../lib/core/model/project.ts';
-import { checkedProject } from '../../lib/local/checked-project.ts';
+import { runnableProject } from '../../lib/local/checked-project.ts';
 import { cachedTemplate } from '../../lib/local/twin/template-cache.ts';
 import { REPO_ROOT } from '../helpers/twin-fixture.ts';
 
@@ -78,7 +78,7 @@ describe('the check verdict is cached by content', () => {
 
     // Act / Assess
     for (let attempt = 0; attempt < 2; attempt++) {
-      assert.throws(() => checkedProject(readProjectFiles(root), root), { name: 'ConfigError' });
+      assert.throws(() => runnableProject(readProjectFiles(root), root), { name: 'ConfigError' });
     }
   });
 
@@ -87,8 +87,8 @@ describe('the check verdict is cached by content', () => {
     const root = projectCopy();
 
     // Act
-    const first = checkedProject(readProjectFiles(root), root);
-    const second = checkedProject(readProjectFiles(root), root);
+    const first = runnableProject(readProjectFiles(root), root);
+    const second = runnableProject(readProjectFiles(root), root);
 
     // Assess
     assert.equal(second.root, root);

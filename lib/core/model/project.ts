@@ -4,7 +4,7 @@
  */
 import type { ApiSource } from './api-source-schema.ts';
 import type { FileSource } from './file-source-schema.ts';
-import { ConfigError } from './problems.ts';
+import { ConfigError, type Problem } from './problems.ts';
 import type {
   Column,
   EnvironmentConfig,
@@ -92,6 +92,16 @@ export interface Project {
   readonly fileSources: ReadonlyMap<string, SourceDef<FileSource>>;
   /** By source name. */
   readonly apiSources: ReadonlyMap<string, SourceDef<ApiSource>>;
+  /**
+   * What a run leaves out, for a project loaded to run (`runnableProject`): each enabled event and reporting family
+   * its problems stop, with them. A run reports each FAILED with its problem. Absent: nothing is left out.
+   */
+  readonly blocked?: BlockedParts;
+}
+
+export interface BlockedParts {
+  readonly events: ReadonlyMap<string, readonly Problem[]>;
+  readonly reporting: ReadonlyMap<string, readonly Problem[]>;
 }
 
 /** The named environment of the project, or a ConfigError naming the file that should define it. */

@@ -1,4 +1,4 @@
-import { checkProjectFiles } from '../../check/check.ts';
+import { checkProjectFiles, checkVerdict } from '../../check/check.ts';
 import { readProjectFiles } from '../../config/loader.ts';
 import { formatDrift } from '../../core/drift.ts';
 import { formatProblem } from '../../core/model/problems.ts';
@@ -12,14 +12,19 @@ export async function check(
   options: { drift?: boolean; env: string; dataDir?: string },
 ): Promise<number> {
   const files = readProjectFiles(root);
-  const { problems } = checkProjectFiles(files, root);
+  const { failing: problems, notes } = checkVerdict(checkProjectFiles(files, root));
+  for (const problem of notes) console.error(`note (stops nothing: disabled or unused): ${formatProblem(problem)}`);
   if (problems.length > 0) {
     for (const problem of problems) console.error(formatProblem(problem));
     console.error(`\ndap check: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
     return 1;
   }
-  recordCleanCheck(files);
-  console.log('dap check: no problems found');
+  if (notes.length === 0) recordCleanCheck(files);
+  console.log(
+    notes.length === 0
+      ? 'dap check: no problems found'
+      : `dap check: no problems in what runs (${notes.length} note${notes.length === 1 ? '' : 's'} on disabled or unused parts)`,
+  );
   return options.drift ? printDrift(root, options) : 0;
 }
 

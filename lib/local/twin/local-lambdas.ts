@@ -20,7 +20,7 @@ import type {
   Warehouse,
 } from '../../core/ports.ts';
 import type { CheckOutcome } from '../../core/run-report.ts';
-import { checkedProject } from '../checked-project.ts';
+import { runnableProject } from '../checked-project.ts';
 
 /** The local stand-ins a Lambda handler can be bound to. */
 export interface TwinPorts {
@@ -46,7 +46,7 @@ const quiet = () => new Logger({ logLevel: 'SILENT' });
  */
 export function localLambdas(ports: TwinPorts): Readonly<Record<string, LocalLambda>> {
   const { environment, names, store } = ports;
-  const projectForRun = deployedProjectPerRun(store, names.buckets.metadata, checkedProject);
+  const projectForRun = deployedProjectPerRun(store, names.buckets.metadata, runnableProject);
   return {
     'run-guard': makeRunGuard({
       control: ports.control,
