@@ -33,8 +33,8 @@ export function checkProject(root: string): { project: Project; problems: Proble
 
 /** `checkProject` over files already in memory (the deployed copy in the metadata bucket). */
 export function checkProjectFiles(files: ProjectFiles, root = '.'): { project: Project; problems: Problem[] } {
-  const { project, problems } = parseProject(files, root);
-  const all = [...problems, ...crossCheck(project)];
+  const { project, problems, unparsed } = parseProject(files, root);
+  const all = [...problems, ...crossCheck(project).filter((p) => !followsFromUnparsed(p, unparsed))];
   all.sort((a, b) => a.file.localeCompare(b.file));
   return { project, problems: all };
 }
@@ -49,6 +49,19 @@ export function checkVerdict(checked: { project: Project; problems: readonly Pro
 } {
   const { disabled } = isolateProblems(checked.project, checked.problems);
   return { failing: checked.problems.filter((p) => !disabled.includes(p)), notes: [...disabled] };
+}
+
+/**
+ * Whether a cross-reference problem only follows from a file that is not JSON (the names in it are unknown, not
+ * missing): a reference to that file, a family or event it would have listed, a raw table it would have declared.
+ */
+function followsFromUnparsed(problem: Problem, unparsed: readonly string[]): boolean {
+  if (unparsed.length === 0) return false;
+  if (unparsed.some((file) => problem.message.includes(file))) return true;
+  const listsEvents = unparsed.some((f) => f.startsWith(`${PATHS.processScripts}/`));
+  if (listsEvents && /^orphan transform: /.test(problem.message)) return true;
+  const declaresRaw = unparsed.some((f) => f.startsWith(`${PATHS.rawTables}/`));
+  return declaresRaw && / has no raw table: /.test(problem.message);
 }
 
 /** Like `checkProject`, but throws a `ConfigError` listing every problem `dap check` fails on; what synthesis calls. */

@@ -29,6 +29,7 @@ import {
   reportingFamilyListSchema,
   stageTableSchema,
 } from '../core/model/schemas.ts';
+import { jsonSyntaxError } from './json-syntax.ts';
 
 /** Flyway's names: `V<version>__<description>.sql` (version parts split by `.` or `_`), `R__<description>.sql`. */
 const MIGRATION_NAME = /^V(\d+(?:[._]\d+)*)__([A-Za-z0-9_.-]+)\.sql$/;
@@ -61,6 +62,8 @@ export function readProjectFiles(root: string): ProjectFiles {
 export interface LoadResult {
   readonly project: Project;
   readonly problems: readonly Problem[];
+  /** JSON files that are not JSON: what other files name in them is unknown, not wrong. */
+  readonly unparsed: readonly string[];
 }
 
 /**
@@ -89,7 +92,7 @@ export function parseProject(files: ProjectFiles, root = '.'): LoadResult {
     fileSources: readSources(reader, PATHS.fileSources, fileSourceSchema),
     apiSources: readSources(reader, PATHS.apiSources, apiSourceSchema),
   };
-  return { project, problems };
+  return { project, problems, unparsed: reader.unparsed };
 }
 
 /** Every `config/environments/<name>.json`, by its `name`. */
@@ -306,6 +309,8 @@ interface DirEntry {
 }
 
 class FileReader {
+  readonly unparsed: string[] = [];
+
   constructor(
     private readonly files: ProjectFiles,
     private readonly problems: Problem[],
@@ -347,8 +352,14 @@ class FileReader {
     try {
       data = JSON.parse(text);
     } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
-      this.problems.push({ file, message: `not valid JSON: ${detail}` });
+      const where = jsonSyntaxError(text);
+      const detail = where?.message ?? (error instanceof Error ? error.message : String(error));
+      this.problems.push({
+        file,
+        ...(where ? { at: `line ${where.line}, column ${where.column}` } : {}),
+        message: `not valid JSON: ${detail}`,
+      });
+      this.unparsed.push(file);
       return undefined;
     }
     const parsed = schema.safeParse(data);
