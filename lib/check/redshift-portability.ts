@@ -42,6 +42,15 @@ export function lintRedshiftSql(file: string, text: string): Problem[] {
     );
   };
 
+  for (const { token, name, attribute } of superNavigation(tokens)) {
+    const { line, column } = lineAndColumn(lines, token.offset);
+    problems.push({
+      file,
+      at: `line ${line}, column ${column}`,
+      message: `SUPER navigation ${name}.${attribute} runs in Redshift, not on the local warehouse (Postgres reads ${name} as a table): keep the JSON text and read it with JSON_EXTRACT_PATH_TEXT`,
+    });
+  }
+
   for (let k = 0; k < tokens.length; k++) {
     const token = tokens[k] as RedshiftToken;
     const w = word(k);
@@ -249,6 +258,64 @@ export function lintRedshiftSql(file: string, text: string): Problem[] {
     }
   }
   return problems;
+}
+
+/**
+ * `alias.attribute` where `alias` names a SUPER value of the same statement (`json_parse(...) as alias`, `... ::super
+ * as alias`, also through a CASE): Redshift navigates into the value, Postgres (the local warehouse) reads `alias` as
+ * a table and refuses the statement. Not a Postgres-only construct, so it is reported apart from them.
+ */
+function superNavigation(
+  tokens: readonly RedshiftToken[],
+): { readonly token: RedshiftToken; readonly name: string; readonly attribute: string }[] {
+  const found: { token: RedshiftToken; name: string; attribute: string }[] = [];
+  const lower = (k: number) => (tokens[k]?.text ?? '').toLowerCase();
+  let start = 0;
+  for (let end = 0; end <= tokens.length; end++) {
+    if (end < tokens.length && lower(end) !== ';' && tokens[end]?.kind !== 'dollar') continue;
+    const aliases = new Set<string>();
+    for (let k = start; k < end; k++) {
+      let after = -1;
+      if (lower(k) === 'json_parse' && lower(k + 1) === '(') after = closingParen(tokens, k + 1, end) + 1;
+      else if (lower(k) === '::' && lower(k + 1) === 'super') after = k + 2;
+      if (after <= 0) continue;
+      const alias = aliasAfter(tokens, after, end);
+      if (alias !== undefined) aliases.add(alias);
+    }
+    for (let k = start; k < end; k++) {
+      const token = tokens[k] as RedshiftToken;
+      if (token.kind !== 'word' || !aliases.has(lower(k)) || lower(k + 1) !== '.' || lower(k - 1) === '.') continue;
+      const attribute = tokens[k + 2];
+      if (attribute?.kind === 'word' || attribute?.kind === 'quoted-identifier')
+        found.push({ token, name: token.text, attribute: attribute.text });
+    }
+    start = end + 1;
+  }
+  return found;
+}
+
+/** The index of the `)` closing the `(` at `open`, or `end` when it is not closed before it. */
+function closingParen(tokens: readonly RedshiftToken[], open: number, end: number): number {
+  let depth = 0;
+  for (let j = open; j < end; j++) {
+    if (tokens[j]?.text === '(') depth++;
+    else if (tokens[j]?.text === ')' && --depth === 0) return j;
+  }
+  return end;
+}
+
+/** The alias an expression ending at or after `from` takes (`... end as name`), at its own depth; or undefined. */
+function aliasAfter(tokens: readonly RedshiftToken[], from: number, end: number): string | undefined {
+  let depth = 0;
+  for (let j = from; j < end; j++) {
+    const text = (tokens[j]?.text ?? '').toLowerCase();
+    if (text === '(') depth++;
+    else if (text === ')' && --depth < 0) return undefined;
+    else if (depth === 0 && (text === ',' || text === 'from')) return undefined;
+    else if (depth === 0 && text === 'as' && tokens[j + 1]?.kind === 'word')
+      return (tokens[j + 1]?.text ?? '').toLowerCase();
+  }
+  return undefined;
 }
 
 /** The first word of the statement holding token k. */

@@ -157,6 +157,27 @@ describe('the Redshift portability lint', () => {
     assert.deepEqual(lintRedshiftSql(FILE, text), []);
   });
 
+  test('SUPER navigation of a JSON_PARSE value runs in Redshift but not locally: reported where it is read', () => {
+    // Prepare: DAP's way, a parsed value named in a subquery and navigated outside it
+    const text = [
+      'select nvl2(doc, doc.activityHistoryScore, doc) as score, d.doc_id',
+      'from (select case when ok then json_parse(evidence) else null end as doc, id as doc_id from t) d;',
+      "select json_parse(a) as parsed, parsed_table.x from parsed_table; select v.attr from (select '{}'::super as v) s;",
+    ].join('\n');
+
+    // Act
+    const problems = lintRedshiftSql(FILE, text);
+
+    // Assess
+    assert.deepEqual(
+      problems.map((p) => `${p.at}: ${p.message}`),
+      [
+        'line 1, column 18: SUPER navigation doc.activityHistoryScore runs in Redshift, not on the local warehouse (Postgres reads doc as a table): keep the JSON text and read it with JSON_EXTRACT_PATH_TEXT',
+        'line 3, column 74: SUPER navigation v.attr runs in Redshift, not on the local warehouse (Postgres reads v as a table): keep the JSON text and read it with JSON_EXTRACT_PATH_TEXT',
+      ],
+    );
+  });
+
   test('the shipped redshift-scripts pass the lint and dap check', () => {
     const folder = join(REPO, 'redshift-scripts');
     const files = readdirSync(folder, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.sql'));

@@ -31,7 +31,8 @@ import { type RedshiftToken, tokenizeRedshift } from '../../core/sql/redshift-to
  *   inside a body); `GRANT ... TO ROLE r` → `GRANT ... TO r`, real (roles are the project's own).
  * - `CREATE|ALTER|DROP USER|GROUP ...` (`PASSWORD DISABLE` included) → nothing: the local warehouse has one user.
  * - `DATETIME` → `TIMESTAMP`; `CREATE VIEW ... WITH NO SCHEMA BINDING` → a plain view; `<database>.schema.table` of
- *   the configured database → `schema.table`.
+ *   the configured database (quoted or not) → `schema.table`.
+ * - `ALTER TABLE t ALTER DISTKEY|DISTSTYLE|SORTKEY|ENCODE ...` and `ALTER COLUMN c ENCODE ...` → nothing (row layout).
  */
 export interface LocalRewriteOptions {
   /**
@@ -43,7 +44,8 @@ export interface LocalRewriteOptions {
 
 export function rewriteRedshiftForLocal(sql: string, options: LocalRewriteOptions = {}): string {
   const database = options.database?.toLowerCase();
-  if (!QUICK_CHECK.test(sql) && (database === undefined || !sql.toLowerCase().includes(`${database}.`))) return sql;
+  const namesDatabase = (text: string) => text.includes(`${database}.`) || text.includes(`${database}".`);
+  if (!QUICK_CHECK.test(sql) && (database === undefined || !namesDatabase(sql.toLowerCase()))) return sql;
   return new Rewriter(tokenizeRedshift(sql), database).emit(0, Number.POSITIVE_INFINITY);
 }
 
@@ -196,6 +198,9 @@ class Rewriter {
           i = replacement.next;
           continue;
         }
+      } else if (token.kind === 'quoted-identifier' && this.threePartName(i)) {
+        i = (this.threePartName(i) as Replacement).next;
+        continue;
       } else if (token.text === '(') depth++;
       else if (token.text === ')') {
         depth--;
@@ -337,9 +342,14 @@ class Rewriter {
     return matches ? { text: '', next: binding + 1 } : undefined;
   }
 
-  /** `<database>.schema.table` of the configured database: `schema.table` locally. */
+  /**
+   * `<database>.schema.table` of the configured database: `schema.table` locally. The database may be quoted
+   * (`"dap_txma_reporting_db"."conformed"."t"`): Redshift folds quoted identifiers to lower case too, by default.
+   */
   private threePartName(i: number): Replacement | undefined {
-    if (this.database === undefined || this.lower(i) !== this.database || this.text(this.previous(i)) === '.') {
+    const token = this.tokens[i];
+    const name = token?.kind === 'quoted-identifier' ? token.text.slice(1, -1).toLowerCase() : this.lower(i);
+    if (this.database === undefined || name !== this.database || this.text(this.previous(i)) === '.') {
       return undefined;
     }
     const dot = this.next(i);
@@ -403,6 +413,9 @@ class Rewriter {
     if ((word === 'create' || word === 'alter' || word === 'drop') && USERS_AND_GROUPS.has(this.lower(this.next(i)))) {
       return { text: nothing, next: this.statementEnd(i, end) };
     }
+    if (word === 'alter' && this.lower(this.next(i)) === 'table' && this.altersLayoutOnly(i, end)) {
+      return { text: nothing, next: this.statementEnd(i, end) };
+    }
     if (word === 'create') {
       const external = this.next(i);
       const schema = this.next(external);
@@ -419,6 +432,22 @@ class Rewriter {
       };
     }
     return undefined;
+  }
+
+  /**
+   * `ALTER TABLE t ALTER DISTKEY c`, `ALTER DISTSTYLE ...`, `ALTER [COMPOUND|INTERLEAVED] SORTKEY ...`, `ALTER ENCODE
+   * AUTO`, `ALTER COLUMN c ENCODE codec` (ALTER TABLE in the Redshift guide): they change how rows are laid out,
+   * which the local warehouse has no notion of, and nothing a query sees.
+   */
+  private altersLayoutOnly(i: number, end: number): boolean {
+    const last = this.statementEnd(i, end);
+    let j = this.next(this.next(i));
+    while (j >= 0 && j < last && this.lower(j) !== 'alter') j = this.next(j);
+    if (j < 0 || j >= last) return false;
+    const what = this.lower(this.next(j));
+    if (['distkey', 'diststyle', 'sortkey', 'compound', 'interleaved', 'encode'].includes(what)) return true;
+    const column = this.next(this.next(j));
+    return what === 'column' && this.lower(this.next(column)) === 'encode';
   }
 
   /**

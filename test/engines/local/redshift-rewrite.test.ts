@@ -69,6 +69,43 @@ describe('the Redshift statement rewriter', () => {
     );
   });
 
+  test('three-part names of the database quoted as DAP writes them, in any case', () => {
+    // Prepare
+    const sql =
+      'update "dap_db"."conformed"."dim_party" set name = x from "DAP_DB".conformed."ref" r, "other"."s"."t" u';
+
+    // Act
+    const local = rewriteRedshiftForLocal(sql, { database: 'dap_db' });
+
+    // Assess
+    assert.equal(local, 'update "conformed"."dim_party" set name = x from conformed."ref" r, "other"."s"."t" u');
+  });
+
+  test('ALTER TABLE ... ALTER DISTKEY / DISTSTYLE / SORTKEY / ENCODE changes only the layout: nothing locally', () => {
+    // Prepare
+    const statements = [
+      'alter table s.f alter distkey user_key;',
+      'ALTER TABLE s.f\nALTER DISTSTYLE KEY DISTKEY user_key;',
+      'alter table s.f alter compound sortkey (a, b);',
+      'alter table s.f alter sortkey auto;',
+      'alter table s.f alter encode auto;',
+      'alter table s.f alter column c encode lzo;',
+    ];
+
+    // Act
+    const local = statements.map((sql) => rewriteRedshiftForLocal(sql));
+
+    // Assess
+    assert.deepEqual(local, [';', ';', ';', ';', ';', ';']);
+    assert.equal(rewriteRedshiftForLocal('alter table s.f add column c int;'), 'alter table s.f add column c int;');
+    assert.equal(
+      rewriteRedshiftForLocal(
+        'create procedure p() as $$ begin alter table s.f alter distkey k; end $$ language plpgsql',
+      ),
+      'create procedure p() as $$ begin null; end $$ language plpgsql',
+    );
+  });
+
   test('a DISTSTYLE with nothing after it ends the rewrite instead of looping', () => {
     assert.equal(rewriteRedshiftForLocal('create table t (a int) diststyle'), 'create table t (a int) ');
   });
