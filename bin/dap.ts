@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerBackfill } from '../lib/local/commands/backfill.ts';
 import { registerCheck } from '../lib/local/commands/check.ts';
+import { registerImport } from '../lib/local/commands/import.ts';
 import { registerIngest } from '../lib/local/commands/ingest.ts';
 import { registerPull } from '../lib/local/commands/pull.ts';
 import { registerQuery } from '../lib/local/commands/query.ts';
@@ -21,6 +22,7 @@ for (const register of [
   registerIngest,
   registerPull,
   registerUnlock,
+  registerImport,
 ])
   register(program);
 
@@ -37,6 +39,9 @@ const EXPECTED_ERRORS = new Set([
   'IngestBusyError',
   'UnlockRefusedError',
   'UnsupportedDataDirError',
+  'ImportCommandError',
+  'MigrationFailedError',
+  'MigrationMismatchError',
 ]);
 
 try {

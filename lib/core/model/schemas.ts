@@ -274,20 +274,27 @@ export type StageTable = z.infer<typeof stageTableSchema>;
 
 /**
  * `athena-scripts/raw_tables/<source>.json`: raw tables of one source that share a layout. Each table gets the
- * shared columns followed by its own; its files live under `location` with `{table}` replaced by the table name.
+ * shared columns followed by its own; its files live under `location` with `{table}` replaced by the table name. A
+ * file of one table may name its prefix outright (`txma/AUTH_CREATE_ACCOUNT`, upper case as DAP lays it out).
  */
-export const rawSourceSchema = z.strictObject({
-  source: identifier,
-  description: z.string().optional(),
-  format: z.enum(['json']),
-  location: z
-    .string()
-    .regex(/^[a-z0-9_{}/-]+$/, { error: 'expected an S3 key prefix such as txma/{table}' })
-    .refine((s) => s.includes('{table}'), { error: 'expected the prefix to contain {table}' }),
-  columns: z.array(columnSchema).default([]),
-  partition_columns: z.array(columnSchema).default([]),
-  tables: z.record(identifier, z.strictObject({ columns: z.array(columnSchema).default([]) })),
-});
+export const rawSourceSchema = z
+  .strictObject({
+    source: identifier,
+    description: z.string().optional(),
+    format: z.enum(['json']),
+    location: z.string().regex(/^[A-Za-z0-9_{}/-]+$/, { error: 'expected an S3 key prefix such as txma/{table}' }),
+    columns: z.array(columnSchema).default([]),
+    partition_columns: z.array(columnSchema).default([]),
+    tables: z.record(identifier, z.strictObject({ columns: z.array(columnSchema).default([]) })),
+  })
+  .superRefine((source, context) => {
+    if (source.location.includes('{table}') || Object.keys(source.tables).length === 1) return;
+    context.addIssue({
+      code: 'custom',
+      path: ['location'],
+      message: 'expected the prefix to contain {table} (a prefix without it serves a file of one table)',
+    });
+  });
 export type RawSource = z.infer<typeof rawSourceSchema>;
 
 // ---------------------------------------------------------------- redshift-scripts
