@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
+import { PACKAGE_ROOT } from '../lib/core/package-root.ts';
 import { registerBackfill } from '../lib/local/commands/backfill.ts';
 import { registerCheck } from '../lib/local/commands/check.ts';
 import { registerImport } from '../lib/local/commands/import.ts';
@@ -11,6 +14,7 @@ import { registerUnlock } from '../lib/local/commands/unlock.ts';
 // Each command loads what it needs when it runs, so `dap --help` and `dap query` never load what `dap run` needs.
 const program = new Command('dap')
   .description('dap: config-driven ELT on AWS, and its local twin')
+  .version(packageVersion(), '-V, --version', 'the version of dap')
   .option('--root <dir>', 'project root (config/, athena-scripts/, redshift-scripts/)', process.cwd())
   .showHelpAfterError();
 
@@ -42,7 +46,13 @@ const EXPECTED_ERRORS = new Set([
   'ImportCommandError',
   'MigrationFailedError',
   'MigrationMismatchError',
+  'UnknownFamilyError',
 ]);
+
+function packageVersion(): string {
+  const { version } = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
+  return version;
+}
 
 try {
   await program.parseAsync();

@@ -46,25 +46,67 @@ export class UnknownFamilyError extends Error {
   }
 }
 
+/**
+ * Refuses a selection naming a family that is not there or not enabled, or an event that is not an enabled event of
+ * the families selected, with the closest known name; what `planRun` and the CLI (before it opens anything) check.
+ */
+export function checkRunSelection(
+  project: Project,
+  families: readonly string[] | undefined,
+  events: readonly string[] | undefined,
+): void {
+  for (const name of families ?? []) {
+    const family = project.families.find((f) => f.product_family === name);
+    const known = project.families.filter((f) => f.enabled).map((f) => f.product_family);
+    if (!family) {
+      throw new UnknownFamilyError(
+        `family "${name}" is not in product_family_config.json${suggestion(name, known)} (enabled: ${known.join(', ') || 'none'})`,
+      );
+    }
+    if (!family.enabled) throw new UnknownFamilyError(`family "${name}" is disabled in product_family_config.json`);
+  }
+  const covered = enabledFamilies(project, families).flatMap((f) => f.events);
+  for (const name of events ?? []) {
+    if (!covered.includes(name)) {
+      throw new UnknownFamilyError(
+        `event "${name}" is not an enabled event of the families this run covers${suggestion(name, covered)}`,
+      );
+    }
+  }
+}
+
+/** `: did you mean "x"?` for the known name within two edits of `name`, or nothing. */
+function suggestion(name: string, known: readonly string[]): string {
+  const close = known
+    .map((candidate) => ({ candidate, distance: editDistance(name, candidate) }))
+    .filter(({ distance }) => distance <= 2)
+    .sort((a, b) => a.distance - b.distance)[0];
+  return close ? `: did you mean "${close.candidate}"?` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
+}
+
 /** Which families, events and reporting families a run does. Small on purpose: names only, never SQL text. */
 export function planRun(project: Project, environment: string, input: RunInput): RunPlan {
   const only = input.families ?? undefined;
-  for (const name of only ?? []) {
-    const family = project.families.find((f) => f.product_family === name);
-    if (!family) throw new UnknownFamilyError(`family "${name}" is not in product_family_config.json`);
-    if (!family.enabled) throw new UnknownFamilyError(`family "${name}" is disabled in product_family_config.json`);
-  }
   const onlyEvents = input.events ?? undefined;
+  checkRunSelection(project, only, onlyEvents);
   const blockedEvents = project.blocked?.events ?? new Map();
   const wanted = enabledFamilies(project, only).map((f) => ({
     product_family: f.productFamily,
     events: onlyEvents ? f.events.filter((e) => onlyEvents.includes(e)) : f.events,
   }));
-  for (const name of onlyEvents ?? []) {
-    if (!wanted.some((f) => f.events.includes(name))) {
-      throw new UnknownFamilyError(`event "${name}" is not an enabled event of the families this run covers`);
-    }
-  }
   const families = wanted.map((f) => ({ ...f, events: f.events.filter((e) => !blockedEvents.has(e)) }));
   const blocked = wanted.flatMap((f) =>
     f.events

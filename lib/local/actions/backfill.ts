@@ -1,6 +1,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { checkRunSelection } from '../../core/run-plan.ts';
 import { type BackfillRequest, backfillInput, startBackfillInAws } from '../backfill.ts';
-import { openLocal } from '../context.ts';
+import { openResolved, resolveLocal } from '../context.ts';
 import { runOnTwin } from '../run.ts';
 
 export interface BackfillOptions {
@@ -21,7 +22,9 @@ export async function backfill(root: string, options: BackfillOptions): Promise<
     to: options.to,
     ...(options.event ? { events: options.event } : {}),
   };
-  const context = await openLocal({ root, env: options.env, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+  const resolved = resolveLocal({ root, env: options.env, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+  checkRunSelection(resolved.project, [options.family], options.event);
+  const context = await openResolved(resolved);
   try {
     if (options.aws) {
       const arn = await startBackfillInAws(

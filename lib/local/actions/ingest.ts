@@ -52,13 +52,21 @@ export async function watch(root: string, options: WatchOptions): Promise<void> 
   try {
     const folder = `${context.dataDir}/${context.names.buckets.landing}/landing/<source>/`;
     if (!options.once) console.error(`watching ${folder} (Ctrl-C to stop)`);
+    let seen = 0;
     await watchLanding(context, {
       once: options.once ?? false,
       intervalMs: Number(options.interval),
       signal: controller.signal,
-      onSummary: (summary) => print(summary, options.json),
-      onError: (key, error) => console.error(`dap watch: ${key}: ${error.message}`),
+      onSummary: (summary) => {
+        seen++;
+        print(summary, options.json);
+      },
+      onError: (key, error) => {
+        seen++;
+        console.error(`dap watch: ${key}: ${error.message}`);
+      },
     });
+    if (options.once && seen === 0) console.error(`dap watch: nothing to ingest in ${folder}`);
     if (!options.once) console.error('stopped');
   } finally {
     process.off('SIGINT', stop);
