@@ -5,11 +5,12 @@ import { formatProblem } from '../../core/model/problems.ts';
 import { recordCleanCheck } from '../checked-project.ts';
 import { resolveLocal } from '../context.ts';
 import { localDrift } from '../drift.ts';
+import { formatFills, localFill } from '../fill.ts';
 
-/** `dap check [--drift]`: every problem on stderr, one line each; returns the exit code. */
+/** `dap check [--drift] [--fill]`: every problem on stderr, one line each; returns the exit code. */
 export async function check(
   root: string,
-  options: { drift?: boolean; env: string; dataDir?: string },
+  options: { drift?: boolean; fill?: boolean; env: string; dataDir?: string },
 ): Promise<number> {
   const files = readProjectFiles(root);
   const { failing: problems, notes } = checkVerdict(checkProjectFiles(files, root));
@@ -17,6 +18,8 @@ export async function check(
   if (problems.length > 0) {
     for (const problem of problems) console.error(formatProblem(problem));
     console.error(`\ndap check: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
+    // The parts that run despite the problems (isolated per event) are measured all the same.
+    if (options.fill) await printFill(root, options.env);
     return 1;
   }
   if (notes.length === 0) recordCleanCheck(files);
@@ -25,7 +28,18 @@ export async function check(
       ? 'dap check: no problems found'
       : `dap check: no problems in what runs (${notes.length} note${notes.length === 1 ? '' : 's'} on disabled or unused parts)`,
   );
-  return options.drift ? printDrift(root, options) : 0;
+  const drift = options.drift ? await printDrift(root, options) : 0;
+  const fill = options.fill ? await printFill(root, options.env) : 0;
+  return Math.max(drift, fill);
+}
+
+/** `--fill`: each enabled event's transform on a fully filled raw record; exit 1 when any leaves a column NULL. */
+async function printFill(root: string, envName: string): Promise<number> {
+  const { project } = resolveLocal({ root, env: envName });
+  const fills = await localFill(project, envName);
+  const { lines, failing } = formatFills(fills);
+  for (const line of lines) console.log(line);
+  return failing ? 1 : 0;
 }
 
 /** `--drift`: each raw table with local files against its declaration; exit 1 when any drifted. */
