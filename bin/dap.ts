@@ -9,6 +9,7 @@ import { registerIngest } from '../lib/local/commands/ingest.ts';
 import { registerPull } from '../lib/local/commands/pull.ts';
 import { registerQuery } from '../lib/local/commands/query.ts';
 import { registerRun } from '../lib/local/commands/run.ts';
+import { registerRuns } from '../lib/local/commands/runs.ts';
 import { registerUnlock } from '../lib/local/commands/unlock.ts';
 
 // Each command loads what it needs when it runs, so `dap --help` and `dap query` never load what `dap run` needs.
@@ -22,6 +23,7 @@ for (const register of [
   registerCheck,
   registerQuery,
   registerRun,
+  registerRuns,
   registerBackfill,
   registerIngest,
   registerPull,

@@ -10,6 +10,7 @@ import {
   isEmptyWindow,
   lateArrivals,
   objectsInWindow,
+  partitionDay,
   type Watermark,
   watermarkKey,
 } from './window.ts';
@@ -43,6 +44,8 @@ export interface PreparedEvent {
   /** Files that arrived in already-committed days: not read by this run, reported so nothing is lost silently. */
   readonly late_files: number;
   readonly late_file_sample: readonly string[];
+  /** The delivery days the late files are in, sorted: what a backfill should cover. */
+  readonly late_days: readonly string[];
 }
 
 export interface PrepareEventDeps {
@@ -105,5 +108,6 @@ export async function prepareEvent(
     raw_bytes: contents.bytes,
     late_files: late.length,
     late_file_sample: late.slice(0, 5).map((o) => o.key),
+    late_days: [...new Set(late.map((o) => partitionDay(o.key)).filter((day) => day !== undefined))].sort(),
   };
 }

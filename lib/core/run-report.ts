@@ -32,6 +32,7 @@ export const eventOutcomeSchema = z.object({
   raw_bytes: z.number().optional(),
   late_files: z.number().optional(),
   late_file_sample: z.array(z.string()).optional(),
+  late_days: z.array(z.string()).optional(),
   /** The event's Athena statements (clear incoming, load incoming, merge into stage), as the state machine saw them. */
   queries: z
     .object({
@@ -139,6 +140,8 @@ export interface EventReport {
   /** Files that arrived in already-committed days (outside lateness): not loaded by this run; backfill them. */
   readonly late_files: number;
   readonly late_file_sample: readonly string[];
+  /** The delivery days of the late files, sorted. */
+  readonly late_days: readonly string[];
   /** The MERGE into stage (its statistics give rows_written). */
   readonly query_id: string | null;
   /** Every Athena query the event ran, with what each scanned (Athena bills each, with a 10 MB minimum). */
@@ -256,6 +259,7 @@ export function buildRunReport(input: {
         raw_bytes: event.raw_bytes ?? null,
         late_files: event.late_files ?? 0,
         late_file_sample: event.late_file_sample ?? [],
+        late_days: event.late_days ?? [],
         query_id: merge?.query_execution_id ?? null,
         queries,
         rows_written: event.skipped ? 0 : (stats?.rowsWritten ?? null),
@@ -322,7 +326,27 @@ export function runSummaryMessage(report: RunReport): string {
     ...report.reporting.filter((r) => r.status === 'FAILED').map((r) => `${r.product_family}: ${r.error ?? 'failed'}`),
   ];
   const head = `dap ${report.environment} run ${report.run_id} ${report.status}: ${report.totals.families - report.totals.families_failed}/${report.totals.families} families, ${report.totals.rows_written} rows written`;
-  const late =
-    report.totals.late_files > 0 ? `. ${report.totals.late_files} late file(s) in committed days: backfill them` : '';
+  const late = lateFileLines(report)
+    .map((line) => `. ${line}`)
+    .join('');
   return failed.length > 0 ? `${head}${late}. Failed: ${failed.join(' | ')}` : `${head}${late}`;
+}
+
+/**
+ * One line per event with files that arrived in days it had already committed (no incremental run will read them),
+ * with the backfill that loads them: `3 late file(s) for e on 2024-01-14, 2024-01-15: load them with dap backfill
+ * --family f --event e --from 2024-01-14 --to 2024-01-15`.
+ */
+export function lateFileLines(report: Pick<RunReport, 'families'>): string[] {
+  return report.families.flatMap((family) =>
+    family.events
+      .filter((event) => event.late_files > 0)
+      .map((event) => lateFileLine(family.product_family, event.event_name, event.late_files, event.late_days)),
+  );
+}
+
+export function lateFileLine(family: string, event: string, count: number, days: readonly string[]): string {
+  const on = days.length > 0 ? ` on ${days.join(', ')}` : ' in committed days';
+  const range = days.length > 0 ? `--from ${days[0]} --to ${days[days.length - 1]}` : '--from <day> --to <day>';
+  return `${count} late file(s) for ${event}${on}: load them with dap backfill --family ${family} --event ${event} ${range}`;
 }

@@ -9,6 +9,7 @@ import { resourceNames } from '../core/model/names.ts';
 import { ConfigError } from '../core/model/problems.ts';
 import type { RawTableDef, StageTableDef } from '../core/model/project.ts';
 import type { Column, EnvironmentConfig } from '../core/model/schemas.ts';
+import { RUN_REPORTS_TABLE } from '../core/run-history.ts';
 import { acknowledgeNag, nagArn } from './nag.ts';
 import { removalPolicyOf } from './removal-policy.ts';
 
@@ -18,6 +19,12 @@ export interface DapCatalogProps {
   readonly rawBucket: s3.IBucket;
   /** Holds the stage (Iceberg) tables; the stage database points at it. */
   readonly stageBucket: s3.IBucket;
+  /**
+   * Holds the run reports (`run_reports/run_date=<day>/<run id>.json`): the ops database's `run_reports` table reads
+   * them, so analysts query run history in Athena.
+   * @default no ops database
+   */
+  readonly processResultsBucket?: s3.IBucket;
   /**
    * The key the raw bucket is encrypted with: the crawlers decrypt raw files with it and encrypt their logs with it.
    * @default no crawlers (they need the key to read raw and to encrypt their logs)
@@ -76,6 +83,9 @@ export class DapCatalog extends Construct {
   public readonly incomingDatabase: glue.CfnDatabase;
   public readonly incomingDatabaseName: string;
   public readonly driftDatabaseName: string;
+  /** `<prefix>_ops`: dap's own tables (`run_reports`), when the process-results bucket was given. */
+  public readonly opsDatabase?: glue.CfnDatabase;
+  public readonly runReportsTable?: glue.CfnTable;
   /** Declared raw tables, by table name. */
   public readonly rawTables: ReadonlyMap<string, glue.CfnTable>;
   /** Iceberg stage tables, by table name. */
@@ -110,6 +120,23 @@ export class DapCatalog extends Construct {
     this.driftDatabase = this.database('RawDriftDatabase', this.driftDatabaseName, props.rawBucket, {
       description: `Schemas the ${env.name} raw crawlers inferred from the raw files; compared with the declared raw tables, never read by transforms`,
     });
+
+    if (props.processResultsBucket) {
+      this.opsDatabase = this.database('OpsDatabase', names.opsDatabase, props.processResultsBucket, {
+        description: `dap's own tables of the ${env.name} environment: run_reports, every run's report`,
+      });
+      // The run reports read as raw JSON tables are: OpenX SerDe, `run_date` projected from the report keys.
+      this.runReportsTable = new glue.CfnTable(this, 'RunReports', {
+        catalogId: Stack.of(this).account,
+        databaseName: names.opsDatabase,
+        tableInput: {
+          ...rawTableInput(RUN_REPORTS_TABLE, props.processResultsBucket.bucketName, props.projectionStartYear ?? 2020),
+          description: 'Every raw-to-stage run: its report as the write-report step wrote it, partitioned by run_date',
+        },
+      });
+      this.runReportsTable.addResourceDependency(this.opsDatabase);
+      this.runReportsTable.applyRemovalPolicy(this.removalPolicy);
+    }
 
     const rawTables = new Map<string, glue.CfnTable>();
     for (const def of props.rawTables ?? []) {

@@ -70,6 +70,7 @@ export class DapStack extends Stack {
       environment: env,
       rawBucket: this.storage.raw,
       stageBucket: this.storage.stage,
+      processResultsBucket: this.storage.buckets.processResults,
       encryptionKey: this.storage.key,
       rawTables: [...project.rawTables.values()],
       stageTables: [...project.stageTables.values()],

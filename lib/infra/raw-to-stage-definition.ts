@@ -244,6 +244,7 @@ function windowFacts(): Record<string, unknown> {
     raw_bytes: sfn.JsonPath.numberAt('$.prepared.raw_bytes'),
     late_files: sfn.JsonPath.numberAt('$.prepared.late_files'),
     late_file_sample: sfn.JsonPath.listAt('$.prepared.late_file_sample'),
+    late_days: sfn.JsonPath.listAt('$.prepared.late_days'),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { RunReport } from '../core/run-report.ts';
+import { lateFileLines, type RunReport } from '../core/run-report.ts';
 import { formatTable } from './table-format.ts';
 import type { TwinOutcome, TwinRunResult } from './twin/local-twin.ts';
 
@@ -90,6 +90,7 @@ export function printRunResult(result: TwinRunResult, write: (text: string) => v
   for (const reporting of report.reporting.filter((r) => r.status !== 'SUCCEEDED')) {
     write(`  ${reporting.product_family} (reporting): ${reporting.error}`);
   }
+  for (const line of lateFileLines(report)) write(`  ${line}`);
   if (result.reportKey) write(`report: ${result.reportKey}`);
   return EXIT_CODES[report.status];
 }

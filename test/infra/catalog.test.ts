@@ -54,8 +54,42 @@ test('the databases are retained unless the environment allows destroy', () => {
   const deletionPolicies = (env: ReturnType<typeof devEnvironment>) =>
     Object.values(templateOf(env).template.findResources('AWS::Glue::Database')).map((db) => db.DeletionPolicy);
 
-  assert.deepEqual(deletionPolicies(devEnvironment()), ['Delete', 'Delete', 'Delete', 'Delete']);
-  assert.deepEqual(deletionPolicies(prodEnvironment()), ['Retain', 'Retain', 'Retain', 'Retain']);
+  assert.deepEqual(deletionPolicies(devEnvironment()), ['Delete', 'Delete', 'Delete', 'Delete', 'Delete']);
+  assert.deepEqual(deletionPolicies(prodEnvironment()), ['Retain', 'Retain', 'Retain', 'Retain', 'Retain']);
+});
+
+test('run reports are an Athena table: <prefix>_ops.run_reports over the process-results bucket, run_date projected', () => {
+  // Prepare
+  const env = devEnvironment();
+  const { stack, template } = templateOf(env);
+  const bucket = { Ref: logicalIdOf(stack.storage.buckets.processResults) };
+
+  // Assess
+  template.hasResourceProperties('AWS::Glue::Database', {
+    DatabaseInput: { Name: 'dev_dap_ops', LocationUri: { 'Fn::Join': ['', ['s3://', bucket, '/']] } },
+  });
+  template.hasResourceProperties('AWS::Glue::Table', {
+    DatabaseName: 'dev_dap_ops',
+    TableInput: {
+      Name: 'run_reports',
+      PartitionKeys: [{ Name: 'run_date', Type: 'string' }],
+      Parameters: Match.objectLike({
+        'projection.enabled': 'true',
+        'projection.run_date.type': 'date',
+        'projection.run_date.format': 'yyyy-MM-dd',
+        'storage.location.template': { 'Fn::Join': ['', ['s3://', bucket, '/run_reports/run_date=${run_date}/']] },
+      }),
+      StorageDescriptor: Match.objectLike({
+        Location: { 'Fn::Join': ['', ['s3://', bucket, '/run_reports/']] },
+        Columns: Match.arrayWith([
+          { Name: 'run_id', Type: 'string' },
+          { Name: 'status', Type: 'string' },
+          Match.objectLike({ Name: 'families', Type: Match.stringLikeRegexp('^array<struct<product_family:string') }),
+        ]),
+        SerdeInfo: Match.objectLike({ SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' }),
+      }),
+    },
+  });
 });
 
 // ---------------------------------------------------------------- tables and crawlers from config

@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSy
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { RAW_TO_STAGE_LEASE } from '../../lib/core/run-guard.ts';
-import type { RunReport } from '../../lib/core/run-report.ts';
+import { type RunReport, runSummaryMessage } from '../../lib/core/run-report.ts';
 import { FileControlStore } from '../../lib/engines/local/file-control-store.ts';
 import type { LocalContext } from '../../lib/local/context.ts';
 import { LocalTwin, type TwinRunOptions } from '../../lib/local/twin/local-twin.ts';
@@ -222,6 +222,11 @@ describe('incremental, idempotent runs', () => {
       assert.deepEqual(reported?.late_file_sample, [
         'txma/auth_create_account/year=2024/month=01/day=16/late-outside.json',
       ]);
+      assert.deepEqual(reported?.late_days, ['2024-01-16']);
+      assert.match(
+        runSummaryMessage(next),
+        /1 late file\(s\) for auth_create_account on 2024-01-16: load them with dap backfill --family auth_account_creation --event auth_create_account --from 2024-01-16 --to 2024-01-16/,
+      );
       assert.equal(await count('late-outside-1'), 0);
 
       // Act 3: backfill day 16 for the family

@@ -9,6 +9,8 @@ export interface ResourceNames {
   readonly stageDatabase: string;
   /** Where each event's window is staged (one table per event) before it is merged into its stage table. */
   readonly incomingDatabase: string;
+  /** dap's own tables for operators and analysts: `run_reports`, every run's report. */
+  readonly opsDatabase: string;
   readonly workgroup: string;
   readonly stateMachine: string;
   readonly controlTable: string;
@@ -33,6 +35,7 @@ export function resourceNames(env: Pick<EnvironmentConfig, 'name' | 'name_prefix
     rawDatabase: `${glue}_raw`,
     stageDatabase: `${glue}_stage`,
     incomingDatabase: `${glue}_incoming`,
+    opsDatabase: `${glue}_ops`,
     workgroup: `${prefix}-workgroup`,
     stateMachine: `${prefix}-raw-to-stage`,
     controlTable: `${prefix}-control`,

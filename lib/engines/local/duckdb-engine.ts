@@ -6,6 +6,7 @@ import { type ResourceNames, resourceNames } from '../../core/model/names.ts';
 import type { Project, StageTableDef } from '../../core/model/project.ts';
 import type { EnvironmentConfig } from '../../core/model/schemas.ts';
 import type { QueryEngine, QueryResult, QueryStatistics, SqlValue } from '../../core/ports.ts';
+import { RUN_REPORTS_TABLE } from '../../core/run-history.ts';
 import { quoteIdentifier } from '../../core/sql/identifiers.ts';
 import { incomingTableDefs } from '../../core/transform.ts';
 import { expectedStageColumns, rawViewSql, stageTableSql } from './duckdb-catalog.ts';
@@ -99,7 +100,14 @@ export class DuckDbEngine implements QueryEngine {
     const { project } = this.options;
     const rawBucketDir = join(this.options.dataDir, this.names.buckets.raw);
     return {
-      rawViews: [...project.rawTables.values()].map((table) => rawViewSql(this.names.rawDatabase, table, rawBucketDir)),
+      rawViews: [
+        ...[...project.rawTables.values()].map((table) => rawViewSql(this.names.rawDatabase, table, rawBucketDir)),
+        rawViewSql(
+          this.names.opsDatabase,
+          RUN_REPORTS_TABLE,
+          join(this.options.dataDir, this.names.buckets.processResults),
+        ),
+      ],
       stageTables: [...project.stageTables.values()].map((table) => ({
         table,
         sql: stageTableSql(this.names.stageDatabase, table),
@@ -123,7 +131,7 @@ export class DuckDbEngine implements QueryEngine {
   private async sync(catalog: CatalogSql): Promise<{ rebuiltStageTables: string[] }> {
     const stage = this.names.stageDatabase;
     const incoming = this.names.incomingDatabase;
-    for (const database of [this.names.rawDatabase, stage, incoming])
+    for (const database of [this.names.rawDatabase, stage, incoming, this.names.opsDatabase])
       await this.connection.run(`create schema if not exists ${quoteIdentifier(database)}`);
     for (const view of catalog.rawViews) await this.connection.run(view);
     const rebuiltStageTables: string[] = [];
