@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { parseBaseUrl } from '../../lib/local/commands/pull.ts';
 import { REPO_ROOT } from '../helpers/twin-fixture.ts';
 
 /** What a user types wrong, or asks first: answered at once, in one line, before anything is opened. */
@@ -63,5 +64,17 @@ describe('dap command arguments', () => {
     // Assess
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stderr, /dap watch: nothing to ingest in .*landing\/<source>\//);
+  });
+
+  test('dap pull --base-url takes https, and plain http only to this machine', () => {
+    // Act
+    const remote = dap(['pull', 'eventbrite', '--base-url', 'http://api.example.com', '--data-dir', join(work, 'p')]);
+
+    // Assess
+    assert.equal(remote.status, 1);
+    assert.match(remote.stderr, /expected https:\/\/, or http:\/\/ to 127\.0\.0\.1, localhost or \[::1\] only/);
+    assert.equal(parseBaseUrl('http://127.0.0.1:8080/v3'), 'http://127.0.0.1:8080/v3');
+    assert.equal(parseBaseUrl('https://staging.example.com'), 'https://staging.example.com');
+    assert.throws(() => parseBaseUrl('ftp://127.0.0.1'), /expected https:\/\//);
   });
 });

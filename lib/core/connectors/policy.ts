@@ -95,9 +95,18 @@ export function backoffMs(failures: number, retry: RetryConfig, random: () => nu
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
-/** How long to wait for a rate limit: what the API asked, else the configured default. */
-export function rateLimitWaitMs(verdict: { waitMs: number | undefined }, rateLimit: RateLimitConfig): number {
-  return verdict.waitMs ?? rateLimit.default_wait_seconds * 1000;
+/**
+ * How long to wait for a rate limit: what the API asked; else, for the `unannounced`-th limit in a row that said
+ * nothing (1 for the first), an exponential backoff from one second up to the configured default (1 s, 2 s, 4 s,
+ * ...), so a short limit costs seconds, not the default every time.
+ */
+export function rateLimitWaitMs(
+  verdict: { waitMs: number | undefined },
+  rateLimit: RateLimitConfig,
+  unannounced: number,
+): number {
+  if (verdict.waitMs !== undefined) return verdict.waitMs;
+  return Math.min(rateLimit.default_wait_seconds * 1000, 1000 * 2 ** Math.max(0, unannounced - 1));
 }
 
 function errorText(error: unknown): string {

@@ -57,6 +57,8 @@ export interface PullDeps {
 export interface PullOptions {
   /** Another host for the same API, e.g. the local replay server. @default the source's `base_url` */
   readonly baseUrl?: string;
+  /** Abandon the pull in progress (its checkpoint) and start a new one from the watermarks. @default false */
+  readonly restart?: boolean;
 }
 
 /** Why a run stopped before its pull was complete; each is resumed by the next run. */
@@ -107,6 +109,7 @@ class SourcePull {
   private readonly pagesByEndpoint: Record<string, number> = {};
   private state: SourceState = sourceStateSchema.parse({});
   private version = 0;
+  private readonly restart: boolean;
 
   constructor(
     private readonly connector: ConnectorConfig,
@@ -118,6 +121,7 @@ class SourcePull {
     this.remainingMs = deps.remainingMs ?? (() => Number.POSITIVE_INFINITY);
     this.fetch = deps.fetch ?? globalThis.fetch;
     this.baseUrl = (options.baseUrl ?? this.source.base_url).replace(/\/+$/, '');
+    this.restart = options.restart ?? false;
     this.endpoints = new Map(this.source.endpoints.map((e) => [e.name, e]));
     const children = new Map<string, ApiEndpoint[]>();
     for (const endpoint of this.source.endpoints) {
@@ -153,15 +157,21 @@ class SourcePull {
     const stored = await this.deps.control.get<unknown>(key);
     if (stored) {
       const parsed = sourceStateSchema.safeParse(stored.value);
-      if (!parsed.success) {
+      if (!parsed.success && !this.restart) {
         throw new ConnectorError(
-          `checkpoint "${key}" is not in the expected shape (${parsed.error.issues[0]?.message}); remove it to start over`,
+          `checkpoint "${key}" is not in the expected shape (${parsed.error.issues[0]?.message}); dap pull ${this.source.source} --restart starts over`,
           undefined,
           { cause: parsed.error },
         );
       }
-      this.state = parsed.data;
+      if (parsed.success) this.state = parsed.data;
       this.version = stored.version;
+    }
+    if (this.restart && this.state.active) {
+      // Abandoned: the pages it wrote stay in raw; watermarks move only when a pull completes, so nothing is skipped.
+      this.log('abandoning pull', { pull_id: this.state.active.id, pending_tasks: this.state.active.tasks.length });
+      const { active: _abandoned, ...rest } = this.state;
+      this.state = rest;
     }
     if (this.state.active) {
       this.log('resuming pull', { pull_id: this.state.active.id, pending_tasks: this.state.active.tasks.length });
@@ -201,7 +211,7 @@ class SourcePull {
     const endpoint = this.endpoints.get(task.endpoint);
     if (!endpoint) {
       throw new ConnectorError(
-        `the checkpoint of pull ${this.state.active?.id} names endpoint "${task.endpoint}", which the config no longer has (expected one of ${[...this.endpoints.keys()].join(', ')}); restore it or remove the checkpoint ${stateKey(this.source.source)}`,
+        `the checkpoint of pull ${this.state.active?.id} names endpoint "${task.endpoint}", which the config no longer has (expected one of ${[...this.endpoints.keys()].join(', ')}); restore it, or abandon that pull with dap pull ${this.source.source} --restart`,
         undefined,
       );
     }
@@ -213,6 +223,7 @@ class SourcePull {
     const { source } = this;
     const reserve = source.request_timeout_ms + CHECKPOINT_MARGIN_MS;
     let failures = 0;
+    let unannounced = 0;
     for (;;) {
       if (this.counters.requests >= source.max_requests_per_run) return this.stop('request_budget', ref);
       if (this.remainingMs() < reserve) return this.stop('time_limit', ref);
@@ -233,13 +244,18 @@ class SourcePull {
         case 'client_error':
           throw new HttpStatusError(ref, verdict.status, { cause: { status: verdict.status, body: verdict.detail } });
         case 'rate_limited': {
-          const waitMs = rateLimitWaitMs(verdict, source.rate_limit);
+          if (verdict.waitMs === undefined) unannounced++;
+          const waitMs = rateLimitWaitMs(verdict, source.rate_limit, unannounced);
           const resumeAfter = new Date(this.clock.now().getTime() + waitMs).toISOString();
           if (waitMs > source.rate_limit.max_wait_seconds * 1000 || this.remainingMs() - waitMs < reserve) {
             this.log('rate limited beyond what this run may wait', { ...ref, wait_ms: waitMs, detail: verdict.detail });
             return this.stop('rate_limited', ref, resumeAfter);
           }
-          this.log('rate limited, waiting', { ...ref, wait_ms: waitMs });
+          this.log('rate limited, waiting', {
+            ...ref,
+            wait_ms: waitMs,
+            why: verdict.waitMs === undefined ? `backoff ${unannounced} (the API said nothing)` : 'as the API asked',
+          });
           this.counters.rateLimitWaits++;
           this.counters.waitedMs += waitMs;
           await this.clock.sleep(waitMs);

@@ -143,7 +143,10 @@ const rateLimitSchema = z
       .optional(),
     /** Longest wait for a rate limit inside one run; a longer one ends the run as partial, to resume later. */
     max_wait_seconds: z.number().int().min(0).default(120),
-    /** Wait used when a 429 says nothing about when to come back. */
+    /**
+     * Longest wait when a 429 says nothing about when to come back: such waits back off from one second, doubling
+     * for each such limit in a row, up to this.
+     */
     default_wait_seconds: z.number().int().min(1).default(60),
   })
   .prefault({});

@@ -12,6 +12,8 @@ export interface PullOptions {
   readonly replay?: boolean;
   readonly maxRequests?: number;
   readonly verbose?: boolean;
+  readonly restart?: boolean;
+  readonly baseUrl?: string;
 }
 
 /** `dap pull <source> [--replay]`: one pull run into the local raw bucket; returns the exit code. */
@@ -46,7 +48,10 @@ export async function pull(root: string, sourceName: string, options: PullOption
             }
           : {}),
       },
-      server ? { baseUrl: server.baseUrlOf(sourceName) } : {},
+      {
+        ...(server ? { baseUrl: server.baseUrlOf(sourceName) } : options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+        ...(options.restart ? { restart: true } : {}),
+      },
     );
     console.log(describePull(result));
     return result.status === 'failed' ? 1 : 0;

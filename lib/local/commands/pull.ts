@@ -25,11 +25,37 @@ export function registerPull(program: Command): void {
       'request budget of this run (default: max_requests_per_run of the config)',
       parsePositive,
     )
+    .option(
+      '--restart',
+      'abandon the pull in progress (its checkpoint) and start a new one; pages it wrote stay in raw',
+    )
+    .option(
+      '--base-url <url>',
+      "call this host instead of the source's base_url (a staging API over https, or a local one: http://127.0.0.1:<port> or http://localhost:<port>)",
+      parseBaseUrl,
+    )
     .option('--verbose', 'print every page, retry and wait')
     .action(async (sourceName: string, options: PullOptions) => {
       const { pull } = await import('../actions/pull.ts');
       process.exitCode = await pull(program.opts<GlobalOptions>().root, sourceName, options);
     });
+}
+
+/** https anywhere; plain http only to this machine (a local stub or replay server), never over a network. */
+export function parseBaseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(
+      `expected a URL such as https://api.example.com or http://127.0.0.1:8080, got "${value}"`,
+    );
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) return value;
+  throw new InvalidArgumentError(
+    `expected https://, or http:// to 127.0.0.1, localhost or [::1] only (credentials never travel unencrypted), got "${value}"`,
+  );
 }
 
 function parsePositive(value: string): number {

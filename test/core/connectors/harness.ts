@@ -116,6 +116,7 @@ export async function pull(
   server: TestServer,
   ports: Pick<Ports, 'store' | 'rawBucket'> & { readonly control: ControlStore },
   extra: Partial<PullDeps> = {},
+  options: { readonly restart?: boolean } = {},
 ): Promise<PullResult> {
   return pullSource(
     connector,
@@ -127,7 +128,7 @@ export async function pull(
       clock: fakeClock(),
       ...extra,
     },
-    { baseUrl: `${server.url}/v1` },
+    { baseUrl: `${server.url}/v1`, ...options },
   );
 }
 

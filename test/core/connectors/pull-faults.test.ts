@@ -70,11 +70,11 @@ describe('rate limits', () => {
     assert.deepEqual(await rawRecords(ports), items(1, 3));
   });
 
-  test('429 in the body of an HTTP 200 (Eventbrite): detected by status_code, waits, then gets the page', async () => {
-    // Prepare
+  test('429 in the body of an HTTP 200 (Eventbrite): detected by status_code, backs off 1 s, 2 s, 4 s ... up to the default wait, then gets the page', async () => {
+    // Prepare: seven limits in a row that say nothing about when to come back
     const server = await startServer(
       twoPages((i) =>
-        i === 0
+        i < 7
           ? { status: 200, body: { status_code: 429, error: 'HIT_RATE_LIMIT', error_description: 'Hourly rate limit' } }
           : undefined,
       ),
@@ -92,7 +92,7 @@ describe('rate limits', () => {
 
     // Assess
     assert.equal(result.status, 'complete', result.error?.message);
-    assert.deepEqual(clock.sleeps, [30_000]);
+    assert.deepEqual(clock.sleeps, [1000, 2000, 4000, 8000, 16_000, 30_000, 30_000]);
     assert.deepEqual(await rawRecords(ports), items(1, 3));
   });
 

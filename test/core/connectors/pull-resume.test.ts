@@ -166,6 +166,28 @@ describe('resume after an interrupted run', () => {
     assert.equal(server.requests.length, expected.requests + 1, 'only the refused request was repeated');
   });
 
+  test('a checkpoint naming an endpoint the config no longer has: refused naming --restart, which starts over', async () => {
+    // Prepare: a pull stopped by its budget inside the orders pages, then the orders endpoint removed from config
+    const server = await startServer(api);
+    const ports = await localPorts();
+    const stopped = await pull(testSource({ ...connector().source, max_requests_per_run: 4 }), server, ports);
+    assert.equal(stopped.status, 'partial');
+    const eventsOnly = testSource({
+      ...connector().source,
+      endpoints: connector().source.endpoints.filter((endpoint) => endpoint.name === 'events'),
+    });
+
+    // Act
+    const refused = await pull(eventsOnly, server, ports);
+    const restarted = await pull(eventsOnly, server, ports, {}, { restart: true });
+
+    // Assess
+    assert.equal(refused.status, 'failed');
+    assert.match(refused.error?.message ?? '', /no longer has .*dap pull testapi --restart/);
+    assert.equal(restarted.status, 'complete', restarted.error?.message);
+    assert.notEqual(restarted.pullId, stopped.pullId);
+  });
+
   test('a crash after a page is written but before its checkpoint: the page is fetched again and overwrites itself', async () => {
     // Prepare
     const expected = await uninterrupted();
