@@ -22,6 +22,7 @@ export const prepareEventInputSchema = z.object({
   product_family: identifier,
   event_name: identifier,
   replay: replaySchema,
+  complete_through: z.string().nullish(),
 });
 
 export interface PreparedEvent {
@@ -88,6 +89,7 @@ export async function prepareEvent(
     now: deps.now(),
     latenessHours: entry.lateness_hours,
     replay: input.replay ?? null,
+    completeThrough: input.complete_through ?? null,
   });
   const objects = await deps.objects.listObjects(deps.rawBucket, `${rawTable.location}/`);
   const contents = objectsInWindow(objects, window);

@@ -14,6 +14,14 @@ export const runInputSchema = z.object({
   events: z.array(z.string()).nullish(),
   /** A backfill: re-process exactly these delivery days, idempotently, without moving watermarks. */
   replay: z.object({ from: z.string(), to: z.string() }).nullish(),
+  /**
+   * Treat delivery days up to this one (YYYY-MM-DD) as complete, today's partial day too: the window runs to it
+   * even before midnight plus lateness. Watermarks move to it, so files landing later in those days are late.
+   */
+  complete_through: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected a day YYYY-MM-DD' })
+    .nullish(),
 });
 export type RunInput = z.infer<typeof runInputSchema>;
 
@@ -21,6 +29,8 @@ export interface RunPlan {
   readonly environment: string;
   readonly trigger: string;
   readonly replay: { readonly from: string; readonly to: string } | null;
+  /** Delivery days up to this one count as complete (see `runInputSchema`); null: as the clock and lateness say. */
+  readonly complete_through: string | null;
   readonly families: readonly { readonly product_family: string; readonly events: readonly string[] }[];
   readonly reporting_families: readonly {
     readonly product_family: string;
@@ -124,6 +134,7 @@ export function planRun(project: Project, environment: string, input: RunInput):
     environment,
     trigger: input.trigger,
     replay: input.replay ?? null,
+    complete_through: input.complete_through ?? null,
     families: families.filter((f) => f.events.length > 0),
     // A run limited to some families leaves the reporting model alone: it would be built from partial stage data.
     reporting_families: reporting

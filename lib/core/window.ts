@@ -48,9 +48,13 @@ export function eventWindow(input: {
   readonly now: Date;
   readonly latenessHours: number;
   readonly replay?: { readonly from: string; readonly to: string } | null;
+  /** Days up to this one count as complete whatever the clock says (never fewer than the clock gives). */
+  readonly completeThrough?: string | null;
 }): DayWindow {
   if (input.replay) return replayWindow(input.replay);
-  return { from: input.watermark ?? BEGINNING, to: lastCompleteDay(input.now, input.latenessHours) };
+  const settled = lastCompleteDay(input.now, input.latenessHours);
+  const to = input.completeThrough && input.completeThrough > settled ? input.completeThrough : settled;
+  return { from: input.watermark ?? BEGINNING, to };
 }
 
 /** The window of a backfill of the delivery days `from`..`to`, both included. */

@@ -127,6 +127,7 @@ function processFamilies(scope: Construct, props: RawToStageDefinitionProps): sf
       product_family: sfn.JsonPath.stringAt('$$.Map.Item.Value.product_family'),
       events: sfn.JsonPath.listAt('$$.Map.Item.Value.events'),
       replay: sfn.JsonPath.objectAt('$.plan.replay'),
+      complete_through: sfn.JsonPath.stringAt('$.plan.complete_through'),
     },
     resultPath: '$.families',
   });
@@ -186,6 +187,7 @@ function processEvents(scope: Construct, props: RawToStageDefinitionProps): sfn.
       product_family: sfn.JsonPath.stringAt('$.product_family'),
       event_name: sfn.JsonPath.stringAt('$$.Map.Item.Value'),
       replay: sfn.JsonPath.objectAt('$.replay'),
+      complete_through: sfn.JsonPath.stringAt('$.complete_through'),
     },
     resultPath: '$.event_outcomes',
   });
@@ -203,6 +205,7 @@ function event(scope: Construct, props: RawToStageDefinitionProps): sfn.IChainab
       product_family: sfn.JsonPath.stringAt('$.product_family'),
       event_name: sfn.JsonPath.stringAt('$.event_name'),
       replay: sfn.JsonPath.objectAt('$.replay'),
+      complete_through: sfn.JsonPath.stringAt('$.complete_through'),
     },
     '$.prepared',
   );

@@ -34,10 +34,12 @@ export async function runDemo(options: LocalOptions, write: (text: string) => vo
     for (const summary of await ingestShippedSamples(context)) write(formatIngestSummary(summary));
     const pulled = await pullShippedSamples(context);
     for (const result of pulled.results) write(describePull(result));
-    // The demo processes everything delivered so far, today's partitions too (a scheduled run waits for a day to
-    // be complete): its clock reads tomorrow, past the lateness of every event.
-    const tomorrow = new Date(Date.now() + 2 * 86_400_000);
-    const code = await runOnTwin(context, { trigger: 'demo', now: () => tomorrow }, write);
+    // The demo processes everything delivered so far, today's partitions too, which a scheduled run leaves until
+    // the day is complete: the run counts today as complete (complete_through), on the real clock, so watermarks say
+    // what was done and files added later to those days are reported late.
+    const today = new Date().toISOString().slice(0, 10);
+    write(`processing every delivery day through today (${today}) as complete; dap run waits for a day to end`);
+    const code = await runOnTwin(context, { trigger: 'demo', completeThrough: today }, write);
     write(`\nlook at the results: npx dap query "select * from ${names.stageDatabase}.<family> limit 10"`);
     write(
       `             and the reporting model: npx dap query --warehouse "select * from conformed.scv_customer limit 10"`,

@@ -9,7 +9,10 @@ import { LocalTwin, type TwinRunOptions } from './twin/local-twin.ts';
  */
 export async function runOnTwin(
   context: LocalContext,
-  options: Pick<TwinRunOptions, 'families' | 'events' | 'trigger' | 'replay' | 'now' | 'signal'> = {},
+  options: Pick<
+    TwinRunOptions,
+    'families' | 'events' | 'trigger' | 'replay' | 'now' | 'signal' | 'completeThrough'
+  > = {},
   write: (text: string) => void = console.log,
 ): Promise<number> {
   write(`running ${context.names.stateMachine} on the local twin (data in ${context.dataDir})`);

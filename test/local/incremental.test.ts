@@ -359,4 +359,40 @@ describe('incremental, idempotent runs', () => {
       await fresh.cleanup();
     }
   });
+
+  test('complete_through counts days as complete on the real clock: watermarks say so, and a file added later to one is late', async () => {
+    const fixture = await twinFixture();
+    try {
+      // Prepare: the samples' days (January 2024) and a day counted complete before it ends
+      deliveredAt(fixture, '2024-01-15T00:00:00Z');
+      const event = 'auth_create_account';
+      const through = '2024-01-20';
+      const now = at('2024-01-20T09:00:00Z');
+
+      // Act 1: at 09:00 on the 20th the clock alone settles the 19th; complete_through takes the 20th too
+      const first = await run(fixture, { now, completeThrough: through });
+      const watermark = await new FileControlStore(fixture.dataDir, {
+        table: fixture.context.names.controlTable,
+      }).get<{ through: string; at: string }>(`watermark/raw-to-stage/${event}`);
+
+      // Act 2: a file lands in the 18th, after it was committed
+      const rawDir = join(fixture.dataDir, fixture.context.names.buckets.raw, 'txma', event);
+      const late = join(rawDir, 'year=2024/month=01/day=18/added-after.json');
+      mkdirSync(join(rawDir, 'year=2024/month=01/day=18'), { recursive: true });
+      writeFileSync(
+        late,
+        `${JSON.stringify({ event_id: 'added-after', event_name: 'AUTH_CREATE_ACCOUNT', timestamp: 1705568400 })}\n`,
+      );
+      utimesSync(late, new Date('2024-01-20T10:00:00Z'), new Date('2024-01-20T10:00:00Z'));
+      const next = await run(fixture, { now: at('2024-01-20T11:00:00Z') });
+
+      // Assess
+      assert.equal(events(first).find((e) => e.event_name === event)?.window?.to, through);
+      assert.equal(watermark?.value.through, through);
+      assert.equal(watermark?.value.at, '2024-01-20T09:00:00.000Z');
+      assert.deepEqual(events(next).find((e) => e.event_name === event)?.late_days, ['2024-01-18']);
+    } finally {
+      await fixture.cleanup();
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { dataDirOption, envOption, type GlobalOptions } from './common.ts';
 
 export function registerRun(program: Command): void {
@@ -8,7 +8,12 @@ export function registerRun(program: Command): void {
     .addOption(envOption())
     .addOption(dataDirOption())
     .option('-f, --family <name...>', 'only these families')
-    .action(async (options: { env: string; dataDir?: string; family?: string[] }) => {
+    .option(
+      '--complete-through <day>',
+      "treat delivery days up to this one (YYYY-MM-DD, or 'today') as complete, before midnight plus lateness",
+      parseDay,
+    )
+    .action(async (options: { env: string; dataDir?: string; family?: string[]; completeThrough?: string }) => {
       const { run } = await import('../actions/run.ts');
       process.exitCode = await run(program.opts<GlobalOptions>().root, options);
     });
@@ -22,4 +27,13 @@ export function registerRun(program: Command): void {
       const { runDemo } = await import('../demo.ts');
       process.exitCode = await runDemo({ root: program.opts<GlobalOptions>().root, ...options });
     });
+}
+
+/** `today` (UTC) or a YYYY-MM-DD day. */
+function parseDay(value: string): string {
+  const day = value === 'today' ? new Date().toISOString().slice(0, 10) : value;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(day))) {
+    throw new InvalidArgumentError(`expected a day YYYY-MM-DD or today, got "${value}"`);
+  }
+  return day;
 }

@@ -44,6 +44,8 @@ export interface TwinRunOptions {
   readonly now?: () => Date;
   /** A backfill of these delivery days (YYYY-MM-DD, both included), without moving watermarks. */
   readonly replay?: { readonly from: string; readonly to: string };
+  /** Delivery days up to this one (YYYY-MM-DD) count as complete: the run input's `complete_through`. */
+  readonly completeThrough?: string;
   /** Only these events of the run's families. */
   readonly events?: readonly string[];
   /** Called as each state is entered: lets tests stop the run at a step boundary, as a crash would. */
@@ -144,6 +146,7 @@ export class LocalTwin {
       families: options.families ? [...options.families] : null,
       events: options.events ? [...options.events] : null,
       replay: options.replay ? { ...options.replay } : null,
+      complete_through: options.completeThrough ?? null,
     };
     const execution = machine.run(input, {
       overrides: {
