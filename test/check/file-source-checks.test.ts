@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { checkProjectFiles } from '../../lib/check/check.ts';
+import { fileSourceSchema } from '../../lib/core/model/file-source-schema.ts';
 import { formatProblem } from '../../lib/core/model/problems.ts';
 import { ingestProjectFiles } from '../core/ingest/harness.ts';
 
@@ -19,6 +20,24 @@ const FILE = 'config/sources/files/people.json';
 describe('file source checks', () => {
   test('the test project itself is clean', () => {
     assert.deepEqual(problemsWith({}), []);
+  });
+
+  test('sheet: a plain name or a position is accepted; anything else says what is expected', () => {
+    // Arrange
+    const withSheet = (sheet: unknown) => ({ [FILE]: { ...base, format: { type: 'xlsx', sheet } } });
+
+    // Act and assess
+    assert.deepEqual(problemsWith(withSheet('People')), []);
+    assert.deepEqual(problemsWith(withSheet(2)), []);
+    assert.deepEqual(problemsWith(withSheet({ name: 'People' })), []);
+    assert.deepEqual(problemsWith(withSheet(true)), [
+      `${FILE}: format.sheet: expected a worksheet name ("Data"), a 1-based position (2), {"name": "Data"} or {"index": 2}`,
+    ]);
+    assert.equal(fileSourceSchema.parse({ ...base, format: { type: 'xlsx', sheet: 'People' } }).format.type, 'xlsx');
+    assert.deepEqual(
+      (fileSourceSchema.parse({ ...base, format: { type: 'xlsx', sheet: 3 } }).format as { sheet?: unknown }).sheet,
+      { index: 3 },
+    );
   });
 
   test('a dataset without a raw table', () => {

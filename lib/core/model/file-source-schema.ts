@@ -127,14 +127,29 @@ export const csvFormatSchema = z.strictObject({
   pad_short_rows: z.boolean().default(false),
 });
 
+const SHEET_EXPECTED =
+  'expected a worksheet name ("Data"), a 1-based position (2), {"name": "Data"} or {"index": 2}';
+
 export const xlsxFormatSchema = z.strictObject({
   type: z.literal('xlsx'),
-  /** Which worksheet holds the data: by name, or by 1-based position. @default the first worksheet */
+  /**
+   * Which worksheet holds the data: by name (`"Data"` or `{"name": "Data"}`), or by 1-based position (`2` or
+   * `{"index": 2}`). @default the first worksheet
+   */
   sheet: z
-    .union([
-      z.strictObject({ name: nonEmpty('a worksheet name') }),
-      z.strictObject({ index: z.number().int().min(1, { error: 'expected a 1-based worksheet position' }) }),
-    ])
+    .union(
+      [
+        nonEmpty('a worksheet name').transform((name) => ({ name })),
+        z
+          .number()
+          .int()
+          .min(1, { error: 'expected a 1-based worksheet position' })
+          .transform((index) => ({ index })),
+        z.strictObject({ name: nonEmpty('a worksheet name') }),
+        z.strictObject({ index: z.number().int().min(1, { error: 'expected a 1-based worksheet position' }) }),
+      ],
+      { error: SHEET_EXPECTED },
+    )
     .optional(),
   header_row: headerRow.default(1),
 });
