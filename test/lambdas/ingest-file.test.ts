@@ -179,7 +179,7 @@ describe('ingest-file Lambda (S3 mocked at the SDK boundary)', () => {
 
     // Assess
     assert.equal(summary.outcome, 'loaded');
-    assert.deepEqual(summary.rows, { read: 3, loaded: 3, rejected: 0, invalid: 0, blank: 0 });
+    assert.deepEqual(summary.rows, { read: 3, loaded: 3, rejected: 0, invalid: 0, blank: 0, duplicate: 0 });
     assert.deepEqual(keysOf(BUCKETS.landing), []);
     assert.deepEqual(keysOf(BUCKETS.raw), [`files/people/ingest_date=2026-11-16/${hash}-00000.json`]);
     assert.deepEqual(keysOf(BUCKETS.archive), [

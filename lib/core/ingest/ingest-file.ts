@@ -135,7 +135,7 @@ interface Attempt {
 
 interface Processed {
   quarantineReason: string | null;
-  rows: { read: number; valid: number; invalid: number; blank: number };
+  rows: { read: number; valid: number; invalid: number; blank: number; duplicate: number };
   rejectedReasons: Map<string, number>;
   /** Loaded formula-like text values by target column. */
   formulaLike: Map<string, number>;
@@ -437,7 +437,7 @@ async function processFile(
 ): Promise<Processed> {
   const processed: Processed = {
     quarantineReason: null,
-    rows: { read: 0, valid: 0, invalid: 0, blank: 0 },
+    rows: { read: 0, valid: 0, invalid: 0, blank: 0, duplicate: 0 },
     rejectedReasons: new Map(),
     formulaLike: new Map(),
     mappingVersion: null,
@@ -629,6 +629,8 @@ class RecordProcessor {
   };
   private readonly datasetColumns: RawTableDef['columns'];
   private readonly keySeen: Map<string, number> | undefined;
+  /** Digests of the records seen, unless every copy is kept. */
+  private readonly recordsSeen: Set<string> | undefined;
   private readonly ingestedAt: string;
 
   constructor(
@@ -641,6 +643,7 @@ class RecordProcessor {
   ) {
     this.datasetColumns = rawTable.columns.filter((c) => !LINEAGE_COLUMNS.some((l) => l.name === c.name));
     this.keySeen = source.snapshot ? new Map<string, number>() : undefined;
+    this.recordsSeen = source.duplicate_rows === 'keep' ? undefined : new Set<string>();
     this.ingestedAt = attempt.now.toISOString().replace('T', ' ').replace('Z', '');
   }
 
@@ -700,6 +703,14 @@ class RecordProcessor {
     if (keyError !== undefined) return this.reject(record, [keyError]);
     const formulaError = this.formulaLike(mapped.values);
     if (formulaError !== undefined) return this.reject(record, [formulaError]);
+    if (this.repeatsEarlierRecord(record)) {
+      if (this.source.duplicate_rows === 'reject') {
+        const reason = 'repeats an earlier row of the file cell for cell; the source rejects duplicate rows';
+        return this.reject(record, [{ column: '(row)', reason }]);
+      }
+      rows.duplicate++;
+      return undefined;
+    }
     rows.valid++;
     return this.sink.addRaw(this.lineOf(mapped.values, record.row));
   }
@@ -720,6 +731,18 @@ class RecordProcessor {
       this.processed.formulaLike.set(column, (this.processed.formulaLike.get(column) ?? 0) + 1);
     }
     return undefined;
+  }
+
+  /** Whether the record's cells are those of an earlier record (by a 16-byte digest: bounded memory per row). */
+  private repeatsEarlierRecord(record: SourceRecord): boolean {
+    if (this.recordsSeen === undefined) return false;
+    const digest = createHash('sha256')
+      .update(JSON.stringify(record.cells.map(cellText)))
+      .digest('base64')
+      .slice(0, 22);
+    if (this.recordsSeen.has(digest)) return true;
+    this.recordsSeen.add(digest);
+    return false;
   }
 
   /** Snapshots are compared on their key, so each row needs one and no two rows of a file may share it. */
@@ -859,7 +882,14 @@ async function finish(
     run_id: attempt.runId,
     ingest_date: attempt.ingestDate,
     attempt: attempt.attemptNumber,
-    rows: { read, loaded, rejected: read - loaded, invalid, blank: processed.rows.blank },
+    rows: {
+      read,
+      loaded,
+      rejected: read - loaded,
+      invalid,
+      blank: processed.rows.blank,
+      duplicate: processed.rows.duplicate,
+    },
     reason: processed.quarantineReason,
     rejected_reasons: Object.fromEntries(processed.rejectedReasons),
     formula_like: quarantined ? {} : Object.fromEntries(processed.formulaLike),
@@ -972,7 +1002,7 @@ function emptySummary(key: string, runId: string, ingestDate: string): IngestSum
     run_id: runId,
     ingest_date: ingestDate,
     attempt: 0,
-    rows: { read: 0, loaded: 0, rejected: 0, invalid: 0, blank: 0 },
+    rows: { read: 0, loaded: 0, rejected: 0, invalid: 0, blank: 0, duplicate: 0 },
     reason: null,
     rejected_reasons: {},
     formula_like: {},

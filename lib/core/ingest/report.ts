@@ -20,6 +20,8 @@ export interface RowCounts {
   readonly invalid: number;
   /** Blank rows, skipped (they hold no data). */
   readonly blank: number;
+  /** Rows skipped as repeats of an earlier row of the file (`duplicate_rows: keep_first`); counted in `rejected`. */
+  readonly duplicate: number;
 }
 
 export interface IngestSummary {

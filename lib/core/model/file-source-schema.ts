@@ -127,8 +127,7 @@ export const csvFormatSchema = z.strictObject({
   pad_short_rows: z.boolean().default(false),
 });
 
-const SHEET_EXPECTED =
-  'expected a worksheet name ("Data"), a 1-based position (2), {"name": "Data"} or {"index": 2}';
+const SHEET_EXPECTED = 'expected a worksheet name ("Data"), a 1-based position (2), {"name": "Data"} or {"index": 2}';
 
 export const xlsxFormatSchema = z.strictObject({
   type: z.literal('xlsx'),
@@ -204,6 +203,14 @@ export const fileSourceSchema = z.strictObject({
    * `max_reject_ratio`). Exports dap writes for people neutralise such values either way.
    */
   formula_like: z.enum(['flag', 'reject'], { error: 'expected "flag" or "reject"' }).default('flag'),
+  /**
+   * A row that repeats an earlier row of the same file cell for cell: `reject` rejects each repeat with the reason
+   * (within `max_reject_ratio`); `keep_first` loads the first and skips the repeats, counted in the report
+   * (`rows.duplicate`); `keep` loads every copy (the sender means each as a row of its own).
+   */
+  duplicate_rows: z
+    .enum(['reject', 'keep_first', 'keep'], { error: 'expected "reject", "keep_first" or "keep"' })
+    .default('reject'),
   /** One cell, in characters (CSV and XLSX); a longer one stops the file: no warehouse column holds it whole. */
   max_cell_bytes: z
     .number()

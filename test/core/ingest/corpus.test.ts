@@ -26,13 +26,14 @@ interface Case {
   readonly raw?: (rows: Record<string, unknown>[]) => void;
 }
 
-const none = { read: 0, loaded: 0, rejected: 0, invalid: 0, blank: 0 };
+const none = { read: 0, loaded: 0, rejected: 0, invalid: 0, blank: 0, duplicate: 0 };
 const counts = (read: number, loaded: number, invalid: number, blank = 0): RowCounts => ({
   read,
   loaded,
   rejected: read - loaded,
   invalid,
   blank,
+  duplicate: 0,
 });
 const names = (rows: Record<string, unknown>[]) => rows.map((r) => r.name);
 const EMAIL_PATTERN = 'Email: … does not match the pattern ^[^@\\s]+@[^@\\s]+$';

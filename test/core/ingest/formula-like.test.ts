@@ -70,7 +70,7 @@ describe('formula-like cells are kept and counted, or rejected when the source s
 
     // Assess
     assert.equal(summary.outcome, 'partially_loaded');
-    assert.deepEqual(summary.rows, { read: 4, loaded: 2, rejected: 2, invalid: 2, blank: 0 });
+    assert.deepEqual(summary.rows, { read: 4, loaded: 2, rejected: 2, invalid: 2, blank: 0, duplicate: 0 });
     assert.deepEqual(summary.rejected_reasons, {
       'name: starts like a spreadsheet formula (=, +, -, @); the source rejects formula_like values': 2,
     });

@@ -109,7 +109,7 @@ describe('interrupted ingestion, then rerun', () => {
       assert.equal(leftover?.value.status, 'in_progress', 'the crash left the ledger in progress');
       assert.equal(rerun.outcome, 'partially_loaded');
       assert.equal(rerun.attempt, 2);
-      assert.deepEqual(rerun.rows, { read: 2000, loaded: 1980, rejected: 20, invalid: 20, blank: 0 });
+      assert.deepEqual(rerun.rows, { read: 2000, loaded: 1980, rejected: 20, invalid: 20, blank: 0, duplicate: 0 });
       assert.deepEqual(await h.folders.list(BUCKETS.raw, 'files/'), expected.keys);
       assert.deepEqual(comparable(await rawRows(h, 'people')), expected.rows);
       assert.deepEqual(await h.folders.list(BUCKETS.raw, '_staging/'), [], 'no staging parts are left');
