@@ -25,11 +25,23 @@ describe('the local twin runs the synthesized state machine', () => {
       const { context } = fixture;
       const twin = await LocalTwin.open(context);
 
+      const lines: string[] = [];
+
       // Act
-      const result = await twin.run({ trigger: 'test' });
+      const result = await twin.run({ trigger: 'test', progress: (line) => lines.push(line) });
 
       // Assess: the report lists exactly the enabled families and events
       assert.equal(result.outcome, 'SUCCEEDED');
+      // Assess: live progress ends every event it starts with ✓, those with no new data saying so
+      const started = lines.filter((line) => line.startsWith('  … ')).map((line) => line.slice(4));
+      const ended = lines
+        .filter((line) => line.startsWith('  ✓ '))
+        .map((line) => line.slice(4).split(/[:(]/)[0]?.trim());
+      assert.deepEqual([...ended].sort(), [...started].sort());
+      assert.ok(
+        lines.some((line) => / \/ eventbrite_orders: nothing new \(\d+\.\d s\)$/.test(line)),
+        lines.join('\n'),
+      );
       const planned = enabledFamilies(context.project);
       assert.deepEqual(
         result.report?.families.map((f) => [f.product_family, f.events.map((e) => e.event_name)]),

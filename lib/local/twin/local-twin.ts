@@ -159,13 +159,22 @@ export class LocalTwin {
     const interrupt = () => execution.abort();
     options.signal?.addEventListener('abort', interrupt, { once: true });
     const progress = options.progress;
+    const started = new Map<string, number>();
+    const took = (item: { product_family: string; event_name: string }) => {
+      const since = started.get(`${item.product_family}/${item.event_name}`);
+      return since === undefined ? '' : ` (${((performance.now() - since) / 1000).toFixed(1)} s)`;
+    };
     const logs = (async () => {
       for await (const event of execution.eventLogs) {
         if (event.type === 'StateEntered') options.onStateEntered?.(event.state.name, execution.abort);
         if (!progress) continue;
         if (event.type === 'StateEntered' && event.state.name === 'PrepareTransform') {
           const item = event.state.input as { product_family: string; event_name: string };
+          started.set(`${item.product_family}/${item.event_name}`, performance.now());
           progress(`  … ${item.product_family} / ${item.event_name}`);
+        } else if (event.type === 'StateExited' && event.state.name === 'EventSkipped') {
+          const item = event.state.input as { product_family: string; event_name: string };
+          progress(`  ✓ ${item.product_family} / ${item.event_name}: nothing new${took(item)}`);
         } else if (
           event.type === 'StateExited' &&
           (event.state.name === 'EventSucceeded' || event.state.name === 'EventFailed')
@@ -173,8 +182,8 @@ export class LocalTwin {
           const item = event.state.input as { product_family: string; event_name: string; error?: { Error: string } };
           progress(
             event.state.name === 'EventSucceeded'
-              ? `  ✓ ${item.product_family} / ${item.event_name}`
-              : `  ✗ ${item.product_family} / ${item.event_name}: ${item.error?.Error ?? 'failed'}`,
+              ? `  ✓ ${item.product_family} / ${item.event_name}${took(item)}`
+              : `  ✗ ${item.product_family} / ${item.event_name}: ${item.error?.Error ?? 'failed'}${took(item)}`,
           );
         } else if (event.type === 'StateExited' && event.state.name === 'FamilyFailed') {
           const item = event.state.input as { product_family: string; error?: { Error: string } };
