@@ -45,6 +45,9 @@ const COMMANDS: readonly Command[] = [
     target: '≤ 2.0 CPU s',
   },
   { label: 'dap check (shipped project)', argv: [DAP, '--root', '{root}', 'check'], target: '≤ 2.0 CPU s' },
+  { label: 'dap runs (run history)', argv: [DAP, '--root', '{root}', 'runs', '--data-dir', '{data}'] },
+  { label: 'dap status (per event)', argv: [DAP, '--root', '{root}', 'status', '--data-dir', '{data}'] },
+  { label: 'dap check --fill (shipped project)', argv: [DAP, '--root', '{root}', 'check', '--fill'] },
   {
     label: 'dap run with nothing new',
     argv: [DAP, '--root', '{root}', 'run', '--data-dir', '{data}'],
