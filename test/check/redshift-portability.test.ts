@@ -157,13 +157,25 @@ describe('the Redshift portability lint', () => {
     assert.deepEqual(lintRedshiftSql(FILE, text), []);
   });
 
-  test('SUPER navigation of a JSON_PARSE value runs in Redshift but not locally: reported where it is read', () => {
-    // Prepare: DAP's way, a parsed value named in a subquery and navigated outside it
+  test('SUPER navigation of a JSON_PARSE value runs locally too (the rewriter reads it as jsonb): not reported', () => {
+    // Prepare: DAP's way, a parsed value named in a subquery and navigated outside it, through NVL2 and a cast
     const text = [
-      'select nvl2(doc, doc.activityHistoryScore, doc) as score, d.doc_id',
+      'select nvl2(doc, doc.activityHistoryScore, doc) as score, d.doc.checks[0].kind::varchar, d.doc_id',
       'from (select case when ok then json_parse(evidence) else null end as doc, id as doc_id from t) d;',
-      "select json_parse(a) as parsed, parsed_table.x from parsed_table; select v.attr from (select '{}'::super as v) s;",
+      "select v.attr from (select '{}'::super as v) s where v.attr = 'x';",
     ].join('\n');
+
+    // Act
+    const problems = lintRedshiftSql(FILE, text);
+
+    // Assess
+    assert.deepEqual(problems, []);
+  });
+
+  test('names the Redshift functions the local warehouse cannot answer as Redshift does, where they are called', () => {
+    // Prepare
+    const text =
+      'select farmfingerprint64(name),\n  is_float(doc.score)\nfrom (select json_parse(j) as doc, name from t) x;';
 
     // Act
     const problems = lintRedshiftSql(FILE, text);
@@ -172,8 +184,7 @@ describe('the Redshift portability lint', () => {
     assert.deepEqual(
       problems.map((p) => `${p.at}: ${p.message}`),
       [
-        'line 1, column 18: SUPER navigation doc.activityHistoryScore runs in Redshift, not on the local warehouse (Postgres reads doc as a table): keep the JSON text and read it with JSON_EXTRACT_PATH_TEXT',
-        'line 3, column 74: SUPER navigation v.attr runs in Redshift, not on the local warehouse (Postgres reads v as a table): keep the JSON text and read it with JSON_EXTRACT_PATH_TEXT',
+        'line 2, column 3: IS_FLOAT runs in Redshift, not on the local warehouse: SUPER is jsonb there, whose numbers keep no floating-point type apart from DECIMAL; use IS_DECIMAL or JSON_TYPEOF',
       ],
     );
   });

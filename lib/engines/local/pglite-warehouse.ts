@@ -136,7 +136,11 @@ export class PgliteWarehouse implements Warehouse, MigratableWarehouse {
         row.map((value, index) => {
           if (value === null || value === undefined) return null;
           const text = String(value);
-          return result.fields[index]?.dataTypeID === 16 ? (text === 't' ? 'true' : 'false') : text;
+          const type = result.fields[index]?.dataTypeID;
+          if (type === 16) return text === 't' ? 'true' : 'false';
+          // VARBYTE shows as hexadecimal digits; SUPER as compact JSON.
+          if (type === 17) return text.startsWith('\\x') ? text.slice(2) : text;
+          return type === 3802 ? compactJson(text) : text;
         }),
       ),
       rowsAffected: result.affectedRows ?? 0,
@@ -309,6 +313,22 @@ export class PgliteWarehouse implements Warehouse, MigratableWarehouse {
       await this.unlock();
     }
   }
+}
+
+/** jsonb's text (`{"a": [1, 2]}`) as Redshift shows SUPER (`{"a":[1,2]}`): no blank after `,` and `:` outside strings. */
+export function compactJson(text: string): string {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    out += c;
+    if (inString) {
+      if (c === '\\') out += text[++i] ?? '';
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if ((c === ',' || c === ':') && text[i + 1] === ' ') i++;
+  }
+  return out;
 }
 
 /** Postgres type OIDs by the names Redshift gives them. */

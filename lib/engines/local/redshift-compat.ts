@@ -37,13 +37,20 @@ create or replace function rs_datepart(p text) returns text language sql immutab
     else lower(trim(p)) end
 $$;
 
--- "DATEADD function": TIMESTAMP; month arithmetic keeps the day number, clamped to the month's length.
+-- "DATEADD function": TIMESTAMP; month arithmetic keeps the day number, clamped to the month's length, while year
+-- arithmetic moves February 29 to March 1 of a common year (the usage notes: DATEADD(year, 1, '2016-02-29') is
+-- 2017-03-01, DATEADD(month, 12, '2016-02-29') is 2017-02-28).
+create or replace function rs_add_years(t timestamp, n bigint) returns timestamp language sql immutable parallel safe as $$
+  select t + make_interval(years => n::int)
+    + case when to_char(t, 'MM-DD') = '02-29' and to_char(t + make_interval(years => n::int), 'MM-DD') = '02-28'
+      then interval '1 day' else interval '0' end
+$$;
 create or replace function dateadd(p text, n bigint, t timestamp) returns timestamp language sql immutable parallel safe as $$
   select case rs_datepart(p)
-    when 'millennium' then t + make_interval(years => (n * 1000)::int)
-    when 'century' then t + make_interval(years => (n * 100)::int)
-    when 'decade' then t + make_interval(years => (n * 10)::int)
-    when 'year' then t + make_interval(years => n::int)
+    when 'millennium' then rs_add_years(t, n * 1000)
+    when 'century' then rs_add_years(t, n * 100)
+    when 'decade' then rs_add_years(t, n * 10)
+    when 'year' then rs_add_years(t, n)
     when 'quarter' then t + make_interval(months => (n * 3)::int)
     when 'month' then t + make_interval(months => n::int)
     when 'week' then t + make_interval(weeks => n::int)
@@ -61,6 +68,10 @@ create or replace function dateadd(p text, n bigint, t timestamptz) returns time
 $$;
 create or replace function dateadd(p text, n bigint, t time) returns time language sql immutable parallel safe as $$
   select (dateadd(p, n, '2000-01-01'::date + t))::time
+$$;
+-- TIMETZ: the time in UTC, moved, shown in UTC (TIMETZ values are UTC, "Datetime types").
+create or replace function dateadd(p text, n bigint, t timetz) returns timetz language sql immutable parallel safe as $$
+  select ((dateadd(p, n, (t at time zone 'UTC')::time))::text || '+00')::timetz
 $$;
 
 -- "DATEDIFF function": BIGINT count of date-part boundaries crossed between the two values (weeks start Monday).
@@ -87,13 +98,41 @@ $$;
 create or replace function datediff(p text, a time, b time) returns bigint language sql immutable parallel safe as $$
   select datediff(p, '2000-01-01'::date + a, '2000-01-01'::date + b)
 $$;
+create or replace function datediff(p text, a timetz, b timetz) returns bigint language sql immutable parallel safe as $$
+  select datediff(p, (a at time zone 'UTC')::time, (b at time zone 'UTC')::time)
+$$;
 
--- "DATE_PART function" (also PGDATE_PART): DOUBLE PRECISION, with Redshift's date-part abbreviations.
+-- "DATE_PART function" (also PGDATE_PART): DOUBLE PRECISION, with Redshift's date-part abbreviations. Milliseconds
+-- and microseconds are those of the second only (DATE_PART(microsecond, '... 04:05:06.789') is 789000), and the
+-- decade counts from 1 like the century ("Date parts for date or timestamp functions": 1999 is in decade 200).
 create or replace function rs_date_part(p text, t timestamp) returns double precision language sql immutable parallel safe as $$
-  select date_part(rs_datepart(p), t)
+  select case rs_datepart(p)
+    when 'milliseconds' then date_part('milliseconds', t)::numeric % 1000
+    when 'microseconds' then date_part('microseconds', t)::numeric % 1000000
+    when 'decade' then floor(date_part('year', t) / 10) + 1
+    else date_part(rs_datepart(p), t) end
 $$;
 create or replace function rs_date_part(p text, t timestamptz) returns double precision language sql stable parallel safe as $$
-  select date_part(rs_datepart(p), t)
+  select rs_date_part(p, t::timestamp)
+$$;
+-- "EXTRACT function": the same parts as whole numbers (EXTRACT(sec ...) is 3 where DATE_PART(sec ...) is 3.189717;
+-- EXTRACT(ms ...) is the milliseconds of the second). The rewriter sends only these parts here.
+create or replace function rs_extract(p text, t timestamp) returns numeric language sql immutable parallel safe as $$
+  select case rs_datepart(p)
+    when 'second' then floor(extract(second from t))
+    when 'milliseconds' then floor(extract(milliseconds from t)) % 1000
+    when 'microseconds' then floor(extract(microseconds from t)) % 1000000
+    when 'decade' then floor(extract(year from t) / 10) + 1
+    else date_part(rs_datepart(p), t)::numeric end
+$$;
+create or replace function rs_extract(p text, t timestamptz) returns numeric language sql stable parallel safe as $$
+  select rs_extract(p, t::timestamp)
+$$;
+create or replace function rs_extract(p text, t time) returns numeric language sql immutable parallel safe as $$
+  select rs_extract(p, '2000-01-01'::date + t)
+$$;
+create or replace function rs_extract(p text, t timetz) returns numeric language sql immutable parallel safe as $$
+  select rs_extract(p, '2000-01-01'::date + (t at time zone 'UTC')::time)
 $$;
 create or replace function rs_date_part(p text, t interval) returns double precision language sql immutable parallel safe as $$
   select date_part(rs_datepart(p), t)
@@ -308,9 +347,15 @@ $$;
 create or replace function is_valid_json_array(doc text) returns boolean language sql immutable parallel safe as $$
   select doc is json array
 $$;
-create or replace function json_parse(doc text) returns jsonb language sql immutable parallel safe as $$ select doc::jsonb $$;
+create or replace function json_parse(doc text) returns jsonb language sql immutable parallel safe as $$ select doc::json::jsonb $$;
 create or replace function can_json_parse(doc text) returns boolean language sql immutable parallel safe as $$ select doc is json $$;
 
+-- An error raised from an expression (SQL functions cannot RAISE).
+create or replace function rs_raise(message text) returns text language plpgsql volatile as $$
+begin
+  raise exception '%', message using errcode = '22023';
+end
+$$;
 -- "SHA2 function", "SHA1 function" / "FUNC_SHA1": lowercase hex digests of the UTF-8 text.
 create or replace function sha2(s text, bits integer) returns text language sql immutable parallel safe as $$
   select case bits
@@ -318,7 +363,8 @@ create or replace function sha2(s text, bits integer) returns text language sql 
     when 224 then encode(sha224(convert_to(s, 'UTF8')), 'hex')
     when 256 then encode(sha256(convert_to(s, 'UTF8')), 'hex')
     when 384 then encode(sha384(convert_to(s, 'UTF8')), 'hex')
-    when 512 then encode(sha512(convert_to(s, 'UTF8')), 'hex') end
+    when 512 then encode(sha512(convert_to(s, 'UTF8')), 'hex')
+    else rs_raise('Invalid bit length for SHA-2: ' || bits) end
 $$;
 create or replace function rs_sha1(s text) returns text language plpgsql immutable parallel safe as $$
 declare
@@ -381,6 +427,552 @@ $$;
 create or replace aggregate rs_median(bigint) (sfunc = rs_median_add, stype = numeric[], finalfunc = rs_median_numeric, initcond = '{}');
 create or replace aggregate rs_median(integer) (sfunc = rs_median_add, stype = numeric[], finalfunc = rs_median_numeric, initcond = '{}');
 create or replace aggregate rs_median(double precision) (sfunc = array_append, stype = double precision[], finalfunc = rs_median_float, initcond = '{}');
+
+-- "TEXT_TO_INT_ALT function", "TEXT_TO_NUMERIC_ALT function": Teradata-style numbers in text. A sign may trail
+-- ('123-'); with a format ending in S the last character may be an overpunched digit ('{' and A-I are +0..9, '}' and
+-- J-R are -0..9); a format with C allows a currency sign or code before the digits; an exponent is allowed.
+create or replace function rs_teradata_number(s text, fmt text) returns numeric language plpgsql immutable parallel safe as $$
+declare
+  t text := trim(s);
+  last_char text;
+  punched int;
+  negative boolean := false;
+  result numeric;
+begin
+  if t is null then return null; end if;
+  if fmt is not null and strpos(upper(fmt), 'C') > 0 then t := ltrim(t, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz$£€¥ '); end if;
+  last_char := right(t, 1);
+  punched := strpos('{ABCDEFGHI}JKLMNOPQR', last_char);
+  if fmt is not null and upper(fmt) like '%S' and punched > 0 then
+    t := left(t, -1) || ((punched - 1) % 10)::text;
+    negative := punched > 10;
+  elsif last_char in ('+', '-') then
+    t := left(t, -1);
+    negative := last_char = '-';
+  end if;
+  result := t::numeric;
+  return case when negative then -result else result end;
+end
+$$;
+create or replace function text_to_int_alt(s text, fmt text default null) returns integer language sql immutable parallel safe as $$
+  select trunc(rs_teradata_number(s, fmt))::integer
+$$;
+create or replace function rs_text_to_numeric(s text, fmt text, p integer, sc integer) returns numeric language plpgsql immutable parallel safe as $$
+declare
+  result numeric := round(rs_teradata_number(s, fmt), sc);
+begin
+  if abs(result) >= power(10::numeric, p - sc) then
+    raise exception 'Numeric data overflow (result precision)' using errcode = '22003';
+  end if;
+  return result;
+end
+$$;
+create or replace function text_to_numeric_alt(s text, fmt text default null) returns numeric language sql immutable parallel safe as $$
+  select rs_text_to_numeric(s, fmt, 38, 0)
+$$;
+create or replace function text_to_numeric_alt(s text, p integer, sc integer) returns numeric language sql immutable parallel safe as $$
+  select rs_text_to_numeric(s, null, p, sc)
+$$;
+create or replace function text_to_numeric_alt(s text, fmt text, p integer, sc integer) returns numeric language sql immutable parallel safe as $$
+  select rs_text_to_numeric(s, fmt, p, sc)
+$$;
+
+-- "+" between strings concatenates (the NVL2 page's 'Aphrodite' + ' ' + 'Acevedo').
+create or replace function rs_text_plus(a text, b text) returns text language sql immutable parallel safe as $$ select a || b $$;
+do $$ begin
+  if not exists (select from pg_operator where oprname = '+' and oprleft = 'text'::regtype and oprright = 'text'::regtype) then
+    create operator + (leftarg = text, rightarg = text, function = rs_text_plus);
+  end if;
+end $$;
+
+-- "SQRT function": DOUBLE PRECISION whatever the argument (Postgres keeps NUMERIC for a NUMERIC argument).
+create or replace function rs_sqrt(x double precision) returns double precision language sql immutable parallel safe as $$ select sqrt(x) $$;
+
+-- "CRC32 function": the CRC-32C (Castagnoli) of the UTF-8 text as 8 lowercase hexadecimal digits.
+create or replace function rs_crc32(s text) returns text language sql immutable parallel safe as $$
+  select lpad(to_hex(crc32c(convert_to(s, 'UTF8'))), 8, '0')
+$$;
+create or replace function rs_crc32(b bytea) returns text language sql immutable parallel safe as $$
+  select lpad(to_hex(crc32c(b)), 8, '0')
+$$;
+-- "FNV_HASH function": 64-bit FNV-1a as a signed BIGINT, over the UTF-8 text or the integer's bytes (little-endian);
+-- the seed (another FNV_HASH) continues a hash, so FNV_HASH('cd', FNV_HASH('ab')) = FNV_HASH('abcd').
+create or replace function rs_fnv1a(bytes bytea, seed bigint) returns bigint language plpgsql immutable parallel safe as $$
+declare
+  h numeric := case when seed is null then 14695981039346656037 when seed < 0 then seed + 18446744073709551616 else seed end;
+  low int;
+  i int;
+begin
+  if bytes is null then return null; end if;
+  for i in 0 .. length(bytes) - 1 loop
+    low := (h % 256)::int;
+    h := mod((h - low + (low # get_byte(bytes, i))) * 1099511628211, 18446744073709551616);
+  end loop;
+  return (case when h >= 9223372036854775808 then h - 18446744073709551616 else h end)::bigint;
+end
+$$;
+create or replace function rs_little_endian(b bytea) returns bytea language plpgsql immutable parallel safe as $$
+declare
+  out bytea := b;
+  n int := length(b);
+  i int;
+begin
+  for i in 0 .. n - 1 loop out := set_byte(out, i, get_byte(b, n - 1 - i)); end loop;
+  return out;
+end
+$$;
+create or replace function fnv_hash(v text, seed bigint default null) returns bigint language sql immutable parallel safe as $$
+  select rs_fnv1a(convert_to(v, 'UTF8'), seed)
+$$;
+create or replace function fnv_hash(v smallint, seed bigint default null) returns bigint language sql immutable parallel safe as $$
+  select rs_fnv1a(rs_little_endian(int2send(v)), seed)
+$$;
+create or replace function fnv_hash(v integer, seed bigint default null) returns bigint language sql immutable parallel safe as $$
+  select rs_fnv1a(rs_little_endian(int4send(v)), seed)
+$$;
+create or replace function fnv_hash(v bigint, seed bigint default null) returns bigint language sql immutable parallel safe as $$
+  select rs_fnv1a(rs_little_endian(int8send(v)), seed)
+$$;
+-- "farmFingerprint64 function": FarmHash's Fingerprint64 (farmhashna::Hash64) of the UTF-8 text or the bytes, as a
+-- signed BIGINT. Unsigned 64-bit words are NUMERIC in [0, 2^64) here; XOR goes through BIGINT.
+create or replace function rs_u64_xor(a numeric, b numeric) returns numeric language sql immutable strict parallel safe as $$
+  select case when r < 0 then r + 18446744073709551616 else r end
+  from (select (case when a >= 9223372036854775808 then a - 18446744073709551616 else a end)::bigint
+    # (case when b >= 9223372036854775808 then b - 18446744073709551616 else b end)::bigint as r) as x
+$$;
+create or replace function rs_u64_mul(a numeric, b numeric) returns numeric language sql immutable strict parallel safe as $$
+  select mod(a * b, 18446744073709551616)
+$$;
+create or replace function rs_u64_add(a numeric, b numeric) returns numeric language sql immutable strict parallel safe as $$
+  select mod(a + b, 18446744073709551616)
+$$;
+create or replace function rs_u64_shr(a numeric, n integer) returns numeric language sql immutable strict parallel safe as $$
+  select trunc(a / power(2::numeric, n))
+$$;
+create or replace function rs_u64_rotr(a numeric, n integer) returns numeric language sql immutable strict parallel safe as $$
+  select case when n = 0 then a else trunc(a / power(2::numeric, n)) + mod(a * power(2::numeric, 64 - n), 18446744073709551616) end
+$$;
+create or replace function rs_u64_shiftmix(a numeric) returns numeric language sql immutable strict parallel safe as $$
+  select rs_u64_xor(a, rs_u64_shr(a, 47))
+$$;
+create or replace function rs_fetch64(s bytea, at integer) returns numeric language sql immutable strict parallel safe as $$
+  select sum(get_byte(s, at + i)::numeric * power(256::numeric, i)) from generate_series(0, 7) as i
+$$;
+create or replace function rs_fetch32(s bytea, at integer) returns numeric language sql immutable strict parallel safe as $$
+  select sum(get_byte(s, at + i)::numeric * power(256::numeric, i)) from generate_series(0, 3) as i
+$$;
+create or replace function rs_farm_len16(u numeric, v numeric, mul numeric) returns numeric language sql immutable strict parallel safe as $$
+  select rs_u64_mul(rs_u64_shiftmix(rs_u64_mul(rs_u64_xor(v, a), mul)), mul)
+  from (select rs_u64_shiftmix(rs_u64_mul(rs_u64_xor(u, v), mul)) as a) as x
+$$;
+create or replace function rs_farm_weak32(s bytea, at integer, a0 numeric, b0 numeric, out a numeric, out b numeric)
+language plpgsql immutable strict parallel safe as $$
+declare
+  w numeric := rs_fetch64(s, at);
+  x numeric := rs_fetch64(s, at + 8);
+  y numeric := rs_fetch64(s, at + 16);
+  z numeric := rs_fetch64(s, at + 24);
+  c numeric;
+begin
+  a := rs_u64_add(a0, w);
+  b := rs_u64_rotr(rs_u64_add(rs_u64_add(b0, a), z), 21);
+  c := a;
+  a := rs_u64_add(rs_u64_add(a, x), y);
+  b := rs_u64_add(b, rs_u64_rotr(a, 44));
+  a := rs_u64_add(a, z);
+  b := rs_u64_add(b, c);
+end
+$$;
+create or replace function rs_farm_fingerprint64(s bytea) returns bigint language plpgsql immutable strict parallel safe as $$
+declare
+  k0 constant numeric := 14097894508562428199;
+  k1 constant numeric := 13011662864482103923;
+  k2 constant numeric := 11160318154034397263;
+  len int := length(s);
+  mul numeric; a numeric; b numeric; c numeric; d numeric; e numeric; f numeric; g numeric; h numeric;
+  x numeric; y numeric; z numeric; t numeric;
+  v1 numeric := 0; v2 numeric := 0; w1 numeric := 0; w2 numeric := 0;
+  r1 numeric; r2 numeric;
+  p int := 0;
+  last64 int;
+  result numeric;
+begin
+  if len <= 16 then
+    if len >= 8 then
+      mul := k2 + len * 2;
+      a := rs_u64_add(rs_fetch64(s, 0), k2);
+      b := rs_fetch64(s, len - 8);
+      c := rs_u64_add(rs_u64_mul(rs_u64_rotr(b, 37), mul), a);
+      d := rs_u64_mul(rs_u64_add(rs_u64_rotr(a, 25), b), mul);
+      result := rs_farm_len16(c, d, mul);
+    elsif len >= 4 then
+      mul := k2 + len * 2;
+      a := rs_fetch32(s, 0);
+      result := rs_farm_len16(len + a * 8, rs_fetch32(s, len - 4), mul);
+    elsif len > 0 then
+      a := get_byte(s, 0); b := get_byte(s, len / 2); c := get_byte(s, len - 1);
+      y := a + b * 256;
+      z := len + c * 4;
+      result := rs_u64_mul(rs_u64_shiftmix(rs_u64_xor(rs_u64_mul(y, k2), rs_u64_mul(z, k0))), k2);
+    else
+      result := k2;
+    end if;
+  elsif len <= 32 then
+    mul := k2 + len * 2;
+    a := rs_u64_mul(rs_fetch64(s, 0), k1);
+    b := rs_fetch64(s, 8);
+    c := rs_u64_mul(rs_fetch64(s, len - 8), mul);
+    d := rs_u64_mul(rs_fetch64(s, len - 16), k2);
+    result := rs_farm_len16(rs_u64_add(rs_u64_add(rs_u64_rotr(rs_u64_add(a, b), 43), rs_u64_rotr(c, 30)), d),
+      rs_u64_add(rs_u64_add(a, rs_u64_rotr(rs_u64_add(b, k2), 18)), c), mul);
+  elsif len <= 64 then
+    mul := k2 + len * 2;
+    a := rs_u64_mul(rs_fetch64(s, 0), k2);
+    b := rs_fetch64(s, 8);
+    c := rs_u64_mul(rs_fetch64(s, len - 8), mul);
+    d := rs_u64_mul(rs_fetch64(s, len - 16), k2);
+    y := rs_u64_add(rs_u64_add(rs_u64_rotr(rs_u64_add(a, b), 43), rs_u64_rotr(c, 30)), d);
+    z := rs_farm_len16(y, rs_u64_add(rs_u64_add(a, rs_u64_rotr(rs_u64_add(b, k2), 18)), c), mul);
+    e := rs_u64_mul(rs_fetch64(s, 16), mul);
+    f := rs_fetch64(s, 24);
+    g := rs_u64_mul(rs_u64_add(y, rs_fetch64(s, len - 32)), mul);
+    h := rs_u64_mul(rs_u64_add(z, rs_fetch64(s, len - 24)), mul);
+    result := rs_farm_len16(rs_u64_add(rs_u64_add(rs_u64_rotr(rs_u64_add(e, f), 43), rs_u64_rotr(g, 30)), h),
+      rs_u64_add(rs_u64_add(e, rs_u64_rotr(rs_u64_add(f, a), 18)), g), mul);
+  else
+    x := 81;
+    y := rs_u64_add(rs_u64_mul(81, k1), 113);
+    z := rs_u64_mul(rs_u64_shiftmix(rs_u64_add(rs_u64_mul(y, k2), 113)), k2);
+    x := rs_u64_add(rs_u64_mul(x, k2), rs_fetch64(s, 0));
+    last64 := ((len - 1) / 64) * 64 + ((len - 1) % 64) - 63;
+    loop
+      x := rs_u64_mul(rs_u64_rotr(rs_u64_add(rs_u64_add(rs_u64_add(x, y), v1), rs_fetch64(s, p + 8)), 37), k1);
+      y := rs_u64_mul(rs_u64_rotr(rs_u64_add(rs_u64_add(y, v2), rs_fetch64(s, p + 48)), 42), k1);
+      x := rs_u64_xor(x, w2);
+      y := rs_u64_add(rs_u64_add(y, v1), rs_fetch64(s, p + 40));
+      z := rs_u64_mul(rs_u64_rotr(rs_u64_add(z, w1), 33), k1);
+      select r.a, r.b into r1, r2 from rs_farm_weak32(s, p, rs_u64_mul(v2, k1), rs_u64_add(x, w1)) as r;
+      v1 := r1; v2 := r2;
+      select r.a, r.b into r1, r2 from rs_farm_weak32(s, p + 32, rs_u64_add(z, w2), rs_u64_add(y, rs_fetch64(s, p + 16))) as r;
+      w1 := r1; w2 := r2;
+      t := z; z := x; x := t;
+      p := p + 64;
+      exit when p = ((len - 1) / 64) * 64;
+    end loop;
+    mul := k1 + mod(z, 256) * 2;
+    p := last64;
+    w1 := rs_u64_add(w1, (len - 1) % 64);
+    v1 := rs_u64_add(v1, w1);
+    w1 := rs_u64_add(w1, v1);
+    x := rs_u64_mul(rs_u64_rotr(rs_u64_add(rs_u64_add(rs_u64_add(x, y), v1), rs_fetch64(s, p + 8)), 37), mul);
+    y := rs_u64_mul(rs_u64_rotr(rs_u64_add(rs_u64_add(y, v2), rs_fetch64(s, p + 48)), 42), mul);
+    x := rs_u64_xor(x, rs_u64_mul(w2, 9));
+    y := rs_u64_add(rs_u64_add(y, rs_u64_mul(v1, 9)), rs_fetch64(s, p + 40));
+    z := rs_u64_mul(rs_u64_rotr(rs_u64_add(z, w1), 33), mul);
+    select r.a, r.b into r1, r2 from rs_farm_weak32(s, p, rs_u64_mul(v2, mul), rs_u64_add(x, w1)) as r;
+    v1 := r1; v2 := r2;
+    select r.a, r.b into r1, r2 from rs_farm_weak32(s, p + 32, rs_u64_add(z, w2), rs_u64_add(y, rs_fetch64(s, p + 16))) as r;
+    w1 := r1; w2 := r2;
+    t := z; z := x; x := t;
+    result := rs_farm_len16(
+      rs_u64_add(rs_u64_add(rs_farm_len16(v1, w1, mul), rs_u64_mul(rs_u64_shiftmix(y), k0)), z),
+      rs_u64_add(rs_farm_len16(v2, w2, mul), x), mul);
+  end if;
+  return (case when result >= 9223372036854775808 then result - 18446744073709551616 else result end)::bigint;
+end
+$$;
+create or replace function farmfingerprint64(s text) returns bigint language sql immutable strict parallel safe as $$
+  select rs_farm_fingerprint64(convert_to(s, 'UTF8'))
+$$;
+create or replace function farmfingerprint64(s bytea) returns bigint language sql immutable strict parallel safe as $$
+  select rs_farm_fingerprint64(s)
+$$;
+-- "CHECKSUM function": a DECIMAL's digits as an integer (109.20 gives 10920).
+create or replace function checksum(v numeric) returns bigint language sql immutable parallel safe as $$
+  select (v * power(10::numeric, scale(v)))::bigint
+$$;
+
+-- VARBYTE ("VARBYTE type"): LEN counts bytes, TO_HEX and a cast to VARCHAR read the bytes, OCTETINDEX counts bytes.
+create or replace function len(b bytea) returns integer language sql immutable parallel safe as $$ select length(b) $$;
+create or replace function to_hex(b bytea) returns text language sql immutable parallel safe as $$ select encode(b, 'hex') $$;
+create or replace function rs_varbyte_text(b bytea) returns text language sql immutable parallel safe as $$ select convert_from(b, 'UTF8') $$;
+do $$ begin
+  if not exists (select from pg_cast where castsource = 'bytea'::regtype and casttarget = 'text'::regtype) then
+    create cast (bytea as text) with function rs_varbyte_text(bytea);
+  end if;
+end $$;
+do $$ begin
+  if not exists (select from pg_cast where castsource = 'bytea'::regtype and casttarget = 'varchar'::regtype) then
+    create cast (bytea as varchar) with function rs_varbyte_text(bytea);
+  end if;
+end $$;
+create or replace function octetindex(needle text, haystack text) returns integer language sql immutable parallel safe as $$
+  select position(convert_to(needle, 'UTF8') in convert_to(haystack, 'UTF8'))
+$$;
+-- "CONCAT function": of two strings, or of two VARBYTE values.
+create or replace function rs_concat(a text, b text) returns text language sql immutable parallel safe as $$ select a || b $$;
+create or replace function rs_concat(a bytea, b bytea) returns bytea language sql immutable parallel safe as $$ select a || b $$;
+create or replace function rs_concat(a anynonarray, b text) returns text language sql immutable parallel safe as $$ select a::text || b $$;
+create or replace function rs_concat(a text, b anynonarray) returns text language sql immutable parallel safe as $$ select a || b::text $$;
+create or replace function rs_concat(a anynonarray, b anynonarray) returns text language sql immutable parallel safe as $$ select a::text || b::text $$;
+-- "REPEAT function" and "REVERSE function" take numbers too, as their text.
+create or replace function repeat(s bigint, n integer) returns text language sql immutable parallel safe as $$ select repeat(s::text, n) $$;
+create or replace function repeat(s numeric, n integer) returns text language sql immutable parallel safe as $$ select repeat(s::text, n) $$;
+create or replace function reverse(s bigint) returns text language sql immutable parallel safe as $$ select reverse(s::text) $$;
+create or replace function reverse(s numeric) returns text language sql immutable parallel safe as $$ select reverse(s::text) $$;
+-- "SOUNDEX function": American Soundex of the ASCII letters ('' when there are none); "DIFFERENCE function": how many
+-- of the four characters of the two codes match.
+create or replace function soundex(s text) returns text language plpgsql immutable parallel safe as $$
+declare
+  letters text := upper(regexp_replace(coalesce(s, ''), '[^A-Za-z]', '', 'g'));
+  codes constant text := '01230120022455012623010202';
+  result text;
+  previous text;
+  code text;
+  ch text;
+  i int;
+begin
+  if s is null then return null; end if;
+  if letters = '' then return ''; end if;
+  result := left(letters, 1);
+  previous := substr(codes, ascii(result) - 64, 1);
+  for i in 2 .. length(letters) loop
+    exit when length(result) = 4;
+    ch := substr(letters, i, 1);
+    code := substr(codes, ascii(ch) - 64, 1);
+    if ch in ('H', 'W') then continue; end if;
+    if code = '0' then previous := '0'; continue; end if;
+    if code <> previous then result := result || code; end if;
+    previous := code;
+  end loop;
+  return rpad(result, 4, '0');
+end
+$$;
+create or replace function difference(a text, b text) returns integer language sql immutable parallel safe as $$
+  select case when a is null or b is null then null else
+    (select count(*)::int from generate_series(1, 4) as i
+      where substr(soundex(a), i, 1) = substr(soundex(b), i, 1) and substr(soundex(a), i, 1) <> '') end
+$$;
+
+create or replace function repeat(s integer, n integer) returns text language sql immutable parallel safe as $$ select repeat(s::text, n) $$;
+create or replace function reverse(s integer) returns text language sql immutable parallel safe as $$ select reverse(s::text) $$;
+-- "TO_CHAR": a TIMESTAMP's TZ is UTC (TIMESTAMP values are UTC); L is the currency symbol, $ (PL, plus-or-minus,
+-- is another field).
+create or replace function rs_currency_format(fmt text) returns text language sql immutable parallel safe as $$
+  select regexp_replace(fmt, '(^|[^Pp])[Ll]', chr(92) || '1"$"', 'g')
+$$;
+create or replace function rs_to_char(t timestamp, fmt text) returns text language sql stable parallel safe as $$
+  select to_char(t at time zone 'UTC', fmt)
+$$;
+create or replace function rs_to_char(t timestamptz, fmt text) returns text language sql stable parallel safe as $$ select to_char(t, fmt) $$;
+create or replace function rs_to_char(t interval, fmt text) returns text language sql immutable parallel safe as $$ select to_char(t, fmt) $$;
+create or replace function rs_to_char(n numeric, fmt text) returns text language sql immutable parallel safe as $$
+  select to_char(n, rs_currency_format(fmt))
+$$;
+create or replace function rs_to_char(n double precision, fmt text) returns text language sql immutable parallel safe as $$
+  select to_char(n, rs_currency_format(fmt))
+$$;
+create or replace function rs_to_char(n real, fmt text) returns text language sql immutable parallel safe as $$
+  select to_char(n, rs_currency_format(fmt))
+$$;
+create or replace function rs_to_char(n bigint, fmt text) returns text language sql immutable parallel safe as $$
+  select to_char(n, rs_currency_format(fmt))
+$$;
+create or replace function rs_to_char(n integer, fmt text) returns text language sql immutable parallel safe as $$
+  select to_char(n, rs_currency_format(fmt))
+$$;
+-- "TO_TIMESTAMP function": hour 24 is midnight of the next day ('2011-12-18 24:38:15' is 2011-12-19 00:38:15).
+create or replace function rs_to_timestamp(s text, fmt text, is_strict boolean default false) returns timestamptz language plpgsql stable as $$
+declare
+  hour_at int := strpos(upper(fmt), 'HH24');
+begin
+  return to_timestamp(s, fmt);
+exception when datetime_field_overflow then
+  if is_strict or hour_at = 0 or substr(s, hour_at, 2) <> '24' then raise; end if;
+  return to_timestamp(overlay(s placing '00' from hour_at for 2), fmt) + interval '1 day';
+end
+$$;
+create or replace function rs_to_timestamp(epoch double precision) returns timestamptz language sql immutable parallel safe as $$
+  select to_timestamp(epoch)
+$$;
+-- The values ARRAY() and OBJECT() take ("ARRAY function", "OBJECT function"): SUPER scalars and SUPER; a date or
+-- time is refused (Redshift casts no datetime type to SUPER, "Limitations").
+create or replace function rs_super_arg(v text) returns jsonb language sql immutable parallel safe as $$ select to_jsonb(v) $$;
+create or replace function rs_super_arg(v numeric) returns jsonb language sql immutable parallel safe as $$ select to_jsonb(v) $$;
+create or replace function rs_super_arg(v double precision) returns jsonb language sql immutable parallel safe as $$ select to_jsonb(v) $$;
+create or replace function rs_super_arg(v bigint) returns jsonb language sql immutable parallel safe as $$ select to_jsonb(v) $$;
+create or replace function rs_super_arg(v integer) returns jsonb language sql immutable parallel safe as $$ select to_jsonb(v) $$;
+create or replace function rs_super_arg(v boolean) returns jsonb language sql immutable parallel safe as $$ select to_jsonb(v) $$;
+create or replace function rs_super_arg(v jsonb) returns jsonb language sql immutable parallel safe as $$ select v $$;
+-- A string compared with a DATE or TIMESTAMP is read as one ("Type compatibility and conversion": CHAR and VARCHAR
+-- convert implicitly to the datetime types), as in processed_date > maxrundate.
+do $$
+declare
+  ops text[] := array['=', '<>', '<', '>', '<=', '>='];
+  names text[] := array['eq', 'ne', 'lt', 'gt', 'le', 'ge'];
+  kinds text[] := array['timestamp', 'date'];
+  k int;
+  t text;
+begin
+  foreach t in array kinds loop
+    for k in 1 .. 6 loop
+      execute format('create or replace function rs_text_%1$s_%2$s(a text, b %2$s) returns boolean language sql stable parallel safe as %4$s select a::%2$s %3$s b %4$s', names[k], t, ops[k], '$f$');
+      execute format('create or replace function rs_%2$s_%1$s_text(a %2$s, b text) returns boolean language sql stable parallel safe as %4$s select a %3$s b::%2$s %4$s', names[k], t, ops[k], '$f$');
+      if not exists (select from pg_operator where oprname = ops[k] and oprleft = 'text'::regtype and oprright = t::regtype) then
+        execute format('create operator %s (leftarg = text, rightarg = %s, function = rs_text_%s_%s)', ops[k], t, names[k], t);
+      end if;
+      if not exists (select from pg_operator where oprname = ops[k] and oprleft = t::regtype and oprright = 'text'::regtype) then
+        execute format('create operator %s (leftarg = %s, rightarg = text, function = rs_%s_%s_text)', ops[k], t, t, names[k]);
+      end if;
+    end loop;
+  end loop;
+end
+$$;
+-- SUPER ("SUPER type") is jsonb locally: navigation is rewritten to -> (lax: a missing attribute or element is NULL,
+-- attribute names in lower case as Redshift folds them); these are the SUPER functions. Unlike Redshift, jsonb keeps
+-- one value per key and orders an object's keys shorter first, which JSON_SERIALIZE of an object shows, and keeps no
+-- floating-point number apart from DECIMAL (the lint refuses IS_FLOAT).
+create or replace function rs_super_text(v jsonb) returns text language sql immutable strict parallel safe as $$
+  select regexp_replace(format('%s', v), '("(?:[^"' || chr(92) || chr(92) || ']|' || chr(92) || chr(92) || '.)*")|([,:]) ',
+    chr(92) || '1' || chr(92) || '2', 'g')
+$$;
+create or replace function rs_json_serialize(v jsonb) returns text language sql immutable parallel safe as $$ select rs_super_text(v) $$;
+create or replace function rs_json_serialize(v text) returns text language sql immutable parallel safe as $$ select rs_super_text(to_jsonb(v)) $$;
+create or replace function json_serialize_to_varbyte(v jsonb) returns bytea language sql immutable parallel safe as $$
+  select convert_to(rs_super_text(v), 'UTF8')
+$$;
+create or replace function json_size(v jsonb) returns integer language sql immutable parallel safe as $$
+  select octet_length(rs_super_text(v))
+$$;
+create or replace function json_typeof(v jsonb) returns text language sql immutable parallel safe as $$ select jsonb_typeof(v) $$;
+create or replace function is_array(v jsonb) returns boolean language sql immutable parallel safe as $$ select jsonb_typeof(v) = 'array' $$;
+create or replace function is_object(v jsonb) returns boolean language sql immutable parallel safe as $$ select jsonb_typeof(v) = 'object' $$;
+create or replace function is_scalar(v jsonb) returns boolean language sql immutable parallel safe as $$
+  select jsonb_typeof(v) not in ('array', 'object')
+$$;
+create or replace function is_boolean(v jsonb) returns boolean language sql immutable parallel safe as $$ select jsonb_typeof(v) = 'boolean' $$;
+create or replace function is_varchar(v jsonb) returns boolean language sql immutable parallel safe as $$ select jsonb_typeof(v) = 'string' $$;
+create or replace function is_char(v jsonb) returns boolean language sql immutable parallel safe as $$ select jsonb_typeof(v) = 'string' $$;
+create or replace function rs_super_integral(v jsonb, low numeric, high numeric) returns boolean language sql immutable parallel safe as $$
+  select jsonb_typeof(v) = 'number' and (v #>> '{}')::numeric = trunc((v #>> '{}')::numeric)
+    and strpos(v #>> '{}', '.') = 0 and (v #>> '{}')::numeric between low and high
+$$;
+create or replace function is_smallint(v jsonb) returns boolean language sql immutable parallel safe as $$ select rs_super_integral(v, -32768, 32767) $$;
+create or replace function is_integer(v jsonb) returns boolean language sql immutable parallel safe as $$ select rs_super_integral(v, -2147483648, 2147483647) $$;
+create or replace function is_bigint(v jsonb) returns boolean language sql immutable parallel safe as $$
+  select rs_super_integral(v, -9223372036854775808, 9223372036854775807)
+$$;
+create or replace function is_decimal(v jsonb) returns boolean language sql immutable parallel safe as $$ select jsonb_typeof(v) = 'number' $$;
+create or replace function get_array_length(v jsonb) returns integer language sql immutable parallel safe as $$
+  select case when jsonb_typeof(v) = 'array' then jsonb_array_length(v) end
+$$;
+create or replace function split_to_array(s text, delimiter text default ',') returns jsonb language sql immutable parallel safe as $$
+  select to_jsonb(string_to_array(s, delimiter))
+$$;
+create or replace function array_concat(a jsonb, b jsonb) returns jsonb language sql immutable parallel safe as $$
+  select case when jsonb_typeof(a) = 'array' and jsonb_typeof(b) = 'array' then a || b end
+$$;
+create or replace function subarray(a jsonb, start integer, n integer) returns jsonb language sql immutable parallel safe as $$
+  select case when jsonb_typeof(a) = 'array' then coalesce(
+    (select jsonb_agg(e order by i) from jsonb_array_elements(a) with ordinality as x(e, i) where i - 1 >= start and i - 1 < start + n),
+    '[]'::jsonb) end
+$$;
+create or replace function array_flatten(a jsonb) returns jsonb language sql immutable parallel safe as $$
+  select case when jsonb_typeof(a) = 'array' then coalesce(
+    (select jsonb_agg(inner_e order by i, j) from jsonb_array_elements(a) with ordinality as x(e, i),
+      lateral jsonb_array_elements(case when jsonb_typeof(e) = 'array' then e else jsonb_build_array(e) end) with ordinality as y(inner_e, j)),
+    '[]'::jsonb) end
+$$;
+-- Casts of a SUPER value (lax: a value of another type gives NULL, cast_super_null_on_error): a string scalar as
+-- VARCHAR is its text, unquoted.
+create or replace function rs_super_to_text(v jsonb) returns text language sql immutable parallel safe as $$
+  select case when jsonb_typeof(v) in ('string', 'number', 'boolean') then v #>> '{}' end
+$$;
+create or replace function rs_super_to_numeric(v jsonb) returns numeric language sql immutable parallel safe as $$
+  select case when jsonb_typeof(v) = 'number' then (v #>> '{}')::numeric end
+$$;
+create or replace function rs_super_to_float(v jsonb) returns double precision language sql immutable parallel safe as $$
+  select case when jsonb_typeof(v) = 'number' then (v #>> '{}')::double precision end
+$$;
+create or replace function rs_super_to_boolean(v jsonb) returns boolean language sql immutable parallel safe as $$
+  select case jsonb_typeof(v) when 'boolean' then (v #>> '{}')::boolean
+    when 'number' then case when strpos(v #>> '{}', '.') = 0 then (v #>> '{}')::numeric <> 0 end end
+$$;
+-- A SUPER value cast to VARCHAR, or stored into a VARCHAR column, is its scalar's text.
+do $$ begin
+  if not exists (select from pg_cast where castsource = 'jsonb'::regtype and casttarget = 'text'::regtype) then
+    create cast (jsonb as text) with function rs_super_to_text(jsonb) as assignment;
+  end if;
+end $$;
+do $$ begin
+  if not exists (select from pg_cast where castsource = 'jsonb'::regtype and casttarget = 'varchar'::regtype) then
+    create cast (jsonb as varchar) with function rs_super_to_text(jsonb) as assignment;
+  end if;
+end $$;
+-- Casts to SUPER: a number, boolean or string becomes that scalar (a string is not parsed: that is JSON_PARSE).
+create or replace function rs_to_super(v numeric) returns jsonb language sql immutable parallel safe as $$ select to_jsonb(v) $$;
+create or replace function rs_to_super(v double precision) returns jsonb language sql immutable parallel safe as $$ select to_jsonb(v) $$;
+create or replace function rs_to_super(v integer) returns jsonb language sql immutable parallel safe as $$ select to_jsonb(v) $$;
+create or replace function rs_to_super(v bigint) returns jsonb language sql immutable parallel safe as $$ select to_jsonb(v) $$;
+create or replace function rs_to_super(v boolean) returns jsonb language sql immutable parallel safe as $$ select to_jsonb(v) $$;
+create or replace function rs_to_super(v text) returns jsonb language sql immutable parallel safe as $$ select to_jsonb(v) $$;
+do $$ begin
+  if not exists (select from pg_cast where castsource = 'numeric'::regtype and casttarget = 'jsonb'::regtype) then
+    create cast (numeric as jsonb) with function rs_to_super(numeric);
+  end if;
+end $$;
+do $$ begin
+  if not exists (select from pg_cast where castsource = 'double precision'::regtype and casttarget = 'jsonb'::regtype) then
+    create cast (double precision as jsonb) with function rs_to_super(double precision);
+  end if;
+end $$;
+do $$ begin
+  if not exists (select from pg_cast where castsource = 'integer'::regtype and casttarget = 'jsonb'::regtype) then
+    create cast (integer as jsonb) with function rs_to_super(integer);
+  end if;
+end $$;
+do $$ begin
+  if not exists (select from pg_cast where castsource = 'bigint'::regtype and casttarget = 'jsonb'::regtype) then
+    create cast (bigint as jsonb) with function rs_to_super(bigint);
+  end if;
+end $$;
+do $$ begin
+  if not exists (select from pg_cast where castsource = 'boolean'::regtype and casttarget = 'jsonb'::regtype) then
+    create cast (boolean as jsonb) with function rs_to_super(boolean);
+  end if;
+end $$;
+do $$ begin
+  if not exists (select from pg_cast where castsource = 'text'::regtype and casttarget = 'jsonb'::regtype) then
+    create cast (text as jsonb) with function rs_to_super(text);
+  end if;
+end $$;
+do $$ begin
+  if not exists (select from pg_cast where castsource = 'varchar'::regtype and casttarget = 'jsonb'::regtype) then
+    create cast (varchar as jsonb) with function rs_to_super(text);
+  end if;
+end $$;
+-- A SUPER value compared with a string is compared with that string scalar ('IdentityCheck' is not parsed as JSON).
+create or replace function rs_super_eq_text(a jsonb, b text) returns boolean language sql immutable parallel safe as $$ select a = to_jsonb(b) $$;
+create or replace function rs_super_ne_text(a jsonb, b text) returns boolean language sql immutable parallel safe as $$ select a <> to_jsonb(b) $$;
+create or replace function rs_text_eq_super(a text, b jsonb) returns boolean language sql immutable parallel safe as $$ select to_jsonb(a) = b $$;
+create or replace function rs_text_ne_super(a text, b jsonb) returns boolean language sql immutable parallel safe as $$ select to_jsonb(a) <> b $$;
+do $$ begin
+  if not exists (select from pg_operator where oprname = '=' and oprleft = 'jsonb'::regtype and oprright = 'text'::regtype) then
+    create operator = (leftarg = jsonb, rightarg = text, function = rs_super_eq_text);
+    create operator <> (leftarg = jsonb, rightarg = text, function = rs_super_ne_text);
+    create operator = (leftarg = text, rightarg = jsonb, function = rs_text_eq_super);
+    create operator <> (leftarg = text, rightarg = jsonb, function = rs_text_ne_super);
+  end if;
+end $$;
+-- Unary minus of a SUPER number ("Operators and functions": NULL when it is not a number).
+create or replace function rs_super_negate(v jsonb) returns jsonb language sql immutable parallel safe as $$
+  select case when jsonb_typeof(v) = 'number' then to_jsonb(-((v #>> '{}')::numeric)) end
+$$;
+do $$ begin
+  if not exists (select from pg_operator where oprname = '-' and oprleft = 0 and oprright = 'jsonb'::regtype) then
+    create operator - (rightarg = jsonb, function = rs_super_negate);
+  end if;
+end $$;
 `;
 
 /**
@@ -390,4 +982,5 @@ create or replace aggregate rs_median(double precision) (sfunc = array_append, s
 export const REDSHIFT_SESSION_SQL = `
 set standard_conforming_strings = off;
 set escape_string_warning = off;
+set extra_float_digits = 0;
 `;

@@ -19,7 +19,7 @@ import { type RedshiftToken, tokenizeRedshift } from '../../core/sql/redshift-to
  * - `APPROXIMATE COUNT(DISTINCT e)` → the exact `COUNT(DISTINCT e)`.
  * - `TOP n` → `LIMIT n` at the end of that SELECT.
  * - `NVL(a, b, ...)` → `COALESCE`; `NVL2(e, a, b)` and `DECODE(e, s1, r1, ..., default)` → `CASE`.
- * - `CONCAT(a, b)` → `a || b` (NULL if either is NULL, as Redshift documents; Postgres' concat skips NULLs).
+ * - `CONCAT(a, b)` → `rs_concat(a, b)` (NULL if either is NULL, as Redshift documents; Postgres' concat skips NULLs; two VARBYTE values give VARBYTE).
  * - `CONVERT(type, e)` → `CAST(e AS type)`; `MINUS` → `EXCEPT`.
  * - `REGEXP_SUBSTR/COUNT/INSTR/REPLACE`, `JSON_EXTRACT_PATH_TEXT`, `JSON_ARRAY_LENGTH` → the `rs_` functions
  *   (Postgres owns these names with other semantics).
@@ -31,8 +31,14 @@ import { type RedshiftToken, tokenizeRedshift } from '../../core/sql/redshift-to
  *   inside a body); `GRANT ... TO ROLE r` → `GRANT ... TO r`, real (roles are the project's own).
  * - `CREATE|ALTER|DROP USER|GROUP ...` (`PASSWORD DISABLE` included) → nothing: the local warehouse has one user.
  * - `DATETIME` → `TIMESTAMP`; `CREATE VIEW ... WITH NO SCHEMA BINDING` → a plain view; `<database>.schema.table` of
- *   the configured database (quoted or not) → `schema.table`.
+ *   the configured database (quoted or not) → `schema.table`, and `<database>.schema` after SCHEMA → `schema`.
  * - `ALTER TABLE t ALTER DISTKEY|DISTSTYLE|SORTKEY|ENCODE ...` and `ALTER COLUMN c ENCODE ...` → nothing (row layout).
+ * - Quoted identifiers in lower case (`"TYPE"` → `"type"`): with enable_case_sensitive_identifier off, the default,
+ *   Redshift folds delimited identifiers too ("Names and identifiers").
+ * - SUPER navigation (`doc.attr`, `t.doc[0].attr`) of a value named in the statement → jsonb lookups (see
+ *   `superNavigation`); `ARRAY(...)`/`OBJECT(...)` → `jsonb_build_array`/`jsonb_build_object`; `'text'::super` → a
+ *   string scalar; `EXTRACT(ms|us|sec|decade FROM ...)` → `rs_extract`; `SQRT`, `CRC32`, `CONCAT`, `TO_CHAR`,
+ *   `TO_TIMESTAMP`, `JSON_SERIALIZE` → their `rs_` functions.
  */
 export interface LocalRewriteOptions {
   /**
@@ -45,13 +51,21 @@ export interface LocalRewriteOptions {
 export function rewriteRedshiftForLocal(sql: string, options: LocalRewriteOptions = {}): string {
   const database = options.database?.toLowerCase();
   const namesDatabase = (text: string) => text.includes(`${database}.`) || text.includes(`${database}".`);
-  if (!QUICK_CHECK.test(sql) && (database === undefined || !namesDatabase(sql.toLowerCase()))) return sql;
+  if (
+    !QUICK_CHECK.test(sql) &&
+    !MIXED_CASE_QUOTED.test(sql) &&
+    (database === undefined || !namesDatabase(sql.toLowerCase()))
+  )
+    return sql;
   return new Rewriter(tokenizeRedshift(sql), database).emit(0, Number.POSITIVE_INFINITY);
 }
 
+/** A double quote followed by an upper-case letter before the next quote: maybe a quoted identifier to fold. */
+const MIXED_CASE_QUOTED = /"[^"]*[A-Z]/;
+
 /** Statements naming none of the words below pass through untouched (most of the migration machinery's SQL). */
 const QUICK_CHECK =
-  /sysdate|dateadd|datediff|date_part|date_trunc|listagg|median|approximate|top|nvl|decode|concat|convert|minus|regexp_|json_|to_date|identity|distkey|sortkey|diststyle|encode|backup|max|nvarchar|nchar|super|varbyte|varbinary|nonatomic|external|grant|revoke|analyze|vacuum|datetime|binding|user|group/i;
+  /sysdate|dateadd|datediff|date_part|date_trunc|listagg|median|approximate|top|nvl|decode|concat|convert|minus|regexp_|json_|to_date|identity|distkey|sortkey|diststyle|encode|backup|max|nvarchar|nchar|super|varbyte|varbinary|nonatomic|external|grant|revoke|analyze|vacuum|datetime|binding|user|group|sqrt|crc32|extract|array|object|to_char|to_timestamp/i;
 
 const DATE_PART_FUNCTIONS: Record<string, string> = {
   dateadd: 'dateadd',
@@ -69,8 +83,58 @@ const RENAMED: Record<string, string> = {
   regexp_instr: 'rs_regexp_instr',
   regexp_replace: 'rs_regexp_replace',
   json_array_length: 'rs_json_array_length',
+  json_serialize: 'rs_json_serialize',
   to_date: 'rs_to_date',
+  sqrt: 'rs_sqrt',
+  crc32: 'rs_crc32',
+  concat: 'rs_concat',
+  to_char: 'rs_to_char',
+  to_timestamp: 'rs_to_timestamp',
 };
+
+/** EXTRACT parts whose Redshift value differs from Postgres' (whole seconds, ms and us of the second, decade). */
+const EXTRACT_PARTS = new Set(
+  'second seconds sec secs s millisecond milliseconds ms msec msecs msecond mseconds millisec millisecs millisecon microsecond microseconds microsec microsecs usecond useconds us usec usecs decade decades dec decs'.split(
+    ' ',
+  ),
+);
+
+/** Functions whose value is SUPER: an alias given to one names a SUPER value that may be navigated. */
+const SUPER_FUNCTIONS = new Set([
+  'json_parse',
+  'split_to_array',
+  'array_concat',
+  'subarray',
+  'array_flatten',
+  'object',
+]);
+
+/** The conversion a cast of a navigated SUPER value goes through, by the target type's first word. */
+const SUPER_CASTS: Record<string, string> = {
+  varchar: 'rs_super_to_text',
+  text: 'rs_super_to_text',
+  char: 'rs_super_to_text',
+  character: 'rs_super_to_text',
+  nvarchar: 'rs_super_to_text',
+  bpchar: 'rs_super_to_text',
+  smallint: 'rs_super_to_numeric',
+  int2: 'rs_super_to_numeric',
+  integer: 'rs_super_to_numeric',
+  int: 'rs_super_to_numeric',
+  int4: 'rs_super_to_numeric',
+  bigint: 'rs_super_to_numeric',
+  int8: 'rs_super_to_numeric',
+  decimal: 'rs_super_to_numeric',
+  numeric: 'rs_super_to_numeric',
+  real: 'rs_super_to_float',
+  float: 'rs_super_to_float',
+  float4: 'rs_super_to_float',
+  float8: 'rs_super_to_float',
+  double: 'rs_super_to_float',
+  boolean: 'rs_super_to_boolean',
+  bool: 'rs_super_to_boolean',
+};
+const COMPARISONS = new Set(['=', '<>', '!=', '<', '>', '<=', '>=']);
 
 const VARYING_TYPES = new Set([
   'varchar',
@@ -153,6 +217,138 @@ class Rewriter {
       const token = tokens[i] as RedshiftToken;
       if (token.kind !== 'whitespace' && token.kind !== 'comment') following = i;
     }
+    this.statementOf = new Int32Array(n);
+    this.superNames = this.findSuperNames();
+  }
+
+  /** Which statement each token is in (statements end at `;` and at the ends of bodies). */
+  private readonly statementOf: Int32Array;
+  /** Per statement, the names given to SUPER values in it (`json_parse(...) as doc`, `... ::super as doc`). */
+  private readonly superNames: readonly ReadonlySet<string>[];
+
+  private findSuperNames(): Set<string>[] {
+    const names: Set<string>[] = [new Set()];
+    const hasSuper = /json_parse|super|split_to_array|array_|subarray|object/i.test(
+      this.tokens.map((t) => (t.kind === 'word' ? t.text : '')).join(' '),
+    );
+    let statement = 0;
+    for (let i = 0; i < this.tokens.length; i++) {
+      const token = this.tokens[i] as RedshiftToken;
+      this.statementOf[i] = statement;
+      if (token.text === ';' || token.kind === 'dollar') {
+        statement++;
+        names.push(new Set());
+        continue;
+      }
+      if (!hasSuper || token.kind !== 'word') continue;
+      const word = token.text.toLowerCase();
+      let after = -1;
+      const open = this.next(i);
+      // Not inside CAST(json_parse(...) AS type), where the word after AS is a type.
+      const inCast = this.text(this.previous(i)) === '(' && this.lower(this.previous(this.previous(i))) === 'cast';
+      if (SUPER_FUNCTIONS.has(word) && this.text(open) === '(' && this.text(this.previous(i)) !== '.' && !inCast)
+        after = (this.closing[open] ?? -2) + 1;
+      else if (word === 'super' && this.text(this.previous(i)) === '::') after = i + 1;
+      if (after <= 0) continue;
+      const alias = this.aliasAfter(after);
+      if (alias !== undefined) names[statement]?.add(alias);
+    }
+    return names;
+  }
+
+  /** The name an expression ending at or after `from` takes (`... end as name`), at its own depth; or undefined. */
+  private aliasAfter(from: number): string | undefined {
+    for (let j = from; j >= 0 && j < this.tokens.length; j = this.next(j)) {
+      const token = this.tokens[j] as RedshiftToken;
+      const text = token.text.toLowerCase();
+      if (text === '(') {
+        j = this.closing[j] ?? j;
+        continue;
+      }
+      if (text === ')' || text === ',' || text === ';' || text === 'from' || token.kind === 'dollar') return undefined;
+      if (text === 'as' && this.tokens[this.next(j)]?.kind === 'word') return this.lower(this.next(j));
+      if (j < 0) return undefined;
+    }
+    return undefined;
+  }
+
+  /** Whether the word at `i` names a SUPER value of its statement. */
+  private isSuperName(i: number): boolean {
+    return this.tokens[i]?.kind === 'word' && (this.superNames[this.statementOf[i] ?? 0]?.has(this.lower(i)) ?? false);
+  }
+
+  /**
+   * Navigation into a SUPER value ("Navigation"): `doc.attr`, `t.doc.attr`, `doc[0].attr`, `doc."Attr"` become jsonb
+   * lookups, `(doc -> 'attr')`. Lax as Redshift is by default: a missing attribute or element, or an attribute of a
+   * non-object, is NULL. Attribute names are folded to lower case, quoted or not, as Redshift does with
+   * enable_case_sensitive_identifier and enable_case_sensitive_super_attribute off (the defaults); JSON keys are
+   * matched exactly, so a mixed-case key is not found (the LOWER_ATTRIBUTE_NAMES page's example). A cast of the
+   * navigated value reads the scalar (a string's text, unquoted; NULL for another type), and a string or number
+   * literal compared with it is compared as a SUPER scalar.
+   */
+  private superNavigation(i: number, end: number): Replacement | undefined {
+    let base: string;
+    let cursor: number;
+    const dot = this.next(i);
+    if (this.isSuperName(i) && (this.text(dot) === '.' || this.text(dot) === '[')) {
+      base = this.text(i);
+      cursor = i;
+    } else if (this.text(dot) === '.' && this.isSuperName(this.next(dot))) {
+      const name = this.next(dot);
+      const after = this.text(this.next(name));
+      if (after !== '.' && after !== '[') return undefined;
+      base = `${this.text(i)}.${this.text(name)}`;
+      cursor = name;
+    } else return undefined;
+    const steps: string[] = [];
+    for (;;) {
+      const next = this.next(cursor);
+      if (next < 0 || next >= end) break;
+      const step = this.next(next);
+      const stepToken = this.tokens[step];
+      if (this.text(next) === '.' && (stepToken?.kind === 'word' || stepToken?.kind === 'quoted-identifier')) {
+        const name = stepToken.kind === 'word' ? stepToken.text : stepToken.text.slice(1, -1).replaceAll('""', '"');
+        steps.push(`'${name.toLowerCase().replaceAll("'", "''")}'`);
+        cursor = step;
+      } else if (this.text(next) === '[') {
+        const close = this.closingBracket(next, end);
+        if (close < 0) break;
+        steps.push(`(${this.emit(next + 1, close).trim()})`);
+        cursor = close;
+      } else break;
+    }
+    if (steps.length === 0) return undefined;
+    let text = `(${base} -> ${steps.join(' -> ')})`;
+    let next = cursor + 1;
+    const after = this.next(cursor);
+    const typeStart = this.next(after);
+    const conversion = SUPER_CASTS[this.lower(typeStart)];
+    if (this.text(after) === '::' && conversion !== undefined) {
+      let typeEnd = typeStart;
+      if (['precision', 'varying'].includes(this.lower(this.next(typeEnd)))) typeEnd = this.next(typeEnd);
+      if (this.text(this.next(typeEnd)) === '(') typeEnd = this.closing[this.next(typeEnd)] ?? typeEnd;
+      text = `${conversion}${text}::${this.emit(typeStart, typeEnd + 1).trim()}`;
+      next = typeEnd + 1;
+    } else if (COMPARISONS.has(this.text(after))) {
+      const literal = this.next(after);
+      const kind = this.tokens[literal]?.kind;
+      if (kind === 'string' || kind === 'number') {
+        const value = kind === 'string' ? `${this.text(literal)}::text` : this.text(literal);
+        text = `${text} ${this.text(after)} to_jsonb(${value})`;
+        next = literal + 1;
+      }
+    }
+    return { text, next };
+  }
+
+  /** The `]` closing the `[` at `open` (before `end`), or -1. */
+  private closingBracket(open: number, end: number): number {
+    let depth = 0;
+    for (let j = open; j >= 0 && j < end; j = this.next(j)) {
+      if (this.text(j) === '[') depth++;
+      else if (this.text(j) === ']' && --depth === 0) return j;
+    }
+    return -1;
   }
 
   private text(i: number): string {
@@ -200,6 +396,11 @@ class Rewriter {
         }
       } else if (token.kind === 'quoted-identifier' && this.threePartName(i)) {
         i = (this.threePartName(i) as Replacement).next;
+        continue;
+      } else if (token.kind === 'quoted-identifier') {
+        // enable_case_sensitive_identifier is off by default: Redshift folds "TYPE" to type, quoted or not.
+        out.push(token.text.toLowerCase());
+        i++;
         continue;
       } else if (token.text === '(') depth++;
       else if (token.text === ')') {
@@ -250,6 +451,8 @@ class Rewriter {
     const word = this.lower(i);
     const before = this.previous(i);
     if (this.text(before) === '.') return undefined;
+    const navigation = this.superNavigation(i, end);
+    if (navigation) return navigation;
     const threePart = this.threePartName(i);
     if (threePart) return threePart;
     if (this.atStatementStart(i)) {
@@ -282,7 +485,9 @@ class Rewriter {
     ['listagg', (r, at) => r.listagg(at.after, at.end)],
     ['decode', (r, at) => r.decode(at.after)],
     ['nvl2', (r, at) => r.nvl2(at.after)],
-    ['concat', (r, at) => r.concat(at.after)],
+    ['extract', (r, at) => r.extract(at.after)],
+    ['array', (r, at) => r.superConstructor(at, 'jsonb_build_array')],
+    ['object', (r, at) => r.superConstructor(at, 'jsonb_build_object')],
     ['convert', (r, at) => r.convert(at.after)],
     ['json_extract_path_text', (r, at) => r.jsonExtractPathText(at.after)],
     ['identity', (r, at) => r.identity(at.i, at.after)],
@@ -355,7 +560,13 @@ class Rewriter {
     const dot = this.next(i);
     const schema = this.next(dot);
     const dot2 = this.next(schema);
-    if (this.text(dot) !== '.' || this.text(dot2) !== '.' || dot !== i + 1) return undefined;
+    if (this.text(dot) !== '.' || dot !== i + 1) return undefined;
+    // `<database>.schema` where a schema is named (`CREATE SCHEMA IF NOT EXISTS db.reference_data`).
+    const before = this.lower(this.previous(i));
+    const namesSchema =
+      before === 'schema' ||
+      (before === 'exists' && this.lower(this.previous(this.previous(this.previous(this.previous(i))))) === 'schema');
+    if (this.text(dot2) !== '.' && !namesSchema) return undefined;
     return { text: '', next: dot + 1 };
   }
 
@@ -381,7 +592,10 @@ class Rewriter {
       this.lower(at.before) === 'as' ||
       [',', ')', ';', 'not', 'null', 'default', 'encode'].includes(at.afterText) ||
       at.after === -1;
-    return typePosition && at.afterText !== '.' ? { text: 'jsonb', next: at.i + 1 } : undefined;
+    if (!typePosition || at.afterText === '.') return undefined;
+    // A string cast to SUPER is a string scalar ('Amazon'::super is "Amazon"), not JSON text to parse.
+    const castOfString = this.text(at.before) === '::' && this.tokens[this.previous(at.before)]?.kind === 'string';
+    return { text: castOfString ? 'text::jsonb' : 'jsonb', next: at.i + 1 };
   }
 
   private atStatementStart(i: number): boolean {
@@ -577,18 +791,32 @@ class Rewriter {
     };
   }
 
-  private concat(open: number): Replacement | undefined {
-    const args = this.args(open);
-    if (args.length !== 2) return undefined;
-    const [a, b] = args.map((range) => this.arg(range));
-    return { text: `(${a}::text || ${b}::text)`, next: (this.closing[open] as number) + 1 };
+  /** `EXTRACT(part FROM e)` for the parts Redshift counts differently: `rs_extract('part', e)`. */
+  private extract(open: number): Replacement | undefined {
+    const part = this.next(open);
+    const from = this.next(part);
+    const close = this.closing[open] ?? -1;
+    if (!EXTRACT_PARTS.has(this.lower(part)) || this.lower(from) !== 'from' || close < 0) return undefined;
+    return { text: `rs_extract('${this.lower(part)}', ${this.emit(from + 1, close).trim()})`, next: close + 1 };
+  }
+
+  /** `ARRAY(a, b, ...)` and `OBJECT(k, v, ...)` build SUPER values; `ARRAY(SELECT ...)` stays Postgres' own. */
+  private superConstructor(at: WordSite, name: string): Replacement | undefined {
+    const first = this.lower(this.next(at.after));
+    if (first === 'select' || first === 'with') return undefined;
+    const values = this.args(at.after).map((range, index) => {
+      const value = this.emit(range[0], range[1]).trim();
+      return name === 'jsonb_build_object' && index % 2 === 0 ? value : `rs_super_arg(${value})`;
+    });
+    return { text: `${name}(${values.join(', ')})`, next: at.close + 1 };
   }
 
   private convert(open: number): Replacement | undefined {
     const args = this.args(open);
     if (args.length !== 2 || !args[0]) return undefined;
-    const type = this.emit(args[0][0], args[0][1]).trim();
-    if (!/^[a-z_][a-z0-9_ ]*(\([0-9, ]+\))?$/i.test(type)) return undefined;
+    const written = this.emit(args[0][0], args[0][1]).trim();
+    if (!/^[a-z_][a-z0-9_ ]*(\([0-9, ]+\))?$/i.test(written)) return undefined;
+    const type = /^datetime$/i.test(written) ? 'timestamp' : written;
     return { text: `cast(${this.arg(args[1] as Range)} as ${type})`, next: (this.closing[open] as number) + 1 };
   }
 

@@ -26,10 +26,11 @@ export const DOC_CASES: readonly DocCase[] = [
     sql: "select dateadd(month,1,'2008-04-30')",
     expected: ['2008-05-30 00:00:00'],
   },
+  // The usage notes' own pair: 12 months from February 29 clamp to February 28, a year moves it to March 1.
   {
     page: 'DATEADD function (usage notes)',
-    sql: "select dateadd(year, 1, '2008-02-29')",
-    expected: ['2009-02-28 00:00:00'],
+    sql: "select dateadd(month, 12, '2016-02-29'), dateadd(year, 1, '2016-02-29'), dateadd(year, 4, '2016-02-29')",
+    expected: ['2017-02-28 00:00:00', '2017-03-01 00:00:00', '2020-02-29 00:00:00'],
   },
   { page: 'DATEADD function', sql: "select dateadd(month, 1, '2024-01-31')", expected: ['2024-02-29 00:00:00'] },
   { page: 'DATEADD function', sql: "select dateadd(day, -1, '2024-03-01')", expected: ['2024-02-29 00:00:00'] },
@@ -549,4 +550,20 @@ export const DOC_CASES: readonly DocCase[] = [
     expected: ['ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'],
   },
   { page: 'SHA1 function', sql: "select sha1('abc')", expected: ['a9993e364706816aba3e25717850c26c9cd0d89d'] },
+  // SUPER navigation: names fold to lower case, quoted or not, and JSON keys match exactly.
+  {
+    page: 'LOWER_ATTRIBUTE_NAMES function (usage notes)',
+    sql: 'select t1.s.AttributeName, t1.s."AttributeName" from (select json_parse(\'{"AttributeName": "Value"}\') as s) t1',
+    expected: [null, null],
+  },
+  {
+    page: 'enable_case_sensitive_super_attribute (off, the default)',
+    sql: 'select tbl.col.A, tbl.col.a from (select json_parse(\'{ "A": "A", "a": "a" }\') as col) tbl',
+    expected: ['"a"', '"a"'],
+  },
+  {
+    page: 'SUPER configurations (lax mode: a missing member is NULL)',
+    sql: 'select x.c.a.b, x.c[3], x.c.a::varchar from (select json_parse(\'{"a": "text"}\') as c) x',
+    expected: [null, null, 'text'],
+  },
 ];

@@ -124,6 +124,57 @@ describe('the Redshift statement rewriter', () => {
     );
   });
 
+  test('SUPER navigation of a value named in the statement becomes a jsonb lookup with the name in lower case', () => {
+    // Prepare: DAP's shape, a parsed evidence item named in a subquery and navigated outside it through NVL2
+    const sql = [
+      'select nvl2(doc, doc.activityHistoryScore, doc) as score, d.doc.checks[0]."Kind" as kind, d.doc_id',
+      'from (select case when ok then json_parse(evidence) else null end as doc, id as doc_id from t) d;',
+      'select doc.a from t doc',
+    ].join('\n');
+
+    // Act
+    const rewritten = rewriteRedshiftForLocal(sql);
+
+    // Assess: the second statement's doc is a table alias, not a SUPER value
+    assert.equal(
+      rewritten,
+      [
+        "select (case when (doc) is not null then ((doc -> 'activityhistoryscore')) else (doc) end) as score, (d.doc -> 'checks' -> (0) -> 'kind') as kind, d.doc_id",
+        'from (select case when ok then json_parse(evidence) else null end as doc, id as doc_id from t) d;',
+        'select doc.a from t doc',
+      ].join('\n'),
+    );
+  });
+
+  test('a cast of a navigated SUPER value reads its scalar; a literal compared with one is a SUPER scalar', () => {
+    // Prepare
+    const sql =
+      "select v.score::integer, v.kind::varchar(20), v.ok::boolean from (select json_parse(j) as v from t) x where v.kind = 'data' and v.score > 2";
+
+    // Act
+    const rewritten = rewriteRedshiftForLocal(sql);
+
+    // Assess
+    assert.equal(
+      rewritten,
+      "select rs_super_to_numeric(v -> 'score')::integer, rs_super_to_text(v -> 'kind')::varchar(20), rs_super_to_boolean(v -> 'ok')::boolean from (select json_parse(j) as v from t) x where (v -> 'kind') = to_jsonb('data'::text) and (v -> 'score') > to_jsonb(2)",
+    );
+  });
+
+  test('quoted identifiers are folded to lower case, as Redshift does by default', () => {
+    assert.equal(
+      rewriteRedshiftForLocal('select "TYPE", "timestamp" from "Conformed".t'),
+      'select "type", "timestamp" from "conformed".t',
+    );
+  });
+
+  test('CREATE SCHEMA names the schema without the configured database', () => {
+    assert.equal(
+      rewriteRedshiftForLocal('create schema if not exists dap_db.reference_data;', { database: 'dap_db' }),
+      'create schema if not exists reference_data;',
+    );
+  });
+
   test('stays linear on a long statement', () => {
     const long = `select ${Array.from({ length: 20_000 }, (_, i) => `nvl(c${i}, 0)`).join(', ')} from t`;
     const rewritten = rewriteRedshiftForLocal(long);
@@ -200,6 +251,64 @@ describe('Redshift DDL on the local warehouse', () => {
     assert.equal(schema.rows[0]?.n, 1);
     const temp = await warehouse.query('select n from recent');
     assert.equal(temp.rows[0]?.n, 1);
+  });
+
+  test("SUPER navigation in DAP's shape: parsed evidence read through NVL2, serialized, parsed again and cast", async () => {
+    // Prepare: evidence as the stage tables hold it, a JSON array in VARCHAR; a procedure making a view over it
+    await warehouse.execute(`
+      create schema if not exists conformed;
+      create table conformed.stage_evidence (event_id varchar(64), extensions_evidence varchar(65535), processed_date varchar(8));
+      insert into conformed.stage_evidence values
+        ('e1', '[{"type": "IdentityCheck", "strengthScore": 3, "validityscore": 2, "checkdetails": [{"kbvquality": 1, "checkmethod": "data"}]}]', '20240102'),
+        ('e2', '', '20240102'),
+        ('e3', '[{"type": "X", "checkdetails": []}]', '20231231');
+      create or replace procedure conformed.sp_evidence_view() as $$
+      begin
+        create or replace view conformed.v_evidence as
+        with base_data as (
+          select event_id, processed_date,
+            nvl2(valid_json_data, valid_json_data.type, valid_json_data) as "TYPE",
+            nvl2(valid_json_data, valid_json_data.strengthScore, valid_json_data) as strengthscore,
+            nvl2(valid_json_data, valid_json_data.validityscore, valid_json_data) as validityscore,
+            nvl2(valid_json_data, valid_json_data.checkdetails, valid_json_data) as checkdetails
+          from (select event_id, processed_date,
+              case extensions_evidence != '' and is_valid_json_array(extensions_evidence)
+              when true then json_parse(json_extract_array_element_text(extensions_evidence, 0)) else null end as valid_json_data
+            from conformed.stage_evidence)
+        ), level_1_data as (
+          select *, json_serialize(checkdetails) as checkdetails_final from base_data
+        )
+        select event_id, processed_date, type, strengthscore, validityscore::integer as validity_score, checkdetails_final,
+          checks.checkmethod::varchar as check_method, checks.kbvquality = 1 as good_quality
+        from (select *, case checkdetails_final != '' and is_valid_json_array(checkdetails_final)
+            when true then json_parse(json_extract_array_element_text(checkdetails_final, 0)) else null end as checks
+          from level_1_data);
+      end;
+      $$ language plpgsql;
+    `);
+
+    // Act
+    await warehouse.callProcedure('conformed', 'sp_evidence_view', []);
+    const view = await warehouse.queryText(
+      "select event_id, type, type::varchar, type = 'IdentityCheck'::varchar, strengthscore, validity_score, checkdetails_final, check_method, good_quality from conformed.v_evidence where processed_date > cast('2024-01-01' as timestamp) or event_id = 'e3' order by event_id",
+    );
+
+    // Assess: a mixed-case key is not found under the folded name (LOWER_ATTRIBUTE_NAMES page), as in Redshift
+    assert.deepEqual(view.rows, [
+      [
+        'e1',
+        '"IdentityCheck"',
+        'IdentityCheck',
+        'true',
+        null,
+        '2',
+        '[{"kbvquality":1,"checkmethod":"data"}]',
+        'data',
+        'true',
+      ],
+      ['e2', null, null, null, null, null, null, null, null],
+      ['e3', '"X"', 'X', 'false', null, null, '[]', null, null],
+    ]);
   });
 
   test('a stored procedure in idiomatic Redshift PL/pgSQL runs through callProcedure', async () => {
