@@ -37,7 +37,7 @@ const REGEX_FUNCTIONS = new Set([
 ]);
 
 /** MySQL-style specifiers Trino documents as unsupported; Trino rejects them, DuckDB would not. */
-const UNSUPPORTED_DATE_FORMAT_SPECIFIERS = /%[DUuVwXx]/;
+const UNSUPPORTED_DATE_FORMAT_SPECIFIERS = /%[DUuVwX]/;
 
 /** Joda pattern letters the translator maps to strftime; anything else in a format_datetime pattern is flagged. */
 const SUPPORTED_JODA_LETTERS = new Set(['y', 'Y', 'M', 'd', 'H', 'h', 'm', 's', 'S', 'a', 'E', 'D', 'k', 'K', 'Z']);
@@ -55,23 +55,64 @@ const NON_PORTABLE_STATEMENTS: ReadonlyArray<{ words: string[]; message: string 
 
 /** Functions with no local implementation that matches Trino's result. */
 const UNMATCHED_FUNCTIONS: ReadonlyMap<string, string> = new Map([
-  ['regexp_position', 'regexp_position has no DuckDB counterpart'],
-  ['parse_datetime', 'parse_datetime (Joda patterns, time zone result) has no DuckDB counterpart'],
   ['from_iso8601_timestamp_nanos', 'nanosecond timestamps are not supported by DuckDB (microseconds at most)'],
   ['from_unixtime_nanos', 'nanosecond timestamps are not supported by DuckDB (microseconds at most)'],
-  ['with_timezone', 'DuckDB keeps no zone on TIMESTAMP WITH TIME ZONE values, so the zone cannot be attached'],
   ['timezone_minute', 'DuckDB keeps no zone on TIMESTAMP WITH TIME ZONE values'],
-  ['split_to_multimap', 'split_to_multimap has no DuckDB counterpart'],
   ['word_stem', 'word_stem has no DuckDB counterpart'],
-  ['luhn_check', 'luhn_check has no DuckDB counterpart'],
-  ['human_readable_seconds', 'human_readable_seconds has no DuckDB counterpart'],
-  ['parse_duration', 'parse_duration has no DuckDB counterpart'],
   ['map_zip_with', 'map_zip_with has no DuckDB counterpart'],
-  ['zip_with', 'zip_with has no DuckDB counterpart'],
   ['transform_keys', 'transform_keys has no DuckDB counterpart'],
   ['transform_values', 'transform_values has no DuckDB counterpart'],
   ['map_filter', 'map_filter has no DuckDB counterpart'],
+  ['at_timezone', 'DuckDB keeps no zone on TIMESTAMP WITH TIME ZONE values: the result would lose its zone'],
+  ['normal_cdf', 'normal_cdf needs the error function, which DuckDB does not have'],
+  ['inverse_normal_cdf', 'inverse_normal_cdf has no DuckDB counterpart'],
+  ['cosine_similarity', 'cosine_similarity over maps has no DuckDB counterpart'],
+  ['format_number', 'format_number has no DuckDB counterpart'],
+  ['soundex', 'soundex has no DuckDB counterpart'],
+  ['title_case', 'title_case has no DuckDB counterpart'],
+  [
+    'json_query',
+    'the SQL/JSON path language (lax/strict, filters, wrapper and ON ERROR clauses) is not available locally',
+  ],
+  [
+    'json_value',
+    'the SQL/JSON path language (lax/strict, filters, RETURNING and ON ERROR clauses) is not available locally',
+  ],
+  ['json_exists', 'the SQL/JSON path language (lax/strict, filters, ON ERROR clauses) is not available locally'],
 ]);
+
+/** A function call on an INTERVAL literal whose field DuckDB reads from an unnormalised interval. */
+const INTERVAL_FIELD_FUNCTIONS = new Set(['hour', 'minute', 'second', 'day', 'millisecond', 'extract']);
+
+/** Groups a Java (or RE2) pattern captures: unescaped `(` not followed by `?`. */
+function captureGroups(pattern: string): number {
+  let groups = 0;
+  let inClass = false;
+  for (let index = 0; index < pattern.length; index++) {
+    const character = pattern[index];
+    if (character === '\\') index++;
+    else if (inClass) inClass = character !== ']';
+    else if (character === '[') inClass = true;
+    else if (character === '(' && pattern[index + 1] !== '?') groups++;
+  }
+  return groups;
+}
+
+/** Why a Java regex replacement string would not be read locally as Trino reads it, if it would not. */
+function replacementProblem(replacement: string, groups: number): string | undefined {
+  if (/(?:^|[^\\])(?:\\\\)*\\$/.test(replacement))
+    return 'the replacement ends with a lone backslash, which Trino rejects';
+  for (const match of replacement.matchAll(/\\.|\$(\d+)/g)) {
+    const digits = match[1];
+    if (digits === undefined) continue;
+    if (Number(digits[0]) > groups)
+      return `the replacement names group $${digits[0]}, which the pattern does not have: Trino fails`;
+    if (digits.length > 1 && Number(digits.slice(0, 2)) <= groups) {
+      return `the replacement names group $${digits.slice(0, 2)}: Java reads two-digit group numbers, RE2 only one digit`;
+    }
+  }
+  return undefined;
+}
 
 /**
  * Why a `format(...)` call cannot run with Trino's (Java's) semantics locally: its format is not a constant string,
@@ -173,7 +214,7 @@ export function findPortabilityIssues(sql: string): PortabilityIssue[] {
         report(
           token,
           `${name} non-constant format`,
-          `${name} with a non-constant format is translated at run time; Trino rejects %D %U %u %V %w %X which the local engine cannot check`,
+          `${name} with a non-constant format is translated at run time; Trino rejects %D %U %u %V %w %X, which the local engine cannot check`,
         );
       } else if (UNSUPPORTED_DATE_FORMAT_SPECIFIERS.test(stringTokenValue(format))) {
         report(
@@ -207,20 +248,142 @@ export function findPortabilityIssues(sql: string): PortabilityIssue[] {
       const problem = formatProblem(significant, index);
       if (problem !== undefined) report(token, 'format', problem);
     }
-    if (isCall && name === 'split' && countArguments(significant, index + 1) === 3) {
-      report(token, 'split with limit', 'split(string, delimiter, limit) has no DuckDB counterpart');
-    }
-    if (isCall && name === 'strpos' && countArguments(significant, index + 1) === 3) {
-      report(token, 'strpos with instance', 'strpos(string, substring, instance) has no DuckDB counterpart');
-    }
-    if (isCall && name === 'from_iso8601_date') {
-      const argument = significant[index + 2];
-      if (argument?.token.kind === 'string' && /W|^\d{4}-\d{3}$/.test(stringTokenValue(argument.token))) {
+    if (isCall && name === 'parse_datetime' && text(index - 1) !== '.') {
+      const format = formatArgument(significant, index);
+      const pattern = format ? stringTokenValue(format).replace(/'[^']*'/g, '') : undefined;
+      if (pattern === undefined) {
         report(
-          argument.token,
-          'from_iso8601_date week or ordinal date',
-          'ISO week dates and ordinal dates are not parsed locally',
+          token,
+          'parse_datetime non-constant format',
+          'parse_datetime needs a constant Joda pattern to be translated to strptime',
         );
+      } else if (/[Zz]/.test(pattern)) {
+        report(format ?? token, 'parse_datetime time zone', `a parsed zone is lost: ${ZONE_LOST}`);
+      } else if (unsupportedJodaLetters(pattern).length > 0) {
+        report(
+          format ?? token,
+          'parse_datetime pattern',
+          `Joda pattern letters ${unsupportedJodaLetters(pattern).join(', ')} have no strptime equivalent here`,
+        );
+      }
+    }
+    if (name === 'timestamp' && significant[index + 1]?.token.kind === 'string' && text(index - 1) !== '.') {
+      const literal = significant[index + 1]?.token;
+      const zone = literal ? timestampLiteralZone(stringTokenValue(literal)) : undefined;
+      if (literal && zone !== undefined && !isUtcZone(zone)) {
+        report(token, 'TIMESTAMP literal with a time zone', ZONE_LOST);
+      }
+    }
+    if (isCall && name === 'cast' && significant[index + 2]?.token.kind === 'string' && word(index + 3) === 'as') {
+      const literal = significant[index + 2]?.token;
+      const zone = literal ? timestampLiteralZone(stringTokenValue(literal)) : undefined;
+      const zoned = word(index + 4) === 'timestamp' && word(index + 5) === 'with';
+      if (literal && zoned && zone !== undefined && !isUtcZone(zone)) {
+        report(literal, 'timestamp with time zone text', ZONE_LOST);
+      }
+    }
+    if (isCall && name === 'from_iso8601_timestamp' && significant[index + 2]?.token.kind === 'string') {
+      const literal = significant[index + 2]?.token;
+      const offset = literal ? /(?:[+-]\d{2}(?::?\d{2})?)$/.exec(stringTokenValue(literal))?.[0] : undefined;
+      if (literal && offset !== undefined && !isUtcZone(offset)) {
+        report(literal, 'from_iso8601_timestamp with an offset', ZONE_LOST);
+      }
+    }
+    if (isCall && name === 'from_unixtime' && countArguments(significant, index + 1) > 1) {
+      report(token, 'from_unixtime with a time zone', ZONE_LOST);
+    }
+    if (isCall && name === 'with_timezone' && text(index - 1) !== '.') {
+      const close = matchingParenthesis(significant, index + 1);
+      const zone = significant[close - 1]?.token;
+      if (!(zone?.kind === 'string' && text(close - 2) === ',' && isUtcZone(stringTokenValue(zone)))) {
+        report(token, 'with_timezone', `the instant is kept, the zone is not: ${ZONE_LOST}`);
+      }
+    }
+    if (isCall && (name === 'json_array' || name === 'json_object') && text(index - 1) !== '.') {
+      const close = matchingParenthesis(significant, index + 1);
+      const words = significant.slice(index + 2, close).map((entry) => entry.token.text.toLowerCase());
+      if (words.some((part) => ['returning', 'format', 'unique', 'without'].includes(part))) {
+        report(
+          token,
+          `${name} clause`,
+          `only NULL ON NULL and ABSENT ON NULL of Trino's ${name} clauses are translated locally`,
+        );
+      }
+    }
+    if (isCall && name === 'combinations') {
+      const close = matchingParenthesis(significant, index + 1);
+      const size = significant[close - 1]?.token;
+      if (!(size?.kind === 'number' && text(close - 2) === ',' && Number(size.text) >= 1 && Number(size.text) <= 5)) {
+        report(token, 'combinations', 'combinations needs a constant size from 1 to 5 to be translated locally');
+      }
+    }
+    if (isCall && name === 'normalize' && countArguments(significant, index + 1) === 2) {
+      const form = word(matchingParenthesis(significant, index + 1) - 1);
+      if (form !== 'nfc') {
+        report(token, `normalize ${form.toUpperCase()}`, 'DuckDB normalizes to NFC only');
+      }
+    }
+    if (isCall && name === 'from_utf8' && countArguments(significant, index + 1) === 2) {
+      report(token, 'from_utf8 with a replacement', 'DuckDB fails on invalid UTF-8 instead of replacing it');
+    }
+    if (isCall && name === 'concat_ws') {
+      const close = matchingParenthesis(significant, index + 1);
+      for (let at = index + 2; at < close; at++) {
+        if (significant[at]?.token.kind === 'number' && (text(at - 1) === ',' || text(at - 1) === '(')) {
+          report(
+            significant[at]?.token ?? token,
+            'concat_ws with a number',
+            'Trino concat_ws takes varchar only and fails; DuckDB casts the number',
+          );
+          break;
+        }
+      }
+    }
+    if ((name === 'char' || name === 'character') && text(index + 1) === '(' && word(index - 1) === 'as') {
+      report(
+        token,
+        'CHAR(n)',
+        'Trino CHAR(n) is padded with spaces to n characters and compares without them; DuckDB CHAR is VARCHAR',
+      );
+    }
+    if (isCall && INTERVAL_FIELD_FUNCTIONS.has(name)) {
+      const argument =
+        name === 'extract'
+          ? significant.findIndex((entry, at) => at > index && entry.token.text.toLowerCase() === 'from') + 1
+          : index + 2;
+      if (argument > 0 && word(argument) === 'interval') {
+        report(
+          token,
+          `${name} of an interval`,
+          'DuckDB keeps an interval as written (27 hours stay 27 hours); Trino reads the fields of the normalised interval',
+        );
+      }
+    }
+    if (
+      name === 'when' &&
+      (['>', '<', '>=', '<=', '<>', '!=', '='].includes(text(index + 1)) ||
+        ['between', 'is', 'like'].includes(word(index + 1)))
+    ) {
+      report(
+        token,
+        'CASE ... WHEN <predicate>',
+        'simple CASE with comparison fragments (WHEN > 100) is not DuckDB syntax',
+      );
+    }
+    if (
+      isCall &&
+      (name === 'regexp_replace' || name === 'regexp_extract') &&
+      significant[index + 4]?.token.kind === 'string' &&
+      text(index + 5) === ','
+    ) {
+      const groups = captureGroups(stringTokenValue(significant[index + 4]?.token ?? token));
+      const argument = significant[index + 6]?.token;
+      if (name === 'regexp_replace' && argument?.kind === 'string') {
+        const problem = replacementProblem(stringTokenValue(argument), groups);
+        if (problem) report(argument, 'regexp_replace replacement', problem);
+      }
+      if (name === 'regexp_extract' && argument?.kind === 'number' && Number(argument.text) > groups) {
+        report(argument, 'regexp_extract group', `the pattern has ${groups} group(s): Trino fails, DuckDB returns ''`);
       }
     }
     if (name === 'at' && word(index + 1) === 'time' && word(index + 2) === 'zone') {
@@ -243,6 +406,27 @@ export function findPortabilityIssues(sql: string): PortabilityIssue[] {
   }
   return issues;
 }
+
+/**
+ * The zone written in a Trino TIMESTAMP literal's text (`2001-01-22 03:04:05.321 +07:09`), if any. The same reading
+ * as the local translator's `parseTimestampLiteral` (lib/engines/local/trino-compat.ts), which the layers keep the
+ * lint from importing.
+ */
+function timestampLiteralZone(text: string): string | undefined {
+  const match =
+    /^\s*-?\d{4,}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{1,2}(?::\d{1,2}(?:\.\d+)?)?)?\s*([+-]\d{1,2}(?::?\d{2})?|[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*)?\s*$/.exec(
+      text,
+    );
+  return match?.[1];
+}
+
+/** Zones that name UTC itself: a value in one of them keeps its text and fields locally. */
+function isUtcZone(zone: string): boolean {
+  return /^(?:utc|z|gmt|ut|zulu|etc\/utc|etc\/gmt|[+-]0?0(?::?00)?)$/i.test(zone);
+}
+
+const ZONE_LOST =
+  'DuckDB keeps no zone on TIMESTAMP WITH TIME ZONE values: locally the value is the UTC instant, so its text and its fields (hour, day, date) are those of UTC, not of the zone written';
 
 type Significant = ReadonlyArray<{ token: SqlToken; position: number }>;
 

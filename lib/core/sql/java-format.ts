@@ -2,7 +2,8 @@
  * Trino's `format(format, args...)` formats with Java's `String.format`. The parts of that language the local engine
  * reproduces with Java's results: `%s` / `%S` (the value as Trino casts it to varchar, `null` for NULL), `%d` and
  * `%,d` (integers, grouped by thousands), `%x` / `%X` (hexadecimal, two's complement for negatives), `%f` / `%.Nf`
- * (rounded half up, as Java rounds), `%%`, `%n`, and explicit argument indexes (`%2$s`). The lint and the local
+ * / `%,.Nf` (rounded half up, as Java rounds), widths with `-` and `0` flags (`%-7s`, `%05d`), `%%`, `%n`, and
+ * explicit argument indexes (`%2$s`). The lint and the local
  * translation both read a format string through `parseJavaFormat`, so what the lint accepts is what runs.
  */
 
@@ -15,8 +16,12 @@ export type JavaFormatPiece =
       /** 0-based index into the arguments after the format string. */
       readonly index: number;
       readonly conversion: JavaConversion;
-      /** `%,d`: thousands separators. */
+      /** `%,d`, `%,.2f`: thousands separators. */
       readonly grouped: boolean;
+      /** `%7s`, `%05d`: the minimum width, padded with spaces on the left (`-`: on the right) or zeros (`0`). */
+      readonly width?: number;
+      readonly leftAligned?: boolean;
+      readonly zeroPadded?: boolean;
       /** Digits after the point for `f` (Java's default is 6). */
       readonly precision?: number;
     };
@@ -51,9 +56,19 @@ export function parseJavaFormat(format: string): JavaFormat {
       text += conversion === '%' ? '%' : '\n';
       continue;
     }
-    const grouped = flags === ',';
-    if (width !== undefined || (flags !== '' && !(grouped && conversion === 'd'))) return unsupported(whole);
     if (!isConversion(conversion)) return unsupported(whole);
+    const numeric = conversion === 'd' || conversion === 'f' || conversion === 'x' || conversion === 'X';
+    const grouped = flags.includes(',');
+    const leftAligned = flags.includes('-');
+    const zeroPadded = flags.includes('0');
+    const flagsKnown = [...flags].every((flag) => flag === ',' || flag === '-' || flag === '0');
+    const flagsFit =
+      flagsKnown &&
+      new Set(flags).size === flags.length &&
+      (!grouped || conversion === 'd' || conversion === 'f') &&
+      (!zeroPadded || (numeric && !leftAligned)) &&
+      ((!leftAligned && !zeroPadded) || width !== undefined);
+    if (!flagsFit) return unsupported(whole);
     if (precision !== undefined && conversion !== 'f') return unsupported(whole);
     if (text !== '') pieces.push({ kind: 'text', text });
     text = '';
@@ -65,6 +80,7 @@ export function parseJavaFormat(format: string): JavaFormat {
       index,
       conversion,
       grouped,
+      ...(width === undefined ? {} : { width: Number(width), leftAligned, zeroPadded }),
       ...(conversion === 'f' ? { precision: precision === undefined ? 6 : Number(precision) } : {}),
     });
   }
@@ -79,6 +95,6 @@ function isConversion(value: string): value is JavaConversion {
 function unsupported(specifier: string): JavaFormat {
   return {
     ok: false,
-    reason: `"${specifier}" is not one the local engine formats as Java does (%s %S %d %,d %x %X %f %.Nf %% %n, with n$ indexes)`,
+    reason: `"${specifier}" is not one the local engine formats as Java does (%s %S %d %,d %x %X %f %.Nf %,.Nf %% %n, widths with - and 0, n$ indexes)`,
   };
 }
