@@ -1,5 +1,6 @@
 import type { RawTableDef } from './model/project.ts';
 import type { Lease } from './ports.ts';
+import { RAW_TO_STAGE_LEASE } from './run-guard.ts';
 import type { RunReport } from './run-report.ts';
 import type { Watermark } from './window.ts';
 
@@ -9,7 +10,7 @@ import type { Watermark } from './window.ts';
  * the summaries `dap runs` and `dap status` print. One declaration serves the catalog, the twin and the commands.
  */
 export const RUN_REPORTS_TABLE: RawTableDef = {
-  file: 'run reports (lib/core/run-report.ts)',
+  file: 'run reports (lib/core/run-history.ts)',
   source: 'dap',
   table: 'run_reports',
   format: 'json',
@@ -95,35 +96,25 @@ export function eventStatuses(
 ): EventStatusRow[] {
   const newest = newestFirst(reports);
   return events.map(({ family, event }) => {
-    let found:
-      | { report: RunReport; status: string; rows: number | null; late: number; days: readonly string[] }
-      | undefined;
-    for (const report of newest) {
-      const outcome = report.families.flatMap((f) => f.events).find((e) => e.event_name === event);
-      if (outcome === undefined) continue;
-      found = {
-        report,
-        status: outcome.status,
-        rows: outcome.rows_written,
-        late: outcome.late_files,
-        days: outcome.late_days ?? [],
-      };
-      break;
-    }
+    const [latest] = newest.flatMap((report) =>
+      report.families.flatMap((f) =>
+        f.events.filter((e) => e.event_name === event).map((outcome) => ({ report, outcome })),
+      ),
+    );
     return {
       family,
       event,
       watermark: watermarks.get(event)?.through ?? null,
-      last_run: found ? `${found.status} ${found.report.run_id} at ${found.report.started_at}` : null,
-      last_rows: found?.rows ?? null,
-      late_files: found?.late ?? 0,
-      late_days: found?.days ?? [],
+      last_run: latest ? `${latest.outcome.status} ${latest.report.run_id} at ${latest.report.started_at}` : null,
+      last_rows: latest?.outcome.rows_written ?? null,
+      late_files: latest?.outcome.late_files ?? 0,
+      late_days: latest?.outcome.late_days ?? [],
     };
   });
 }
 
 /** The lease line of `dap status`. */
 export function leaseLine(lease: Lease | undefined, now: Date): string {
-  if (lease === undefined || Date.parse(lease.expiresAt) <= now.getTime()) return 'lease raw-to-stage: free';
+  if (lease === undefined || Date.parse(lease.expiresAt) <= now.getTime()) return `lease ${RAW_TO_STAGE_LEASE}: free`;
   return `lease ${lease.name}: held by run ${lease.holder} since ${lease.acquiredAt} (expires ${lease.expiresAt})`;
 }

@@ -65,9 +65,9 @@ export function checkRunSelection(
   families: readonly string[] | undefined,
   events: readonly string[] | undefined,
 ): void {
+  const known = project.families.filter((f) => f.enabled).map((f) => f.product_family);
   for (const name of families ?? []) {
     const family = project.families.find((f) => f.product_family === name);
-    const known = project.families.filter((f) => f.enabled).map((f) => f.product_family);
     if (!family) {
       throw new UnknownFamilyError(
         `family "${name}" is not in product_family_config.json${suggestion(name, known)} (enabled: ${known.join(', ') || 'none'})`,

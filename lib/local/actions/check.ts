@@ -1,7 +1,8 @@
-import { checkProjectFiles, checkVerdict } from '../../check/check.ts';
+import { checkProjectFiles, checkVerdict, runnable } from '../../check/check.ts';
 import { readProjectFiles } from '../../config/loader.ts';
 import { formatDrift } from '../../core/drift.ts';
 import { formatProblem } from '../../core/model/problems.ts';
+import type { Project } from '../../core/model/project.ts';
 import { recordCleanCheck } from '../checked-project.ts';
 import { resolveLocal } from '../context.ts';
 import { localDrift } from '../drift.ts';
@@ -13,13 +14,14 @@ export async function check(
   options: { drift?: boolean; fill?: boolean; env: string; dataDir?: string },
 ): Promise<number> {
   const files = readProjectFiles(root);
-  const { failing: problems, notes } = checkVerdict(checkProjectFiles(files, root));
+  const checked = checkProjectFiles(files, root);
+  const { failing: problems, notes } = checkVerdict(checked);
   for (const problem of notes) console.error(`note (stops nothing: disabled or unused): ${formatProblem(problem)}`);
   if (problems.length > 0) {
     for (const problem of problems) console.error(formatProblem(problem));
     console.error(`\ndap check: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
     // The parts that run despite the problems (isolated per event) are measured all the same.
-    if (options.fill) await printFill(root, options.env);
+    if (options.fill) await printFill(runnable(checked), options.env);
     return 1;
   }
   if (notes.length === 0) recordCleanCheck(files);
@@ -29,13 +31,12 @@ export async function check(
       : `dap check: no problems in what runs (${notes.length} note${notes.length === 1 ? '' : 's'} on disabled or unused parts)`,
   );
   const drift = options.drift ? await printDrift(root, options) : 0;
-  const fill = options.fill ? await printFill(root, options.env) : 0;
+  const fill = options.fill ? await printFill(checked.project, options.env) : 0;
   return Math.max(drift, fill);
 }
 
 /** `--fill`: each enabled event's transform on a fully filled raw record; exit 1 when any leaves a column NULL. */
-async function printFill(root: string, envName: string): Promise<number> {
-  const { project } = resolveLocal({ root, env: envName });
+async function printFill(project: Project, envName: string): Promise<number> {
   const fills = await localFill(project, envName);
   const { lines, failing } = formatFills(fills);
   for (const line of lines) console.log(line);

@@ -15,6 +15,7 @@ import { RAW_TO_STAGE_LEASE } from '../../core/run-guard.ts';
 import type { RunReport, RunStatus } from '../../core/run-report.ts';
 import { FileControlStore, takeoverMessage } from '../../engines/local/file-control-store.ts';
 import type { LocalContext } from '../context.ts';
+import { readRunReport } from '../run-history.ts';
 import { type AslMachine, stateMachineDefinition, TemplateResolver } from './definition.ts';
 import { localLambdas } from './local-lambdas.ts';
 import { buildTaskHandlers, type TaskHandler } from './task-handlers.ts';
@@ -227,7 +228,7 @@ export class LocalTwin {
     const reportKey = (await context.store.list(context.names.buckets.processResults, 'run_reports/')).find((key) =>
       key.endsWith(`/${runId}.json`),
     );
-    const report = reportKey ? await this.readReport(reportKey) : undefined;
+    const report = reportKey ? await readRunReport(this.context.store, this.context.names, reportKey) : undefined;
     const alreadyRunning = !error && (output as { acquired?: boolean } | undefined)?.acquired === false;
     const outcome: TwinOutcome = alreadyRunning ? 'ALREADY_RUNNING' : (report?.status ?? 'CRASHED');
     return {
@@ -239,10 +240,5 @@ export class LocalTwin {
       ...(output === undefined ? {} : { output }),
       ...(error ? { error } : {}),
     };
-  }
-
-  private async readReport(key: string): Promise<RunReport> {
-    const body = await this.context.store.get(this.context.names.buckets.processResults, key);
-    return JSON.parse(new TextDecoder().decode(body)) as RunReport;
   }
 }
