@@ -1,5 +1,6 @@
 import { parseJavaFormat } from '../core/sql/java-format.ts';
 import { indexLines, lineAndColumn } from '../core/sql/scanner.ts';
+import { isUtcZone, parseTimestampLiteral } from '../core/sql/timestamp-literal.ts';
 import { type SqlToken, stringTokenValue, tokenizeSql } from '../core/sql/trino-tokens.ts';
 
 /**
@@ -269,14 +270,14 @@ export function findPortabilityIssues(sql: string): PortabilityIssue[] {
     }
     if (name === 'timestamp' && significant[index + 1]?.token.kind === 'string' && text(index - 1) !== '.') {
       const literal = significant[index + 1]?.token;
-      const zone = literal ? timestampLiteralZone(stringTokenValue(literal)) : undefined;
+      const zone = literal ? parseTimestampLiteral(stringTokenValue(literal))?.zone : undefined;
       if (literal && zone !== undefined && !isUtcZone(zone)) {
         report(token, 'TIMESTAMP literal with a time zone', ZONE_LOST);
       }
     }
     if (isCall && name === 'cast' && significant[index + 2]?.token.kind === 'string' && word(index + 3) === 'as') {
       const literal = significant[index + 2]?.token;
-      const zone = literal ? timestampLiteralZone(stringTokenValue(literal)) : undefined;
+      const zone = literal ? parseTimestampLiteral(stringTokenValue(literal))?.zone : undefined;
       const zoned = word(index + 4) === 'timestamp' && word(index + 5) === 'with';
       if (literal && zoned && zone !== undefined && !isUtcZone(zone)) {
         report(literal, 'timestamp with time zone text', ZONE_LOST);
@@ -405,24 +406,6 @@ export function findPortabilityIssues(sql: string): PortabilityIssue[] {
     }
   }
   return issues;
-}
-
-/**
- * The zone written in a Trino TIMESTAMP literal's text (`2001-01-22 03:04:05.321 +07:09`), if any. The same reading
- * as the local translator's `parseTimestampLiteral` (lib/engines/local/trino-compat.ts), which the layers keep the
- * lint from importing.
- */
-function timestampLiteralZone(text: string): string | undefined {
-  const match =
-    /^\s*-?\d{4,}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{1,2}(?::\d{1,2}(?:\.\d+)?)?)?\s*([+-]\d{1,2}(?::?\d{2})?|[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*)?\s*$/.exec(
-      text,
-    );
-  return match?.[1];
-}
-
-/** Zones that name UTC itself: a value in one of them keeps its text and fields locally. */
-function isUtcZone(zone: string): boolean {
-  return /^(?:utc|z|gmt|ut|zulu|etc\/utc|etc\/gmt|[+-]0?0(?::?00)?)$/i.test(zone);
 }
 
 const ZONE_LOST =

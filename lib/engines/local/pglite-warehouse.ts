@@ -316,7 +316,7 @@ export class PgliteWarehouse implements Warehouse, MigratableWarehouse {
 }
 
 /** jsonb's text (`{"a": [1, 2]}`) as Redshift shows SUPER (`{"a":[1,2]}`): no blank after `,` and `:` outside strings. */
-export function compactJson(text: string): string {
+function compactJson(text: string): string {
   let out = '';
   let inString = false;
   for (let i = 0; i < text.length; i++) {

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { type JavaFormatPiece, parseJavaFormat } from '../../core/sql/java-format.ts';
+import { isUtcZone, parseTimestampLiteral } from '../../core/sql/timestamp-literal.ts';
 import { type SqlToken, stringTokenValue, tokenizeSql } from '../../core/sql/trino-tokens.ts';
 
 /** MySQL date_format/date_parse specifiers (Trino docs, "MySQL date functions") mapped to DuckDB strftime. */
@@ -446,33 +447,6 @@ const EXTRACT_FIELDS: ReadonlyMap<string, string> = new Map([
   ['year_of_week', 'isoyear'],
 ]);
 
-export interface TimestampLiteral {
-  /** `yyyy-mm-dd hh:mm:ss[.fff]`, zero-padded, as DuckDB reads it. */
-  readonly wallTime: string;
-  /** Digits after the seconds' point: Trino's timestamp(p). */
-  readonly precision: number;
-  /** The zone written after the time, if any (`UTC`, `+07:09`, `Europe/Berlin`): Trino's timestamp with time zone. */
-  readonly zone?: string;
-}
-
-const TIMESTAMP_LITERAL =
-  /^\s*(-?\d{4,})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d+))?)?)?\s*(?:([+-]\d{1,2}(?::?\d{2})?|[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*))?\s*$/;
-
-/** Reads a Trino TIMESTAMP literal's text (`2001-1-22 03:04`, `2001-01-22 03:04:05.321 +07:09`). */
-export function parseTimestampLiteral(text: string): TimestampLiteral | undefined {
-  const match = TIMESTAMP_LITERAL.exec(text);
-  if (!match) return undefined;
-  const [, year = '', month = '', day = '', hour = '0', minute = '0', second = '0', fraction = '', zone] = match;
-  const pad = (part: string) => part.padStart(2, '0');
-  const wallTime = `${year}-${pad(month)}-${pad(day)} ${pad(hour)}:${pad(minute)}:${pad(second)}${fraction ? `.${fraction}` : ''}`;
-  return { wallTime, precision: fraction.length, ...(zone === undefined ? {} : { zone }) };
-}
-
-/** Zones that name UTC itself: a literal in one of them is the same instant and text locally. */
-export function isUtcZone(zone: string): boolean {
-  return /^(?:utc|z|gmt|ut|zulu|etc\/utc|etc\/gmt|[+-]0?0(?::?00)?)$/i.test(zone);
-}
-
 /** A timestamp literal as DuckDB reads it: zoned ones as TIMESTAMPTZ (the instant; the zone itself is lost). */
 function timestampLiteral(text: string, quoted: string): string {
   const literal = parseTimestampLiteral(text);
@@ -589,14 +563,14 @@ function withArrayElementConcatenation(tokens: readonly SqlToken[], operator: nu
   if (leftDepth === 0 && rightDepth === 0) return undefined;
   const name = leftDepth === rightDepth + 1 ? 'list_append' : rightDepth === leftDepth + 1 ? 'list_prepend' : undefined;
   if (!name) return undefined;
-  const [first, second] = name === 'list_append' ? [left, right] : [left, right];
+  // list_append(list, element) and list_prepend(element, list) both take the operands in the order written.
   return [
     ...tokens.slice(0, start),
     synthetic('word', name),
     synthetic('punctuation', '('),
-    ...first,
+    ...left,
     synthetic('punctuation', ','),
-    ...second,
+    ...right,
     synthetic('punctuation', ')'),
     ...tokens.slice(end),
   ];
@@ -804,7 +778,7 @@ const INTEGER_PRECISION: Readonly<Record<string, number>> = {
   bigint: 19,
 };
 
-export function staticNumericType(tokens: readonly SqlToken[]): NumericType | undefined {
+function staticNumericType(tokens: readonly SqlToken[]): NumericType | undefined {
   let significant = tokens.filter((token) => !isTrivia(token));
   while (significant[0]?.text === '-' || significant[0]?.text === '+') significant = significant.slice(1);
   const [first, second] = significant;
@@ -978,7 +952,7 @@ function translateTokens(tokens: readonly SqlToken[]): string {
 }
 
 /** Trino's type of a decimal literal's text: digits after leading zeros give the precision (at least 1). */
-export function decimalLiteralType(text: string): { precision: number; scale: number } | undefined {
+function decimalLiteralType(text: string): { precision: number; scale: number } | undefined {
   const match = /^\s*[+-]?(\d*)(?:\.(\d*))?\s*$/.exec(text);
   if (!match || (match[1] === '' && (match[2] ?? '') === '')) return undefined;
   const integral = (match[1] ?? '').replace(/^0+/, '');

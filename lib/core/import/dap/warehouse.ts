@@ -263,12 +263,7 @@ interface RunbookStep {
 }
 
 function isSetupScript(path: string): boolean {
-  const folder = path.split('/')[1] ?? '';
-  return (
-    path.startsWith(`${DAP_PATHS.setup}/setup_process`) &&
-    folder.startsWith('setup_process') &&
-    path.split('/').length === 3
-  );
+  return path.startsWith(`${DAP_PATHS.setup}/setup_process`) && path.split('/').length === 3;
 }
 
 /** Why a setup file is a runbook for people rather than a script, or undefined for a script. */
