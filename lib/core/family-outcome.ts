@@ -6,7 +6,7 @@ import { replaySchema } from './prepare-event.ts';
 import type { QualityWindow } from './quality/check-sql.ts';
 import { runQualityChecks } from './quality/run-checks.ts';
 import { type CheckOutcome, eventOutcomeSchema, type FamilyOutcome } from './run-report.ts';
-import { BEGINNING, isEmptyWindow, type Watermark, watermarkKey } from './window.ts';
+import { BEGINNING, committableDay, isEmptyWindow, type Watermark, watermarkKey } from './window.ts';
 
 export const familyStepInputSchema = z.object({
   run_id: z.string().min(1),
@@ -42,12 +42,14 @@ export async function commitWatermarks(
   const committed: { event_name: string; through: string }[] = [];
   for (const event of input.events) {
     if (event.status !== 'SUCCEEDED' || !event.window || isEmptyWindow(event.window)) continue;
+    const through = committableDay(event.window);
+    if (through <= event.window.from) continue;
     const key = watermarkKey(event.event_name);
     const current = await control.get<Watermark>(key);
-    if (current && current.value.through >= event.window.to) continue;
-    const watermark: Watermark = { through: event.window.to, at: now.toISOString(), run_id: input.run_id };
+    if (current && current.value.through >= through) continue;
+    const watermark: Watermark = { through, at: now.toISOString(), run_id: input.run_id };
     await control.put(key, watermark, current?.version ?? 0);
-    committed.push({ event_name: event.event_name, through: event.window.to });
+    committed.push({ event_name: event.event_name, through });
   }
   return committed;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type SourceState, sourceStateSchema, stateKey } from './connectors/pull-state.ts';
 import { resourceNames } from './model/names.ts';
 import { environment, type Project } from './model/project.ts';
 import { identifier } from './model/schemas.ts';
@@ -11,6 +12,7 @@ import {
   lateArrivals,
   objectsInWindow,
   partitionDay,
+  pulledThroughDay,
   type Watermark,
   watermarkKey,
 } from './window.ts';
@@ -71,6 +73,20 @@ export function athenaLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
+/**
+ * For a raw table an API source's pulls fill, the last day only completed pulls wrote (undefined for files, which
+ * the clock settles). A pull state in an unexpected shape counts as no completed pull: the clock decides.
+ */
+async function pulledThrough(control: ControlStore, project: Project, rawTable: string): Promise<string | null> {
+  for (const source of project.apiSources.values()) {
+    if (!source.endpoints.some((endpoint) => endpoint.raw_table === rawTable)) continue;
+    const stored = await control.get<SourceState>(stateKey(source.source));
+    const state = sourceStateSchema.safeParse(stored?.value);
+    return (state.success && pulledThroughDay(state.data)) || null;
+  }
+  return null;
+}
+
 /** Works out an event's window from its watermark and the clock (or the replay asked for) and renders its statements. */
 export async function prepareEvent(
   deps: PrepareEventDeps,
@@ -90,6 +106,7 @@ export async function prepareEvent(
     latenessHours: entry.lateness_hours,
     replay: input.replay ?? null,
     completeThrough: input.complete_through ?? null,
+    pulledThrough: await pulledThrough(deps.control, project, input.event_name),
   });
   const objects = await deps.objects.listObjects(deps.rawBucket, `${rawTable.location}/`);
   const contents = objectsInWindow(objects, window);

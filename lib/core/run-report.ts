@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { QueryStatistics } from './ports.ts';
+import type { DayWindow } from './window.ts';
 
 /**
  * The run report: one JSON document per run in the process-results bucket (and locally in the data folder), one
@@ -12,7 +13,7 @@ export type RunStatus = 'SUCCEEDED' | 'PARTIAL' | 'FAILED';
 export const caughtErrorSchema = z.object({ Error: z.string(), Cause: z.string().optional() });
 export type CaughtError = z.infer<typeof caughtErrorSchema>;
 
-export const dayWindowSchema = z.object({ from: z.string(), to: z.string() });
+export const dayWindowSchema = z.object({ from: z.string(), to: z.string(), settled: z.string().optional() });
 
 const athenaQuerySchema = z.object({
   query_execution_id: z.string(),
@@ -133,7 +134,7 @@ export interface EventReport {
   /** True when the window held no new raw file and no query ran. */
   readonly skipped: boolean;
   /** The delivery days processed, `(from, to]`. */
-  readonly window: { readonly from: string; readonly to: string } | null;
+  readonly window: DayWindow | null;
   readonly raw_partitions: number | null;
   readonly raw_files: number | null;
   readonly raw_bytes: number | null;

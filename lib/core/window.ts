@@ -11,6 +11,12 @@ export interface DayWindow {
   readonly from: string;
   /** Inclusive upper bound. */
   readonly to: string;
+  /**
+   * Present when the window reaches past the last settled day because a pull that wrote those days has completed:
+   * the days after `settled` are read now but not committed, so each run reads them again (stage writes converge)
+   * until the clock settles them, and pages a later pull adds to them are never late.
+   */
+  readonly settled?: string;
 }
 
 export const BEGINNING = '0000-00-00';
@@ -50,11 +56,34 @@ export function eventWindow(input: {
   readonly replay?: { readonly from: string; readonly to: string } | null;
   /** Days up to this one count as complete whatever the clock says (never fewer than the clock gives). */
   readonly completeThrough?: string | null;
+  /** For a raw table an API source fills: the last day all of whose pages come from completed pulls. */
+  readonly pulledThrough?: string | null;
 }): DayWindow {
   if (input.replay) return replayWindow(input.replay);
-  const settled = lastCompleteDay(input.now, input.latenessHours);
-  const to = input.completeThrough && input.completeThrough > settled ? input.completeThrough : settled;
-  return { from: input.watermark ?? BEGINNING, to };
+  const clock = lastCompleteDay(input.now, input.latenessHours);
+  const settled = input.completeThrough && input.completeThrough > clock ? input.completeThrough : clock;
+  const from = input.watermark ?? BEGINNING;
+  if (input.pulledThrough && input.pulledThrough > settled) return { from, to: input.pulledThrough, settled };
+  return { from, to: settled };
+}
+
+/** The last day of a window its run may commit: the watermark never passes a day only a pull made complete. */
+export function committableDay(window: DayWindow): string {
+  return window.settled !== undefined && window.settled < window.to ? window.settled : window.to;
+}
+
+/**
+ * The last delivery day of an API source's raw pages that only completed pulls wrote, from its pull state: pages land
+ * in the day their pull started, so the day of the last complete pull, unless a pull still running started that day.
+ */
+export function pulledThroughDay(state: {
+  readonly last_complete?: { readonly started_at: string } | undefined;
+  readonly active?: { readonly started_at: string } | undefined;
+}): string | undefined {
+  if (!state.last_complete) return undefined;
+  const complete = state.last_complete.started_at.slice(0, 10);
+  const running = state.active?.started_at.slice(0, 10);
+  return running !== undefined && running <= complete ? addDays(complete, -1) : complete;
 }
 
 /** The window of a backfill of the delivery days `from`..`to`, both included. */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { cpSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { loadProject } from '../../lib/config/loader.ts';
 import { stateKey } from '../../lib/core/connectors/pull-state.ts';
 import { resourceNames } from '../../lib/core/model/names.ts';
 import { environmentSchema } from '../../lib/core/model/schemas.ts';
+import type { RunReport } from '../../lib/core/run-report.ts';
 import { runTransform } from '../../lib/core/transform.ts';
 import { DuckDbEngine } from '../../lib/engines/local/duckdb-engine.ts';
 import { FileControlStore } from '../../lib/engines/local/file-control-store.ts';
@@ -16,6 +18,8 @@ import { FolderObjectStore } from '../../lib/engines/local/folder-object-store.t
 import { registerPull } from '../../lib/local/commands/pull.ts';
 import { pullShippedSamples } from '../../lib/local/pull-samples.ts';
 import { loadReplaySamples, matchSample } from '../../lib/local/replay-server.ts';
+import { LocalTwin } from '../../lib/local/twin/local-twin.ts';
+import { REPO_ROOT, stageRows, twinFixture } from '../helpers/twin-fixture.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const project = loadProject(repoRoot);
@@ -178,5 +182,74 @@ describe('replay samples', () => {
     };
     assert.deepEqual(eventIds(first), ['780001', '780002']);
     assert.deepEqual(eventIds(second), ['780003']);
+  });
+});
+
+/** The replay samples beside the fixture's config, as `npm start` has them. */
+function withApiSamples(root: string): void {
+  cpSync(join(REPO_ROOT, 'samples', 'apis'), join(root, 'samples', 'apis'), { recursive: true });
+}
+
+describe('a pull, then a run', () => {
+  test('pages of a completed pull are loaded at once, re-read until their day settles, and never counted late', async () => {
+    // Prepare
+    const fixture = await twinFixture(withApiSamples);
+    after(() => fixture.cleanup());
+    const { context } = fixture;
+    await pullShippedSamples(context);
+    const families = ['eventbrite', 'smartsurvey'];
+    const runOnce = async () => {
+      const result = await (await LocalTwin.open(context)).run({ families });
+      assert.ok(result.report, `the run wrote a report (${result.outcome})`);
+      return result.report;
+    };
+
+    // Act
+    const first = await runOnce();
+    const attendees = await stageRows(context, 'eventbrite');
+    await pullShippedSamples(context);
+    const second = await runOnce();
+
+    // Assess
+    const today = new Date().toISOString().slice(0, 10);
+    const orders = (report: RunReport) =>
+      report.families.flatMap((f) => f.events).find((e) => e.event_name === 'eventbrite_orders');
+    assert.equal(first.status, 'SUCCEEDED');
+    assert.ok((orders(first)?.rows_written ?? 0) > 0, 'the pulled pages are in stage after the first run');
+    assert.equal(orders(first)?.window?.to, today);
+    assert.ok(attendees > 0);
+    // today is not settled: no watermark moves past yesterday, so the second pull's pages are read, not late
+    assert.ok(first.families.every((f) => f.committed.every((c) => c.through < today)));
+    assert.equal(orders(second)?.late_files, 0);
+    assert.ok((orders(second)?.rows_written ?? 0) > 0);
+    assert.equal(await stageRows(context, 'eventbrite'), attendees, 're-reading the day converges on the same rows');
+  });
+
+  test('the pages of a pull still in progress are not read', async () => {
+    // Prepare
+    const fixture = await twinFixture(withApiSamples);
+    after(() => fixture.cleanup());
+    const { context } = fixture;
+    await pullShippedSamples(context);
+    const control = new FileControlStore(context.dataDir, { table: context.names.controlTable });
+    const state = await control.get<Record<string, unknown>>(stateKey('eventbrite'));
+    assert.ok(state);
+    const active = {
+      id: 'x',
+      started_at: new Date().toISOString(),
+      since: {},
+      tasks: [],
+      pages_written: 0,
+      records_written: 0,
+    };
+    await control.put(stateKey('eventbrite'), { ...state.value, active }, state.version);
+
+    // Act
+    const result = await (await LocalTwin.open(context)).run({ families: ['eventbrite'] });
+
+    // Assess
+    const orders = result.report?.families[0]?.events[0];
+    assert.equal(orders?.event_name, 'eventbrite_orders');
+    assert.equal(orders?.skipped, true, 'a day a pull is still writing is not complete');
   });
 });
