@@ -1,4 +1,5 @@
 import type { LocalContext } from './context.ts';
+import { liveProgress, progressLines } from './live-progress.ts';
 import { printRunResult } from './progress.ts';
 import { LocalTwin, type TwinRunOptions } from './twin/local-twin.ts';
 
@@ -23,11 +24,27 @@ export async function runOnTwin(
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   }
+  const live = progressView() === 'live' ? liveProgress() : undefined;
   try {
-    const result = await twin.run({ ...options, signal: options.signal ?? controller.signal, progress: write });
+    const progress = live?.progress ?? progressLines(write);
+    const result = await twin.run({ ...options, signal: options.signal ?? controller.signal, progress });
+    await live?.close();
     return printRunResult(result, write);
   } finally {
+    await live?.close();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
+}
+
+/**
+ * A live tree in a terminal, plain lines elsewhere (CI, pipes, logs); `DAP_PROGRESS=plain` or `live` decides instead.
+ */
+export function progressView(
+  env: NodeJS.ProcessEnv = process.env,
+  terminal: boolean = process.stdout.isTTY === true,
+): 'live' | 'lines' {
+  if (env.DAP_PROGRESS === 'plain') return 'lines';
+  if (env.DAP_PROGRESS === 'live') return 'live';
+  return terminal && !env.CI && env.TERM !== 'dumb' ? 'live' : 'lines';
 }

@@ -6,6 +6,7 @@ import { enabledFamilies } from '../../lib/core/model/plan.ts';
 import { RAW_TO_STAGE_LEASE } from '../../lib/core/run-guard.ts';
 import type { EventReport } from '../../lib/core/run-report.ts';
 import { FileControlStore } from '../../lib/engines/local/file-control-store.ts';
+import { progressLines } from '../../lib/local/live-progress.ts';
 import type { AslMachine } from '../../lib/local/twin/definition.ts';
 import { TemplateResolver } from '../../lib/local/twin/definition.ts';
 import { LocalTwin } from '../../lib/local/twin/local-twin.ts';
@@ -28,7 +29,7 @@ describe('the local twin runs the synthesized state machine', () => {
       const lines: string[] = [];
 
       // Act
-      const result = await twin.run({ trigger: 'test', progress: (line) => lines.push(line) });
+      const result = await twin.run({ trigger: 'test', progress: progressLines((line) => lines.push(line)) });
 
       // Assess: the report lists exactly the enabled families and events
       assert.equal(result.outcome, 'SUCCEEDED');

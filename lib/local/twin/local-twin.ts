@@ -15,6 +15,7 @@ import { RAW_TO_STAGE_LEASE } from '../../core/run-guard.ts';
 import type { RunReport, RunStatus } from '../../core/run-report.ts';
 import { FileControlStore, takeoverMessage } from '../../engines/local/file-control-store.ts';
 import type { LocalContext } from '../context.ts';
+import type { RunProgress, RunProgressEvent } from '../live-progress.ts';
 import { readRunReport } from '../run-history.ts';
 import { type AslMachine, stateMachineDefinition, TemplateResolver } from './definition.ts';
 import { localLambdas } from './local-lambdas.ts';
@@ -35,8 +36,8 @@ export interface TwinRunOptions {
   readonly families?: readonly string[];
   /** @default a random UUID, like an execution name */
   readonly runId?: string;
-  /** Lines of live progress. */
-  readonly progress?: (line: string) => void;
+  /** Live progress, step by step (`progressLines` or `liveProgress` render it). */
+  readonly progress?: RunProgress;
   /** Wraps each task's local handler: fault injection in tests. */
   readonly wrapTask?: (stateName: string, handler: TaskHandler) => TaskHandler;
   /** Milliseconds to wait between retries per state, instead of the definition's intervals (tests). */
@@ -112,7 +113,7 @@ export class LocalTwin {
     await context.engine.syncCatalog();
     const control = new FileControlStore(context.dataDir, {
       table: context.names.controlTable,
-      onTakeover: (lease, pid) => options.progress?.(`  ! ${takeoverMessage(lease, pid)}`),
+      onTakeover: (lease, pid) => options.progress?.({ kind: 'note', text: takeoverMessage(lease, pid) }),
     });
     const handlers = buildTaskHandlers(this.definition, this.resolver, {
       lambdas: localLambdas({
@@ -129,7 +130,7 @@ export class LocalTwin {
       engine: context.engine,
       notify: ({ subject, message }) => {
         notifications.push({ message, ...(subject ? { subject } : {}) });
-        options.progress?.(`  ! notification: ${subject ? `${subject}: ` : ''}${message}`);
+        options.progress?.({ kind: 'note', text: `notification: ${subject ? `${subject}: ` : ''}${message}` });
       },
     });
     const wrapped = Object.fromEntries(
@@ -161,34 +162,22 @@ export class LocalTwin {
     options.signal?.addEventListener('abort', interrupt, { once: true });
     const progress = options.progress;
     const started = new Map<string, number>();
-    const took = (item: { product_family: string; event_name: string }) => {
-      const since = started.get(`${item.product_family}/${item.event_name}`);
-      return since === undefined ? '' : ` (${((performance.now() - since) / 1000).toFixed(1)} s)`;
+    const seconds = (key: string) => {
+      const since = started.get(key);
+      return since === undefined ? {} : { seconds: (performance.now() - since) / 1000 };
     };
     const logs = (async () => {
       for await (const event of execution.eventLogs) {
         if (event.type === 'StateEntered') options.onStateEntered?.(event.state.name, execution.abort);
-        if (!progress) continue;
-        if (event.type === 'StateEntered' && event.state.name === 'PrepareTransform') {
-          const item = event.state.input as { product_family: string; event_name: string };
-          started.set(`${item.product_family}/${item.event_name}`, performance.now());
-          progress(`  … ${item.product_family} / ${item.event_name}`);
-        } else if (event.type === 'StateExited' && event.state.name === 'EventSkipped') {
-          const item = event.state.input as { product_family: string; event_name: string };
-          progress(`  ✓ ${item.product_family} / ${item.event_name}: nothing new${took(item)}`);
-        } else if (
-          event.type === 'StateExited' &&
-          (event.state.name === 'EventSucceeded' || event.state.name === 'EventFailed')
-        ) {
-          const item = event.state.input as { product_family: string; event_name: string; error?: { Error: string } };
-          progress(
-            event.state.name === 'EventSucceeded'
-              ? `  ✓ ${item.product_family} / ${item.event_name}${took(item)}`
-              : `  ✗ ${item.product_family} / ${item.event_name}: ${item.error?.Error ?? 'failed'}${took(item)}`,
-          );
-        } else if (event.type === 'StateExited' && event.state.name === 'FamilyFailed') {
-          const item = event.state.input as { product_family: string; error?: { Error: string } };
-          progress(`  ✗ ${item.product_family}: ${item.error?.Error ?? 'failed'}`);
+        if (progress && (event.type === 'StateEntered' || event.type === 'StateExited')) {
+          const { name, input, output } = event.state as { name: string; input: unknown; output?: unknown };
+          for (const step of progressOf(event.type, name, input, output)) {
+            if (step.kind === 'event-started') started.set(`${step.family}/${step.event}`, performance.now());
+            if (step.kind === 'procedure-started') started.set(`reporting/${step.family}`, performance.now());
+            if (step.kind === 'event-done') progress({ ...step, ...seconds(`${step.family}/${step.event}`) });
+            else if (step.kind === 'procedure-done') progress({ ...step, ...seconds(`reporting/${step.family}`) });
+            else progress(step);
+          }
         }
       }
     })();
@@ -241,4 +230,80 @@ export class LocalTwin {
       ...(error ? { error } : {}),
     };
   }
+}
+
+interface StepItem {
+  readonly product_family: string;
+  readonly event_name?: string;
+  readonly error?: { readonly Error?: string; readonly Cause?: string };
+  readonly prepared?: { readonly raw_files?: number; readonly raw_bytes?: number };
+  readonly status?: string;
+  readonly checks?: readonly { readonly name?: string; readonly severity?: string; readonly status?: string }[];
+}
+
+/** What a state entered or exited says of the run's progress, if anything. */
+function progressOf(
+  type: 'StateEntered' | 'StateExited',
+  state: string,
+  input: unknown,
+  output: unknown,
+): RunProgressEvent[] {
+  const item = input as StepItem;
+  const family = item?.product_family;
+  const event = item?.event_name ?? '';
+  if (type === 'StateExited' && state === 'PlanRun') {
+    const plan = (
+      output as {
+        plan?: {
+          families?: { product_family: string; events: string[] }[];
+          reporting_families?: { product_family: string }[];
+        };
+      }
+    )?.plan;
+    return [
+      {
+        kind: 'planned',
+        families: plan?.families ?? [],
+        reporting: (plan?.reporting_families ?? []).map((r) => r.product_family),
+      },
+    ];
+  }
+  if (type === 'StateEntered' && state === 'PrepareTransform') return [{ kind: 'event-started', family, event }];
+  if (type === 'StateExited' && state === 'EventSkipped')
+    return [{ kind: 'event-done', family, event, outcome: 'nothing-new' }];
+  if (type === 'StateExited' && state === 'EventSucceeded') {
+    const files = item.prepared?.raw_files;
+    const bytes = item.prepared?.raw_bytes;
+    return [
+      {
+        kind: 'event-done',
+        family,
+        event,
+        outcome: 'loaded',
+        ...(files === undefined ? {} : { files }),
+        ...(bytes === undefined ? {} : { bytes }),
+      },
+    ];
+  }
+  if (type === 'StateExited' && state === 'EventFailed') {
+    return [{ kind: 'event-done', family, event, outcome: 'failed', error: item.error?.Error ?? 'failed' }];
+  }
+  if (type === 'StateExited' && state === 'CommitFamily') return [{ kind: 'family-done', family }];
+  if (type === 'StateExited' && state === 'FamilyNotCommitted') {
+    const outcome = (input as { outcome?: StepItem }).outcome ?? item;
+    const failing = (outcome.checks ?? [])
+      .filter((c) => c.severity === 'error' && c.status !== 'PASSED')
+      .map((c) => c.name);
+    const error = failing.length > 0 ? `checks failed: ${failing.join(', ')}` : 'an event failed: watermarks not moved';
+    return [{ kind: 'family-done', family, error }];
+  }
+  if (type === 'StateExited' && state === 'FamilyFailed') {
+    return [{ kind: 'family-done', family, error: item.error?.Error ?? 'failed' }];
+  }
+  if (type === 'StateEntered' && state === 'CallProcedure') return [{ kind: 'procedure-started', family }];
+  if (type === 'StateExited' && state === 'CallProcedure') return [{ kind: 'procedure-done', family }];
+  if (type === 'StateExited' && state === 'ProcedureFailed') {
+    return [{ kind: 'procedure-done', family, error: item.error?.Error ?? 'failed' }];
+  }
+  return [];
 }
