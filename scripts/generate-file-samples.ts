@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { mock } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
+import { SAMPLE_PEOPLE, type SamplePerson } from '../lib/core/samples/people.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 'samples', 'files');
 
@@ -42,6 +43,11 @@ function windows1252(text: string): Uint8Array {
 const FIRST = ['Ava', 'Ben', 'Chloe', 'Dev', 'Ella', 'Finn', 'Grace', 'Harry', 'Isla', 'Jack'];
 const LAST = ['Patel', "O'Brien", 'Jones', 'Nowak', 'Evans', 'Murphy', 'Clarke', 'Singh', 'Walsh', 'Hughes'];
 
+/** The sample person a source's row with this id belongs to (lib/core/samples/people.ts), if any. */
+function personWith(id: (person: SamplePerson) => string | undefined, value: string): SamplePerson | undefined {
+  return SAMPLE_PEOPLE.find((person) => id(person)?.toLowerCase() === value.toLowerCase());
+}
+
 function shopCustomers(): void {
   const rows: string[][] = [
     ['Customer ID', 'First Name', 'Last Name', 'Email', 'Phone', 'Country', 'Signed Up', 'Marketing Opt-In'],
@@ -53,19 +59,21 @@ function shopCustomers(): void {
     const email = `${first}.${last.replace("'", '')}${i}@example.com`.toLowerCase();
     const country = ['UK', 'United Kingdom', 'Ireland', ''][i % 4] as string;
     const day = String((i % 28) + 1).padStart(2, '0');
+    // Some customers are people the other sources know too, with the e-mail as they typed it here.
+    const person = personWith((p) => p.shop?.customer_id, id);
     rows.push([
       i % 5 === 0 ? ` ${id.toLowerCase()} ` : id,
-      first.toLowerCase(),
-      last,
-      ` ${email.toUpperCase()}`,
-      `07700 900${String(100 + i)}`,
+      (person?.first_name ?? first).toLowerCase(),
+      person?.last_name ?? last,
+      person?.shop?.email ?? ` ${email.toUpperCase()}`,
+      person?.shop?.phone ?? `07700 900${String(100 + i)}`,
       country,
       `${day}/10/2026`,
       i % 3 === 0 ? 'Y' : 'N',
     ]);
   }
   // Two rows a person would fix: an e-mail without a domain, and a date that is not in the calendar.
-  rows.push(['C10021', 'Kai', 'Brown', 'kai.brown@', '', 'UK', '03/11/2026', 'N']);
+  rows.push(['C10021', 'Omar', 'Farouk', 'omar.farouk@', '', 'UK', '03/11/2026', 'N']);
   rows.push(['C10022', 'Lily', 'Reed', 'lily.reed@example.com', '', 'UK', '31/11/2026', 'Y']);
   write('shop_customers', 'customers_2026-11-16.csv', csv(rows));
 }
@@ -141,13 +149,17 @@ async function eventRegistrations(): Promise<void> {
     for (let i = 0; i < 24; i++) {
       const [event, date] = events[i % 3] as readonly [string, string];
       const type = types[i % 5] as string;
+      const id = `R${String(7001 + i)}`;
+      // Some registrations are people the other sources know too, with the e-mail as they typed it here.
+      const person = personWith((p) => p.registration?.registration_id, id);
+      const first = person?.first_name ?? (FIRST[(i + 3) % 10] as string);
       const row = sheet.addRow([
-        `R${String(7001 + i)}`,
+        id,
         event,
         new Date(`${date}T00:00:00Z`),
-        FIRST[(i + 3) % 10],
-        LAST[(i + 5) % 10],
-        `${(FIRST[(i + 3) % 10] as string).toLowerCase()}${i}@charity.example.org`,
+        first,
+        person?.last_name ?? LAST[(i + 5) % 10],
+        person?.registration?.email ?? `${first.toLowerCase()}${i}@charity.example.org`,
         ['Helping Hands Trust', 'Northern Arts', 'Green Futures CIC', 'St. Mary School'][i % 4],
         type,
         (i % 2) + 1,
@@ -226,7 +238,7 @@ function crmContacts(): void {
   ];
   const week1 = [
     ['c001', 'Ava', 'Patel', 'ava.patel@example.com', '0113 496 0001', 'Helping Hands Trust', 'Active', '2026-10-02'],
-    ['c002', 'Ben', 'Jones', 'ben.jones@example.com', '0113 496 0002', 'Northern Arts', 'Active', '2026-10-05'],
+    ['c002', 'Jane', 'Doe', 'jane.doe@example.com', '0113 496 0002', 'Northern Arts', 'Active', '2026-10-05'],
     ['c003', 'Chloe', 'Nowak', 'chloe.nowak@example.com', '', 'Dales Housing', 'Active', '2026-10-07'],
     ['c004', 'Dev', 'Evans', 'dev.evans@example.com', '0113 496 0004', 'Moor Care Ltd', 'Inactive', '2026-09-30'],
     ['c005', 'Ella', 'Murphy', 'ella@old-domain.example', '0113 496 0005', 'Coastal Trust', 'Active', '2026-10-11'],

@@ -121,6 +121,58 @@ function readableAs(declared: string, observed: ObservedType): boolean {
   return declared === seen;
 }
 
+/** The tables one raw_tables file declares, and the columns it declares for all of them (its `columns`). */
+export interface SourceTables {
+  readonly tables: readonly string[];
+  readonly sharedColumns: readonly string[];
+}
+
+/**
+ * A source's shared columns are the envelope all its tables have in common (TxMA's `user`), declared once, and each
+ * producer fills the fields it knows: only sign-in sees the e-mail address, nobody has a user_id before the account
+ * exists. So a field inside a shared column that a table's files never hold is not drift while another table of
+ * the source (with files) holds it; it is removed only when none does. A whole shared column missing from a table's
+ * files, fields the files hold that are not declared, and types that differ are drift in every table as before.
+ */
+export function withSharedFieldsAcrossSource(
+  drifts: readonly TableDrift[],
+  sources: readonly SourceTables[],
+): TableDrift[] {
+  const byTable = new Map(drifts.map((drift) => [drift.table, drift]));
+  return drifts.map((drift) => {
+    const source = sources.find((s) => s.tables.includes(drift.table));
+    if (source === undefined) return drift;
+    const shared = new Set(source.sharedColumns.map((name) => name.toLowerCase()));
+    const siblings = source.tables.flatMap((table) => {
+      const sibling = table === drift.table ? undefined : byTable.get(table);
+      return sibling === undefined ? [] : [sibling];
+    });
+    const changes = drift.changes.filter(
+      (change) =>
+        change.change !== 'removed' ||
+        !isFieldOfShared(change.path, shared) ||
+        !siblings.some((sibling) => holds(sibling, change.path)),
+    );
+    return changes.length === drift.changes.length ? drift : { table: drift.table, changes };
+  });
+}
+
+/** `user.email` of a shared `user`; not `user` itself: a table whose files lack a whole shared column has drifted. */
+function isFieldOfShared(path: string, shared: ReadonlySet<string>): boolean {
+  const root = path.split(/[.[{]/, 1)[0] ?? path;
+  return root !== path && shared.has(root.toLowerCase());
+}
+
+/** Whether a table with files holds the field: neither it nor a column or field it is inside is missing or retyped. */
+function holds(drift: TableDrift, path: string): boolean {
+  const lower = path.toLowerCase();
+  return !drift.changes.some((change) => {
+    if (change.change === 'added') return false;
+    const at = change.path.toLowerCase();
+    return at === lower || lower.startsWith(`${at}.`) || lower.startsWith(`${at}[]`) || lower.startsWith(`${at}{}`);
+  });
+}
+
 /** The type as Glue writes it (`struct<id:string>`), `unknown` where inference could not tell. */
 export function formatObservedType(type: ObservedType): string {
   switch (type.kind) {

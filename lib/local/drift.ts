@@ -1,8 +1,15 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBType, DuckDBTypeId } from '@duckdb/node-api';
-import { compareColumns, type ObservedColumn, type ObservedType, type TableDrift } from '../core/drift.ts';
-import { parseColumnType } from '../core/model/column-types.ts';
+import {
+  compareColumns,
+  type ObservedColumn,
+  type ObservedType,
+  type SourceTables,
+  type TableDrift,
+  withSharedFieldsAcrossSource,
+} from '../core/drift.ts';
+import { type ColumnType, parseColumnType, toDuckDbType } from '../core/model/column-types.ts';
 import { resourceNames } from '../core/model/names.ts';
 import { environment, type Project, type RawTableDef } from '../core/model/project.ts';
 import { quoteIdentifier } from '../core/sql/identifiers.ts';
@@ -17,7 +24,9 @@ export interface LocalDriftResult {
 
 /**
  * Infers each raw table's schema from its local files, as the drift crawler does in AWS, and compares it with the
- * declared columns. DuckDB runs in memory: the twin's database file is neither needed nor touched.
+ * declared columns. DuckDB runs in memory: the twin's database file is neither needed nor touched. A field inside a
+ * column a source declares for all its tables counts as removed only when no table of the source holds it
+ * (`withSharedFieldsAcrossSource`).
  */
 export async function localDrift(project: Project, envName: string, dataDir: string): Promise<LocalDriftResult> {
   const rawDir = join(dataDir, resourceNames(environment(project, envName)).buckets.raw);
@@ -38,14 +47,27 @@ export async function localDrift(project: Project, envName: string, dataDir: str
       const observed: ObservedColumn[] = inferred
         .columnNames()
         .map((name, index) => ({ name, type: observedType(types[index] as DuckDBType) }));
-      const settled = await withNullOnlyColumnsUnknown(connection, source, table, observed);
+      const settled = await withTextColumnsSettled(connection, source, table, observed);
       drifts.push({ table: table.table, changes: compareColumns(table.columns, settled) });
     }
   } finally {
     connection.closeSync();
     instance.closeSync();
   }
-  return { drifts, withoutFiles };
+  return { drifts: withSharedFieldsAcrossSource(drifts, sourceTables(project)), withoutFiles };
+}
+
+/** Per raw_tables file, its tables and the columns declared alike (same name and type) for every one of them. */
+function sourceTables(project: Project): SourceTables[] {
+  const byFile = new Map<string, RawTableDef[]>();
+  for (const table of project.rawTables.values()) byFile.set(table.file, [...(byFile.get(table.file) ?? []), table]);
+  return [...byFile.values()].map((tables) => {
+    const [first, ...rest] = tables;
+    const sharedColumns = (first?.columns ?? [])
+      .filter((column) => rest.every((t) => t.columns.some((c) => c.name === column.name && c.type === column.type)))
+      .map((column) => column.name);
+    return { tables: tables.map((t) => t.table), sharedColumns };
+  });
 }
 
 function hasJsonFiles(dir: string): boolean {
@@ -59,30 +81,53 @@ function readJsonSql(dir: string): string {
 }
 
 /**
- * DuckDB types a field that is null in every record as VARCHAR. Where the declared type is not a string, such a
- * column is checked for values and counts as unknown (no drift) when it has none.
+ * Top-level columns inferred as VARCHAR where the declaration says otherwise, settled by their values:
+ * - a field null in every record (DuckDB types it VARCHAR) counts as unknown, no drift;
+ * - a number kept as JSON text (file ingestion writes decimals as `"8.50"`, exact, from the CSV's text) counts as the
+ *   declared number when every value reads as it, as the JSON SerDe reads a quoted number into a numeric column;
+ *   one value that does not (`"8,50"`, `"n/a"`) leaves the column a string, which is drift.
  */
-async function withNullOnlyColumnsUnknown(
+async function withTextColumnsSettled(
   connection: Awaited<ReturnType<DuckDBInstance['connect']>>,
   source: string,
   table: RawTableDef,
   observed: ObservedColumn[],
 ): Promise<ObservedColumn[]> {
   const declared = new Map(table.columns.map((c) => [c.name.toLowerCase(), parseColumnType(c.type)]));
-  const suspects = observed.filter((c) => {
+  const suspects = observed.flatMap((c) => {
     const type = declared.get(c.name.toLowerCase());
-    return c.type.kind === 'primitive' && c.type.name === 'string' && type !== undefined && !isText(type);
+    return c.type.kind === 'primitive' && c.type.name === 'string' && type !== undefined && !isText(type)
+      ? [{ name: c.name, type }]
+      : [];
   });
   if (suspects.length === 0) return observed;
-  const counts = await connection.run(
-    `select ${suspects.map((c) => `count(${quoteIdentifier(c.name)})`).join(', ')} from ${source}`,
-  );
+  const measures = suspects.flatMap(({ name, type }) => {
+    const column = quoteIdentifier(name);
+    const numeric = isNumber(type) ? `count(try_cast(${column} as ${toDuckDbType(type)}))` : '0';
+    return [`count(${column})`, numeric];
+  });
+  const counts = await connection.run(`select ${measures.join(', ')} from ${source}`);
   const [row] = await counts.getRows();
-  const empty = new Set(suspects.filter((_, index) => Number(row?.[index] ?? 0) === 0).map((c) => c.name));
-  return observed.map((c) => (empty.has(c.name) ? { name: c.name, type: { kind: 'unknown' } } : c));
+  const settled = new Map<string, ObservedType>();
+  suspects.forEach(({ name, type }, index) => {
+    const values = Number(row?.[2 * index] ?? 0);
+    const numbers = Number(row?.[2 * index + 1] ?? 0);
+    if (values === 0) settled.set(name, { kind: 'unknown' });
+    else if (isNumber(type) && numbers === values) settled.set(name, type);
+  });
+  return observed.map((c) => {
+    const type = settled.get(c.name);
+    return type === undefined ? c : { name: c.name, type };
+  });
 }
 
-function isText(type: ReturnType<typeof parseColumnType>): boolean {
+const NUMBERS = new Set(['tinyint', 'smallint', 'int', 'integer', 'bigint', 'float', 'real', 'double']);
+
+function isNumber(type: ColumnType): type is Extract<ColumnType, { kind: 'decimal' | 'primitive' }> {
+  return type.kind === 'decimal' || (type.kind === 'primitive' && NUMBERS.has(type.name));
+}
+
+function isText(type: ColumnType): boolean {
   return type.kind === 'primitive' && ['string', 'varchar', 'char'].includes(type.name);
 }
 

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parseProject } from '../../lib/config/loader.ts';
-import { compareColumns, formatDrift, type ObservedColumn } from '../../lib/core/drift.ts';
+import {
+  compareColumns,
+  formatDrift,
+  type ObservedColumn,
+  withSharedFieldsAcrossSource,
+} from '../../lib/core/drift.ts';
 import { PATHS } from '../../lib/core/model/project.ts';
 import type { Column } from '../../lib/core/model/schemas.ts';
 import { localDrift } from '../../lib/local/drift.ts';
@@ -124,6 +129,64 @@ describe('compareColumns', () => {
       ]),
       [{ change: 'retyped', path: 'n', declared: 'int', observed: 'struct<value:bigint>' }],
     );
+  });
+});
+
+describe('withSharedFieldsAcrossSource', () => {
+  const sources = [{ tables: ['code_sent', 'account_created', 'identity_issued'], sharedColumns: ['user'] }];
+
+  test('a shared field another table of the source holds is not removed; one no table holds is', () => {
+    // Prepare: only sign-in sees the e-mail; nobody has a user_id before the account exists; no table has `phone`
+    const drifts = [
+      {
+        table: 'code_sent',
+        changes: [
+          { change: 'removed', path: 'user.user_id', declared: 'string' },
+          { change: 'removed', path: 'user.phone', declared: 'string' },
+        ],
+      },
+      { table: 'account_created', changes: [{ change: 'removed', path: 'user.phone', declared: 'string' }] },
+      {
+        table: 'identity_issued',
+        changes: [
+          { change: 'removed', path: 'user.email', declared: 'string' },
+          { change: 'removed', path: 'user.phone', declared: 'string' },
+          { change: 'removed', path: 'extensions.vot', declared: 'string' },
+          { change: 'added', path: 'user.device_id', observed: 'string' },
+        ],
+      },
+    ] as const;
+
+    // Act
+    const settled = withSharedFieldsAcrossSource(drifts, sources);
+
+    // Assess: what the table declares for itself, fields the files add, and a field of no table stay drift
+    assert.deepEqual(settled, [
+      { table: 'code_sent', changes: [{ change: 'removed', path: 'user.phone', declared: 'string' }] },
+      { table: 'account_created', changes: [{ change: 'removed', path: 'user.phone', declared: 'string' }] },
+      {
+        table: 'identity_issued',
+        changes: [
+          { change: 'removed', path: 'user.phone', declared: 'string' },
+          { change: 'removed', path: 'extensions.vot', declared: 'string' },
+          { change: 'added', path: 'user.device_id', observed: 'string' },
+        ],
+      },
+    ]);
+  });
+
+  test('a sibling whose whole shared column is missing or retyped does not hold its fields', () => {
+    const drifts = [
+      { table: 'code_sent', changes: [{ change: 'removed', path: 'user.email', declared: 'string' }] },
+      { table: 'account_created', changes: [{ change: 'removed', path: 'user', declared: 'struct<email:string>' }] },
+      {
+        table: 'identity_issued',
+        changes: [{ change: 'retyped', path: 'user', declared: 'struct<email:string>', observed: 'string' }],
+      },
+    ] as const;
+
+    // Assess: no table holds user.email (one lacks the whole column, one has it as text), so all of it stays drift
+    assert.deepEqual(withSharedFieldsAcrossSource(drifts, sources), drifts);
   });
 });
 
@@ -258,5 +321,83 @@ describe('localDrift with camelCase and hyphenated keys', () => {
     const { drifts } = await localDrift(project, 'dev', dataDir);
 
     assert.deepEqual(drifts, [{ table: 'auth_done', changes: [] }]);
+  });
+});
+
+describe('localDrift: fields shared across a source, numbers kept as text', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dap-drift-shared-'));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const { project, problems } = parseProject(
+    new Map([
+      [`${PATHS.environments}/dev.json`, JSON.stringify({ name: 'dev', account: '111111111111', region: 'eu-west-2' })],
+      [PATHS.productFamilies, '[]'],
+      [PATHS.reportingFamilies, '[]'],
+      [
+        `${PATHS.rawTables}/audit.json`,
+        JSON.stringify({
+          source: 'audit',
+          format: 'json',
+          location: 'audit/{table}',
+          columns: [
+            { name: 'event_id', type: 'string' },
+            { name: 'user', type: 'struct<user_id:string,email:string>' },
+          ],
+          partition_columns: [],
+          tables: { signed_in: {}, identity_checked: { columns: [{ name: 'score', type: 'int' }] } },
+        }),
+      ],
+      [
+        `${PATHS.rawTables}/files.json`,
+        JSON.stringify({
+          source: 'files',
+          format: 'json',
+          location: 'files/{table}',
+          columns: [{ name: 'order_id', type: 'string' }],
+          partition_columns: [],
+          tables: {
+            sales: { columns: [{ name: 'unit_price', type: 'decimal(10,2)' }] },
+            refunds: {
+              columns: [
+                { name: 'amount', type: 'decimal(10,2)' },
+                { name: 'quantity', type: 'int' },
+              ],
+            },
+          },
+        }),
+      ],
+    ]),
+  );
+  const write = (key: string, records: unknown[]) => {
+    const file = join(dataDir, 'dev-dap-raw', key);
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(file, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  };
+  // Only sign-in sees the e-mail; the identity check does not, and `score` is its own column, missing from its files.
+  write('audit/signed_in/a.json', [{ event_id: 'e1', user: { user_id: 'u1', email: 'a@example.com' } }]);
+  write('audit/identity_checked/a.json', [{ event_id: 'e2', user: { user_id: 'u1' } }]);
+  // Ingestion writes decimals as exact text; one refund amount is not a number at all.
+  write('files/sales/a.json', [
+    { order_id: 'o1', unit_price: '8.50' },
+    { order_id: 'o2', unit_price: '19.99' },
+  ]);
+  write('files/refunds/a.json', [
+    { order_id: 'o1', amount: '8.50', quantity: '1' },
+    { order_id: 'o2', amount: 'n/a', quantity: '2' },
+  ]);
+
+  test('a shared field one table holds is no drift in the others; numbers as text are numbers unless one is not', async () => {
+    assert.deepEqual(problems, []);
+
+    const { drifts } = await localDrift(project, 'dev', dataDir);
+
+    assert.deepEqual(drifts, [
+      { table: 'identity_checked', changes: [{ change: 'removed', path: 'score', declared: 'int' }] },
+      {
+        table: 'refunds',
+        changes: [{ change: 'retyped', path: 'amount', declared: 'decimal(10,2)', observed: 'string' }],
+      },
+      { table: 'sales', changes: [] },
+      { table: 'signed_in', changes: [] },
+    ]);
   });
 });

@@ -3,10 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { formatDrift } from '../../lib/core/drift.ts';
+import { openLocal } from '../../lib/local/context.ts';
 import { runDemo } from '../../lib/local/demo.ts';
+import { localDrift } from '../../lib/local/drift.ts';
 import { REPO_ROOT } from '../helpers/twin-fixture.ts';
 
-test('npm start (dap demo) runs the shipped samples end to end on the twin and succeeds', async () => {
+test('npm start (dap demo) runs the shipped samples end to end on the twin and succeeds; its data has no drift and its people are consolidated', async () => {
   // Prepare: a data folder of its own, as on a fresh clone
   const dataDir = mkdtempSync(join(tmpdir(), 'dap-demo-'));
   const lines: string[] = [];
@@ -27,6 +30,26 @@ test('npm start (dap demo) runs the shipped samples end to end on the twin and s
     assert.match(output, /user_journey +\| conformed\.sp_user_journey +\| SUCCEEDED/);
     assert.match(output, /single_customer_view \| conformed\.sp_single_customer_view \| SUCCEEDED/);
     assert.match(output, /auth_account_creation \| auth_create_account +\| SUCCEEDED \| 377/);
+
+    // dap check --drift on the demo's data: every raw table with files matches its declaration
+    const context = await openLocal({ root: REPO_ROOT, env: 'dev', dataDir });
+    try {
+      const { drifts } = await localDrift(context.project, 'dev', dataDir);
+      assert.equal(drifts.length, 23, drifts.map((d) => d.table).join(', '));
+      assert.deepEqual(formatDrift(drifts), []);
+
+      // the single customer view links the people the samples share: fewer customers than records
+      const warehouse = await context.warehouse();
+      const [counts] = (
+        await warehouse.database.query(
+          'select count(*)::int as customers, sum(record_count)::int as records, ' +
+            'sum(case when record_count > 1 then 1 else 0 end)::int as linked from conformed.scv_customer',
+        )
+      ).rows;
+      assert.deepEqual(counts, { customers: 425, records: 445, linked: 12 });
+    } finally {
+      await context.close();
+    }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -65,6 +65,82 @@ test('the state machine builds the single customer view from the shipped samples
     assert.equal(records.smartsurvey, 4);
     assert.ok(Number(records.txma) > 0, `TxMA users: ${records.txma}`);
     for (const s of sources) assert.equal(s.explained, s.records);
+
+    // the people the samples share (lib/core/samples/people.ts) are consolidated: fewer customers than records
+    const [totals] = await query(
+      'select count(*)::int as customers, sum(record_count)::int as records from conformed.scv_customer',
+    );
+    assert.ok(Number(totals?.customers) < Number(totals?.records), JSON.stringify(totals));
+    const customerOf = async (source: string, nativeId: string) =>
+      (
+        await query(
+          `select customer_id from conformed.scv_person where source = '${source}' and native_id = '${nativeId}'`,
+        )
+      )[0]?.customer_id;
+    const recordsOf = async (customerId: unknown) =>
+      (
+        await query(
+          `select source, native_id, email, match_key from conformed.scv_person where customer_id = ${customerId} ` +
+            'order by source, native_id',
+        )
+      ).map((r) => ({ ...r, native_id: r.source === 'txma' ? 'urn:…' : r.native_id }) as Record<string, unknown>);
+    const customer = async (customerId: unknown) =>
+      (
+        await query(
+          `select first_name, last_name, record_count::int as records, source_count::int as sources ` +
+            `from conformed.scv_customer where customer_id = ${customerId}`,
+        )
+      )[0];
+
+    // Jane Doe: the e-mail in every spelling (' JANE.DOE@EXAMPLE.COM ' in the shop, 'Jane.Doe@Example.com ' on
+    // Eventbrite, 'jane.doe@example.com' in the CRM and One Login) is one customer with records from five sources
+    const jane = await customerOf('crm_contacts', 'C002');
+    assert.deepEqual(await customer(jane), { first_name: 'Jane', last_name: 'Doe', records: 5, sources: 5 });
+    assert.deepEqual(await recordsOf(jane), [
+      { source: 'crm_contacts', native_id: 'C002', email: 'jane.doe@example.com', match_key: 'email' },
+      { source: 'event_registrations', native_id: 'R7002', email: 'jane.doe@example.com', match_key: 'email' },
+      { source: 'eventbrite', native_id: '1300004005', email: 'Jane.Doe@Example.com ', match_key: 'email' },
+      { source: 'shop_customers', native_id: 'C10002', email: 'jane.doe@example.com', match_key: 'email' },
+      { source: 'txma', native_id: 'urn:…', email: 'jane.doe@example.com', match_key: 'email' },
+    ]);
+
+    // Ella Murphy changed e-mail: the shop's old address and the new one elsewhere meet in the CRM's history
+    const ellaId = await customerOf('crm_contacts', 'C005');
+    assert.deepEqual(await customer(ellaId), { first_name: 'Ella', last_name: 'Murphy', records: 4, sources: 4 });
+    assert.deepEqual(
+      (await recordsOf(ellaId)).map((r) => [r.source, r.email]),
+      [
+        ['crm_contacts', 'ella.murphy@coastal.example'],
+        ['eventbrite', 'Ella.Murphy@Coastal.example'],
+        ['shop_customers', 'ella@old-domain.example'],
+        ['txma', 'ella.murphy@coastal.example'],
+      ],
+    );
+
+    // Kai Brown gave the shop another e-mail but the CRM's phone: linked by phone
+    const kai = await customerOf('crm_contacts', 'C011');
+    assert.deepEqual(
+      (await recordsOf(kai)).map((r) => [r.source, r.native_id, r.match_key]),
+      [
+        ['crm_contacts', 'C011', 'email'],
+        ['event_registrations', 'R7005', 'email'],
+        ['shop_customers', 'C10011', 'phone'],
+      ],
+    );
+
+    // a shared mailbox (Chidi and Ngozi Okafor, one address): never merged, two customers, and it says why
+    const mailbox = await query(
+      `select p.source, p.first_name, c.record_count::int as records, p.match_explanation ` +
+        `from conformed.scv_person p join conformed.scv_customer c using (customer_id) ` +
+        `where lower(trim(p.email)) = 'okafor.family@example.com' order by p.source`,
+    );
+    const why =
+      'not linked: its match key value is shared by records with different first names (treated as a shared mailbox)';
+    assert.deepEqual(mailbox, [
+      { source: 'event_registrations', first_name: 'Ngozi', records: 1, match_explanation: why },
+      { source: 'shop_customers', first_name: 'Chidi', records: 1, match_explanation: why },
+    ]);
+
     const audit = await query(
       `select status, message from conformed.procedure_audit where procedure_name = 'sp_single_customer_view'`,
     );

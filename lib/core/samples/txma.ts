@@ -1,4 +1,5 @@
 import type { ObjectStore } from '../ports.ts';
+import { TXMA_SAMPLE_EMAILS } from './people.ts';
 import { SeededRandom } from './random.ts';
 
 /**
@@ -7,7 +8,8 @@ import { SeededRandom } from './random.ts';
  * (register, set up MFA, prove their identity on the web or in the app, get a core identity from SPOT), so the
  * events of one person share ids the way real ones do. The awkward parts of real feeds are there on purpose:
  * re-delivered records, producer retries with the same event_id and a later timestamp, records delivered a day
- * late, optional fields that are absent, and one file written without a field the other files carry.
+ * late, optional fields that are absent, and one file written without a field the other files carry. A few users
+ * are people the other shipped samples know (lib/core/samples/people.ts), so the single customer view links them.
  */
 
 export interface TxmaSampleOptions {
@@ -28,6 +30,11 @@ export interface TxmaSampleOptions {
   readonly bufferHours: number;
   /** Start of every file name, as Firehose names files after its delivery stream. */
   readonly deliveryStream: string;
+  /**
+   * E-mail addresses given, in order, to the first journeys that create an account (people other sources know too);
+   * every other journey makes one up. Only the addresses change: the events and their number are the same.
+   */
+  readonly people: readonly string[];
 }
 
 export const DEFAULT_SAMPLE_OPTIONS: TxmaSampleOptions = {
@@ -40,6 +47,7 @@ export const DEFAULT_SAMPLE_OPTIONS: TxmaSampleOptions = {
   lateRate: 0.005,
   bufferHours: 6,
   deliveryStream: 'txma-audit-delivery',
+  people: TXMA_SAMPLE_EMAILS,
 };
 
 export interface SampleFile {
@@ -79,10 +87,14 @@ export function generateTxmaSamples(overrides: Partial<TxmaSampleOptions> = {}):
   const firstDaySeconds = Date.parse(`${options.startDate}T00:00:00Z`) / 1000;
 
   const deliveries: Delivery[] = [];
+  const people = [...options.people];
   for (let day = 0; day < options.days; day++) {
     const dayRecords: TxmaRecord[] = [];
     while (dayRecords.length < options.eventsPerDay) {
-      dayRecords.push(...userJourney(random, firstDaySeconds + day * SECONDS_PER_DAY));
+      const journey = userJourney(random, firstDaySeconds + day * SECONDS_PER_DAY);
+      const whole = dayRecords.length + journey.length <= options.eventsPerDay;
+      const email = whole && createsAccount(journey) ? people.shift() : undefined;
+      dayRecords.push(...(email === undefined ? journey : withEmail(journey, email)));
     }
     for (const record of dayRecords.slice(0, options.eventsPerDay)) {
       const deliveredAt = record.timestamp + deliveryLagSeconds(random, options.lateRate);
@@ -372,6 +384,17 @@ function emit(journey: JourneyContext, eventName: string, componentId: string, e
   });
 }
 
+function createsAccount(journey: readonly TxmaRecord[]): boolean {
+  return journey.some((record) => record.event_name === 'AUTH_CREATE_ACCOUNT');
+}
+
+/** The journey as the person with this address made it: the events that carry the e-mail carry theirs. */
+function withEmail(journey: readonly TxmaRecord[], email: string): TxmaRecord[] {
+  return journey.map((record) =>
+    record.user.email === undefined ? record : { ...record, user: { ...record.user, email } },
+  );
+}
+
 function happenedAt(seconds: number): Pick<TxmaRecord, 'timestamp' | 'timestamp_formatted'> {
   return { timestamp: seconds, timestamp_formatted: new Date(seconds * 1000).toISOString() };
 }
@@ -444,6 +467,9 @@ function checkOptions(options: TxmaSampleOptions): void {
   if (24 % options.bufferHours !== 0) throw new RangeError(`bufferHours must divide 24, got ${options.bufferHours}`);
   for (const name of ['redeliveryRate', 'retryRate', 'lateRate'] as const) {
     if (!(options[name] >= 0 && options[name] <= 1)) throw new RangeError(`${name} must be between 0 and 1`);
+  }
+  for (const email of options.people) {
+    if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new RangeError(`people must be e-mail addresses, got "${email}"`);
   }
   if (!/^[a-z0-9-]+$/.test(options.deliveryStream)) {
     throw new RangeError(

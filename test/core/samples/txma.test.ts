@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadProject } from '../../../lib/config/loader.ts';
 import { type ColumnType, parseColumnType } from '../../../lib/core/model/column-types.ts';
+import { TXMA_SAMPLE_EMAILS } from '../../../lib/core/samples/people.ts';
 import { SeededRandom } from '../../../lib/core/samples/random.ts';
 import {
   DEFAULT_SAMPLE_OPTIONS,
@@ -123,11 +124,33 @@ describe('generateTxmaSamples', () => {
     }
   });
 
+  test('gives the sample people (known to other sources) accounts, one user each, and changes nothing else', () => {
+    // Act
+    const anonymous = generateTxmaSamples({ people: [] }).flatMap(recordsOf);
+
+    // Assess: the same events, only the addresses differ
+    const withoutEmail = (record: TxmaRecord) => ({ ...record, user: { ...record.user, email: undefined } });
+    assert.equal(anonymous.length, records.length);
+    assert.deepEqual(anonymous.map(withoutEmail), records.map(withoutEmail));
+    assert.ok(TXMA_SAMPLE_EMAILS.includes('jane.doe@example.com'));
+    for (const email of TXMA_SAMPLE_EMAILS) {
+      const theirs = records.filter((record) => record.user.email === email);
+      const users = new Set(theirs.flatMap((record) => (record.user.user_id ? [record.user.user_id] : [])));
+      assert.equal(users.size, 1, `${email}: ${[...users].join(', ')}`);
+      assert.ok(
+        theirs.some((record) => record.event_name === 'AUTH_CREATE_ACCOUNT'),
+        `${email} never created an account`,
+      );
+      assert.ok(!anonymous.some((record) => record.user.email === email), `${email} is made up by chance too`);
+    }
+  });
+
   test('rejects options it cannot honour', () => {
     assert.throws(() => generateTxmaSamples({ startDate: '15/01/2024' }), RangeError);
     assert.throws(() => generateTxmaSamples({ days: 0 }), RangeError);
     assert.throws(() => generateTxmaSamples({ bufferHours: 5 }), RangeError);
     assert.throws(() => generateTxmaSamples({ retryRate: 2 }), RangeError);
+    assert.throws(() => generateTxmaSamples({ people: ['not an address'] }), RangeError);
   });
 });
 
