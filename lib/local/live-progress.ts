@@ -45,18 +45,21 @@ function readCounts(event: { readonly files?: number; readonly bytes?: number })
   return `: ${event.files} file${event.files === 1 ? '' : 's'}, ${size(event.bytes ?? 0)}`;
 }
 
+/** What follows an ended event's name, in lines and in the tree alike: what it read, or why it failed. */
+function eventEnd(event: Extract<RunProgressEvent, { kind: 'event-done' }>): string {
+  if (event.outcome === 'nothing-new') return `: nothing new${took(event.seconds)}`;
+  if (event.outcome === 'loaded') return `${readCounts(event)}${took(event.seconds)}`;
+  return `: ${event.error ?? 'failed'}${took(event.seconds)}`;
+}
+
 /** One line per step, as it happens: for logs, pipes and CI. */
 export function progressLines(write: (line: string) => void): RunProgress {
   return (event) => {
     switch (event.kind) {
       case 'event-started':
         return write(`  … ${event.family} / ${event.event}`);
-      case 'event-done': {
-        const name = `${event.family} / ${event.event}`;
-        if (event.outcome === 'nothing-new') return write(`  ✓ ${name}: nothing new${took(event.seconds)}`);
-        if (event.outcome === 'loaded') return write(`  ✓ ${name}${readCounts(event)}${took(event.seconds)}`);
-        return write(`  ✗ ${name}: ${event.error ?? 'failed'}${took(event.seconds)}`);
-      }
+      case 'event-done':
+        return write(`  ${event.outcome === 'failed' ? '✗' : '✓'} ${event.family} / ${event.event}${eventEnd(event)}`);
       case 'family-done':
         return event.error === undefined ? undefined : write(`  ✗ ${event.family}: ${event.error}`);
       case 'procedure-started':
@@ -110,7 +113,7 @@ export interface LiveProgress {
 
 /**
  * A live tree in a terminal: each family with its events under it, each `✔` / `✖` / skipped as it ends, with what it
- * read and how long it took, then the reporting procedures. Notes are printed above the tree.
+ * read and how long it took, then the reporting procedures. Notes come before the tree starts or after it ends.
  */
 export function liveProgress(options: { readonly stream?: NodeJS.WriteStream } = {}): LiveProgress {
   const stream = options.stream ?? process.stdout;
@@ -195,13 +198,10 @@ export function liveProgress(options: { readonly stream?: NodeJS.WriteStream } =
       case 'event-started':
         return undefined;
       case 'event-done': {
-        const title = event.event;
         const pending = step(`${event.family}/${event.event}`);
-        if (event.outcome === 'nothing-new')
-          return pending.settle({ title: `${title}: nothing new${took(event.seconds)}` });
-        if (event.outcome === 'loaded')
-          return pending.settle({ title: `${title}${readCounts(event)}${took(event.seconds)}` });
-        return pending.settle({ title, failed: `${event.error ?? 'failed'}${took(event.seconds)}` });
+        // A failed step's error goes under its name, as listr2 shows a task's error.
+        if (event.outcome === 'failed') return pending.settle({ title: event.event, failed: eventEnd(event).slice(2) });
+        return pending.settle({ title: `${event.event}${eventEnd(event)}` });
       }
       case 'family-done': {
         for (const [key, pending] of steps) {
