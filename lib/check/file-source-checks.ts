@@ -68,10 +68,16 @@ export function checkFileSources(project: Project): Problem[] {
           report(`${at}.optional_columns[${o}]`, `"${name}" is not in this version's header`);
         }
       }
-      const setKey = [...declared.keys()].sort().join('\n');
+      // Versions read differently (a workbook or text, another header row) tell the same header apart.
+      const format = version.format ?? source.format;
+      const reading = format === undefined ? '' : `${format.type}, header row ${format.header_row}`;
+      const setKey = `${reading}\n${[...declared.keys()].sort().join('\n')}`;
       const same = headerSets.get(setKey);
       if (same !== undefined && !version.allow_extra_columns) {
-        report(`${at}.header`, `same header as version "${same}": a file could not tell them apart`);
+        report(
+          `${at}.header`,
+          `same header as version "${same}", read the same way (${reading}): a file could not tell them apart`,
+        );
       }
       headerSets.set(setKey, version.version);
 

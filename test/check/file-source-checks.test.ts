@@ -33,7 +33,7 @@ describe('file source checks', () => {
     assert.deepEqual(problemsWith(withSheet(true)), [
       `${FILE}: format.sheet: expected a worksheet name ("Data"), a 1-based position (2), {"name": "Data"} or {"index": 2}`,
     ]);
-    assert.equal(fileSourceSchema.parse({ ...base, format: { type: 'xlsx', sheet: 'People' } }).format.type, 'xlsx');
+    assert.equal(fileSourceSchema.parse({ ...base, format: { type: 'xlsx', sheet: 'People' } }).format?.type, 'xlsx');
     assert.deepEqual(
       (fileSourceSchema.parse({ ...base, format: { type: 'xlsx', sheet: 3 } }).format as { sheet?: unknown }).sheet,
       { index: 3 },
@@ -95,7 +95,7 @@ describe('file source checks', () => {
       mappings: [base.mappings[0], { ...base.mappings[0], version: 'v9' }],
     };
     assert.deepEqual(problemsWith({ [FILE]: broken }), [
-      `${FILE}: mappings[1].header: same header as version "v1": a file could not tell them apart`,
+      `${FILE}: mappings[1].header: same header as version "v1", read the same way (csv, header row 1): a file could not tell them apart`,
     ]);
     const unmapped = { ...base, snapshot: { key: ['born'] } };
     assert.deepEqual(problemsWith({ [FILE]: unmapped }), [
@@ -122,5 +122,42 @@ describe('file source checks', () => {
         `${FILE}: dataset: raw table "people" (${rawFile}) must be partitioned by ingest_date alone, found []`,
       ),
     );
+  });
+
+  test('a misplaced, misspelt or unknown key is answered with the keys that object takes', () => {
+    // Arrange
+    const [mapping] = base.mappings;
+    const withName = (name: unknown) => ({ ...mapping, columns: { ...mapping.columns, name } });
+
+    // Act and assess
+    assert.deepEqual(problemsWith({ [FILE]: { ...base, delimiter: ';' } }), [
+      `${FILE}: (root): unexpected key(s) "delimiter" ("delimiter" belongs inside "format"): expected only source, description, key_pattern, format, dataset, max_reject_ratio, max_record_bytes, formula_like, duplicate_rows, max_cell_bytes, max_uncompressed_bytes, max_compression_ratio, max_shared_strings_bytes, max_rows, max_columns, snapshot, mappings`,
+    ]);
+    assert.deepEqual(problemsWith({ [FILE]: { ...base, mappings: [{ ...mapping, headers: mapping.header }] } }), [
+      `${FILE}: mappings[0]: unexpected key(s) "headers" ("headers": did you mean "header"?): expected only version, description, header, optional_columns, allow_extra_columns, columns, format`,
+    ]);
+    assert.deepEqual(problemsWith({ [FILE]: { ...base, mappings: [withName({ from: 'Name', trim: true })] } }), [
+      `${FILE}: mappings[0].columns.name: unexpected key(s) "trim" ("trim" is a value of "transforms"): expected only from, concat, separator, split, constant, transforms, value_map, value_map_strict, default, required, format, decimal_separator, thousands_separator, true_values, false_values, pattern, min, max`,
+    ]);
+  });
+
+  test('a value of the wrong shape says the shape expected and what was found', () => {
+    // Arrange
+    const [mapping] = base.mappings;
+
+    // Act and assess
+    assert.deepEqual(problemsWith({ [FILE]: { ...base, mappings: { v1: mapping } } }), [
+      `${FILE}: mappings: expected a list ([...]), found an object`,
+    ]);
+    assert.deepEqual(
+      problemsWith({ [FILE]: { ...base, mappings: [{ ...mapping, columns: { ...mapping.columns, name: 'Name' } }] } }),
+      [`${FILE}: mappings[0].columns.name: expected an object ({...}), found the text "Name"`],
+    );
+    assert.deepEqual(problemsWith({ [FILE]: { ...base, max_reject_ratio: 5 } }), [
+      `${FILE}: max_reject_ratio: expected a number at most 1, found 5`,
+    ]);
+    assert.deepEqual(problemsWith({ [FILE]: { ...base, format: { type: 'csv', delimiter: ':' } } }), [
+      `${FILE}: format.delimiter: expected one of "auto", ",", ";", "\\t", "|"`,
+    ]);
   });
 });

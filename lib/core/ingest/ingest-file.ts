@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { isFormulaLike } from '../formula-like.ts';
-import type { FileSource } from '../model/file-source-schema.ts';
+import type { FileFormat, FileSource } from '../model/file-source-schema.ts';
 import type { Project, RawTableDef, SourceDef } from '../model/project.ts';
 import type { ControlStore, ObjectStore, VersionedValue } from '../ports.ts';
 import { parseDateText, type RawValue } from './cast.ts';
@@ -8,6 +8,7 @@ import { type Cell, cellText, columnLetter, isBlank, type SourceRecord } from '.
 import { CsvStructureError, readCsvRecords } from './csv-reader.ts';
 import { detectEncoding, type TextEncoding, Utf8Validator } from './encoding.ts';
 import { globToRegExp, routeKey, safeBaseName, UNROUTED, utcDay } from './keys.ts';
+import { describeReading, fileKindOf, type Reading, readingsFor } from './layouts.ts';
 import {
   type ClosestVersion,
   type FileHeader,
@@ -460,19 +461,93 @@ async function processFile(
   if (scan.bytes === 0) return quarantine('the file is empty (0 bytes)');
   const snapshotDate = snapshotDateOf(source, name, attempt.ingestDate);
   if (!snapshotDate.ok) return quarantine(snapshotDate.reason);
-  const encoding = inspectFormat(source.format, scan, processed);
-  if (!encoding.ok) return quarantine(encoding.reason);
-  const bomb = source.format.type === 'xlsx' ? workbookLimitProblem(source, scan) : undefined;
+  const kind = fileKindOf(scan.head);
+  const readings = readingsFor(source, kind);
+  const first = readings[0];
+  if (first === undefined) {
+    return quarantine(
+      kind === 'xlsx'
+        ? 'the file is a ZIP archive (an XLSX workbook?), but the source expects CSV'
+        : 'the file is not an XLSX workbook (no ZIP signature at the start)',
+    );
+  }
+  const bomb = kind === 'xlsx' ? workbookLimitProblem(source, scan) : undefined;
   if (bomb !== undefined) return quarantine(bomb);
+  const chosen =
+    readings.length === 1 ? { reading: first } : await chooseReading(deps, attempt, source, scan, readings);
+  const reading = chosen.reading ?? first;
+  const encoding = inspectFormat(reading.format, scan, processed);
+  if (!encoding.ok) return quarantine(encoding.reason);
 
-  const records = await openRecords(deps, attempt, source, encoding.value, processed);
+  const records = await openRecords(deps, attempt, source, reading.format, encoding.value, processed);
   const sink = new RowSink(deps, attempt, heartbeat);
-  const processor = new RecordProcessor(attempt, source, rawTable, snapshotDate.value, processed, sink);
+  const processor = new RecordProcessor(attempt, source, reading, rawTable, snapshotDate.value, processed, sink);
   const unreadable = await readAllRecords(records, processor, deps.signal);
   Object.assign(processed, await sink.close());
 
-  const reason = unreadable ?? reasonNotToLoad(processed, processor.headerProblem, source.max_reject_ratio);
+  const headerProblem =
+    processor.headerProblem !== undefined && chosen.unmatched !== undefined
+      ? `the header matches no mapping version, read every way the source's ${kind} versions are read: ${chosen.unmatched}`
+      : processor.headerProblem;
+  const reason = unreadable ?? reasonNotToLoad(processed, headerProblem, source.max_reject_ratio);
   return reason === undefined ? processed : quarantine(reason);
+}
+
+/**
+ * Of several ways to read a file (versions with formats of their own), the first whose versions know the file's
+ * header: each is tried on the header alone, then the file is read once the way that matched. When none does, the
+ * reason says what each found.
+ */
+async function chooseReading(
+  deps: IngestDeps,
+  attempt: Attempt,
+  source: FileSource,
+  scan: Scan,
+  readings: readonly Reading[],
+): Promise<{ readonly reading?: Reading; readonly unmatched?: string }> {
+  const found: string[] = [];
+  for (const reading of readings) {
+    const facts: Processed['parse'] = {};
+    const probe = { parse: facts } as Processed;
+    const encoding = inspectFormat(reading.format, scan, probe);
+    const problem = encoding.ok
+      ? await headerProblemOf(deps, attempt, source, reading, encoding.value, probe)
+      : encoding.reason;
+    if (problem === undefined) return { reading };
+    const versions = reading.versions.map((v) => `"${v.version}"`).join(', ');
+    found.push(`read as ${describeReading(reading.format)} for ${versions}: ${problem}`);
+  }
+  return { unmatched: found.join('; ') };
+}
+
+/** Reads a file only as far as its header and says why the reading's versions do not match it, if they do not. */
+async function headerProblemOf(
+  deps: IngestDeps,
+  attempt: Attempt,
+  source: FileSource,
+  reading: Reading,
+  encoding: TextEncoding | undefined,
+  probe: Processed,
+): Promise<string | undefined> {
+  const records = await openRecords(deps, attempt, source, reading.format, encoding, probe);
+  try {
+    for await (const batch of records) {
+      for (const record of batch) {
+        if (!isHeaderCandidate(record, reading.format)) continue;
+        const match = matchMapping(readHeader(record.cells), reading.versions);
+        return match.ok ? undefined : `row ${record.row}: ${match.reason}`;
+      }
+    }
+  } catch (error) {
+    if (error instanceof CsvStructureError || error instanceof XlsxReadError) return error.message;
+    throw error;
+  }
+  return `no header at row ${reading.format.header_row} or below`;
+}
+
+/** The header is the first record that is not blank, at or below the reading's header row. */
+function isHeaderCandidate(record: SourceRecord, format: FileFormat): boolean {
+  return record.row >= format.header_row && !isBlank(record.cells);
 }
 
 /** Whether the workbook's ZIP directory declares more than the source's limits allow, before anything is inflated. */
@@ -506,21 +581,12 @@ function snapshotDateOf(source: FileSource, name: string, ingestDate: string): C
 }
 
 /**
- * Checks the first bytes against the configured format and settles a CSV's text encoding. The parse facts are
+ * Settles a CSV's text encoding from its first bytes (the file's kind already matches the format). The parse facts are
  * recorded as they become known, so a file quarantined here still reports how far it was understood.
  */
-function inspectFormat(
-  format: FileSource['format'],
-  scan: Scan,
-  processed: Processed,
-): Checked<TextEncoding | undefined> {
-  const zip = scan.head[0] === 0x50 && scan.head[1] === 0x4b && scan.head[2] === 0x03 && scan.head[3] === 0x04;
+function inspectFormat(format: FileFormat, scan: Scan, processed: Processed): Checked<TextEncoding | undefined> {
   processed.parse = { format: format.type, header_row: format.header_row };
-  if (format.type === 'xlsx') {
-    if (zip) return { ok: true, value: undefined };
-    return { ok: false, reason: 'the file is not an XLSX workbook (no ZIP signature at the start)' };
-  }
-  if (zip) return { ok: false, reason: 'the file is a ZIP archive (an XLSX workbook?), but the source expects CSV' };
+  if (format.type === 'xlsx') return { ok: true, value: undefined };
   const detected = detectEncoding({ head: scan.head, validUtf8: scan.validUtf8 });
   const encoding = format.encoding === 'auto' ? detected.encoding : format.encoding;
   processed.parse = {
@@ -541,14 +607,15 @@ async function openRecords(
   deps: IngestDeps,
   attempt: Attempt,
   source: FileSource,
+  format: FileFormat,
   encoding: TextEncoding | undefined,
   processed: Processed,
 ): Promise<AsyncIterable<SourceRecord[]>> {
   const handle = await deps.store.open(deps.buckets.landing, attempt.key, { ifMatch: attempt.etag });
   if (handle === undefined) throw new Error(`${attempt.key} disappeared between hashing and parsing`);
-  const format = source.format;
+  const maxRecordLength = source.max_record_bytes;
   if (format.type === 'xlsx') {
-    const options = { sheet: format.sheet, signal: deps.signal, maxRecordLength: source.max_record_bytes };
+    const options = { sheet: format.sheet, signal: deps.signal, maxRecordLength };
     return readXlsxRecords(handle.body, options, (sheet) => {
       processed.parse = { ...processed.parse, sheet: sheet.name };
     });
@@ -558,7 +625,7 @@ async function openRecords(
     {
       encoding: encoding ?? 'utf-8',
       delimiter: format.delimiter,
-      maxRecordLength: source.max_record_bytes,
+      maxRecordLength,
       signal: deps.signal,
     },
     (dialect) => {
@@ -636,6 +703,7 @@ class RecordProcessor {
   constructor(
     private readonly attempt: Attempt,
     private readonly source: FileSource,
+    private readonly reading: Reading,
     rawTable: RawTableDef,
     private readonly snapshotDate: string | null,
     private readonly processed: Processed,
@@ -663,12 +731,12 @@ class RecordProcessor {
   }
 
   private takeHeader(record: SourceRecord): void {
-    const format = this.source.format;
-    if (record.row < format.header_row || isBlank(record.cells)) return;
+    const format = this.reading.format;
+    if (!isHeaderCandidate(record, format)) return;
     const header = readHeader(record.cells);
     this.processed.header = header;
     this.processed.parse = { ...this.processed.parse, header_row: record.row };
-    const match = matchMapping(header, this.source.mappings);
+    const match = matchMapping(header, this.reading.versions);
     if (!match.ok) {
       this.processed.closest = match.closest;
       this.headerProblem = `row ${record.row}: ${match.reason}`;

@@ -90,26 +90,6 @@ export const columnMappingSchema = z
   });
 export type ColumnMapping = z.infer<typeof columnMappingSchema>;
 
-/** One layout a sender uses: recognised by its header, mapped onto the dataset's columns. */
-export const mappingVersionSchema = z.strictObject({
-  /** Named in lineage (`mapping_version`) and reports. */
-  version: identifier,
-  description: z.string().optional(),
-  /**
-   * The header this layout has, as the sender writes it. A file matches when its header holds every column here
-   * that is not in `optional_columns`, and nothing else (unless `allow_extra_columns`). Names are compared
-   * normalised: case, spaces, punctuation and accents do not matter.
-   */
-  header: z.array(nonEmpty('a column name')).min(1, { error: 'expected at least one column' }),
-  /** Columns of `header` a file may leave out (their targets are then empty). */
-  optional_columns: z.array(nonEmpty('a column name')).default([]),
-  /** Accept, and ignore, columns the header does not list. */
-  allow_extra_columns: z.boolean().default(false),
-  /** Target column of the dataset → where its value comes from. Unlisted dataset columns are null. */
-  columns: z.record(identifier, columnMappingSchema),
-});
-export type MappingVersion = z.infer<typeof mappingVersionSchema>;
-
 const headerRow = z
   .number({ error: expected('the 1-based row number of the header') })
   .int()
@@ -153,6 +133,37 @@ export const xlsxFormatSchema = z.strictObject({
   header_row: headerRow.default(1),
 });
 
+/** How a file is read: `{"type": "csv", ...}` or `{"type": "xlsx", ...}`. */
+export const fileFormatSchema = z.discriminatedUnion('type', [csvFormatSchema, xlsxFormatSchema], {
+  error: 'expected format.type "csv" or "xlsx"',
+});
+export type FileFormat = z.infer<typeof fileFormatSchema>;
+
+/** One layout a sender uses: recognised by its header, mapped onto the dataset's columns. */
+export const mappingVersionSchema = z.strictObject({
+  /** Named in lineage (`mapping_version`) and reports. */
+  version: identifier,
+  description: z.string().optional(),
+  /**
+   * The header this layout has, as the sender writes it. A file matches when its header holds every column here
+   * that is not in `optional_columns`, and nothing else (unless `allow_extra_columns`). Names are compared
+   * normalised: case, spaces, punctuation and accents do not matter.
+   */
+  header: z.array(nonEmpty('a column name')).min(1, { error: 'expected at least one column' }),
+  /** Columns of `header` a file may leave out (their targets are then empty). */
+  optional_columns: z.array(nonEmpty('a column name')).default([]),
+  /** Accept, and ignore, columns the header does not list. */
+  allow_extra_columns: z.boolean().default(false),
+  /** Target column of the dataset → where its value comes from. Unlisted dataset columns are null. */
+  columns: z.record(identifier, columnMappingSchema),
+  /**
+   * How files of this layout are read, when it differs from the source's `format` (a sender whose branches send
+   * CSV, CSV with title rows and XLSX). @default the source's format
+   */
+  format: fileFormatSchema.optional(),
+});
+export type MappingVersion = z.infer<typeof mappingVersionSchema>;
+
 /**
  * What in a key pattern reads as regular-expression syntax, in the order written: anchors, escapes, groups,
  * alternation, `+`, `.*` before more text, character classes and `{n}` counts. The glob has none of these (it would
@@ -173,86 +184,100 @@ const keyPattern = nonEmpty('a glob such as customers_*.csv').superRefine((patte
   });
 });
 
-export const fileSourceSchema = z.strictObject({
-  source: identifier,
-  description: z.string().optional(),
-  /**
-   * Object names accepted under `landing/<source>/`: a glob where `*` matches within a name and `?` one character
-   * (not a regular expression: one is refused). A file that does not match is quarantined. @default '*'
-   */
-  key_pattern: keyPattern.default('*'),
-  format: z.discriminatedUnion('type', [csvFormatSchema, xlsxFormatSchema], {
-    error: 'expected format.type "csv" or "xlsx"',
-  }),
-  /** The raw table (declared in `athena-scripts/raw_tables/`) the normalised rows land in. */
-  dataset: identifier,
-  /**
-   * The share of data rows that may be rejected while the valid rows still load (0 = any rejected row quarantines
-   * the whole file, 1 = load whatever is valid).
-   */
-  max_reject_ratio: z.number().min(0).max(1).default(0),
-  /** A record longer than this (an unclosed quote, usually) stops the file instead of growing without bound. */
-  max_record_bytes: z
-    .number()
-    .int()
-    .min(1024)
-    .default(4 * 1024 * 1024),
-  /**
-   * A text value that a spreadsheet would take for a formula (`=SUM(...)`, `@x`, `+x`, `-x` that is not a number):
-   * `flag` loads it as it is and counts it per column in the file's report; `reject` rejects its row (within
-   * `max_reject_ratio`). Exports dap writes for people neutralise such values either way.
-   */
-  formula_like: z.enum(['flag', 'reject'], { error: 'expected "flag" or "reject"' }).default('flag'),
-  /**
-   * A row that repeats an earlier row of the same file cell for cell: `reject` rejects each repeat with the reason
-   * (within `max_reject_ratio`); `keep_first` loads the first and skips the repeats, counted in the report
-   * (`rows.duplicate`); `keep` loads every copy (the sender means each as a row of its own).
-   */
-  duplicate_rows: z
-    .enum(['reject', 'keep_first', 'keep'], { error: 'expected "reject", "keep_first" or "keep"' })
-    .default('reject'),
-  /** One cell, in characters (CSV and XLSX); a longer one stops the file: no warehouse column holds it whole. */
-  max_cell_bytes: z
-    .number()
-    .int()
-    .min(1024)
-    .default(1024 * 1024),
-  /** XLSX: all entries of the workbook inflated together, read from its ZIP directory before anything is inflated. */
-  max_uncompressed_bytes: z
-    .number()
-    .int()
-    .min(1024 * 1024)
-    .default(1024 * 1024 * 1024),
-  /** XLSX: one entry (over a megabyte) may inflate at most this many times its compressed size. */
-  max_compression_ratio: z.number().min(2).default(250),
-  /** XLSX: the shared-string table, which the reader holds in memory whole, at most this many bytes uncompressed. */
-  max_shared_strings_bytes: z
-    .number()
-    .int()
-    .min(1024 * 1024)
-    .default(128 * 1024 * 1024),
-  /** Data rows in one file (CSV and XLSX); a file with more is quarantined whole (Excel's own cap is 1,048,576 rows). */
-  max_rows: z.number().int().min(1).default(1_000_000),
-  /** Columns in one record (CSV and XLSX), header included; a wider record stops the file. */
-  max_columns: z.number().int().min(1).default(1000),
-  /**
-   * Each file is the whole current state of the source, so consecutive files can be compared into inserts,
-   * updates and deletes. `key` lists the target columns that identify a row (unique within a file); `date_from_key`
-   * reads the snapshot date from the object name (first capture group, parsed with `format`).
-   */
-  snapshot: z
-    .strictObject({
-      key: z.array(identifier).min(1, { error: 'expected at least one key column' }),
-      date_from_key: z
-        .strictObject({
-          pattern: nonEmpty('a regular expression with one capture group'),
-          format: nonEmpty('a date format such as YYYY-MM-DD'),
-        })
-        .optional(),
-    })
-    .optional(),
-  mappings: z.array(mappingVersionSchema).min(1, { error: 'expected at least one mapping version' }),
-});
+export const fileSourceSchema = z
+  .strictObject({
+    source: identifier,
+    description: z.string().optional(),
+    /**
+     * Object names accepted under `landing/<source>/`: a glob where `*` matches within a name and `?` one character
+     * (not a regular expression: one is refused). A file that does not match is quarantined. @default '*'
+     */
+    key_pattern: keyPattern.default('*'),
+    /**
+     * How files are read: the default of every mapping version that has no `format` of its own (then it may be left
+     * out).
+     */
+    format: fileFormatSchema.optional(),
+    /** The raw table (declared in `athena-scripts/raw_tables/`) the normalised rows land in. */
+    dataset: identifier,
+    /**
+     * The share of data rows that may be rejected while the valid rows still load (0 = any rejected row quarantines
+     * the whole file, 1 = load whatever is valid).
+     */
+    max_reject_ratio: z.number().min(0).max(1).default(0),
+    /** A record longer than this (an unclosed quote, usually) stops the file instead of growing without bound. */
+    max_record_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(4 * 1024 * 1024),
+    /**
+     * A text value that a spreadsheet would take for a formula (`=SUM(...)`, `@x`, `+x`, `-x` that is not a number):
+     * `flag` loads it as it is and counts it per column in the file's report; `reject` rejects its row (within
+     * `max_reject_ratio`). Exports dap writes for people neutralise such values either way.
+     */
+    formula_like: z.enum(['flag', 'reject'], { error: 'expected "flag" or "reject"' }).default('flag'),
+    /**
+     * A row that repeats an earlier row of the same file cell for cell: `reject` rejects each repeat with the reason
+     * (within `max_reject_ratio`); `keep_first` loads the first and skips the repeats, counted in the report
+     * (`rows.duplicate`); `keep` loads every copy (the sender means each as a row of its own).
+     */
+    duplicate_rows: z
+      .enum(['reject', 'keep_first', 'keep'], { error: 'expected "reject", "keep_first" or "keep"' })
+      .default('reject'),
+    /** One cell, in characters (CSV and XLSX); a longer one stops the file: no warehouse column holds it whole. */
+    max_cell_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(1024 * 1024),
+    /** XLSX: all entries of the workbook inflated together, read from its ZIP directory before anything is inflated. */
+    max_uncompressed_bytes: z
+      .number()
+      .int()
+      .min(1024 * 1024)
+      .default(1024 * 1024 * 1024),
+    /** XLSX: one entry (over a megabyte) may inflate at most this many times its compressed size. */
+    max_compression_ratio: z.number().min(2).default(250),
+    /** XLSX: the shared-string table, which the reader holds in memory whole, at most this many bytes uncompressed. */
+    max_shared_strings_bytes: z
+      .number()
+      .int()
+      .min(1024 * 1024)
+      .default(128 * 1024 * 1024),
+    /** Data rows in one file (CSV and XLSX); a file with more is quarantined whole (Excel's own cap is 1,048,576 rows). */
+    max_rows: z.number().int().min(1).default(1_000_000),
+    /** Columns in one record (CSV and XLSX), header included; a wider record stops the file. */
+    max_columns: z.number().int().min(1).default(1000),
+    /**
+     * Each file is the whole current state of the source, so consecutive files can be compared into inserts,
+     * updates and deletes. `key` lists the target columns that identify a row (unique within a file); `date_from_key`
+     * reads the snapshot date from the object name (first capture group, parsed with `format`).
+     */
+    snapshot: z
+      .strictObject({
+        key: z.array(identifier).min(1, { error: 'expected at least one key column' }),
+        date_from_key: z
+          .strictObject({
+            pattern: nonEmpty('a regular expression with one capture group'),
+            format: nonEmpty('a date format such as YYYY-MM-DD'),
+          })
+          .optional(),
+      })
+      .optional(),
+    mappings: z.array(mappingVersionSchema).min(1, { error: 'expected at least one mapping version' }),
+  })
+  .superRefine((source, context) => {
+    if (source.format !== undefined) return;
+    source.mappings.forEach((version, index) => {
+      if (version.format !== undefined) return;
+      context.addIssue({
+        code: 'custom',
+        path: ['mappings', index, 'format'],
+        message: 'expected a format ({"type": "csv"} or {"type": "xlsx"}) here or for the whole source',
+      });
+    });
+  });
 export type FileSource = z.infer<typeof fileSourceSchema>;
 export type CsvFormat = z.infer<typeof csvFormatSchema>;
 export type XlsxFormat = z.infer<typeof xlsxFormatSchema>;
