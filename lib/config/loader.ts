@@ -5,7 +5,7 @@ import { compareMigrationVersions } from '../core/migrations.ts';
 import { apiSourceSchema } from '../core/model/api-source-schema.ts';
 import { ColumnTypeError, parseColumnType } from '../core/model/column-types.ts';
 import { fileSourceSchema } from '../core/model/file-source-schema.ts';
-import { ConfigError, type Problem, zodProblems } from '../core/model/problems.ts';
+import { ConfigError, configIssueMessage, type Problem, zodProblems } from '../core/model/problems.ts';
 import {
   type FamilyEventsFile,
   PATHS,
@@ -362,7 +362,7 @@ class FileReader {
       this.unparsed.push(file);
       return undefined;
     }
-    const parsed = schema.safeParse(data);
+    const parsed = schema.safeParse(data, { error: configIssueMessage });
     if (!parsed.success) {
       this.problems.push(...zodProblems(file, parsed.error));
       return undefined;
