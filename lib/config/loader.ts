@@ -362,13 +362,31 @@ class FileReader {
       this.unparsed.push(file);
       return undefined;
     }
-    const parsed = schema.safeParse(data, { error: configIssueMessage });
+    const { rest, problem } = withoutSchemaReference(file, data);
+    if (problem) this.problems.push(problem);
+    const parsed = schema.safeParse(rest, { error: configIssueMessage });
     if (!parsed.success) {
       this.problems.push(...zodProblems(file, parsed.error));
       return undefined;
     }
-    return parsed.data;
+    return problem ? undefined : parsed.data;
   }
+}
+
+/**
+ * A config file may name its JSON Schema (`schemas/<kind>.schema.json`, for editors) in a top-level `"$schema"`,
+ * whatever its kind: the file's data is the rest. Not being text is the one way it can be wrong.
+ */
+function withoutSchemaReference(file: string, data: unknown): { rest: unknown; problem?: Problem } {
+  if (typeof data !== 'object' || data === null || Array.isArray(data) || !Object.hasOwn(data, '$schema')) {
+    return { rest: data };
+  }
+  const { $schema: reference, ...rest } = data as Record<string, unknown>;
+  if (typeof reference === 'string') return { rest };
+  return {
+    rest,
+    problem: { file, at: '$schema', message: "expected the path or URL of the file's JSON Schema, as text" },
+  };
 }
 
 function columnProblems(file: string, at: string, columns: readonly Column[]): Problem[] {
