@@ -13,6 +13,7 @@ export const CASE_NAMES = [
   'spectrum-copy',
   'scd2-merge',
   'aws-cost',
+  'large-project',
 ] as const;
 
 export async function loadCase(name: string): Promise<BenchCase | undefined> {
@@ -33,6 +34,8 @@ export async function loadCase(name: string): Promise<BenchCase | undefined> {
       return (await import('./scd2-merge.ts')).scd2Merge;
     case 'aws-cost':
       return (await import('./aws-cost.ts')).awsCost;
+    case 'large-project':
+      return (await import('./large-project.ts')).largeProject;
     default:
       return undefined;
   }

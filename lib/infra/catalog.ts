@@ -1,4 +1,4 @@
-import { ArnFormat, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, NestedStack, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -47,6 +47,13 @@ export interface DapCatalogProps {
    */
   readonly incomingTables?: readonly StageTableDef[];
   /**
+   * Which nested stack each table is declared in (`tableGroupOf`): its product family's, so that no stack nears
+   * CloudFormation's limits however many families there are, and a change to one family's tables touches only its
+   * nested stack. Tables no group claims go to their raw source's group (`source-<name>`).
+   * @default every table in its raw source's group, stage and incoming tables in one `stage` group
+   */
+  readonly tableGroups?: TableGroups;
+  /**
    * When the drift crawlers run; they only look at folders added since their last run.
    * @default daily at 02:00 UTC, before the default 03:00 raw-to-stage run
    */
@@ -61,6 +68,34 @@ export interface DapCatalogProps {
    * @default RETAIN, or DESTROY when `environment.removal_policy` is `destroy`
    */
   readonly removalPolicy?: RemovalPolicy;
+}
+
+/** The nested stack (by name) of each raw table, stage table (by family) and incoming table (by event). */
+export interface TableGroups {
+  readonly raw: ReadonlyMap<string, string>;
+  readonly stage: ReadonlyMap<string, string>;
+  readonly incoming: ReadonlyMap<string, string>;
+}
+
+/**
+ * One group per product family: its stage table, its events' incoming tables and its events' raw tables (a raw table
+ * named after the event). Families are taken in name order, so a raw table two families read stays with the first.
+ */
+export function familyTableGroups(
+  familyEvents: ReadonlyMap<string, { readonly events: readonly { readonly event_name: string }[] }>,
+  rawTables: ReadonlyMap<string, unknown>,
+): TableGroups {
+  const raw = new Map<string, string>();
+  const stage = new Map<string, string>();
+  const incoming = new Map<string, string>();
+  for (const family of [...familyEvents.keys()].sort()) {
+    stage.set(family, family);
+    for (const { event_name } of familyEvents.get(family)?.events ?? []) {
+      incoming.set(event_name, family);
+      if (rawTables.has(event_name) && !raw.has(event_name)) raw.set(event_name, family);
+    }
+  }
+  return { raw, stage, incoming };
 }
 
 /** Last year the `year` projection covers; projection only lists folders a query's filter selects. */
@@ -94,6 +129,9 @@ export class DapCatalog extends Construct {
   public readonly crawlers: ReadonlyMap<string, glue.CfnCrawler>;
   /** The role of each source's crawler, by source name. */
   public readonly crawlerRoles: ReadonlyMap<string, iam.Role>;
+  /** The nested stacks the tables are declared in, by group name (a product family, or `source-<name>`). */
+  public readonly tableStacks: ReadonlyMap<string, NestedStack>;
+  private readonly tableStackScopes = new Map<string, NestedStack>();
 
   private readonly removalPolicy: RemovalPolicy;
 
@@ -138,10 +176,12 @@ export class DapCatalog extends Construct {
       this.runReportsTable.applyRemovalPolicy(this.removalPolicy);
     }
 
+    const groups = props.tableGroups;
     const rawTables = new Map<string, glue.CfnTable>();
     for (const def of props.rawTables ?? []) {
-      const table = new glue.CfnTable(this, `Raw-${def.table}`, {
-        catalogId: Stack.of(this).account,
+      const scope = this.tableStack(groups?.raw.get(def.table) ?? `source-${def.source}`);
+      const table = new glue.CfnTable(scope, `Raw-${def.table}`, {
+        catalogId: Stack.of(scope).account,
         databaseName: names.rawDatabase,
         tableInput: rawTableInput(def, props.rawBucket.bucketName, props.projectionStartYear ?? 2020),
       });
@@ -154,16 +194,19 @@ export class DapCatalog extends Construct {
     const stageTables = new Map<string, glue.CfnTable>();
     for (const def of props.stageTables ?? []) {
       const location = `s3://${props.stageBucket.bucketName}/${def.table}/`;
+      const scope = this.tableStack(groups?.stage.get(def.table) ?? 'stage');
       stageTables.set(
         def.table,
-        this.icebergTable(`Stage-${def.table}`, this.stageDatabase, names.stageDatabase, def, location),
+        this.icebergTable(scope, `Stage-${def.table}`, this.stageDatabase, names.stageDatabase, def, location),
       );
     }
     this.stageTables = stageTables;
     for (const def of props.incomingTables ?? []) {
       const location = `s3://${props.stageBucket.bucketName}/_incoming/${def.table}/`;
-      this.icebergTable(`Incoming-${def.table}`, this.incomingDatabase, names.incomingDatabase, def, location);
+      const scope = this.tableStack(groups?.incoming.get(def.table) ?? 'stage');
+      this.icebergTable(scope, `Incoming-${def.table}`, this.incomingDatabase, names.incomingDatabase, def, location);
     }
+    this.tableStacks = this.tableStackScopes;
 
     const crawlers = new Map<string, glue.CfnCrawler>();
     const crawlerRoles = new Map<string, iam.Role>();
@@ -202,16 +245,30 @@ export class DapCatalog extends Construct {
     this.crawlerRoles = crawlerRoles;
   }
 
+  /** The nested stack of a group of tables, made when its first table is declared. */
+  private tableStack(group: string): NestedStack {
+    let stack = this.tableStackScopes.get(group);
+    if (stack === undefined) {
+      stack = new NestedStack(this, `Tables-${group}`, {
+        description: `Glue tables of ${group} in the ${Stack.of(this).stackName} dap catalog`,
+        removalPolicy: this.removalPolicy,
+      });
+      this.tableStackScopes.set(group, stack);
+    }
+    return stack;
+  }
+
   /** An Iceberg v2 table that Glue creates at `location`, in `database` (named `databaseName`). */
   private icebergTable(
+    scope: Construct,
     id: string,
     database: glue.CfnDatabase,
     databaseName: string,
     def: StageTableDef,
     location: string,
   ): glue.CfnTable {
-    const table = new glue.CfnTable(this, id, {
-      catalogId: Stack.of(this).account,
+    const table = new glue.CfnTable(scope, id, {
+      catalogId: Stack.of(scope).account,
       databaseName,
       tableInput: {
         name: def.table,
@@ -292,7 +349,7 @@ export class DapCatalog extends Construct {
       assumedBy: new iam.ServicePrincipal('glue.amazonaws.com'),
       description: `dap drift crawler of the ${source} raw files`,
     });
-    const prefixes = tables.map((t) => `${t.location}/`);
+    const prefixes = sourcePrefixes(tables);
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [bucket.bucketArn] }),
     );
@@ -362,6 +419,20 @@ export class DapCatalog extends Construct {
     }
     return role;
   }
+}
+
+/**
+ * The folders a source's crawler may read: the deepest folder all its tables share (`txma/` for `txma/{table}`), so
+ * the policy stays the same size however many tables the source has; the tables' own folders when they share none.
+ */
+export function sourcePrefixes(tables: readonly Pick<RawTableDef, 'location'>[]): string[] {
+  const folders = tables.map((t) => `${t.location}/`.split('/').filter((part) => part !== ''));
+  const [first = [], ...rest] = folders;
+  let shared = 0;
+  while (shared < first.length && rest.every((f) => f[shared] === first[shared])) shared++;
+  // One table: its own folder. Several: the folder they share, unless that is the whole bucket.
+  if (shared > 0) return [`${first.slice(0, rest.length === 0 ? first.length : shared).join('/')}/`];
+  return [...new Set(folders.map((f) => `${f.join('/')}/`))];
 }
 
 /** Log groups Glue crawlers write to (with a security configuration Glue appends the role and configuration). */

@@ -66,9 +66,9 @@ export function printRunResult(result: TwinRunResult, write: (text: string) => v
   }
   const { report } = result;
   if (!report) {
-    write(
-      `run ${result.runId} FAILED before writing its report: ${result.error?.name ?? ''} ${result.error?.cause ?? ''}`,
-    );
+    // A state over Step Functions' payload quota fails the execution wherever it is, report written or not.
+    const when = result.error?.name === 'States.DataLimitExceeded' ? '' : ' before writing its report';
+    write(`run ${result.runId} FAILED${when}: ${result.error?.name ?? ''} ${result.error?.cause ?? ''}`);
     return EXIT_CODES.CRASHED;
   }
   write('');

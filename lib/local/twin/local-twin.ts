@@ -68,6 +68,8 @@ export interface TwinRunResult {
   readonly output?: unknown;
   readonly error?: { readonly name: string; readonly cause: string };
   readonly notifications: readonly { readonly subject?: string; readonly message: string }[];
+  /** The largest input or output any state had (Step Functions fails a state over 256 KiB). */
+  readonly largestPayload?: StatePayload;
 }
 
 /**
@@ -166,8 +168,16 @@ export class LocalTwin {
       const since = started.get(key);
       return since === undefined ? {} : { seconds: (performance.now() - since) / 1000 };
     };
+    let overLimit: { name: string; cause: string } | undefined;
+    let largestPayload: StatePayload = { state: '', direction: 'input', bytes: 0 };
     const logs = (async () => {
       for await (const event of execution.eventLogs) {
+        if (event.type === 'StateEntered' || event.type === 'StateExited') {
+          const payload = payloadOf(event.type, event.state.name, event.state);
+          if (payload && payload.bytes > largestPayload.bytes) largestPayload = payload;
+          overLimit ??= payload && payloadLimitError(payload);
+          if (overLimit) execution.abort();
+        }
         if (event.type === 'StateEntered') options.onStateEntered?.(event.state.name, execution.abort);
         if (progress && (event.type === 'StateEntered' || event.type === 'StateExited')) {
           const { name, input, output } = event.state as { name: string; input: unknown; output?: unknown };
@@ -189,6 +199,8 @@ export class LocalTwin {
     } catch (caught) {
       if (caught instanceof ExecutionAbortedError) {
         await logs.catch(() => undefined);
+        // Step Functions fails the execution itself; the lease stays until it lapses, as in AWS.
+        if (overLimit) return { runId, outcome: 'CRASHED', notifications, error: overLimit, largestPayload };
         if (options.signal?.aborted) {
           // Stopped on purpose: give the lease back now rather than leave the next run waiting for it to lapse.
           await control.releaseLease(RAW_TO_STAGE_LEASE, runId);
@@ -228,8 +240,44 @@ export class LocalTwin {
       ...(reportKey ? { reportKey } : {}),
       ...(output === undefined ? {} : { output }),
       ...(error ? { error } : {}),
+      largestPayload,
     };
   }
+}
+
+/** Step Functions' quota on a state's input and output, Map results included: 256 KiB of UTF-8 JSON. */
+export const STATE_PAYLOAD_LIMIT_BYTES = 262_144;
+
+/** The size of what a state was given (entered) or returned (exited), as Step Functions measures it. */
+export interface StatePayload {
+  readonly state: string;
+  readonly direction: 'input' | 'output';
+  readonly bytes: number;
+}
+
+function payloadOf(
+  type: 'StateEntered' | 'StateExited',
+  state: string,
+  data: { readonly input?: unknown; readonly output?: unknown },
+): StatePayload | undefined {
+  const payload = type === 'StateEntered' ? data.input : data.output;
+  if (payload === undefined) return undefined;
+  const direction = type === 'StateEntered' ? 'input' : 'output';
+  return { state, direction, bytes: Buffer.byteLength(JSON.stringify(payload)) };
+}
+
+/**
+ * The error Step Functions fails an execution with when a state receives or returns more than 256 KiB
+ * (`States.DataLimitExceeded`, which `States.ALL` does not catch), so a plan or a report that only the twin could
+ * carry fails here too.
+ */
+export function payloadLimitError(payload: StatePayload): { name: string; cause: string } | undefined {
+  if (payload.bytes <= STATE_PAYLOAD_LIMIT_BYTES) return undefined;
+  const what = payload.direction === 'input' ? 'was given an input' : 'returned a result';
+  return {
+    name: 'States.DataLimitExceeded',
+    cause: `The state '${payload.state}' ${what} of ${payload.bytes} bytes, exceeding the maximum number of bytes service limit (${STATE_PAYLOAD_LIMIT_BYTES}).`,
+  };
 }
 
 interface StepItem {

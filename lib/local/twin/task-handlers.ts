@@ -91,6 +91,9 @@ function lambdaHandler(
   };
 }
 
+/** StartQueryExecution's `QueryString` length constraint (Athena API reference). */
+export const ATHENA_QUERY_STRING_MAX_BYTES = 262_144;
+
 /** Athena StartQueryExecution.sync on the local engine; a client request token seen before returns its query. */
 function athenaHandler(engine: QueryEngine): TaskHandler {
   const byToken = new Map<string, unknown>();
@@ -105,6 +108,13 @@ function athenaHandler(engine: QueryEngine): TaskHandler {
     if (previous) return previous;
     try {
       if (ExecutionParameters?.length === 0) throw new Error('ExecutionParameters must be a non-empty list or absent');
+      const queryBytes = Buffer.byteLength(QueryString);
+      if (queryBytes > ATHENA_QUERY_STRING_MAX_BYTES) {
+        // Athena's API constraint, which DuckDB does not have.
+        throw new Error(
+          `1 validation error detected: Value at 'queryString' failed to satisfy constraint: Member must have length less than or equal to ${ATHENA_QUERY_STRING_MAX_BYTES} (it has ${queryBytes} bytes)`,
+        );
+      }
       if (ExecutionParameters && !acceptsExecutionParameters(QueryString)) {
         // Athena's own rule; DuckDB would accept them anywhere, so the twin enforces it to stay faithful.
         throw new Error(

@@ -1,0 +1,150 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { derived, fact, failures, formatNumber, metric, rss, seconds, show, table } from '../lib/report.ts';
+import type { BenchCase, Measurement, Step } from '../lib/types.ts';
+
+/**
+ * A synthetic project of N families × 10 events (lib/core/samples/large-project.ts): synthesized for `prod` (the
+ * Lambdas not bundled: the figure is CloudFormation's, not esbuild's) and checked against AWS's limits, then run on
+ * the twin with no data (every event planned, prepared and skipped): synthesis time, the largest template and its
+ * share of the 1 MB limit, the largest state payload and its share of 256 KiB, twin time per event.
+ */
+
+interface LargeParams {
+  readonly families: number;
+  readonly part: 'synth' | 'twin';
+  readonly workDir: string;
+}
+
+async function writeFiles(root: string, families: number): Promise<void> {
+  const { largeProjectFiles } = await import('../../lib/core/samples/large-project.ts');
+  for (const [path, content] of Object.entries(largeProjectFiles({ families, eventsPerFamily: 10 }))) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+}
+
+export const largeProject: BenchCase = {
+  name: 'large-project',
+  title: 'A project at scale: synthesis, AWS limits and the twin at 500 events',
+  plan({ quick }): Step[] {
+    const counts = quick ? [5] : [5, 50];
+    return counts.flatMap((families) =>
+      (['synth', 'twin'] as const).map((part) => ({
+        label: `${formatNumber(families * 10)} events over ${families} families: ${part === 'synth' ? 'synthesis' : 'twin run'}`,
+        params: { families, part },
+        repetitions: 1,
+      })),
+    );
+  },
+  async measure(raw): Promise<Measurement> {
+    const p = raw as unknown as LargeParams;
+    const root = join(p.workDir, `project-${p.families}`);
+    await writeFiles(root, p.families);
+    if (p.part === 'synth') {
+      const { App } = await import('aws-cdk-lib');
+      const { loadCheckedProject } = await import('../../lib/check/check.ts');
+      const { addDapStacks } = await import('../../lib/infra/dap-app.ts');
+      const { checkAssemblyLimits, LIMITS } = await import('../../lib/infra/deploy-limits.ts');
+      const t0 = performance.now();
+      const app = new App({ outdir: join(root, 'cdk.out'), context: { 'aws:cdk:bundling-stacks': [] } });
+      addDapStacks(app, loadCheckedProject(root), { only: 'prod' });
+      const report = checkAssemblyLimits(app.synth());
+      const synthMs = performance.now() - t0;
+      const largest = [...report.measured].sort((a, b) => b.templateBytes - a.templateBytes)[0];
+      const rolePolicies = Math.max(...report.measured.map((m) => m.largestRolePolicies));
+      return {
+        metrics: { synth_ms: synthMs },
+        facts: {
+          stacks: report.measured.length,
+          largest_template_bytes: largest?.templateBytes ?? 0,
+          largest_template_share: (largest?.templateBytes ?? 0) / LIMITS.templateBytes.max,
+          most_resources: Math.max(...report.measured.map((m) => m.resources)),
+          largest_role_policies: rolePolicies,
+          role_policy_share: rolePolicies / LIMITS.roleInlinePolicies.max,
+          findings: report.findings.length,
+          asl_errors: report.asl.length,
+        },
+      };
+    }
+    const { openLocal } = await import('../../lib/local/context.ts');
+    const { LocalTwin, STATE_PAYLOAD_LIMIT_BYTES } = await import('../../lib/local/twin/local-twin.ts');
+    const t0 = performance.now();
+    const context = await openLocal({ root, env: 'dev', dataDir: join(root, '.dap') });
+    try {
+      const twin = await LocalTwin.open(context);
+      const t1 = performance.now();
+      const result = await twin.run({ trigger: 'bench' });
+      const t2 = performance.now();
+      const events = p.families * 10;
+      return {
+        metrics: { open_ms: t1 - t0, run_ms: t2 - t1, per_event_ms: (t2 - t1) / events },
+        facts: {
+          outcome: result.outcome,
+          largest_payload_bytes: result.largestPayload?.bytes ?? 0,
+          largest_payload_state: `${result.largestPayload?.state} (${result.largestPayload?.direction})`,
+          payload_share: (result.largestPayload?.bytes ?? 0) / STATE_PAYLOAD_LIMIT_BYTES,
+        },
+      };
+    } finally {
+      await context.close();
+    }
+  },
+  render(results) {
+    const percent = (value: unknown) => `${formatNumber(Number(value) * 100)}%`;
+    const synth = results.filter((r) => r.step.params.part === 'synth');
+    const twin = results.filter((r) => r.step.params.part === 'twin');
+    return (
+      [
+        'A synthetic project (`lib/core/samples/large-project.ts`: DAP-shaped TxMA raw tables, one stage table per family, one transform per event), synthesized for `prod` in process (Lambdas not bundled) and checked by `lib/infra/deploy-limits.ts` as `cdk synth` checks it; then run on the twin with no raw data (every event planned, prepared and skipped).',
+        '',
+        table(
+          [
+            'project',
+            'synth + limit checks',
+            'stacks',
+            'largest template (of 1 MB)',
+            'most resources (of 500)',
+            'largest role policies (of 10,240)',
+            'limit findings / ASL errors',
+            'peak RSS',
+          ],
+          synth.map((r) => [
+            r.step.label,
+            seconds(metric(r, 'synth_ms')),
+            String(fact(r, 'stacks') ?? '-'),
+            `${formatNumber(Number(fact(r, 'largest_template_bytes')))} B (${percent(fact(r, 'largest_template_share'))})`,
+            String(fact(r, 'most_resources') ?? '-'),
+            `${formatNumber(Number(fact(r, 'largest_role_policies')))} (${percent(fact(r, 'role_policy_share'))})`,
+            `${fact(r, 'findings') ?? '-'} / ${fact(r, 'asl_errors') ?? '-'}`,
+            show(rss(r), 'MB'),
+          ]),
+        ),
+        '',
+        table(
+          [
+            'project',
+            'open (catalog)',
+            'run',
+            'per event',
+            'largest state payload (of 256 KiB)',
+            'outcome',
+            'peak RSS',
+          ],
+          twin.map((r) => [
+            r.step.label,
+            seconds(metric(r, 'open_ms')),
+            seconds(metric(r, 'run_ms')),
+            show(
+              derived(r, (m) => m.metrics.per_event_ms ?? Number.NaN),
+              'ms',
+            ),
+            `${formatNumber(Number(fact(r, 'largest_payload_bytes')))} B (${percent(fact(r, 'payload_share'))}), ${fact(r, 'largest_payload_state')}`,
+            String(fact(r, 'outcome') ?? '-'),
+            show(rss(r), 'MB'),
+          ]),
+        ),
+      ].join('\n') + failures(results)
+    );
+  },
+};
