@@ -1,4 +1,5 @@
 import { type ProjectFiles, parseProject, readProjectFiles } from '../config/loader.ts';
+import { ColumnTypeError, icebergTypeProblem, parseColumnType, toIcebergType } from '../core/model/column-types.ts';
 import { bucketNameProblems } from '../core/model/names.ts';
 import { ConfigError, type Problem } from '../core/model/problems.ts';
 import { PATHS, type Project } from '../core/model/project.ts';
@@ -182,6 +183,16 @@ export function crossCheck(project: Project): Problem[] {
         message: table.deduplication
           ? `deduplication names column(s) ${missing.join(', ')} that the table does not have`
           : `declare "deduplication": {"key": [...], "order_by": [...]} (the default, one row per event_id by earliest event_at then processed_date, needs column(s) ${missing.join(', ')})`,
+      });
+    }
+  }
+
+  // Stage columns CloudFormation cannot declare as Iceberg fields: found here, not at synthesis.
+  for (const table of project.stageTables.values()) {
+    for (const key of ['columns', 'partition_columns'] as const) {
+      table[key].forEach((column, index) => {
+        if (deployableStageType(column.type)) return;
+        problems.push({ file: table.file, at: `${key}[${index}].type`, message: icebergTypeProblem(column) });
       });
     }
   }
@@ -372,4 +383,14 @@ function checkTransform(project: Project, file: string, text: string, family: st
     });
   }
   return problems;
+}
+
+/** Whether CloudFormation can declare a stage column of this type; an unparsable one is the loader's to report. */
+function deployableStageType(text: string): boolean {
+  try {
+    return toIcebergType(parseColumnType(text)) !== undefined;
+  } catch (error) {
+    if (error instanceof ColumnTypeError) return true;
+    throw error;
+  }
 }

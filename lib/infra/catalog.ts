@@ -4,7 +4,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { type ColumnType, parseColumnType, toGlueType } from '../core/model/column-types.ts';
+import {
+  type ColumnType,
+  icebergTypeProblem,
+  parseColumnType,
+  toGlueType,
+  toIcebergType,
+} from '../core/model/column-types.ts';
 import { resourceNames } from '../core/model/names.ts';
 import { ConfigError } from '../core/model/problems.ts';
 import type { RawTableDef, StageTableDef } from '../core/model/project.ts';
@@ -532,38 +538,11 @@ function isPrimitive(type: ColumnType, ...names: string[]): boolean {
   return type.kind === 'primitive' && names.includes(type.name);
 }
 
-/** Iceberg's names for the primitive types stage tables use (Glue's `bigint` is Iceberg's `long`). */
-const ICEBERG_PRIMITIVES: Readonly<Record<string, string>> = {
-  string: 'string',
-  varchar: 'string',
-  char: 'string',
-  boolean: 'boolean',
-  tinyint: 'int',
-  smallint: 'int',
-  int: 'int',
-  integer: 'int',
-  bigint: 'long',
-  float: 'float',
-  real: 'float',
-  double: 'double',
-  date: 'date',
-  timestamp: 'timestamp',
-  binary: 'binary',
-};
-
 function icebergType(def: StageTableDef, column: Column): string {
-  const type = parseColumnType(column.type);
-  if (type.kind === 'decimal') return `decimal(${type.precision},${type.scale})`;
-  const name = type.kind === 'primitive' ? ICEBERG_PRIMITIVES[type.name] : undefined;
+  const name = toIcebergType(parseColumnType(column.type));
+  // `dap check` reports such a column first (icebergTypeProblem); this guards a project that was not checked.
   if (name === undefined) {
-    // CloudFormation types an Iceberg field as a string; nested types are JSON objects in Iceberg's schema.
-    throw new ConfigError([
-      {
-        file: def.file,
-        at: 'columns',
-        message: `column "${column.name}" has type ${column.type}: stage tables deployed by CloudFormation take primitive and decimal types only`,
-      },
-    ]);
+    throw new ConfigError([{ file: def.file, at: 'columns', message: icebergTypeProblem(column) }]);
   }
   return name;
 }

@@ -98,6 +98,26 @@ describe('dap check', () => {
 
   const brokenConfigs: { name: string; changes: Record<string, string | null>; file: string; expect: RegExp }[] = [
     {
+      name: 'a stage column of a nested type, which CloudFormation cannot declare (found by check, not at synthesis)',
+      changes: {
+        [SALES_STAGE]: json({
+          product_family: 'sales',
+          columns: [
+            { name: 'event_id', type: 'string' },
+            { name: 'user_id', type: 'string' },
+            { name: 'amount', type: 'decimal(10,2)' },
+            { name: 'event_at', type: 'timestamp' },
+            { name: 'tags', type: 'map<string,string>' },
+          ],
+          partition_columns: [{ name: 'event_name', type: 'string' }],
+          deduplication: { key: ['event_id'], order_by: ['event_at'] },
+        }),
+      },
+      file: SALES_STAGE,
+      expect:
+        /columns\[4\]\.type: column "tags" has type map<string,string>: stage tables deployed by CloudFormation take primitive and decimal types only/,
+    },
+    {
       name: 'bad JSON',
       changes: { [FAMILIES]: '[{"product_family": "sales", "enabled": true,]' },
       file: FAMILIES,

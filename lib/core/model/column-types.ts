@@ -175,3 +175,36 @@ export function toGlueType(type: ColumnType): string {
       return `struct<${type.fields.map((f) => `${f.name}:${toGlueType(f.type)}`).join(',')}>`;
   }
 }
+
+/** Iceberg's names for the primitive types stage tables use (Glue's `bigint` is Iceberg's `long`). */
+const ICEBERG_PRIMITIVES: Readonly<Record<string, string>> = {
+  string: 'string',
+  varchar: 'string',
+  char: 'string',
+  boolean: 'boolean',
+  tinyint: 'int',
+  smallint: 'int',
+  int: 'int',
+  integer: 'int',
+  bigint: 'long',
+  float: 'float',
+  real: 'float',
+  double: 'double',
+  date: 'date',
+  timestamp: 'timestamp',
+  binary: 'binary',
+};
+
+/**
+ * The Iceberg type of a stage table column as CloudFormation declares it, or undefined for nested types:
+ * CloudFormation types an Iceberg field as a string, while nested types are JSON objects in Iceberg's schema.
+ */
+export function toIcebergType(type: ColumnType): string | undefined {
+  if (type.kind === 'decimal') return `decimal(${type.precision},${type.scale})`;
+  return type.kind === 'primitive' ? ICEBERG_PRIMITIVES[type.name] : undefined;
+}
+
+/** Why a stage table column cannot be deployed, in the words `dap check` and synthesis both use. */
+export function icebergTypeProblem(column: { readonly name: string; readonly type: string }): string {
+  return `column "${column.name}" has type ${column.type}: stage tables deployed by CloudFormation take primitive and decimal types only (flatten it, or keep it as a JSON string)`;
+}
