@@ -21,7 +21,13 @@ try {
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 const assembly = app.synth();
 // What AWS would refuse at deploy time, refused here: template sizes and counts, IAM policy sizes, ASL definitions.
-const limits = checkAssemblyLimits(assembly);
+let limits: ReturnType<typeof checkAssemblyLimits>;
+try {
+  limits = checkAssemblyLimits(assembly);
+} catch (error) {
+  console.error(`dap: cannot check the synthesized templates against AWS's limits: ${(error as Error).message}`);
+  process.exit(1);
+}
 for (const finding of limits.findings.filter((f) => f.level === 'warning')) {
   console.error(`dap: warning: ${describeFinding(finding)}`);
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ArnFormat, NestedStack, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -53,10 +54,9 @@ export interface DapCatalogProps {
    */
   readonly incomingTables?: readonly StageTableDef[];
   /**
-   * Which nested stack each table is declared in (`tableGroupOf`): its product family's, so that no stack nears
-   * CloudFormation's limits however many families there are, and a change to one family's tables touches only its
-   * nested stack. Tables no group claims go to their raw source's group (`source-<name>`).
-   * @default every table in its raw source's group, stage and incoming tables in one `stage` group
+   * Which nested stack each table is declared in (`hashedTableGroups`), so that no stack nears CloudFormation's
+   * limits however many tables there are.
+   * @default every table in this construct's own stack
    */
   readonly tableGroups?: TableGroups;
   /**
@@ -83,25 +83,25 @@ export interface TableGroups {
   readonly incoming: ReadonlyMap<string, string>;
 }
 
+/** How many nested stacks `catalog_stacks: nested` spreads the tables over; fixed, so a table never moves. */
+export const CATALOG_TABLE_STACKS = 64;
+
 /**
- * One group per product family: its stage table, its events' incoming tables and its events' raw tables (a raw table
- * named after the event). Families are taken in name order, so a raw table two families read stays with the first.
+ * The nested stack of every table, by a hash of its kind and name: stable whatever families, events or other tables
+ * come and go (a family rename or an event moving family leaves every table where it was), and even, so at 64
+ * stacks a project of 10,000 tables puts about 160 (some 500 KB of template) in each.
  */
-export function familyTableGroups(
-  familyEvents: ReadonlyMap<string, { readonly events: readonly { readonly event_name: string }[] }>,
-  rawTables: ReadonlyMap<string, unknown>,
+export function hashedTableGroups(
+  rawTables: Iterable<string>,
+  stageTables: Iterable<string>,
+  incomingTables: Iterable<string>,
 ): TableGroups {
-  const raw = new Map<string, string>();
-  const stage = new Map<string, string>();
-  const incoming = new Map<string, string>();
-  for (const family of [...familyEvents.keys()].sort()) {
-    stage.set(family, family);
-    for (const { event_name } of familyEvents.get(family)?.events ?? []) {
-      incoming.set(event_name, family);
-      if (rawTables.has(event_name) && !raw.has(event_name)) raw.set(event_name, family);
-    }
-  }
-  return { raw, stage, incoming };
+  const group = (kind: string, table: string) => {
+    const bucket = createHash('sha256').update(`${kind}:${table}`).digest().readUInt32BE(0) % CATALOG_TABLE_STACKS;
+    return `tables-${String(bucket).padStart(2, '0')}`;
+  };
+  const by = (kind: string, tables: Iterable<string>) => new Map([...tables].map((t) => [t, group(kind, t)]));
+  return { raw: by('raw', rawTables), stage: by('stage', stageTables), incoming: by('incoming', incomingTables) };
 }
 
 /** Last year the `year` projection covers; projection only lists folders a query's filter selects. */
@@ -135,7 +135,7 @@ export class DapCatalog extends Construct {
   public readonly crawlers: ReadonlyMap<string, glue.CfnCrawler>;
   /** The role of each source's crawler, by source name. */
   public readonly crawlerRoles: ReadonlyMap<string, iam.Role>;
-  /** The nested stacks the tables are declared in, by group name (a product family, or `source-<name>`). */
+  /** The nested stacks the tables are declared in, by group name (`tables-NN`); none without `tableGroups`. */
   public readonly tableStacks: ReadonlyMap<string, NestedStack>;
   private readonly tableStackScopes = new Map<string, NestedStack>();
 
@@ -185,7 +185,7 @@ export class DapCatalog extends Construct {
     const groups = props.tableGroups;
     const rawTables = new Map<string, glue.CfnTable>();
     for (const def of props.rawTables ?? []) {
-      const scope = this.tableStack(groups?.raw.get(def.table) ?? `source-${def.source}`);
+      const scope = this.tableStack(groups?.raw.get(def.table));
       const table = new glue.CfnTable(scope, `Raw-${def.table}`, {
         catalogId: Stack.of(scope).account,
         databaseName: names.rawDatabase,
@@ -200,7 +200,7 @@ export class DapCatalog extends Construct {
     const stageTables = new Map<string, glue.CfnTable>();
     for (const def of props.stageTables ?? []) {
       const location = `s3://${props.stageBucket.bucketName}/${def.table}/`;
-      const scope = this.tableStack(groups?.stage.get(def.table) ?? 'stage');
+      const scope = this.tableStack(groups?.stage.get(def.table));
       stageTables.set(
         def.table,
         this.icebergTable(scope, `Stage-${def.table}`, this.stageDatabase, names.stageDatabase, def, location),
@@ -209,7 +209,7 @@ export class DapCatalog extends Construct {
     this.stageTables = stageTables;
     for (const def of props.incomingTables ?? []) {
       const location = `s3://${props.stageBucket.bucketName}/_incoming/${def.table}/`;
-      const scope = this.tableStack(groups?.incoming.get(def.table) ?? 'stage');
+      const scope = this.tableStack(groups?.incoming.get(def.table));
       this.icebergTable(scope, `Incoming-${def.table}`, this.incomingDatabase, names.incomingDatabase, def, location);
     }
     this.tableStacks = this.tableStackScopes;
@@ -223,7 +223,8 @@ export class DapCatalog extends Construct {
       const key = props.encryptionKey;
       const securityConfiguration = this.crawlerSecurityConfiguration(names.prefix, key);
       for (const [source, tables] of bySource) {
-        const role = this.crawlerRole(source, tables, props.rawBucket, key);
+        const others = (props.rawTables ?? []).filter((t) => t.source !== source);
+        const role = this.crawlerRole(source, tables, others, props.rawBucket, key);
         const crawler = new glue.CfnCrawler(this, `DriftCrawler-${source}`, {
           name: `${names.prefix}-raw-${source}-drift`,
           description: `Infers the schema of the ${source} raw files into ${this.driftDatabaseName}; logs changes, never updates tables`,
@@ -251,8 +252,9 @@ export class DapCatalog extends Construct {
     this.crawlerRoles = crawlerRoles;
   }
 
-  /** The nested stack of a group of tables, made when its first table is declared. */
-  private tableStack(group: string): NestedStack {
+  /** The nested stack of a group of tables, made when its first table is declared; this construct without one. */
+  private tableStack(group: string | undefined): Construct {
+    if (group === undefined) return this;
     let stack = this.tableStackScopes.get(group);
     if (stack === undefined) {
       stack = new NestedStack(this, `Tables-${group}`, {
@@ -347,7 +349,13 @@ export class DapCatalog extends Construct {
    * One role per source: list and read that source's raw prefixes only, decrypt them, write tables and partitions in
    * the drift database only, and write its own (encrypted) crawler logs.
    */
-  private crawlerRole(source: string, tables: readonly RawTableDef[], bucket: s3.IBucket, key: kms.IKey): iam.Role {
+  private crawlerRole(
+    source: string,
+    tables: readonly RawTableDef[],
+    others: readonly RawTableDef[],
+    bucket: s3.IBucket,
+    key: kms.IKey,
+  ): iam.Role {
     const stack = Stack.of(this);
     const glueArn = (resource: string, resourceName?: string) =>
       stack.formatArn({ service: 'glue', resource, ...(resourceName === undefined ? {} : { resourceName }) });
@@ -355,7 +363,7 @@ export class DapCatalog extends Construct {
       assumedBy: new iam.ServicePrincipal('glue.amazonaws.com'),
       description: `dap drift crawler of the ${source} raw files`,
     });
-    const prefixes = sourcePrefixes(tables);
+    const prefixes = sourcePrefixes(tables, others);
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [bucket.bucketArn] }),
     );
@@ -431,14 +439,20 @@ export class DapCatalog extends Construct {
  * The folders a source's crawler may read: the deepest folder all its tables share (`txma/` for `txma/{table}`), so
  * the policy stays the same size however many tables the source has; the tables' own folders when they share none.
  */
-export function sourcePrefixes(tables: readonly Pick<RawTableDef, 'location'>[]): string[] {
+export function sourcePrefixes(
+  tables: readonly Pick<RawTableDef, 'location'>[],
+  others: readonly Pick<RawTableDef, 'location'>[] = [],
+): string[] {
   const folders = tables.map((t) => `${t.location}/`.split('/').filter((part) => part !== ''));
+  const own = [...new Set(folders.map((f) => `${f.join('/')}/`))];
   const [first = [], ...rest] = folders;
   let shared = 0;
   while (shared < first.length && rest.every((f) => f[shared] === first[shared])) shared++;
-  // One table: its own folder. Several: the folder they share, unless that is the whole bucket.
-  if (shared > 0) return [`${first.slice(0, rest.length === 0 ? first.length : shared).join('/')}/`];
-  return [...new Set(folders.map((f) => `${f.join('/')}/`))];
+  // One table: its own folder. Several: the folder they share, unless that is the whole bucket or it holds
+  // another source's tables too.
+  if (shared === 0) return own;
+  const prefix = `${first.slice(0, rest.length === 0 ? first.length : shared).join('/')}/`;
+  return others.some((t) => `${t.location}/`.startsWith(prefix)) ? own : [prefix];
 }
 
 /** Log groups Glue crawlers write to (with a security configuration Glue appends the role and configuration). */

@@ -6,7 +6,7 @@ import type { Project } from '../core/model/project.ts';
 import type { EnvironmentConfig } from '../core/model/schemas.ts';
 import { incomingTableDefs } from '../core/transform.ts';
 import { DapApiIngestion } from './api-ingestion.ts';
-import { DapCatalog, familyTableGroups } from './catalog.ts';
+import { DapCatalog, hashedTableGroups } from './catalog.ts';
 import { DapControlTable } from './control.ts';
 import { DapFileIngestion } from './ingestion.ts';
 import { DapMonitoring } from './monitoring.ts';
@@ -75,7 +75,15 @@ export class DapStack extends Stack {
       rawTables: [...project.rawTables.values()],
       stageTables: [...project.stageTables.values()],
       incomingTables: incomingTableDefs(project),
-      tableGroups: familyTableGroups(project.familyEvents, project.rawTables),
+      ...(env.catalog_stacks === 'nested'
+        ? {
+            tableGroups: hashedTableGroups(
+              project.rawTables.keys(),
+              [...project.stageTables.values()].map((t) => t.table),
+              incomingTableDefs(project).map((t) => t.table),
+            ),
+          }
+        : {}),
     });
     const names = resourceNames(env);
     const buckets = this.storage.buckets;

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 
@@ -134,8 +134,10 @@ export function checkAssemblyLimits(assembly: SynthesizedAssembly): LimitReport 
   const findings: LimitFinding[] = [];
   const asl: AslFinding[] = [];
   const measured: TemplateMeasure[] = [];
-  const nested = readdirSync(assembly.directory).filter((f) => f.endsWith('.nested.template.json'));
-  for (const file of [...assembly.stacks.map((s) => s.templateFile), ...nested.sort()]) {
+  // Each stack's own nested stacks, as its asset manifest lists them (cdk.out keeps files of other environments
+  // and of removed nested stacks, which this deploy does not send).
+  const files = assembly.stacks.flatMap((stack) => [stack.templateFile, ...nestedTemplates(assembly.directory, stack)]);
+  for (const file of files) {
     const path = join(assembly.directory, file);
     const report = checkTemplate(basename(file).replace(/\.template\.json$/, ''), path);
     findings.push(...report.findings);
@@ -143,6 +145,19 @@ export function checkAssemblyLimits(assembly: SynthesizedAssembly): LimitReport 
     measured.push(...report.measured);
   }
   return { findings, asl, measured };
+}
+
+/** The nested stack templates a stack deploys: the `*.nested.template.json` files of its asset manifest. */
+function nestedTemplates(directory: string, stack: { readonly templateFile: string }): string[] {
+  const manifest = join(directory, stack.templateFile.replace(/\.template\.json$/, '.assets.json'));
+  if (!existsSync(manifest)) return [];
+  const assets = JSON.parse(readFileSync(manifest, 'utf8')) as {
+    files?: Record<string, { source?: { path?: string } }>;
+  };
+  return Object.values(assets.files ?? {})
+    .map((asset) => asset.source?.path)
+    .filter((path): path is string => path?.endsWith('.nested.template.json') === true)
+    .sort();
 }
 
 /** One template file: its size and counts, its roles' policies, its state machines. */
@@ -177,7 +192,7 @@ export function checkTemplate(stack: string, path: string): LimitReport {
     }
     if (resource.Type === 'AWS::IAM::Policy') {
       for (const role of (properties.Roles as unknown[] | undefined) ?? []) {
-        const roleId = (role as { Ref?: string }).Ref ?? String(role);
+        const roleId = (role as { Ref?: string }).Ref ?? JSON.stringify(role);
         addToRole(roleId, policyCharacters(properties.PolicyDocument, stack));
       }
     }
@@ -185,6 +200,8 @@ export function checkTemplate(stack: string, path: string): LimitReport {
       measure(LIMITS.managedPolicy, policyCharacters(properties.PolicyDocument, stack), id);
     }
     if (resource.Type === 'AWS::StepFunctions::StateMachine') {
+      // A definition kept in S3 (DefinitionS3Location) is not in the template to measure.
+      if (properties.DefinitionString === undefined && properties.Definition === undefined) continue;
       const text =
         properties.DefinitionString !== undefined
           ? String(resolve(properties.DefinitionString, stack))
@@ -278,9 +295,9 @@ function resolve(value: unknown, stack: string): unknown {
     if (key === 'Ref') return PSEUDO[String(argument)] ?? (argument === 'AWS::StackName' ? stack : NAME);
     if (key === 'Fn::GetAtt') return ARN;
     if (key === 'Fn::ImportValue') return ARN;
-    if (key === 'Fn::Join') {
+    if (key === 'Fn::Join' && Array.isArray(argument) && Array.isArray(argument[1])) {
       const [separator, parts] = argument as [string, unknown[]];
-      return (resolve(parts, stack) as unknown[]).map(String).join(separator);
+      return (resolve(parts, stack) as unknown[]).map(String).join(String(separator));
     }
     if (key === 'Fn::Sub') {
       const text = Array.isArray(argument) ? String(argument[0]) : String(argument);

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { loadCheckedProject } from '../../lib/check/check.ts';
 import { largeProjectFiles } from '../../lib/core/samples/large-project.ts';
-import { sourcePrefixes } from '../../lib/infra/catalog.ts';
+import { CATALOG_TABLE_STACKS, hashedTableGroups, sourcePrefixes } from '../../lib/infra/catalog.ts';
 import { addDapStacks } from '../../lib/infra/dap-app.ts';
 import {
   checkAssemblyLimits,
@@ -199,15 +199,16 @@ describe('a project of 500 events over 50 families', () => {
   test('synthesizes into stacks within 60% of every CloudFormation, IAM and Step Functions limit', () => {
     assert.deepEqual(report.findings.map(describeFinding), []);
     assert.deepEqual(report.asl, []);
-    // The parent and one nested stack of tables per family.
-    assert.equal(report.measured.length, 51);
     for (const m of report.measured) assert.ok(m.templateBytes < 0.6 * LIMITS.templateBytes.max, m.stack);
+    for (const m of report.measured) assert.ok(m.resources < 0.6 * LIMITS.resources.max, m.stack);
   });
 
-  test('each family has its tables in its own nested stack: its stage table, 10 incoming and 10 raw tables', () => {
-    const nested = report.measured.filter((m) => m.stack.includes('Tables'));
-    assert.equal(nested.length, 50);
-    for (const m of nested) assert.equal(m.resources, 21, m.stack);
+  test("the 1,050 tables (500 raw, 500 incoming, 50 stage) are spread evenly over the nested stacks", () => {
+    const nested = report.measured.filter((m) => m.stack !== 'prod-dap');
+    assert.equal(nested.length, CATALOG_TABLE_STACKS);
+    const tables = nested.reduce((sum, m) => sum + m.resources, 0);
+    assert.equal(tables, 1050);
+    assert.ok(Math.max(...nested.map((m) => m.resources)) < 2 * (tables / CATALOG_TABLE_STACKS));
   });
 
   test("the drift crawler's policy is the same size for 500 raw tables as for one", () => {
@@ -220,18 +221,18 @@ describe('a project of 500 events over 50 families', () => {
     assert.deepEqual(sourcePrefixes([{ location: 'txma/a' }, { location: 'txma/b' }]), ['txma/']);
     assert.deepEqual(sourcePrefixes([{ location: 'txma/a' }]), ['txma/a/']);
     assert.deepEqual(sourcePrefixes([{ location: 'a/x' }, { location: 'b/y' }]), ['a/x/', 'b/y/']);
+    // A shared folder that holds another source's tables too is not granted: each table's own folder is.
+    assert.deepEqual(sourcePrefixes([{ location: 'txma/a' }, { location: 'txma/b' }], [{ location: 'txma/c' }]), [
+      'txma/a/',
+      'txma/b/',
+    ]);
   });
 });
 
 describe('a change to one family', () => {
-  function synthesize(extraColumn: boolean) {
+  function synthesize(change: (files: Record<string, string>) => void): Record<string, string> {
     const files = largeProjectFiles({ families: 3, eventsPerFamily: 2 });
-    if (extraColumn) {
-      const path = 'athena-scripts/stage_tables/family_002.json';
-      const table = JSON.parse(files[path] ?? '{}');
-      table.columns.push({ name: 'added_later', type: 'string' });
-      files[path] = JSON.stringify(table);
-    }
+    change(files);
     const root = tempDir('dap-family-change-');
     after(() => rmSync(root, { recursive: true, force: true }));
     for (const [path, content] of Object.entries(files)) {
@@ -240,23 +241,60 @@ describe('a change to one family', () => {
     }
     const app = testApp({ outdir: join(root, 'cdk.out') });
     addDapStacks(app, loadCheckedProject(root), { only: 'dev' });
-    return app.synth();
+    const assembly = app.synth();
+    // Nested templates by their construct path (the file name ends in a hash of it), and the parent.
+    return Object.fromEntries(
+      checkAssemblyLimits(assembly).measured.map((m) => [
+        m.stack.replace(/[0-9A-F]{8}\.nested$/, ''),
+        readFileSync(join(assembly.directory, `${m.stack}.template.json`), 'utf8'),
+      ]),
+    );
   }
+  const edit = (files: Record<string, string>, path: string, change: (value: never) => void) => {
+    const value = JSON.parse(files[path] ?? '{}');
+    change(value as never);
+    files[path] = JSON.stringify(value);
+  };
+  const before = synthesize(() => {});
 
-  test("changes only that family's nested stack of tables", () => {
-    const before = synthesize(false);
-    const after_ = synthesize(true);
-    const templates = (assembly: { directory: string }) =>
-      Object.fromEntries(
-        checkAssemblyLimits({ directory: assembly.directory, stacks: [] }).measured.map((m) => [
-          m.stack.replace(/[0-9A-F]{8}\.nested$/, ''),
-          readFileSync(join(assembly.directory, `${m.stack}.template.json`), 'utf8'),
-        ]),
+  test("a new stage column changes only the nested stacks of that family's stage and incoming tables", () => {
+    // Act
+    const after_ = synthesize((files) =>
+      edit(files, 'athena-scripts/stage_tables/family_002.json', (table: { columns: unknown[] }) =>
+        table.columns.push({ name: 'added_later', type: 'string' }),
+      ),
+    );
+
+    // Assess
+    const groups = hashedTableGroups([], ['family_002'], ['family_002_event_001', 'family_002_event_002']);
+    const expected = new Set([...groups.stage.values(), ...groups.incoming.values()]);
+    const changed = Object.keys(before).filter((k) => before[k] !== after_[k] && k !== 'dev-dap');
+    assert.deepEqual(Object.keys(after_).sort(), Object.keys(before).sort());
+    assert.deepEqual(
+      changed.map((k) => k.replace(/^devdapCatalogTables/, '')).sort(),
+      [...expected].map((g) => g.replace('-', '')).sort(),
+    );
+  });
+
+  test('an event moving to another family leaves every table in the nested stack it was in', () => {
+    // Act: family_001_event_001 now belongs to family_003
+    const moved = synthesize((files) => {
+      edit(files, 'athena-scripts/process_scripts/family_001_config.json', (events: { event_name: string }[]) =>
+        events.splice(0, 1),
       );
-    const a = templates(before);
-    const b = templates(after_);
-    assert.deepEqual(Object.keys(a), Object.keys(b));
-    const changed = Object.keys(a).filter((k) => a[k] !== b[k]);
-    assert.deepEqual(changed, ['devdapCatalogTablesfamily002']);
+      edit(files, 'athena-scripts/process_scripts/family_003_config.json', (events: unknown[]) =>
+        events.push({ event_name: 'family_001_event_001', product_family: 'family_003', enabled: true }),
+      );
+      files['athena-scripts/dml/insert_into/family_001_event_001.sql'] = (
+        files['athena-scripts/dml/insert_into/family_001_event_001.sql'] ?? ''
+      ).replaceAll('{{stage_database}}.family_001', '{{stage_database}}.family_003');
+    });
+
+    // Assess: same nested stacks; the raw table is where it was, unchanged
+    assert.deepEqual(Object.keys(moved).sort(), Object.keys(before).sort());
+    const rawGroup = hashedTableGroups(['family_001_event_001'], [], []).raw.get('family_001_event_001');
+    const key = `devdapCatalogTables${rawGroup?.replace('-', '')}`;
+    assert.match(before[key] ?? '', /"Name": "family_001_event_001"/);
+    assert.match(moved[key] ?? '', /"Name": "family_001_event_001"/);
   });
 });

@@ -33,13 +33,17 @@ describe('the twin enforces the 256 KiB state payload quota', () => {
     // Prepare: every event fails its first step with the longest cause Step Functions keeps
     const twin = await LocalTwin.open(fixture.context);
     const cause = `injected: ${'x'.repeat(32_768 - 10)}`;
+    const ran: string[] = [];
 
     // Act
     const result = await twin.run({
       trigger: 'test',
       wrapTask: (state, handler) =>
         state !== 'PrepareTransform'
-          ? handler
+          ? async (input) => {
+              ran.push(state);
+              return handler(input);
+            }
           : async () => {
               throw new TaskError('States.TaskFailed', cause);
             },
@@ -53,6 +57,12 @@ describe('the twin enforces the 256 KiB state payload quota', () => {
       /^The state '\w+' (returned a result|was given an input) of \d+ bytes, exceeding the maximum number of bytes service limit \(262144\)\.$/,
     );
     assert.ok((result.largestPayload?.bytes ?? 0) > STATE_PAYLOAD_LIMIT_BYTES);
+    // Nothing after the families ran: their gathered results were the state that crossed the quota.
+    assert.deepEqual(
+      [...new Set(ran)].filter((state) => !['AcquireRunLease', 'PlanRun', 'CheckFamily'].includes(state)),
+      [],
+      `ran after the quota was crossed: ${[...new Set(ran)]}`,
+    );
     const lines: string[] = [];
     assert.equal(
       printRunResult(result, (line) => lines.push(line)),

@@ -311,6 +311,17 @@ export const environmentSchema = z
         'groups when the stack is destroyed, and protects the stack from termination; `destroy` removes them with ' +
         'the stack (buckets emptied first).',
     }),
+    catalog_stacks: z
+      .enum(['single', 'nested'], { error: 'expected "single" or "nested"' })
+      .default('single')
+      .meta({
+        description:
+          '`single` declares every Glue table in the environment stack (as environments deployed before dap 0.2 ' +
+          'have them); `nested` spreads them over 64 nested stacks by table name, so no stack nears ' +
+          "CloudFormation's limits at any size and a table never moves between stacks. Choose `nested` when an " +
+          'environment is first deployed: switching a deployed one moves its tables, which CloudFormation refuses ' +
+          'while the old ones exist.',
+      }),
   })
   .meta({ description: '`config/environments/<env>.json`: where and how one copy of the platform is deployed.' });
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;

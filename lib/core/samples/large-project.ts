@@ -43,12 +43,18 @@ export function largeProjectFiles(options: LargeProjectOptions = {}): Record<str
   const perFamily = options.eventsPerFamily ?? 10;
   const families = Array.from({ length: familyCount }, (_, f) => `family_${String(f + 1).padStart(3, '0')}`);
   const files: Record<string, string> = {
-    'config/environments/dev.json': json({ name: 'dev', account: '111111111111', region: 'eu-west-2' }),
+    'config/environments/dev.json': json({
+      name: 'dev',
+      account: '111111111111',
+      region: 'eu-west-2',
+      catalog_stacks: 'nested',
+    }),
     'config/environments/prod.json': json({
       name: 'prod',
       account: '222222222222',
       region: 'eu-west-2',
       removal_policy: 'retain',
+      catalog_stacks: 'nested',
     }),
     'athena-scripts/process_scripts/product_family_config.json': json(
       families.map((product_family) => ({ product_family, enabled: true })),

@@ -19,7 +19,7 @@ import type { RunProgress, RunProgressEvent } from '../live-progress.ts';
 import { readRunReport } from '../run-history.ts';
 import { type AslMachine, stateMachineDefinition, TemplateResolver } from './definition.ts';
 import { localLambdas } from './local-lambdas.ts';
-import { buildTaskHandlers, type TaskHandler } from './task-handlers.ts';
+import { buildTaskHandlers, TaskError, type TaskHandler } from './task-handlers.ts';
 import { cachedTemplate } from './template-cache.ts';
 
 /** The context's local warehouse, opened (and migrated) only when a reporting procedure is first called. */
@@ -135,10 +135,32 @@ export class LocalTwin {
         options.progress?.({ kind: 'note', text: `notification: ${subject ? `${subject}: ` : ''}${message}` });
       },
     });
+    let overLimit: { name: string; cause: string } | undefined;
+    let abort = () => {};
+    // A task's own input and result are measured before it runs and before its result moves on, so nothing runs
+    // after a task crosses the quota; what Map and Pass states assemble is measured from the event log below.
+    const withinQuota =
+      (name: string, handler: TaskHandler): TaskHandler =>
+      async (input) => {
+        // Let the event log catch up first: a Map or Pass state just before may have crossed the quota already.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (overLimit) throw quotaExceeded(overLimit);
+        const given = payloadLimitError({ state: name, direction: 'input', bytes: jsonBytes(input) });
+        if (given) throw quotaExceeded(given);
+        const result = await handler(input);
+        const returned = payloadLimitError({ state: name, direction: 'output', bytes: jsonBytes(result) });
+        if (returned) throw quotaExceeded(returned);
+        return result;
+      };
+    const quotaExceeded = (error: { name: string; cause: string }) => {
+      overLimit ??= error;
+      abort();
+      return new TaskError(error.name, error.cause);
+    };
     const wrapped = Object.fromEntries(
       Object.entries(handlers).map(([name, handler]) => [
         name,
-        options.wrapTask ? options.wrapTask(name, handler) : handler,
+        withinQuota(name, options.wrapTask ? options.wrapTask(name, handler) : handler),
       ]),
     );
 
@@ -160,6 +182,7 @@ export class LocalTwin {
       context: { Execution: { Name: runId, StartTime: new Date().toISOString(), Input: input } },
     });
 
+    abort = () => execution.abort();
     const interrupt = () => execution.abort();
     options.signal?.addEventListener('abort', interrupt, { once: true });
     const progress = options.progress;
@@ -168,7 +191,6 @@ export class LocalTwin {
       const since = started.get(key);
       return since === undefined ? {} : { seconds: (performance.now() - since) / 1000 };
     };
-    let overLimit: { name: string; cause: string } | undefined;
     let largestPayload: StatePayload = { state: '', direction: 'input', bytes: 0 };
     const logs = (async () => {
       for await (const event of execution.eventLogs) {
@@ -225,6 +247,8 @@ export class LocalTwin {
       error = { name, cause };
     }
     await logs;
+    // The quota was crossed by a state the interpreter had already moved past: the execution failed there.
+    if (overLimit) return { runId, outcome: 'CRASHED', notifications, error: overLimit, largestPayload };
 
     const reportKey = (await context.store.list(context.names.buckets.processResults, 'run_reports/')).find((key) =>
       key.endsWith(`/${runId}.json`),
@@ -248,6 +272,10 @@ export class LocalTwin {
 /** Step Functions' quota on a state's input and output, Map results included: 256 KiB of UTF-8 JSON. */
 export const STATE_PAYLOAD_LIMIT_BYTES = 262_144;
 
+function jsonBytes(value: unknown): number {
+  return value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value));
+}
+
 /** The size of what a state was given (entered) or returned (exited), as Step Functions measures it. */
 export interface StatePayload {
   readonly state: string;
@@ -263,7 +291,7 @@ function payloadOf(
   const payload = type === 'StateEntered' ? data.input : data.output;
   if (payload === undefined) return undefined;
   const direction = type === 'StateEntered' ? 'input' : 'output';
-  return { state, direction, bytes: Buffer.byteLength(JSON.stringify(payload)) };
+  return { state, direction, bytes: jsonBytes(payload) };
 }
 
 /**
