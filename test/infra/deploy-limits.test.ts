@@ -203,7 +203,7 @@ describe('a project of 500 events over 50 families', () => {
     for (const m of report.measured) assert.ok(m.resources < 0.6 * LIMITS.resources.max, m.stack);
   });
 
-  test("the 1,050 tables (500 raw, 500 incoming, 50 stage) are spread evenly over the nested stacks", () => {
+  test('the 1,050 tables (500 raw, 500 incoming, 50 stage) are spread evenly over the nested stacks', () => {
     const nested = report.measured.filter((m) => m.stack !== 'prod-dap');
     assert.equal(nested.length, CATALOG_TABLE_STACKS);
     const tables = nested.reduce((sum, m) => sum + m.resources, 0);
