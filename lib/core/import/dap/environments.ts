@@ -4,7 +4,8 @@ import type { WarehouseFacts } from './warehouse.ts';
 /**
  * The environments of an imported project: dev, test and prod in the shape of dap's own, with the warehouse as DAP's
  * scripts name it (the database of their three-part names, the reporting schema of their procedures, the Spectrum
- * schema over the stage database). Accounts are placeholders to set before deploying.
+ * schema over the stage database). Accounts are placeholders to set before deploying. They are new environments, so
+ * their Glue tables go in nested stacks (`catalog_stacks`): a project of DAP's size does not fit one stack.
  */
 export function environmentFiles(facts: WarehouseFacts): { path: string; text: string }[] {
   const redshift = (max: number) => ({
@@ -32,6 +33,7 @@ export function environmentFiles(facts: WarehouseFacts): { path: string; text: s
       athena: { bytes_scanned_cutoff: 1_000_000_000 },
       redshift: redshift(32),
       removal_policy: 'destroy',
+      catalog_stacks: 'nested',
     },
     {
       name: 'test',
@@ -50,6 +52,7 @@ export function environmentFiles(facts: WarehouseFacts): { path: string; text: s
       athena: { bytes_scanned_cutoff: 10_000_000_000 },
       redshift: redshift(32),
       removal_policy: 'destroy',
+      catalog_stacks: 'nested',
     },
     {
       name: 'prod',
@@ -69,6 +72,7 @@ export function environmentFiles(facts: WarehouseFacts): { path: string; text: s
       orchestration: { family_concurrency: 10, event_concurrency: 5, lease_seconds: 1800 },
       redshift: redshift(128),
       removal_policy: 'retain',
+      catalog_stacks: 'nested',
     },
   ];
   return environments.map((env) => ({
