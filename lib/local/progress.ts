@@ -1,6 +1,6 @@
 import { lateFileLines, type RunReport } from '../core/run-report.ts';
 import { formatTable } from './table-format.ts';
-import type { TwinOutcome, TwinRunResult } from './twin/local-twin.ts';
+import { STATE_PAYLOAD_LIMIT_BYTES, type TwinOutcome, type TwinRunResult } from './twin/local-twin.ts';
 
 /**
  * `dap run` exit codes: 0 SUCCEEDED (or nothing to do because another run holds the lease), 2 PARTIAL, 1 FAILED.
@@ -91,6 +91,19 @@ export function printRunResult(result: TwinRunResult, write: (text: string) => v
     write(`  ${reporting.product_family} (reporting): ${reporting.error}`);
   }
   for (const line of lateFileLines(report)) write(`  ${line}`);
+  const warning = payloadWarning(result);
+  if (warning) write(warning);
   if (result.reportKey) write(`report: ${result.reportKey}`);
   return EXIT_CODES[report.status];
+}
+
+/**
+ * A run that passed a state more than 60% of Step Functions' 256 KiB quota (dap's headroom target, as for the
+ * templates): said before a larger project crosses it in AWS.
+ */
+export function payloadWarning(result: Pick<TwinRunResult, 'largestPayload'>): string | undefined {
+  const largest = result.largestPayload;
+  if (largest === undefined || largest.bytes <= 0.6 * STATE_PAYLOAD_LIMIT_BYTES) return undefined;
+  const share = Math.round((largest.bytes / STATE_PAYLOAD_LIMIT_BYTES) * 100);
+  return `warning: state ${largest.state}'s ${largest.direction} was ${largest.bytes} bytes, ${share}% of Step Functions' ${STATE_PAYLOAD_LIMIT_BYTES}-byte quota; a run with more events or longer errors would fail in AWS (States.DataLimitExceeded)`;
 }

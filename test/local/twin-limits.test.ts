@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { printRunResult } from '../../lib/local/progress.ts';
+import { payloadWarning, printRunResult } from '../../lib/local/progress.ts';
 import type { AslMachine } from '../../lib/local/twin/definition.ts';
 import { TemplateResolver } from '../../lib/local/twin/definition.ts';
 import { LocalTwin, STATE_PAYLOAD_LIMIT_BYTES } from '../../lib/local/twin/local-twin.ts';
@@ -27,6 +27,16 @@ describe('the twin enforces the 256 KiB state payload quota', () => {
     assert.equal(result.outcome, 'SUCCEEDED');
     assert.ok(result.largestPayload && result.largestPayload.bytes > 1000, JSON.stringify(result.largestPayload));
     assert.ok(result.largestPayload.bytes < STATE_PAYLOAD_LIMIT_BYTES / 2, JSON.stringify(result.largestPayload));
+    assert.equal(payloadWarning(result), undefined);
+  });
+
+  test('a state over 60% of the quota is a warning in the run summary', () => {
+    const near = { largestPayload: { state: 'WriteRunReport', direction: 'output' as const, bytes: 160_481 } };
+    assert.equal(
+      payloadWarning(near),
+      "warning: state WriteRunReport's output was 160481 bytes, 61% of Step Functions' 262144-byte quota; a run with more events or longer errors would fail in AWS (States.DataLimitExceeded)",
+    );
+    assert.equal(payloadWarning({ largestPayload: { ...near.largestPayload, bytes: 157_286 } }), undefined);
   });
 
   test('events that fail with long errors (32 KiB, the most a Cause holds) fail the run as AWS would', async () => {
