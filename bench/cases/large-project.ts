@@ -1,5 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { derived, fact, failures, formatNumber, metric, rss, seconds, show, table } from '../lib/report.ts';
 import type { BenchCase, Measurement, Step } from '../lib/types.ts';
 
@@ -18,10 +17,8 @@ interface LargeParams {
 
 async function writeFiles(root: string, families: number): Promise<void> {
   const { largeProjectFiles } = await import('../../lib/core/samples/large-project.ts');
-  for (const [path, content] of Object.entries(largeProjectFiles({ families, eventsPerFamily: 10 }))) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
+  const { writeFiles: write } = await import('../../test/helpers/project-fixture.ts');
+  write(root, largeProjectFiles({ families, eventsPerFamily: 10 }));
 }
 
 export const largeProject: BenchCase = {

@@ -78,6 +78,14 @@ export function minimalProjectFiles(): Record<string, string> {
   };
 }
 
+/** Writes each file (path relative to `root` → content) under `root`, making the folders it needs. */
+export function writeFiles(root: string, files: Readonly<Record<string, string>>): void {
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+}
+
 export interface ProjectFixture {
   readonly root: string;
   write(path: string, content: string): void;

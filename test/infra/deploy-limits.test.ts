@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { loadCheckedProject } from '../../lib/check/check.ts';
 import { largeProjectFiles } from '../../lib/core/samples/large-project.ts';
@@ -15,6 +15,7 @@ import {
   validateAsl,
   WARN_SHARE,
 } from '../../lib/infra/deploy-limits.ts';
+import { writeFiles } from '../helpers/project-fixture.ts';
 import { tempDir, testApp } from './fixtures.ts';
 
 /**
@@ -185,11 +186,7 @@ describe('limits crossed give the answer AWS would', () => {
 
 describe('a project of 500 events over 50 families', () => {
   const root = tempDir('dap-large-project-');
-  after(() => rmSync(root, { recursive: true, force: true }));
-  for (const [path, content] of Object.entries(largeProjectFiles())) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
+  writeFiles(root, largeProjectFiles());
   const outdir = join(root, 'cdk.out');
   const app = testApp({ outdir });
   addDapStacks(app, loadCheckedProject(root), { only: 'prod' });
@@ -234,11 +231,7 @@ describe('a change to one family', () => {
     const files = largeProjectFiles({ families: 3, eventsPerFamily: 2 });
     change(files);
     const root = tempDir('dap-family-change-');
-    after(() => rmSync(root, { recursive: true, force: true }));
-    for (const [path, content] of Object.entries(files)) {
-      mkdirSync(dirname(join(root, path)), { recursive: true });
-      writeFileSync(join(root, path), content);
-    }
+    writeFiles(root, files);
     const app = testApp({ outdir: join(root, 'cdk.out') });
     addDapStacks(app, loadCheckedProject(root), { only: 'dev' });
     const assembly = app.synth();

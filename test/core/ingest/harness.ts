@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,7 @@ import type { IngestSummary } from '../../../lib/core/ingest/report.ts';
 import type { Project } from '../../../lib/core/model/project.ts';
 import { FileControlStore } from '../../../lib/engines/local/file-control-store.ts';
 import { FolderObjectStore } from '../../../lib/engines/local/folder-object-store.ts';
-import { minimalProjectFiles } from '../../helpers/project-fixture.ts';
+import { minimalProjectFiles, writeFiles } from '../../helpers/project-fixture.ts';
 
 /**
  * A project of its own for ingestion tests (independent of the repo's shipped sources, which change), and a data
@@ -112,10 +112,7 @@ export function ingestProjectFiles(): Record<string, string> {
 
 export function writeProject(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'dap-ingest-project-'));
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
+  writeFiles(root, files);
   return root;
 }
 
