@@ -1,5 +1,7 @@
-import { createReadStream, mkdirSync, rmSync } from 'node:fs';
+import { closeSync, createReadStream, mkdirSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { WorkbookSource } from '../../lib/core/ingest/xlsx-reader.ts';
+import { readZipDirectory } from '../../lib/core/ingest/zip-directory.ts';
 import { resourceNames } from '../../lib/core/model/names.ts';
 import { environment } from '../../lib/core/model/project.ts';
 import { FolderObjectStore } from '../../lib/engines/local/folder-object-store.ts';
@@ -10,7 +12,7 @@ import { copyProject } from '../lib/workspace.ts';
 /**
  * File ingestion as `dap ingest` runs it (the ingest Lambda's code on the local folders): drop into landing, hash,
  * ledger claim, read, map, validate, write NDJSON parts to raw, archive, report. Beside it: our reader alone (the
- * parse floor: papaparse or exceljs's streaming reader plus our decoding), and for CSV DuckDB's own `read_csv`
+ * parse floor: papaparse or our XLSX reader (ZIP entries inflated by range, rows parsed as they stream) plus our decoding), and for CSV DuckDB's own `read_csv`
  * converting the same file to NDJSON (`COPY (select * from read_csv(...)) TO ... (FORMAT json)`).
  */
 
@@ -74,13 +76,34 @@ async function readerAlone(p: FileParams, file: string): Promise<Measurement> {
   const { readXlsxRecords } = await import('../../lib/core/ingest/xlsx-reader.ts');
   const started = performance.now();
   let rows = 0;
-  const chunks = createReadStream(file, { highWaterMark: 1024 * 1024 });
   const records =
     p.format === 'csv'
-      ? readCsvRecords(chunks, { encoding: 'utf-8', delimiter: 'auto', maxRecordLength: 1_000_000 })
-      : readXlsxRecords(chunks, { sheet: { name: 'Registrations' } } as never);
+      ? readCsvRecords(createReadStream(file, { highWaterMark: 1024 * 1024 }), {
+          encoding: 'utf-8',
+          delimiter: 'auto',
+          maxRecordLength: 1_000_000,
+        })
+      : readXlsxRecords(workbookFile(file), { sheet: { name: 'Registrations' } });
   for await (const batch of records) rows += batch.length;
   return { metrics: { wall_ms: performance.now() - started, rows: rows - (p.format === 'csv' ? 1 : 3) } };
+}
+
+/** A workbook on disk as the XLSX reader takes it: its ZIP directory from the last megabyte, its parts by range. */
+function workbookFile(file: string): WorkbookSource {
+  const bytes = statSync(file).size;
+  const tailBytes = Math.min(bytes, 1024 * 1024);
+  const tail = Buffer.alloc(tailBytes);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, tail, 0, tailBytes, bytes - tailBytes);
+  } finally {
+    closeSync(fd);
+  }
+  return {
+    entries: readZipDirectory(tail, bytes),
+    bytes,
+    open: async (range) => createReadStream(file, { start: range.start, end: range.end - 1 }),
+  };
 }
 
 async function duckdbReadCsv(file: string): Promise<Measurement> {

@@ -23,13 +23,23 @@ export interface QueryResult {
   readonly durationMs: number;
 }
 
+export interface QueryOptions {
+  readonly parameters?: readonly string[];
+  /**
+   * The Athena workgroup the statement runs in, as a state machine task names it. A local engine then fails the
+   * statement where Athena would: over the workgroup's bytes-scanned cutoff, or writing more partitions than Athena
+   * keeps writers open for. @default none: a local engine enforces no limit (the Athena adapter uses its own)
+   */
+  readonly workgroup?: string;
+}
+
 /** Athena in AWS, DuckDB locally. SQL is Athena (Trino) SQL. */
 export interface QueryEngine {
   /**
    * Runs one statement. `parameters` bind positional `?` placeholders (Athena `ExecutionParameters`); they are
    * values only, never identifiers.
    */
-  execute(sql: string, options?: { readonly parameters?: readonly string[] }): Promise<QueryResult>;
+  execute(sql: string, options?: QueryOptions): Promise<QueryResult>;
   /** What an earlier query did (Athena: GetQueryRuntimeStatistics), for run reports; undefined if unknown. */
   queryStatistics(queryId: string): Promise<QueryStatistics | undefined>;
   close(): Promise<void>;
@@ -58,13 +68,25 @@ export interface ObjectStore {
   /**
    * The object as a stream (files may be far larger than memory), or undefined when there is no such key. With
    * `ifMatch` (the version seen earlier) a changed object throws `ObjectChangedError` instead of being half-read.
+   * With `range`, only the bytes from `start` up to (not including) `end` are streamed; `size` stays the object's.
    */
-  open(bucket: string, key: string, options?: { readonly ifMatch?: string }): Promise<ObjectHandle | undefined>;
+  open(bucket: string, key: string, options?: OpenOptions): Promise<ObjectHandle | undefined>;
   /** A copy that does not pass the bytes through the process; throws `ObjectChangedError` when `ifMatch` fails. */
   copy(
     from: { readonly bucket: string; readonly key: string; readonly ifMatch?: string },
     to: { readonly bucket: string; readonly key: string },
   ): Promise<void>;
+}
+
+export interface OpenOptions {
+  readonly ifMatch?: string;
+  readonly range?: ByteRange;
+}
+
+/** Bytes `start` (inclusive) to `end` (exclusive) of an object. */
+export interface ByteRange {
+  readonly start: number;
+  readonly end: number;
 }
 
 export interface ObjectHandle {

@@ -38,7 +38,7 @@ export interface DapFileIngestionProps {
   readonly controlTable: dynamodb.ITable;
   /** Encrypts the buckets (read and written with it), the dead-letter queue and the log group. */
   readonly key: kms.IKey;
-  /** @default 2048 MB: the parsers stream, this is head room for exceljs's shared strings and large parts */
+  /** @default 2048 MB: the parsers stream, this is head room for a workbook's shared strings and long rows */
   readonly memorySize?: number;
   /** @default 15 minutes, Lambda's maximum */
   readonly timeout?: Duration;
@@ -94,8 +94,6 @@ export class DapFileIngestion extends Construct {
       environment: { [INGEST_FILE_ENV.environment]: props.environment.name },
     });
     this.function = fn;
-    // exceljs buffers worksheets that precede the shared strings in the zip to /tmp; room for large workbooks.
-    (fn.function.node.defaultChild as lambda.CfnFunction).ephemeralStorage = { size: 4096 };
 
     // Two retries of a failed invocation (a busy hash clears within minutes), then the event goes to the DLQ.
     new lambda.CfnEventInvokeConfig(this, 'FailedInvocations', {

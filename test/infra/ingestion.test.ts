@@ -157,7 +157,7 @@ describe('DapFileIngestion', () => {
       Architectures: ['arm64'],
       MemorySize: 2048,
       Timeout: 900,
-      EphemeralStorage: { Size: 4096 },
+      EphemeralStorage: Match.absent(),
       Environment: {
         Variables: Match.objectLike({
           LANDING_BUCKET: ref(storage.buckets.landing),

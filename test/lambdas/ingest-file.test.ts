@@ -73,15 +73,23 @@ const preconditionFailed = () =>
 
 function installFakeS3(): void {
   s3.reset();
-  s3.on(GetObjectCommand).callsFake((input: { Bucket: string; Key: string; IfMatch?: string }) => {
+  s3.on(GetObjectCommand).callsFake((input: { Bucket: string; Key: string; IfMatch?: string; Range?: string }) => {
     interfere?.('GetObject', input);
     const object = objects.get(id(input.Bucket, input.Key));
     if (!object) throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} });
     if (input.IfMatch !== undefined && input.IfMatch !== object.etag) throw preconditionFailed();
-    const body = Object.assign(Readable.from([Buffer.from(object.body)]), {
-      transformToByteArray: async () => object.body,
-    });
-    return { Body: body, ETag: object.etag, ContentLength: object.body.byteLength };
+    // S3's `Range: bytes=first-last` (inclusive), answered with the part and `Content-Range: bytes first-last/size`.
+    const range = input.Range === undefined ? undefined : /^bytes=(\d+)-(\d+)$/.exec(input.Range);
+    const first = range ? Number(range[1]) : 0;
+    const last = range ? Math.min(Number(range[2]), object.body.byteLength - 1) : object.body.byteLength - 1;
+    const part = object.body.subarray(first, last + 1);
+    const body = Object.assign(Readable.from([Buffer.from(part)]), { transformToByteArray: async () => part });
+    return {
+      Body: body,
+      ETag: object.etag,
+      ContentLength: part.byteLength,
+      ...(range ? { ContentRange: `bytes ${first}-${last}/${object.body.byteLength}` } : {}),
+    };
   });
   s3.on(PutObjectCommand).callsFake((input: { Bucket: string; Key: string; Body: string | Uint8Array }) => {
     putObject(input.Bucket, input.Key, input.Body);
@@ -193,6 +201,30 @@ describe('ingest-file Lambda (S3 mocked at the SDK boundary)', () => {
     assert.equal(archived?.CopySourceIfMatch, etagOf(valid()), 'the original is copied only if unchanged');
     const gets = s3.commandCalls(GetObjectCommand).filter((c) => c.args[0].input.Bucket === BUCKETS.landing);
     assert.equal(gets[1]?.args[0].input.IfMatch, etagOf(valid()), 'the parse reads the version that was hashed');
+  });
+
+  test('a workbook is read by ranged GETs of the hashed version, one per part it needs', async () => {
+    // Prepare
+    const workbook = readFileSync(join(CORPUS_DIR, 'valid.xlsx'));
+    putObject(BUCKETS.landing, 'landing/people_xlsx/valid.xlsx', workbook);
+
+    // Act
+    const summary = await ingestLambda()(objectCreated('landing/people_xlsx/valid.xlsx'));
+
+    // Assess
+    assert.equal(summary.outcome, 'loaded');
+    assert.equal(summary.rows.loaded, 2);
+    const gets = s3
+      .commandCalls(GetObjectCommand)
+      .map((c) => c.args[0].input)
+      .filter((input) => input.Bucket === BUCKETS.landing);
+    assert.equal(gets[0]?.Range, undefined, 'the hashing pass reads the whole file once');
+    const ranged = gets.slice(1);
+    assert.ok(ranged.length >= 3, 'workbook, relationships, styles, strings and the sheet, each its own range');
+    for (const input of ranged) {
+      assert.match(input.Range ?? '', /^bytes=\d+-\d+$/);
+      assert.equal(input.IfMatch, etagOf(workbook), 'every part comes from the version that was hashed');
+    }
   });
 
   test('a key with "../" is quarantined as unsafe, original kept, nothing loaded', async () => {

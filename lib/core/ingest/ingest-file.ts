@@ -28,7 +28,7 @@ import {
   type ParseFacts,
   type RejectLine,
 } from './report.ts';
-import { readXlsxRecords, XlsxReadError } from './xlsx-reader.ts';
+import { readXlsxRecords, type WorkbookSource, XlsxReadError } from './xlsx-reader.ts';
 import { readZipDirectory, ZipDirectoryError, zipLimitProblem } from './zip-directory.ts';
 
 /**
@@ -479,7 +479,7 @@ async function processFile(
   const encoding = inspectFormat(reading.format, scan, processed);
   if (!encoding.ok) return quarantine(encoding.reason);
 
-  const records = await openRecords(deps, attempt, source, reading.format, encoding.value, processed);
+  const records = await openRecords(deps, attempt, scan, source, reading.format, encoding.value, processed);
   const sink = new RowSink(deps, attempt, heartbeat);
   const processor = new RecordProcessor(attempt, source, reading, rawTable, snapshotDate.value, processed, sink);
   const unreadable = await readAllRecords(records, processor, deps.signal);
@@ -511,7 +511,7 @@ async function chooseReading(
     const probe = { parse: facts } as Processed;
     const encoding = inspectFormat(reading.format, scan, probe);
     const problem = encoding.ok
-      ? await headerProblemOf(deps, attempt, source, reading, encoding.value, probe)
+      ? await headerProblemOf(deps, attempt, scan, source, reading, encoding.value, probe)
       : encoding.reason;
     if (problem === undefined) return { reading };
     const versions = reading.versions.map((v) => `"${v.version}"`).join(', ');
@@ -524,12 +524,13 @@ async function chooseReading(
 async function headerProblemOf(
   deps: IngestDeps,
   attempt: Attempt,
+  scan: Scan,
   source: FileSource,
   reading: Reading,
   encoding: TextEncoding | undefined,
   probe: Processed,
 ): Promise<string | undefined> {
-  const records = await openRecords(deps, attempt, source, reading.format, encoding, probe);
+  const records = await openRecords(deps, attempt, scan, source, reading.format, encoding, probe);
   try {
     for await (const batch of records) {
       for (const record of batch) {
@@ -606,20 +607,21 @@ function inspectFormat(format: FileFormat, scan: Scan, processed: Processed): Ch
 async function openRecords(
   deps: IngestDeps,
   attempt: Attempt,
+  scan: Scan,
   source: FileSource,
   format: FileFormat,
   encoding: TextEncoding | undefined,
   processed: Processed,
 ): Promise<AsyncIterable<SourceRecord[]>> {
-  const handle = await deps.store.open(deps.buckets.landing, attempt.key, { ifMatch: attempt.etag });
-  if (handle === undefined) throw new Error(`${attempt.key} disappeared between hashing and parsing`);
   const maxRecordLength = source.max_record_bytes;
   if (format.type === 'xlsx') {
     const options = { sheet: format.sheet, signal: deps.signal, maxRecordLength };
-    return readXlsxRecords(handle.body, options, (sheet) => {
+    return readXlsxRecords(workbookSource(deps, attempt, scan), options, (sheet) => {
       processed.parse = { ...processed.parse, sheet: sheet.name };
     });
   }
+  const handle = await deps.store.open(deps.buckets.landing, attempt.key, { ifMatch: attempt.etag });
+  if (handle === undefined) throw new Error(`${attempt.key} disappeared between hashing and parsing`);
   return readCsvRecords(
     handle.body,
     {
@@ -632,6 +634,19 @@ async function openRecords(
       processed.parse = { ...processed.parse, delimiter: dialect.delimiter, delimiter_evidence: dialect.evidence };
     },
   );
+}
+
+/** The hashed version of a workbook (`ifMatch`), read by range where its ZIP directory (from the scan) places each part. */
+function workbookSource(deps: IngestDeps, attempt: Attempt, scan: Scan): WorkbookSource {
+  return {
+    entries: readZipDirectory(scan.tail, scan.bytes),
+    bytes: scan.bytes,
+    open: async (range) => {
+      const handle = await deps.store.open(deps.buckets.landing, attempt.key, { ifMatch: attempt.etag, range });
+      if (handle === undefined) throw new Error(`${attempt.key} disappeared between hashing and parsing`);
+      return handle.body;
+    },
+  };
 }
 
 /** Feeds every record to the processor. A file unreadable past some row returns why: it is quarantined, not failed. */

@@ -1,12 +1,27 @@
 import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import { crc32, createInflateRaw } from 'node:zlib';
 import type { XlsxFormat } from '../model/file-source-schema.ts';
+import type { ByteRange } from '../ports.ts';
 import type { Cell, SourceRecord } from './cells.ts';
+import {
+  parseDateStyles,
+  parseRelationships,
+  parseWorkbook,
+  type RawCell,
+  relationshipsPartOf,
+  SharedStringStream,
+  SheetRowStream,
+  XmlElementError,
+} from './xlsx-xml.ts';
+import type { ZipEntry } from './zip-directory.ts';
 
 /**
- * XLSX records from a byte stream through exceljs's streaming reader: rows are read as the worksheet XML streams
- * past, never the whole workbook at once. Cells keep their type: dates come as `Date` (the styles are read, so a
- * date-formatted cell is told from a number), formulas give their cached result, rich text its plain text.
+ * XLSX records read straight from the workbook's ZIP entries: the central directory (read from the file's end)
+ * says where each part lies, so the workbook, its relationships, styles and shared strings are inflated first
+ * (whatever their order in the archive) and the chosen worksheet is then inflated and parsed as it streams, one row
+ * at a time. No temporary files, no whole part in memory but the shared strings (bounded by the source's limit).
+ * Cells keep their type: dates come as `Date` (a number in a date or time format), formulas give their cached
+ * result, rich text its plain text, Excel errors an error.
  */
 
 /** The workbook cannot be used: not a zip, a damaged one, or no worksheet to read. The file is quarantined. */
@@ -15,6 +30,14 @@ export class XlsxReadError extends Error {
     super(message, options);
     this.name = 'XlsxReadError';
   }
+}
+
+/** A workbook's bytes by range, and its ZIP directory. */
+export interface WorkbookSource {
+  readonly entries: readonly ZipEntry[];
+  /** The whole file's size. */
+  readonly bytes: number;
+  open(range: ByteRange): Promise<AsyncIterable<Uint8Array>>;
 }
 
 export interface XlsxReadOptions {
@@ -30,64 +53,74 @@ export interface XlsxSheetInfo {
 }
 
 const BATCH_ROWS = 1000;
+/** A row's XML beyond its text: cell tags, references, styles (about 30 characters a cell). */
+const ROW_MARKUP_ALLOWANCE = 4 * 1024 * 1024;
+const DEFAULT_MAX_ROW_XML = 256 * 1024 * 1024;
+const LOCAL_HEADER = 0x04034b50;
+const WORKSHEET = '/worksheet';
 
 export async function* readXlsxRecords(
-  chunks: AsyncIterable<Uint8Array>,
+  workbook: WorkbookSource,
   options: XlsxReadOptions,
   onSheet: (sheet: XlsxSheetInfo) => void = () => {},
 ): AsyncGenerator<SourceRecord[]> {
-  const input = Readable.from(chunks, { objectMode: false });
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
-    worksheets: 'emit',
-    sharedStrings: 'cache',
-    styles: 'cache',
-    hyperlinks: 'ignore',
-    entries: 'ignore',
-  });
-  const seen: string[] = [];
-  let found = false;
-  try {
-    for await (const worksheet of reader) {
-      options.signal?.throwIfAborted();
-      const sheet = worksheet as unknown as WorksheetLike;
-      const position = sheetPosition(reader, sheet.name) ?? seen.length + 1;
-      seen.push(sheet.name);
-      if (found || !isWanted(options.sheet, sheet.name, position)) continue;
-      found = true;
-      onSheet({ name: sheet.name, position });
-      let batch: SourceRecord[] = [];
-      for await (const row of sheet) {
-        batch.push({ row: row.number, cells: boundedCells(row.number, row.values, options) });
-        if (batch.length >= BATCH_ROWS) {
-          options.signal?.throwIfAborted();
-          yield batch;
-          batch = [];
-        }
-      }
-      if (batch.length > 0) yield batch;
-    }
-  } catch (error) {
-    if (error instanceof XlsxReadError || (error instanceof Error && error.name === 'AbortError')) throw error;
-    const detail = error instanceof Error ? error.message : String(error);
-    const hint = detail === 'FILE_ENDED' ? ' (the ZIP data ends early: a truncated or damaged file)' : '';
-    throw new XlsxReadError(`not a readable XLSX workbook: ${detail}${hint}`, { cause: error });
-  } finally {
-    input.destroy();
+  const parts = new Map(workbook.entries.map((entry) => [entry.name, entry]));
+  const rootRelationships = await optionalPartText(workbook, parts, '_rels/.rels', options.signal);
+  const workbookPart =
+    [...parseRelationships(rootRelationships ?? '', '').values()].find((r) => r.type.endsWith('/officeDocument'))
+      ?.target ?? 'xl/workbook.xml';
+  const book = parseWorkbook(await partText(workbook, parts, workbookPart, options.signal));
+  if (book.sheets.length === 0) throw new XlsxReadError('the workbook has no worksheets');
+  const position = book.sheets.findIndex((sheet, index) => isWanted(options.sheet, sheet.name, index + 1)) + 1;
+  if (position === 0) {
+    throw new XlsxReadError(
+      `the workbook has no ${wantedName(options.sheet)} (it has ${book.sheets.map((s) => `"${s.name}"`).join(', ')})`,
+    );
   }
-  if (seen.length === 0) throw new XlsxReadError('the workbook has no worksheets');
-  if (!found) {
-    const wanted =
-      options.sheet === undefined
-        ? 'a first worksheet'
-        : 'name' in options.sheet
-          ? `worksheet "${options.sheet.name}"`
-          : `worksheet number ${options.sheet.index}`;
-    throw new XlsxReadError(`the workbook has no ${wanted} (it has ${seen.map((s) => `"${s}"`).join(', ')})`);
+  const sheet = book.sheets[position - 1] as (typeof book.sheets)[number];
+  const relationships = parseRelationships(
+    (await optionalPartText(workbook, parts, relationshipsPartOf(workbookPart), options.signal)) ?? '',
+    workbookPart,
+  );
+  const target = relationships.get(sheet.relationshipId);
+  if (target === undefined || !target.type.endsWith(WORKSHEET)) {
+    const what = target === undefined ? 'no part' : `a ${target.type.slice(target.type.lastIndexOf('/') + 1)}`;
+    throw new XlsxReadError(`worksheet "${sheet.name}" is ${what}, not a worksheet of cells`);
   }
-}
+  const related = (type: string) => [...relationships.values()].find((r) => r.type.endsWith(type))?.target;
+  const stylesPart = related('/styles');
+  const dateStyles = parseDateStyles(
+    stylesPart === undefined ? '' : ((await optionalPartText(workbook, parts, stylesPart, options.signal)) ?? ''),
+  );
+  const stringsPart = related('/sharedStrings');
+  const sharedStrings =
+    stringsPart === undefined ? [] : await readSharedStrings(workbook, parts, stringsPart, options.signal);
+  onSheet({ name: sheet.name, position });
 
-interface WorksheetLike extends AsyncIterable<{ number: number; values: unknown }> {
-  readonly name: string;
+  const maxLength = options.maxRecordLength ?? Number.POSITIVE_INFINITY;
+  const rows = new SheetRowStream(
+    Number.isFinite(maxLength) ? maxLength * 2 + ROW_MARKUP_ALLOWANCE : DEFAULT_MAX_ROW_XML,
+    (row) => `row ${row} is longer than max_record_bytes (${maxLength} characters)`,
+  );
+  const toCells = cellReader(sharedStrings, dateStyles, book.date1904);
+  let batch: SourceRecord[] = [];
+  try {
+    for await (const text of partTexts(workbook, entryOf(parts, target.target), options.signal)) {
+      for (const row of rows.push(text)) {
+        batch.push({ row: row.row, cells: boundedCells(row.row, toCells(row.cells), maxLength) });
+      }
+      if (batch.length >= BATCH_ROWS) {
+        options.signal?.throwIfAborted();
+        yield batch;
+        batch = [];
+      }
+    }
+    rows.finish();
+  } catch (error) {
+    if (error instanceof XmlElementError) throw new XlsxReadError(error.message);
+    throw error;
+  }
+  if (batch.length > 0) yield batch;
 }
 
 function isWanted(sheet: XlsxFormat['sheet'], name: string, position: number): boolean {
@@ -96,20 +129,66 @@ function isWanted(sheet: XlsxFormat['sheet'], name: string, position: number): b
   return sheet.index === position;
 }
 
-/** The worksheet's place in the workbook's tab order (zip order may differ). */
-function sheetPosition(reader: unknown, name: string): number | undefined {
-  const sheets = (reader as { model?: { sheets?: { name?: string }[] } }).model?.sheets;
-  const index = sheets?.findIndex((s) => s.name === name) ?? -1;
-  return index >= 0 ? index + 1 : undefined;
+function wantedName(sheet: XlsxFormat['sheet']): string {
+  if (sheet === undefined) return 'a first worksheet';
+  return 'name' in sheet ? `worksheet "${sheet.name}"` : `worksheet number ${sheet.index}`;
+}
+
+/** Raw cells → values: shared strings looked up, date-formatted numbers made dates, holes null. */
+function cellReader(
+  sharedStrings: readonly string[],
+  dateStyles: readonly boolean[],
+  date1904: boolean,
+): (raw: readonly RawCell[]) => Cell[] {
+  const epochDays = date1904 ? 24107 : 25569;
+  return (raw) => {
+    const cells: Cell[] = new Array(raw.length);
+    for (let i = 0; i < raw.length; i++) {
+      const cell = raw[i];
+      cells[i] = cell === undefined ? null : valueOfCell(cell);
+    }
+    return cells;
+  };
+
+  function valueOfCell(cell: RawCell): Cell {
+    const { type, value } = cell;
+    if (value === undefined) {
+      return cell.formula
+        ? { error: 'a formula without a cached value (saved by a tool that does not calculate)' }
+        : null;
+    }
+    switch (type) {
+      case 's': {
+        const text = sharedStrings[Number(value)];
+        return text ?? { error: `shared string ${value}, which the workbook's string table does not hold` };
+      }
+      case 'str':
+      case 'inlineStr':
+        return value;
+      case 'b':
+        return value.trim() !== '0' && value.trim() !== 'false';
+      case 'e':
+        return { error: value };
+      case 'd': {
+        const date = new Date(value);
+        return Number.isNaN(date.getTime()) ? { error: `the date "${value}", which is not an ISO 8601 date` } : date;
+      }
+      default: {
+        const number = Number(value);
+        if (value.trim() === '' || Number.isNaN(number))
+          return { error: `the number "${value}", which is not a number` };
+        if (dateStyles[cell.style] === true) return new Date(Math.round((number - epochDays) * 86_400_000));
+        return number;
+      }
+    }
+  }
 }
 
 /**
  * The row's cells, refusing a row longer than the limit as it is read (a hostile sheet, not a bad value); the
  * limits on columns, cells and rows are the ingestion's, the same for CSV.
  */
-function boundedCells(row: number, values: unknown, options: XlsxReadOptions): Cell[] {
-  const cells = rowCells(values);
-  const maxLength = options.maxRecordLength ?? Number.POSITIVE_INFINITY;
+function boundedCells(row: number, cells: Cell[], maxLength: number): Cell[] {
   let length = 0;
   for (const cell of cells) {
     length += typeof cell === 'string' ? cell.length : 1;
@@ -119,32 +198,154 @@ function boundedCells(row: number, values: unknown, options: XlsxReadOptions): C
   return cells;
 }
 
-/** exceljs row values are 1-based and sparse; cells become 0-based, holes become null. */
-function rowCells(values: unknown): Cell[] {
-  if (!Array.isArray(values)) return [];
-  const cells: Cell[] = [];
-  for (let i = 1; i < values.length; i++) cells.push(toCell(values[i]));
-  return cells;
+async function readSharedStrings(
+  workbook: WorkbookSource,
+  parts: ReadonlyMap<string, ZipEntry>,
+  name: string,
+  signal: AbortSignal | undefined,
+): Promise<string[]> {
+  const entry = parts.get(name);
+  if (entry === undefined) return [];
+  const items = new SharedStringStream(Math.max(entry.uncompressedBytes, 1024));
+  const strings: string[] = [];
+  try {
+    for await (const text of partTexts(workbook, entry, signal)) {
+      for (const item of items.push(text)) strings.push(item);
+    }
+    items.finish();
+  } catch (error) {
+    if (error instanceof XmlElementError) throw new XlsxReadError(`not a readable XLSX workbook: ${error.message}`);
+    throw error;
+  }
+  return strings;
 }
 
-export function toCell(value: unknown): Cell {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
-  if (value instanceof Date) return value;
-  if (typeof value === 'object') {
-    const v = value as Record<string, unknown>;
-    if ('formula' in v || 'sharedFormula' in v) {
-      // exceljs's streaming reader drops a cached error value (#DIV/0!) as if the formula had never been calculated.
-      const result = v.result;
-      if (result === undefined || (typeof result === 'number' && Number.isNaN(result))) {
-        return { error: 'a formula without a usable cached value (never calculated, or an Excel error)' };
-      }
-      return toCell(result);
+function entryOf(parts: ReadonlyMap<string, ZipEntry>, name: string): ZipEntry {
+  const entry = parts.get(name);
+  if (entry === undefined) throw new XlsxReadError(`not a readable XLSX workbook: it has no ${name}`);
+  return entry;
+}
+
+async function partText(
+  workbook: WorkbookSource,
+  parts: ReadonlyMap<string, ZipEntry>,
+  name: string,
+  signal: AbortSignal | undefined,
+): Promise<string> {
+  let text = '';
+  for await (const piece of partTexts(workbook, entryOf(parts, name), signal)) text += piece;
+  return text;
+}
+
+async function optionalPartText(
+  workbook: WorkbookSource,
+  parts: ReadonlyMap<string, ZipEntry>,
+  name: string,
+  signal: AbortSignal | undefined,
+): Promise<string | undefined> {
+  return parts.has(name) ? partText(workbook, parts, name, signal) : undefined;
+}
+
+/** A part's text as it inflates (UTF-8; a character split between chunks is joined). */
+async function* partTexts(
+  workbook: WorkbookSource,
+  entry: ZipEntry,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8');
+  for await (const bytes of inflateEntry(workbook, entry, signal)) yield decoder.decode(bytes, { stream: true });
+  const rest = decoder.decode();
+  if (rest.length > 0) yield rest;
+}
+
+/**
+ * One entry's bytes, inflated as they are read. The entry may not inflate past the size its directory record
+ * declares (the decompression-bomb limits were checked against those figures).
+ */
+async function* inflateEntry(
+  workbook: WorkbookSource,
+  entry: ZipEntry,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<Uint8Array> {
+  const damaged = (detail: string) => new XlsxReadError(`not a readable XLSX workbook: ${entry.name} ${detail}`);
+  if (entry.encrypted) throw damaged('is encrypted');
+  if (entry.method !== 0 && entry.method !== 8)
+    throw damaged(`uses ZIP compression method ${entry.method}, not deflate`);
+  // The local header's name and extra field may differ in length from the directory's: read them from the header.
+  const end = Math.min(workbook.bytes, entry.localHeaderOffset + 30 + 2 * 65_535 + entry.compressedBytes);
+  const body = await workbook.open({ start: entry.localHeaderOffset, end });
+  let produced = 0;
+  let crc = 0;
+  const check = (chunk: Uint8Array): Uint8Array => {
+    produced += chunk.byteLength;
+    crc = crc32(chunk, crc);
+    if (produced > entry.uncompressedBytes) {
+      throw damaged(
+        `inflates past the ${entry.uncompressedBytes} bytes its ZIP directory declares (a damaged or hostile file)`,
+      );
     }
-    if (Array.isArray(v.richText))
-      return v.richText.map((part: { text?: unknown }) => String(part.text ?? '')).join('');
-    if ('error' in v) return { error: String(v.error) };
-    if ('text' in v) return toCell(v.text);
+    return chunk;
+  };
+  const compressed = compressedBytesOf(body, entry, damaged);
+  const complete = () => {
+    if (produced !== entry.uncompressedBytes || crc !== entry.crc32) {
+      throw damaged(`fails its CRC-32 or size check (${produced} of ${entry.uncompressedBytes} bytes; a damaged file)`);
+    }
+  };
+  if (entry.method === 0) {
+    for await (const chunk of compressed) yield check(chunk);
+    complete();
+    return;
   }
-  return String(value);
+  const source = Readable.from(compressed, { objectMode: false });
+  const inflater = createInflateRaw();
+  source.on('error', (error) => inflater.destroy(error));
+  source.pipe(inflater);
+  try {
+    for await (const chunk of inflater) {
+      signal?.throwIfAborted();
+      yield check(chunk as Uint8Array);
+    }
+    complete();
+  } catch (error) {
+    if (error instanceof XlsxReadError || (error instanceof Error && error.name === 'AbortError')) throw error;
+    const detail = error instanceof Error ? error.message : String(error);
+    throw damaged(`cannot be inflated: ${detail} (a damaged file)`);
+  } finally {
+    source.destroy();
+    inflater.destroy();
+  }
+}
+
+/** The entry's compressed bytes: the range after its local header, cut at its compressed size. */
+async function* compressedBytesOf(
+  body: AsyncIterable<Uint8Array>,
+  entry: ZipEntry,
+  damaged: (detail: string) => XlsxReadError,
+): AsyncGenerator<Uint8Array> {
+  let header: Uint8Array = new Uint8Array(0);
+  let skip = -1;
+  let left = entry.compressedBytes;
+  for await (const raw of body) {
+    let chunk = raw;
+    if (skip < 0) {
+      header = header.byteLength === 0 ? chunk : Buffer.concat([header, chunk]);
+      if (header.byteLength < 30) continue;
+      const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
+      if (view.getUint32(0, true) !== LOCAL_HEADER) throw damaged('has no local header where its directory says');
+      skip = 30 + view.getUint16(26, true) + view.getUint16(28, true);
+      chunk = header;
+    }
+    if (skip > 0) {
+      const skipped = Math.min(skip, chunk.byteLength);
+      chunk = chunk.subarray(skipped);
+      skip -= skipped;
+    }
+    if (chunk.byteLength === 0) continue;
+    const take = chunk.byteLength > left ? chunk.subarray(0, left) : chunk;
+    left -= take.byteLength;
+    yield take;
+    if (left === 0) return;
+  }
+  if (left > 0) throw damaged('ends early (a truncated file)');
 }

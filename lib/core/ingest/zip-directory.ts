@@ -9,6 +9,14 @@ export interface ZipEntry {
   readonly name: string;
   readonly compressedBytes: number;
   readonly uncompressedBytes: number;
+  /** 0 stored, 8 deflated; anything else cannot be read here. */
+  readonly method: number;
+  /** Bit 0 of the general-purpose flags: the entry is encrypted. */
+  readonly encrypted: boolean;
+  /** CRC-32 of the uncompressed bytes. */
+  readonly crc32: number;
+  /** Where the entry's local header starts in the file. */
+  readonly localHeaderOffset: number;
 }
 
 /** The archive's central directory cannot be read: damaged, not a ZIP, or ZIP64 (over 4 GB, beyond any limit here). */
@@ -51,15 +59,29 @@ export function readZipDirectory(tail: Uint8Array, fileBytes: number): ZipEntry[
   for (let index = 0; index < count; index++) {
     if (at + 46 > tail.byteLength || view.getUint32(at, true) !== CENTRAL)
       throw new ZipDirectoryError(`ZIP central directory entry ${index + 1} is damaged`);
+    const flags = view.getUint16(at + 8, true);
+    const method = view.getUint16(at + 10, true);
+    const crc32 = view.getUint32(at + 16, true);
     const compressedBytes = view.getUint32(at + 20, true);
     const uncompressedBytes = view.getUint32(at + 24, true);
     const nameLength = view.getUint16(at + 28, true);
     const extraLength = view.getUint16(at + 30, true);
     const commentLength = view.getUint16(at + 32, true);
-    if (compressedBytes === 0xffffffff || uncompressedBytes === 0xffffffff)
+    const localHeaderOffset = view.getUint32(at + 42, true);
+    if (compressedBytes === 0xffffffff || uncompressedBytes === 0xffffffff || localHeaderOffset === 0xffffffff)
       throw new ZipDirectoryError('a ZIP64 entry (over 4 GB), beyond what a workbook may hold here');
     const name = new TextDecoder().decode(tail.subarray(at + 46, at + 46 + nameLength));
-    entries.push({ name, compressedBytes, uncompressedBytes });
+    if (localHeaderOffset + compressedBytes > fileBytes)
+      throw new ZipDirectoryError(`ZIP entry ${name} lies outside the file (a damaged file)`);
+    entries.push({
+      name,
+      compressedBytes,
+      uncompressedBytes,
+      method,
+      encrypted: (flags & 1) === 1,
+      crc32,
+      localHeaderOffset,
+    });
     at += 46 + nameLength + extraLength + commentLength;
   }
   return entries;

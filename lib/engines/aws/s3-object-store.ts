@@ -13,6 +13,7 @@ import {
   type ObjectHandle,
   type ObjectLister,
   type ObjectStore,
+  type OpenOptions,
   type StoredObject,
 } from '../../core/ports.ts';
 
@@ -58,16 +59,22 @@ export class S3ObjectStore implements ObjectStore, ObjectLister {
   }
 
   /** GetObject's body, streamed (never buffered whole); `IfMatch` pins the version seen before. */
-  async open(bucket: string, key: string, options: { ifMatch?: string } = {}): Promise<ObjectHandle | undefined> {
+  async open(bucket: string, key: string, options: OpenOptions = {}): Promise<ObjectHandle | undefined> {
+    const { ifMatch, range } = options;
     try {
       const response = await this.client.send(
-        new GetObjectCommand({ Bucket: bucket, Key: key, ...(options.ifMatch ? { IfMatch: options.ifMatch } : {}) }),
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          ...(ifMatch ? { IfMatch: ifMatch } : {}),
+          ...(range ? { Range: `bytes=${range.start}-${range.end - 1}` } : {}),
+        }),
       );
       const body = response.Body as unknown as AsyncIterable<Uint8Array> | undefined;
       return {
         body: body ?? emptyBody(),
         etag: response.ETag ?? '',
-        size: response.ContentLength ?? 0,
+        size: range ? sizeOfRanged(response.ContentRange, response.ContentLength) : (response.ContentLength ?? 0),
       };
     } catch (error) {
       if (error instanceof NoSuchKey) return undefined;
@@ -105,3 +112,9 @@ function isPreconditionFailed(error: unknown): boolean {
 }
 
 async function* emptyBody(): AsyncIterable<Uint8Array> {}
+
+/** The object's whole size from a ranged response's `Content-Range: bytes 0-9/1234`. */
+function sizeOfRanged(contentRange: string | undefined, contentLength: number | undefined): number {
+  const total = contentRange === undefined ? undefined : /\/(\d+)$/.exec(contentRange)?.[1];
+  return total === undefined ? (contentLength ?? 0) : Number(total);
+}

@@ -6,6 +6,7 @@ import {
   type ObjectHandle,
   type ObjectLister,
   type ObjectStore,
+  type OpenOptions,
   type StoredObject,
 } from '../../core/ports.ts';
 
@@ -80,13 +81,15 @@ export class FolderObjectStore implements ObjectStore, ObjectLister {
   }
 
   /** Streams the file (`createReadStream`); its etag is its size and modification time. */
-  async open(bucket: string, key: string, options: { ifMatch?: string } = {}): Promise<ObjectHandle | undefined> {
+  async open(bucket: string, key: string, options: OpenOptions = {}): Promise<ObjectHandle | undefined> {
     const path = this.pathOf(bucket, key);
     const etag = await etagOf(path);
     if (etag === undefined) return undefined;
     if (options.ifMatch !== undefined && options.ifMatch !== etag) throw new ObjectChangedError(bucket, key);
     const { size } = await stat(path);
-    return { body: createReadStream(path, { highWaterMark: 256 * 1024 }), etag, size };
+    const range = options.range;
+    const bounds = range === undefined ? {} : { start: range.start, end: range.end - 1 };
+    return { body: createReadStream(path, { highWaterMark: 256 * 1024, ...bounds }), etag, size };
   }
 
   async copy(

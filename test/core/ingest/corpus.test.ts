@@ -317,7 +317,8 @@ const CASES: readonly Case[] = [
     rows: counts(4, 2, 2),
     reason: null,
     rejected: {
-      'Score: the cell holds a formula without a usable cached value (never calculated, or an Excel error)': 2,
+      'Score: the cell holds the Excel error #DIV/0!': 1,
+      'Score: the cell holds a formula without a cached value (saved by a tool that does not calculate)': 1,
     },
     raw: (rows) =>
       assert.deepEqual(

@@ -31,3 +31,20 @@ test('listing a prefix finds exactly its objects, for a folder, a partial name o
   ]);
   assert.deepEqual(missing, []);
 });
+
+test('a ranged open streams only the bytes asked for, and the size stays the whole object’s', async () => {
+  // Prepare
+  const root = mkdtempSync(join(tmpdir(), 'dap-folder-store-'));
+  after(() => rmSync(root, { recursive: true, force: true }));
+  const store = new FolderObjectStore(root);
+  await store.put('landing', 'a.bin', 'abcdefghij');
+
+  // Act
+  const handle = await store.open('landing', 'a.bin', { range: { start: 2, end: 5 } });
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of handle?.body ?? []) chunks.push(chunk);
+
+  // Assess
+  assert.equal(Buffer.concat(chunks).toString(), 'cde');
+  assert.equal(handle?.size, 10);
+});
