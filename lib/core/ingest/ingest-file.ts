@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, hash as hashOf, randomUUID } from 'node:crypto';
 import { isFormulaLike } from '../formula-like.ts';
 import type { FileFormat, FileSource } from '../model/file-source-schema.ts';
 import type { Project, RawTableDef, SourceDef } from '../model/project.ts';
@@ -365,10 +365,11 @@ class PartWriter {
     private readonly signal: AbortSignal | undefined,
   ) {}
 
-  async add(line: string): Promise<void> {
+  /** Buffers the line; only a line that fills a part returns a promise (the part's write), so rows cost no tick. */
+  add(line: string): Promise<void> | undefined {
     this.buffer.push(line);
     this.size += line.length + 1;
-    if (this.size >= this.partBytes) await this.flush();
+    return this.size >= this.partBytes ? this.flush() : undefined;
   }
 
   async flush(): Promise<void> {
@@ -413,11 +414,11 @@ class RowSink {
     );
   }
 
-  addRaw(line: string): Promise<void> {
+  addRaw(line: string): Promise<void> | undefined {
     return this.raw.add(line);
   }
 
-  addReject(line: string): Promise<void> {
+  addReject(line: string): Promise<void> | undefined {
     return this.rejects.add(line);
   }
 
@@ -710,6 +711,9 @@ class RecordProcessor {
     throw new Error('a row reached raw before its mapping version was known');
   };
   private readonly datasetColumns: RawTableDef['columns'];
+  private readonly columnNames: readonly string[];
+  /** Where each snapshot key column is among the mapped values (-1: not a dataset column). */
+  private readonly keyIndexes: readonly number[];
   private readonly keySeen: Map<string, number> | undefined;
   /** Digests of the records seen, unless every copy is kept. */
   private readonly recordsSeen: Set<string> | undefined;
@@ -725,6 +729,8 @@ class RecordProcessor {
     private readonly sink: RowSink,
   ) {
     this.datasetColumns = rawTable.columns.filter((c) => !LINEAGE_COLUMNS.some((l) => l.name === c.name));
+    this.columnNames = this.datasetColumns.map((c) => c.name);
+    this.keyIndexes = (source.snapshot?.key ?? []).map((k) => this.columnNames.indexOf(k));
     this.keySeen = source.snapshot ? new Map<string, number>() : undefined;
     this.recordsSeen = source.duplicate_rows === 'keep' ? undefined : new Set<string>();
     this.ingestedAt = attempt.now.toISOString().replace('T', ' ').replace('Z', '');
@@ -761,8 +767,7 @@ class RecordProcessor {
     }
     const version = match.version.version;
     this.processed.mappingVersion = version;
-    const columnNames = this.datasetColumns.map((c) => c.name);
-    this.lineOf = rawLineWriter(this.attempt, columnNames, version, this.ingestedAt, this.snapshotDate);
+    this.lineOf = rawLineWriter(this.attempt, this.columnNames, version, this.ingestedAt, this.snapshotDate);
     this.mapper = rowMapper(match.version, header, this.datasetColumns, {
       strictWidth: format.type === 'csv',
       padShortRows: format.type === 'csv' && format.pad_short_rows,
@@ -802,9 +807,11 @@ class RecordProcessor {
    * Text values a spreadsheet would take for a formula: counted per column under `flag`, the row's error under
    * `reject` (the value itself is not quoted in the reason, so one group counts them all).
    */
-  private formulaLike(values: Readonly<Record<string, RawValue>>): RowError | undefined {
-    for (const [column, value] of Object.entries(values)) {
+  private formulaLike(values: readonly RawValue[]): RowError | undefined {
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
       if (typeof value !== 'string' || !isFormulaLike(value)) continue;
+      const column = this.columnNames[i] as string;
       if (this.source.formula_like === 'reject') {
         return {
           column,
@@ -819,28 +826,24 @@ class RecordProcessor {
   /** Whether the record's cells are those of an earlier record (by a 16-byte digest: bounded memory per row). */
   private repeatsEarlierRecord(record: SourceRecord): boolean {
     if (this.recordsSeen === undefined) return false;
-    const digest = createHash('sha256')
-      .update(JSON.stringify(record.cells.map(cellText)))
-      .digest('base64')
-      .slice(0, 22);
+    const digest = hashOf('sha256', cellsKey(record.cells), 'base64').slice(0, 22);
     if (this.recordsSeen.has(digest)) return true;
     this.recordsSeen.add(digest);
     return false;
   }
 
   /** Snapshots are compared on their key, so each row needs one and no two rows of a file may share it. */
-  private snapshotKeyError(record: SourceRecord, values: Readonly<Record<string, RawValue>>): RowError | undefined {
+  private snapshotKeyError(record: SourceRecord, values: readonly RawValue[]): RowError | undefined {
     if (this.keySeen === undefined) return undefined;
     const key = this.source.snapshot?.key ?? [];
-    if (key.some((k) => values[k] === null || values[k] === undefined)) {
+    const keyValues = this.keyIndexes.map((i) => (i < 0 ? null : (values[i] ?? null)));
+    if (keyValues.some((v) => v === null)) {
       return { column: '(row)', reason: `snapshot key (${key.join(', ')}) is empty` };
     }
-    const digest = createHash('sha1')
-      .update(JSON.stringify(key.map((k) => values[k] ?? null)))
-      .digest('base64');
+    const digest = hashOf('sha1', JSON.stringify(keyValues), 'base64');
     const firstRow = this.keySeen.get(digest);
     if (firstRow !== undefined) {
-      const keyText = key.map((k) => String(values[k] ?? '')).join(', ');
+      const keyText = keyValues.map((v) => String(v ?? '')).join(', ');
       return {
         column: '(row)',
         reason: `"${keyText}" repeats the snapshot key (${key.join(', ')}) of row ${firstRow}`,
@@ -850,7 +853,7 @@ class RecordProcessor {
     return undefined;
   }
 
-  private async reject(record: SourceRecord, errors: RejectLine['errors']): Promise<void> {
+  private reject(record: SourceRecord, errors: RejectLine['errors']): Promise<void> | undefined {
     this.processed.rows.invalid++;
     for (const error of errors) countRejectReason(this.processed.rejectedReasons, error);
     const line: RejectLine = {
@@ -858,8 +861,18 @@ class RecordProcessor {
       errors,
       record: recordByHeader(record.cells, this.processed.header ?? undefined),
     };
-    await this.sink.addReject(JSON.stringify(line));
+    return this.sink.addReject(JSON.stringify(line));
   }
+}
+
+/** A record's cells as one string that differs whenever a cell does (each text prefixed by its length). */
+function cellsKey(cells: readonly Cell[]): string {
+  let key = '';
+  for (let i = 0; i < cells.length; i++) {
+    const text = cellText(cells[i] ?? null);
+    key += `${text.length}:${text}`;
+  }
+  return key;
 }
 
 /**
@@ -901,7 +914,7 @@ function rawLineWriter(
   mappingVersion: string,
   ingestedAt: string,
   snapshotDate: string | null,
-): (values: Readonly<Record<string, RawValue>>, row: number) => string {
+): (values: readonly RawValue[], row: number) => string {
   const shared = JSON.stringify({
     source: attempt.source?.source ?? null,
     source_key: attempt.key,
@@ -916,11 +929,11 @@ function rawLineWriter(
     let body = '';
     let hashed = '';
     for (let i = 0; i < columns.length; i++) {
-      const json = JSON.stringify(values[columns[i] as string] ?? null);
+      const json = JSON.stringify(values[i] ?? null);
       body += `${keys[i]}${json}`;
       hashed += i === 0 ? json : `,${json}`;
     }
-    const rowHash = createHash('sha256').update(`[${hashed}]`).digest('hex').slice(0, 32);
+    const rowHash = hashOf('sha256', `[${hashed}]`, 'hex').slice(0, 32);
     return `${shared},"source_row":${row},"row_hash":"${rowHash}"${body}}`;
   };
 }

@@ -123,8 +123,9 @@ export interface RowError {
   readonly reason: string;
 }
 
+/** A mapped row: its values in the dataset's column order (the order `rowMapper` was given), or why it has none. */
 export type MappedRow =
-  | { readonly ok: true; readonly values: Readonly<Record<string, RawValue>> }
+  | { readonly ok: true; readonly values: readonly RawValue[] }
   | { readonly ok: false; readonly errors: readonly RowError[] };
 
 interface CompiledColumn {
@@ -202,11 +203,12 @@ export function rowMapper(
         });
       }
     }
-    const values: Record<string, RawValue> = {};
-    for (const column of columns) {
+    const values: RawValue[] = new Array(columns.length);
+    for (let i = 0; i < columns.length; i++) {
+      const column = columns[i] as CompiledColumn;
       const result = mapValue(column, cells);
-      if (result.ok) values[column.target] = result.value;
-      else errors.push({ column: column.label, target: column.target, ...result.error });
+      if (result instanceof ValueError) errors.push({ column: column.label, target: column.target, ...result.error });
+      else values[i] = result;
     }
     return errors.length > 0 ? { ok: false, errors } : { ok: true, values };
   };
@@ -269,7 +271,10 @@ function applyStep(text: string, step: TextStep): string {
   }
 }
 
-type ValueResult = { ok: true; value: RawValue } | { ok: false; error: Omit<RowError, 'column' | 'target'> };
+/** Why a cell gives no value; a value is returned as itself, so a valid cell allocates nothing. */
+class ValueError {
+  constructor(readonly error: Omit<RowError, 'column' | 'target'>) {}
+}
 
 function isEmpty(cell: Cell, type: ColumnType): boolean {
   if (cell === null) return true;
@@ -278,13 +283,13 @@ function isEmpty(cell: Cell, type: ColumnType): boolean {
   return textual ? cell === '' : cell.trim() === '';
 }
 
-function mapValue(column: CompiledColumn, cells: readonly Cell[]): ValueResult {
+function mapValue(column: CompiledColumn, cells: readonly Cell[]): RawValue | ValueError {
   const spec = column.spec;
   let cell = column.read(cells);
-  if (spec === undefined) return { ok: true, value: null };
-  const original = cell === null ? undefined : cellText(cell);
+  if (spec === undefined) return null;
+  const read = cell;
   if (cell !== null && isCellError(cell)) {
-    return { ok: false, error: { value: cell.error, reason: describeCellError(cell) } };
+    return new ValueError({ value: cell.error, reason: describeCellError(cell) });
   }
   if (cell !== null && spec.transforms.length > 0) {
     let text = asText(cell);
@@ -300,19 +305,24 @@ function mapValue(column: CompiledColumn, cells: readonly Cell[]): ValueResult {
       const known = Object.keys(spec.value_map)
         .map((k) => `"${k}"`)
         .join(', ');
-      return { ok: false, error: { value: key, reason: `"${key}" is not one of the mapped values (${known})` } };
+      return new ValueError({ value: key, reason: `"${key}" is not one of the mapped values (${known})` });
     }
   }
   if (isEmpty(cell, column.type) && spec.default !== undefined) cell = spec.default;
   if (isEmpty(cell, column.type) || cell === null) {
-    if (spec.required) return { ok: false, error: { value: original ?? '', reason: 'required value is empty' } };
-    return { ok: true, value: null };
+    if (spec.required) return new ValueError({ value: originalText(read), reason: 'required value is empty' });
+    return null;
   }
   const cast = castCell(cell, column.type, column.cast);
-  if (!cast.ok) return { ok: false, error: { value: original ?? '', reason: cast.reason } };
+  if (!cast.ok) return new ValueError({ value: originalText(read), reason: cast.reason });
   const rule = ruleViolation(column, cast.value);
-  if (rule !== undefined) return { ok: false, error: { value: original ?? '', reason: rule } };
-  return cast;
+  if (rule !== undefined) return new ValueError({ value: originalText(read), reason: rule });
+  return cast.value;
+}
+
+/** The cell as it was read, for a reject line (computed only when a value is refused). */
+function originalText(cell: Cell): string {
+  return cell === null ? '' : cellText(cell);
 }
 
 function ruleViolation(column: CompiledColumn, value: RawValue): string | undefined {

@@ -125,7 +125,8 @@ describe('header matching and row mapping', () => {
     const map = rowMapper(match.version, header, columns, { strictWidth: true, padShortRows: false });
     assert.deepEqual(map({ row: 2, cells: ['7', 'Ada', 'Lovelace', '(0113) 496-0001'] }), {
       ok: true,
-      values: { id: '7', name: 'Ada Lovelace', phone: '01134960001', kind: 'person' },
+      // In the dataset's column order: id, name, phone, kind.
+      values: ['7', 'Ada Lovelace', '01134960001', 'person'],
     });
     assert.deepEqual(map({ row: 3, cells: ['', 'Ada', 'Lovelace', ''] }), {
       ok: false,
