@@ -64,12 +64,12 @@ export async function* readXlsxRecords(
   options: XlsxReadOptions,
   onSheet: (sheet: XlsxSheetInfo) => void = () => {},
 ): AsyncGenerator<SourceRecord[]> {
-  const parts = new Map(workbook.entries.map((entry) => [entry.name, entry]));
-  const rootRelationships = await optionalPartText(workbook, parts, '_rels/.rels', options.signal);
+  const parts = new Parts(workbook, options.signal);
   const workbookPart =
-    [...parseRelationships(rootRelationships ?? '', '').values()].find((r) => r.type.endsWith('/officeDocument'))
-      ?.target ?? 'xl/workbook.xml';
-  const book = parseWorkbook(await partText(workbook, parts, workbookPart, options.signal));
+    [...parseRelationships(await parts.optionalText('_rels/.rels'), '').values()].find((r) =>
+      r.type.endsWith('/officeDocument'),
+    )?.target ?? 'xl/workbook.xml';
+  const book = parseWorkbook(await parts.text(workbookPart));
   if (book.sheets.length === 0) throw new XlsxReadError('the workbook has no worksheets');
   const position = book.sheets.findIndex((sheet, index) => isWanted(options.sheet, sheet.name, index + 1)) + 1;
   if (position === 0) {
@@ -78,23 +78,15 @@ export async function* readXlsxRecords(
     );
   }
   const sheet = book.sheets[position - 1] as (typeof book.sheets)[number];
-  const relationships = parseRelationships(
-    (await optionalPartText(workbook, parts, relationshipsPartOf(workbookPart), options.signal)) ?? '',
-    workbookPart,
-  );
+  const relationships = parseRelationships(await parts.optionalText(relationshipsPartOf(workbookPart)), workbookPart);
   const target = relationships.get(sheet.relationshipId);
   if (target === undefined || !target.type.endsWith(WORKSHEET)) {
     const what = target === undefined ? 'no part' : `a ${target.type.slice(target.type.lastIndexOf('/') + 1)}`;
     throw new XlsxReadError(`worksheet "${sheet.name}" is ${what}, not a worksheet of cells`);
   }
   const related = (type: string) => [...relationships.values()].find((r) => r.type.endsWith(type))?.target;
-  const stylesPart = related('/styles');
-  const dateStyles = parseDateStyles(
-    stylesPart === undefined ? '' : ((await optionalPartText(workbook, parts, stylesPart, options.signal)) ?? ''),
-  );
-  const stringsPart = related('/sharedStrings');
-  const sharedStrings =
-    stringsPart === undefined ? [] : await readSharedStrings(workbook, parts, stringsPart, options.signal);
+  const dateStyles = parseDateStyles(await parts.optionalText(related('/styles')));
+  const sharedStrings = await parts.sharedStrings(related('/sharedStrings'));
   onSheet({ name: sheet.name, position });
 
   const maxLength = options.maxRecordLength ?? Number.POSITIVE_INFINITY;
@@ -105,7 +97,7 @@ export async function* readXlsxRecords(
   const toCells = cellReader(sharedStrings, dateStyles, book.date1904);
   let batch: SourceRecord[] = [];
   try {
-    for await (const text of partTexts(workbook, entryOf(parts, target.target), options.signal)) {
+    for await (const text of parts.stream(target.target)) {
       for (const row of rows.push(text)) {
         batch.push({ row: row.row, cells: boundedCells(row.row, toCells(row.cells), maxLength) });
       }
@@ -198,52 +190,52 @@ function boundedCells(row: number, cells: Cell[], maxLength: number): Cell[] {
   return cells;
 }
 
-async function readSharedStrings(
-  workbook: WorkbookSource,
-  parts: ReadonlyMap<string, ZipEntry>,
-  name: string,
-  signal: AbortSignal | undefined,
-): Promise<string[]> {
-  const entry = parts.get(name);
-  if (entry === undefined) return [];
-  const items = new SharedStringStream(Math.max(entry.uncompressedBytes, 1024));
-  const strings: string[] = [];
-  try {
-    for await (const text of partTexts(workbook, entry, signal)) {
-      for (const item of items.push(text)) strings.push(item);
-    }
-    items.finish();
-  } catch (error) {
-    if (error instanceof XmlElementError) throw new XlsxReadError(`not a readable XLSX workbook: ${error.message}`);
-    throw error;
+/** The workbook's parts by name, read through one source and one abort signal. */
+class Parts {
+  private readonly entries: ReadonlyMap<string, ZipEntry>;
+
+  constructor(
+    private readonly workbook: WorkbookSource,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    this.entries = new Map(workbook.entries.map((entry) => [entry.name, entry]));
   }
-  return strings;
-}
 
-function entryOf(parts: ReadonlyMap<string, ZipEntry>, name: string): ZipEntry {
-  const entry = parts.get(name);
-  if (entry === undefined) throw new XlsxReadError(`not a readable XLSX workbook: it has no ${name}`);
-  return entry;
-}
+  /** The part's text as it inflates; a part the archive lacks is a damaged workbook. */
+  stream(name: string): AsyncGenerator<string> {
+    const entry = this.entries.get(name);
+    if (entry === undefined) throw new XlsxReadError(`not a readable XLSX workbook: it has no ${name}`);
+    return partTexts(this.workbook, entry, this.signal);
+  }
 
-async function partText(
-  workbook: WorkbookSource,
-  parts: ReadonlyMap<string, ZipEntry>,
-  name: string,
-  signal: AbortSignal | undefined,
-): Promise<string> {
-  let text = '';
-  for await (const piece of partTexts(workbook, entryOf(parts, name), signal)) text += piece;
-  return text;
-}
+  async text(name: string): Promise<string> {
+    let text = '';
+    for await (const piece of this.stream(name)) text += piece;
+    return text;
+  }
 
-async function optionalPartText(
-  workbook: WorkbookSource,
-  parts: ReadonlyMap<string, ZipEntry>,
-  name: string,
-  signal: AbortSignal | undefined,
-): Promise<string | undefined> {
-  return parts.has(name) ? partText(workbook, parts, name, signal) : undefined;
+  /** The part's text, or '' when the archive has no such part (relationships and styles may be left out). */
+  async optionalText(name: string | undefined): Promise<string> {
+    return name !== undefined && this.entries.has(name) ? this.text(name) : '';
+  }
+
+  /** The shared-string table, item by item as it inflates; none when the workbook has no table. */
+  async sharedStrings(name: string | undefined): Promise<string[]> {
+    const entry = name === undefined ? undefined : this.entries.get(name);
+    if (name === undefined || entry === undefined) return [];
+    const items = new SharedStringStream(Math.max(entry.uncompressedBytes, 1024));
+    const strings: string[] = [];
+    try {
+      for await (const text of this.stream(name)) {
+        for (const item of items.push(text)) strings.push(item);
+      }
+      items.finish();
+    } catch (error) {
+      if (error instanceof XmlElementError) throw new XlsxReadError(`not a readable XLSX workbook: ${error.message}`);
+      throw error;
+    }
+    return strings;
+  }
 }
 
 /** A part's text as it inflates (UTF-8; a character split between chunks is joined). */
