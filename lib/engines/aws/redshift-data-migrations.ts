@@ -1,14 +1,16 @@
-import { historyInsert, historySelect, historyTableDdl, MIGRATION_HISTORY_TABLE } from '../../core/migrations.ts';
+import { committedBeforeNote, migrationBatches } from '../../core/migration-batches.ts';
+import { historySelect, historyTableDdl, MIGRATION_HISTORY_TABLE } from '../../core/migrations.ts';
 import type { AppliedScript, MigrationTarget, PendingScript } from '../../core/ports.ts';
 import { assertIdentifier } from '../../core/procedure-call.ts';
-import { splitSqlStatements } from '../../core/sql/statements.ts';
 import { type RedshiftDataWarehouse, StatementFailedError } from './redshift-data-warehouse.ts';
 
 /**
  * The reporting model's migrations applied through the Redshift Data API, so Redshift migrates exactly as PGlite
  * does locally (`migrate` from lib/core/migrations.ts drives both). Each script is split into its statements and
  * sent with its history row as one BatchExecuteStatement: Redshift runs a batch as a single transaction, so a
- * script either applies and is recorded, or leaves nothing behind.
+ * script either applies and is recorded, or leaves nothing behind. A batch holds at most 40 statements, so a script
+ * of more than 39 goes in several, in order (`migrationBatches`): a failure in a later one leaves the earlier ones
+ * committed, and says so. A statement over the Data API's 100,000 bytes is refused before anything is sent.
  */
 export class RedshiftDataMigrationTarget implements MigrationTarget {
   constructor(
@@ -59,25 +61,32 @@ export class RedshiftDataMigrationTarget implements MigrationTarget {
   }
 
   async applyScript(script: PendingScript, runId: string): Promise<void> {
-    const statements = splitSqlStatements(script.sql);
-    const sqls = [...statements.map((s) => s.sql), historyInsert(this.schema, script, runId)];
-    try {
-      await this.warehouse.runStatements(sqls, `dap:migrate:${script.script.split('/').pop() ?? script.script}`);
-    } catch (error) {
-      // Say which statement of the script broke, by its line in the file: that is where the author looks.
-      if (error instanceof StatementFailedError && error.failedStatement !== undefined) {
-        const failed = statements[error.failedStatement - 1];
-        const where = failed
-          ? `statement ${error.failedStatement} of ${statements.length} (line ${failed.line})`
-          : 'recording it in the history table';
-        throw new StatementFailedError({
-          name: where,
-          statementId: error.statementId,
-          aborted: false,
-          warehouseError: error.warehouseError,
-        });
+    const { statements, batches } = migrationBatches(script, this.schema, runId);
+    const file = script.script.split('/').pop() ?? script.script;
+    for (const [index, batch] of batches.entries()) {
+      const part = batches.length === 1 ? '' : `:${index + 1}-of-${batches.length}`;
+      try {
+        await this.warehouse.runStatements(batch.sqls, `dap:migrate:${file}${part}`);
+      } catch (error) {
+        // Say which statement of the script broke, by its line in the file: that is where the author looks.
+        if (error instanceof StatementFailedError && (error.failedStatement !== undefined || batch.before > 0)) {
+          const position = error.failedStatement === undefined ? undefined : batch.before + error.failedStatement;
+          const failed = position === undefined ? undefined : statements[position - 1];
+          const where =
+            position === undefined
+              ? `the batch of statements ${batch.before + 1} to ${batch.before + batch.sqls.length}`
+              : failed
+                ? `statement ${position} of ${statements.length} (line ${failed.line})`
+                : 'recording it in the history table';
+          throw new StatementFailedError({
+            name: where,
+            statementId: error.statementId,
+            aborted: false,
+            warehouseError: `${error.warehouseError ?? 'the warehouse gave no error text'}${committedBeforeNote(script, batch)}`,
+          });
+        }
+        throw error;
       }
-      throw error;
     }
   }
 }

@@ -8,6 +8,13 @@ import {
   GetStatementResultCommand,
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
+import {
+  DATA_API_MAX_BATCH_STATEMENTS,
+  DATA_API_MAX_STATEMENT_BYTES,
+  DATA_API_OVERSIZED_ANSWER,
+  DataApiLimitError,
+  oversizedStatementBytes,
+} from '../../core/migration-batches.ts';
 import type { Warehouse } from '../../core/ports.ts';
 import {
   buildProcedureCall,
@@ -103,6 +110,7 @@ export class RedshiftDataWarehouse implements Warehouse {
     args: readonly string[],
   ): Promise<{ statementId: string; durationMs: number }> {
     const call = buildProcedureCall(schema, procedure, args);
+    refuseOversized([call.sql], `CALL ${qualifiedName(schema, procedure)}`);
     const startedAt = this.now();
     const deadline = startedAt + this.timeoutMs;
     const submitted = await this.client.send(
@@ -152,6 +160,13 @@ export class RedshiftDataWarehouse implements Warehouse {
    */
   async runStatements(sqls: readonly string[], name: string): Promise<{ statementId: string; durationMs: number }> {
     if (sqls.length === 0) throw new RedshiftDataOptionsError(`${name}: no statement to run`);
+    if (sqls.length > DATA_API_MAX_BATCH_STATEMENTS) {
+      // BatchExecuteStatement would answer ValidationException; a caller splits its work into batches first.
+      throw new DataApiLimitError(
+        `${name}: ${sqls.length} statements in one batch, over the ${DATA_API_MAX_BATCH_STATEMENTS} the Redshift Data API runs in one BatchExecuteStatement`,
+      );
+    }
+    refuseOversized(sqls, name);
     const startedAt = this.now();
     const submitted =
       sqls.length === 1
@@ -285,6 +300,18 @@ export class StatementTimeoutError extends Error {
     const outcome = cancelled ? 'cancelled it' : 'could not cancel it, it may still be running';
     super(`${statementName} (statement ${statementId}) did not finish within ${timeoutMs} ms; ${outcome}`);
     this.name = 'StatementTimeoutError';
+  }
+}
+
+/** Refuses, before anything is sent, a statement the Data API would answer with ValidationException as too large. */
+function refuseOversized(sqls: readonly string[], name: string): void {
+  for (const [index, sql] of sqls.entries()) {
+    const bytes = oversizedStatementBytes(sql);
+    if (bytes === undefined) continue;
+    const which = sqls.length === 1 ? 'the statement' : `statement ${index + 1} of ${sqls.length}`;
+    throw new DataApiLimitError(
+      `${name}: ${which} is ${bytes} bytes, over the ${DATA_API_MAX_STATEMENT_BYTES} bytes the Redshift Data API takes in one statement (it would answer ${DATA_API_OVERSIZED_ANSWER})`,
+    );
   }
 }
 

@@ -5,9 +5,10 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { type ResourceNames, resourceNames } from '../../core/model/names.ts';
 import type { Project, StageTableDef } from '../../core/model/project.ts';
 import type { EnvironmentConfig } from '../../core/model/schemas.ts';
-import type { QueryEngine, QueryResult, QueryStatistics, SqlValue } from '../../core/ports.ts';
+import type { QueryEngine, QueryOptions, QueryResult, QueryStatistics, SqlValue } from '../../core/ports.ts';
 import { RUN_REPORTS_TABLE } from '../../core/run-history.ts';
 import { quoteIdentifier } from '../../core/sql/identifiers.ts';
+import { tokenizeSql } from '../../core/sql/trino-tokens.ts';
 import { incomingTableDefs } from '../../core/transform.ts';
 import { expectedStageColumns, rawViewSql, stageTableSql } from './duckdb-catalog.ts';
 import { commandOf, type LockHolder, type LockWait, waitWhileBusy } from './local-lock.ts';
@@ -34,16 +35,63 @@ export class QueryFailedError extends Error {
   constructor(
     message: string,
     readonly sql: string,
-    options: { cause: unknown },
+    options: { cause?: unknown } = {},
   ) {
     super(message, options);
     this.name = 'QueryFailedError';
   }
 }
 
+/**
+ * Partitions one INSERT INTO or MERGE INTO may write in Athena: the engine keeps at most this many writers open
+ * (Trino's `max-partitions-per-writers`, which Athena does not let a query raise).
+ */
+export const ATHENA_OPEN_PARTITION_WRITERS = 100;
+
+/**
+ * The workgroup's per-query data usage control cancelled the statement: it read more than the cutoff. Nothing it
+ * wrote is kept. The message starts as Athena's StateChangeReason does.
+ */
+export class BytesScannedCutoffError extends QueryFailedError {
+  constructor(
+    readonly bytesScanned: number,
+    readonly cutoff: number,
+    readonly workgroup: string,
+    sql: string,
+  ) {
+    super(
+      `Bytes scanned limit was exceeded: the query read ${bytesScanned} bytes, over workgroup ${workgroup}'s cutoff of ${cutoff} bytes per query`,
+      sql,
+    );
+    this.name = 'BytesScannedCutoffError';
+  }
+}
+
+/**
+ * The statement would write more partitions of an Iceberg table than Athena keeps writers open for; Athena fails it
+ * and commits nothing. The message starts as Athena's error does.
+ */
+export class TooManyOpenPartitionsError extends QueryFailedError {
+  constructor(
+    readonly partitions: number,
+    readonly limit: number,
+    readonly table: string,
+    sql: string,
+  ) {
+    super(
+      `ICEBERG_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of ${limit} open writers for partitions (the statement writes ${partitions} partitions of ${table})`,
+      sql,
+    );
+    this.name = 'TooManyOpenPartitionsError';
+  }
+}
+
 /** Athena stand-in: DuckDB with the Trino compatibility layer and the catalog built from config. */
 export class DuckDbEngine implements QueryEngine {
   private readonly statistics = new Map<string, QueryStatistics>();
+  /** The last piece of work queued on the connection: a statement and what measures it run together. */
+  private tail: Promise<unknown> = Promise.resolve();
+  private scanLogging = false;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -125,7 +173,17 @@ export class DuckDbEngine implements QueryEngine {
    * stage data is always derivable from raw.
    */
   syncCatalog(): Promise<{ rebuiltStageTables: string[] }> {
-    return this.sync(this.catalogSql());
+    return this.serial(() => this.sync(this.catalogSql()));
+  }
+
+  /**
+   * One piece of work at a time on the connection (DuckDB runs one statement at a time on it anyway), so a statement
+   * run in a workgroup, its transaction and the measure of what it read are never interleaved with another's.
+   */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work, work);
+    this.tail = run.catch(() => undefined);
+    return run;
   }
 
   private async sync(catalog: CatalogSql): Promise<{ rebuiltStageTables: string[] }> {
@@ -157,12 +215,28 @@ export class DuckDbEngine implements QueryEngine {
     return { rebuiltStageTables };
   }
 
-  async execute(sql: string, options: { readonly parameters?: readonly string[] } = {}): Promise<QueryResult> {
+  /**
+   * Runs one statement. With `workgroup` (this environment's, as the state machine's Athena tasks name it) the
+   * statement runs as Athena runs it there, in a transaction that is rolled back when it crosses a limit: it fails
+   * with `BytesScannedCutoffError` when it read more of the data folder than the workgroup's cutoff
+   * (`athena.bytes_scanned_cutoff`, what the stack sets as BytesScannedCutoffPerQuery), and with
+   * `TooManyOpenPartitionsError` when an INSERT INTO or MERGE INTO writes more than 100 partitions of a stage table;
+   * the result then says how many bytes it read.
+   */
+  execute(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
+    const parameters = options.parameters ?? [];
+    const { workgroup } = options;
+    return this.serial(() =>
+      workgroup === undefined ? this.run(sql, parameters) : this.runInWorkgroup(sql, parameters, workgroup),
+    );
+  }
+
+  private async run(sql: string, parameters: readonly string[]): Promise<QueryResult> {
     const started = performance.now();
     const translated = translateTrinoToDuckDb(sql);
     try {
       const prepared = await this.connection.prepare(translated);
-      (options.parameters ?? []).forEach((value, index) => {
+      parameters.forEach((value, index) => {
         prepared.bindVarchar(index + 1, value);
       });
       const reader = await prepared.runAndReadAll();
@@ -187,11 +261,137 @@ export class DuckDbEngine implements QueryEngine {
     }
   }
 
+  private async runInWorkgroup(sql: string, parameters: readonly string[], workgroup: string): Promise<QueryResult> {
+    if (workgroup !== this.names.workgroup) {
+      throw new QueryFailedError(
+        `workgroup ${workgroup} is not this environment's (${this.names.workgroup}): the local engine knows the settings of that one only`,
+        sql,
+      );
+    }
+    const cutoff = this.options.environment.athena.bytes_scanned_cutoff;
+    const target = this.partitionedTarget(sql);
+    await this.startScanLog();
+    await this.connection.run('begin transaction');
+    try {
+      const result = target
+        ? await this.runCountingPartitions(sql, parameters, target)
+        : { ...(await this.run(sql, parameters)), partitions: 0 };
+      const bytesScanned = await this.scannedBytes();
+      // Athena cancels the query as it crosses the cutoff, before it commits anything.
+      if (bytesScanned > cutoff) throw new BytesScannedCutoffError(bytesScanned, cutoff, workgroup, sql);
+      if (target && result.partitions > ATHENA_OPEN_PARTITION_WRITERS) {
+        throw new TooManyOpenPartitionsError(result.partitions, ATHENA_OPEN_PARTITION_WRITERS, target.name, sql);
+      }
+      await this.connection.run('commit');
+      const { partitions: _, ...queryResult } = result;
+      this.statistics.set(queryResult.queryId, {
+        rowsWritten: queryResult.rowsAffected,
+        bytesScanned,
+        durationMs: queryResult.durationMs,
+      });
+      return { ...queryResult, bytesScanned };
+    } catch (error) {
+      await this.connection.run('rollback').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * An INSERT INTO or MERGE INTO, run with its written rows' partition values returned (`returning`, appended after
+   * the statement): the rows it wrote and how many distinct partitions they fall in, as Athena opens one writer per
+   * partition. A MERGE's deleted rows write no data file, so they open no writer.
+   */
+  private async runCountingPartitions(
+    sql: string,
+    parameters: readonly string[],
+    target: PartitionedTarget,
+  ): Promise<QueryResult & { readonly partitions: number }> {
+    const started = performance.now();
+    const returned = [...(target.merge ? ['merge_action'] : []), ...target.partitionColumns.map(quoteIdentifier)];
+    const statement = `${withoutTerminator(translateTrinoToDuckDb(sql))}\nreturning ${returned.join(', ')}`;
+    try {
+      const prepared = await this.connection.prepare(statement);
+      parameters.forEach((value, index) => {
+        prepared.bindVarchar(index + 1, value);
+      });
+      const result = await prepared.stream();
+      const partitions = new Set<string>();
+      let rowsAffected = 0;
+      for await (const rows of result.yieldRowsJson()) {
+        for (const row of rows) {
+          rowsAffected++;
+          if (target.merge && row[0] === 'DELETE') continue;
+          partitions.add(JSON.stringify(target.merge ? row.slice(1) : row));
+        }
+      }
+      const queryId = randomUUID();
+      const durationMs = Math.round(performance.now() - started);
+      return {
+        queryId,
+        columns: [{ name: 'Count', type: 'BIGINT' }],
+        rows: [],
+        rowsAffected,
+        durationMs,
+        partitions: partitions.size,
+      };
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new QueryFailedError(detail, sql, { cause: error });
+    }
+  }
+
+  /**
+   * The stage table an INSERT INTO or MERGE INTO writes, when it is partitioned: named in full
+   * (`database.table`, as the transforms name it), matched against the catalog built from config.
+   */
+  private partitionedTarget(sql: string): PartitionedTarget | undefined {
+    const written = writtenTable(sql);
+    if (written?.parts.length !== 2) return undefined;
+    const [database, table] = written.parts;
+    if (database !== this.names.stageDatabase) return undefined;
+    const def = [...this.options.project.stageTables.values()].find((t) => t.table === table);
+    if (!def || def.partition_columns.length === 0) return undefined;
+    return {
+      name: `${database}.${table}`,
+      partitionColumns: def.partition_columns.map((c) => c.name),
+      merge: written.merge,
+    };
+  }
+
+  /** Logs every file DuckDB reads from now on (its FileSystem log), forgetting what was logged before. */
+  private async startScanLog(): Promise<void> {
+    if (!this.scanLogging) {
+      await this.connection.run("call enable_logging('FileSystem')");
+      this.scanLogging = true;
+    }
+    await this.connection.run('call truncate_duckdb_logs()');
+  }
+
+  /**
+   * The bytes read since `startScanLog` from files of the data folder's buckets: what Athena counts as scanned, the
+   * S3 objects a query reads (the raw files of the partitions it reads, compressed as stored). Stage tables live in
+   * the DuckDB file here, not as objects, so reading them counts nothing.
+   */
+  private async scannedBytes(): Promise<number> {
+    const reader = await this.connection.runAndReadAll(
+      `select path, sum(bytes)::bigint as bytes from (select json_extract_string(message, '$.path') as path, cast(json_extract_string(message, '$.bytes') as bigint) as bytes from duckdb_logs() where type = 'FileSystem' and json_extract_string(message, '$.op') = 'READ') group by path`,
+    );
+    const buckets = Object.values(this.names.buckets).map((bucket) => `${join(this.options.dataDir, bucket)}/`);
+    return reader
+      .getRows()
+      .filter(([path]) => buckets.some((bucket) => String(path).startsWith(bucket)))
+      .reduce((sum, [, bytes]) => sum + Number(bytes), 0);
+  }
+
   /**
    * One statement whose rows are read as they come (about 2,048 at a time), so a large result is never held whole:
    * rows in batches, or the count a DML statement changed.
    */
-  async stream(sql: string): Promise<StreamedResult> {
+  stream(sql: string): Promise<StreamedResult> {
+    return this.serial(() => this.startStream(sql));
+  }
+
+  private async startStream(sql: string): Promise<StreamedResult> {
     const translated = translateTrinoToDuckDb(sql);
     try {
       const prepared = await this.connection.prepare(translated);
@@ -224,7 +424,16 @@ export class DuckDbEngine implements QueryEngine {
    * hashes), keyed by the partition values as JSON text (`["2026-11-09","auth_create_account"]`; `[]` for a table
    * without partition columns, when it holds rows): two reads with equal fingerprints saw the same rows.
    */
-  async partitionFingerprints(
+  partitionFingerprints(
+    database: string,
+    table: string,
+    partitionColumns: readonly string[],
+    columns: readonly string[],
+  ): Promise<Map<string, string>> {
+    return this.serial(() => this.fingerprints(database, table, partitionColumns, columns));
+  }
+
+  private async fingerprints(
     database: string,
     table: string,
     partitionColumns: readonly string[],
@@ -244,15 +453,22 @@ export class DuckDbEngine implements QueryEngine {
    * the new folder `folder`, and returns them in order: a reader can load one part at a time. `partitions`: only the
    * rows of these partitions (keys as `partitionFingerprints` gives them; they travel as parameters).
    */
-  async exportCsvParts(
+  exportCsvParts(
     database: string,
     table: string,
     expressions: readonly string[],
     folder: string,
-    options: {
-      readonly partBytes?: number;
-      readonly partitions?: { readonly columns: readonly string[]; readonly keys: readonly string[] };
-    } = {},
+    options: ExportOptions = {},
+  ): Promise<string[]> {
+    return this.serial(() => this.exportParts(database, table, expressions, folder, options));
+  }
+
+  private async exportParts(
+    database: string,
+    table: string,
+    expressions: readonly string[],
+    folder: string,
+    options: ExportOptions,
   ): Promise<string[]> {
     const source = `${quoteIdentifier(database)}.${quoteIdentifier(table)}`;
     const path = folder.replaceAll("'", "''");
@@ -283,6 +499,54 @@ export class DuckDbEngine implements QueryEngine {
     this.connection.closeSync();
     this.instance.closeSync();
   }
+}
+
+interface ExportOptions {
+  readonly partBytes?: number;
+  readonly partitions?: { readonly columns: readonly string[]; readonly keys: readonly string[] };
+}
+
+/** A partitioned stage table a statement writes, and the columns it is partitioned by. */
+interface PartitionedTarget {
+  readonly name: string;
+  readonly partitionColumns: readonly string[];
+  readonly merge: boolean;
+}
+
+/**
+ * The table an `INSERT INTO` or `MERGE INTO` statement writes, as its name parts (unquoted; unquoted parts
+ * lower-cased), and whether it is a MERGE; undefined for any other statement.
+ */
+export function writtenTable(sql: string): { readonly parts: readonly string[]; readonly merge: boolean } | undefined {
+  const tokens = tokenizeSql(sql).filter((t) => t.kind !== 'whitespace' && t.kind !== 'comment');
+  const [verb, into] = tokens;
+  const keyword = verb?.kind === 'word' ? verb.text.toLowerCase() : undefined;
+  if ((keyword !== 'insert' && keyword !== 'merge') || into?.kind !== 'word' || into.text.toLowerCase() !== 'into')
+    return undefined;
+  const parts: string[] = [];
+  for (let i = 2; i < tokens.length; i += 2) {
+    const part = tokens[i];
+    if (part?.kind === 'word') parts.push(part.text.toLowerCase());
+    else if (part?.kind === 'quoted-identifier') parts.push(part.text.slice(1, -1).replaceAll('""', '"'));
+    else break;
+    if (tokens[i + 1]?.text !== '.') break;
+  }
+  return parts.length > 0 ? { parts, merge: keyword === 'merge' } : undefined;
+}
+
+/** The statement without what may follow its last clause (blanks, comments, `;`), so a clause can be appended. */
+function withoutTerminator(sql: string): string {
+  const tokens = tokenizeSql(sql);
+  let end = tokens.length;
+  while (end > 0) {
+    const token = tokens[end - 1];
+    if (token?.kind === 'whitespace' || token?.kind === 'comment' || token?.text === ';') end--;
+    else break;
+  }
+  return tokens
+    .slice(0, end)
+    .map((t) => t.text)
+    .join('');
 }
 
 /** A streamed statement's outcome: its rows, batch by batch, or the rows a DML statement changed. */

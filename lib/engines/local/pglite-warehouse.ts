@@ -5,6 +5,14 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import {
+  committedBeforeNote,
+  DATA_API_MAX_STATEMENT_BYTES,
+  DATA_API_OVERSIZED_ANSWER,
+  DataApiLimitError,
+  migrationBatches,
+  oversizedStatementBytes,
+} from '../../core/migration-batches.ts';
 import { historyInsert, historySelect, historyTableDdl } from '../../core/migrations.ts';
 import type { AppliedScript, ExternalSchema, MigratableWarehouse, PendingScript, Warehouse } from '../../core/ports.ts';
 import { assertIdentifier, buildProcedureCall, ProcedureFailedError } from '../../core/procedure-call.ts';
@@ -159,6 +167,13 @@ export class PgliteWarehouse implements Warehouse, MigratableWarehouse {
     options: { readonly asRole?: string } = {},
   ): Promise<{ statementId: string; durationMs: number }> {
     const { sql, parameters } = buildProcedureCall(schema, procedure, args);
+    const bytes = oversizedStatementBytes(sql);
+    if (bytes !== undefined) {
+      // The reporting Lambda sends the CALL through the Data API, which takes no statement this large.
+      throw new DataApiLimitError(
+        `CALL ${schema}.${procedure}: the statement is ${bytes} bytes, over the ${DATA_API_MAX_STATEMENT_BYTES} bytes the Redshift Data API takes in one statement (it would answer ${DATA_API_OVERSIZED_ANSWER})`,
+      );
+    }
     // Data API named parameters (:arg_1) become positional ones.
     const positional = parameters.reduce(
       (text, parameter, index) => text.replace(`:${parameter.name}`, `$${index + 1}`),
@@ -297,13 +312,31 @@ export class PgliteWarehouse implements Warehouse, MigratableWarehouse {
     }));
   }
 
+  /**
+   * The script and its history row in one transaction, as the Data API sends them in one BatchExecuteStatement;
+   * refused, as there, when a statement is over 100,000 bytes. A script of more than 39 statements goes in batches
+   * of at most 40, each its own transaction, as in AWS (`migrationBatches`): one failing leaves the earlier ones.
+   */
   async applyScript(script: PendingScript, runId: string): Promise<void> {
-    await this.serial(() =>
-      this.db.transaction(async (tx) => {
-        await tx.exec(rewriteRedshiftForLocal(script.sql, this.rewrite));
-        await tx.exec(rewriteRedshiftForLocal(historyInsert(this.schema, script, runId)));
-      }),
-    );
+    const { batches } = migrationBatches(script, this.schema, runId);
+    if (batches.length === 1) {
+      await this.serial(() =>
+        this.db.transaction(async (tx) => {
+          await tx.exec(rewriteRedshiftForLocal(script.sql, this.rewrite));
+          await tx.exec(rewriteRedshiftForLocal(historyInsert(this.schema, script, runId)));
+        }),
+      );
+      return;
+    }
+    for (const batch of batches) {
+      const text = batch.sqls.map((sql) => rewriteRedshiftForLocal(sql, this.rewrite)).join(';\n');
+      try {
+        await this.serial(() => this.db.transaction((tx) => tx.exec(text)));
+      } catch (error) {
+        if (batch.before === 0 || !(error instanceof Error)) throw error;
+        throw new Error(`${error.message}${committedBeforeNote(script, batch)}`, { cause: error });
+      }
+    }
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { QueryEngine } from '../../core/ports.ts';
+import { BytesScannedCutoffError } from '../../engines/local/duckdb-engine.ts';
 import { type AslMachine, TemplateResolver, taskStates } from './definition.ts';
 import type { LocalLambda } from './local-lambdas.ts';
 
@@ -81,20 +82,56 @@ function lambdaHandler(
     throw new UnsupportedTaskError(stateName, functionArn, `its DAP_HANDLER "${handlerName}" has no local binding`);
   }
   return async (input) => {
+    const requestBytes = jsonBytes(input);
+    if (requestBytes > LAMBDA_REQUEST_MAX_BYTES) {
+      // Lambda refuses the Invoke call itself: the function never runs.
+      throw new TaskError(
+        'Lambda.RequestEntityTooLargeException',
+        `Request must be smaller than ${LAMBDA_REQUEST_MAX_BYTES} bytes for the InvokeFunction operation (the request to ${handlerName} has ${requestBytes} bytes)`,
+      );
+    }
+    let response: unknown;
     try {
-      return await handler(input);
+      response = await handler(input);
     } catch (error) {
       // As Lambda reports a function error: the error's name to match on, its type and message as the Cause.
       if (!(error instanceof Error)) throw new TaskError('Error', JSON.stringify({ errorMessage: String(error) }));
       throw new TaskError(error.name, JSON.stringify({ errorType: error.name, errorMessage: error.message }));
     }
+    const responseBytes = jsonBytes(response);
+    if (responseBytes > LAMBDA_RESPONSE_MAX_BYTES) {
+      // The function ran (and did what it did), but Lambda returns its error in place of the response.
+      const errorType = 'Function.ResponseSizeTooLarge';
+      throw new TaskError(
+        errorType,
+        JSON.stringify({
+          errorMessage: `Response payload size exceeded maximum allowed payload size (${LAMBDA_RESPONSE_MAX_BYTES} bytes). ${handlerName} returned ${responseBytes} bytes.`,
+          errorType,
+        }),
+      );
+    }
+    return response;
   };
+}
+
+/** A synchronous (RequestResponse) Invoke's request: 6 MB, as Lambda's RequestEntityTooLargeException states it. */
+export const LAMBDA_REQUEST_MAX_BYTES = 6_291_456;
+/** A synchronous invocation's response, as Lambda's `Function.ResponseSizeTooLarge` error states it. */
+export const LAMBDA_RESPONSE_MAX_BYTES = 6_291_556;
+
+/** What Lambda serialises an event or a response to: JSON, UTF-8 (`undefined` returns as `null`). */
+function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value) ?? 'null');
 }
 
 /** StartQueryExecution's `QueryString` length constraint (Athena API reference). */
 export const ATHENA_QUERY_STRING_MAX_BYTES = 262_144;
 
-/** Athena StartQueryExecution.sync on the local engine; a client request token seen before returns its query. */
+/**
+ * Athena StartQueryExecution.sync on the local engine; a client request token seen before returns its query. In the
+ * task's workgroup the engine enforces what Athena does there (the bytes-scanned cutoff, 100 open partition writers);
+ * a query over the cutoff ends CANCELLED, as the workgroup's data usage control cancels it.
+ */
 function athenaHandler(engine: QueryEngine): TaskHandler {
   const byToken = new Map<string, unknown>();
   return async (input) => {
@@ -121,7 +158,10 @@ function athenaHandler(engine: QueryEngine): TaskHandler {
           'ExecutionParameters are supported only for SELECT, INSERT INTO, CREATE TABLE AS SELECT and UNLOAD statements (Athena)',
         );
       }
-      const result = await engine.execute(QueryString, { parameters: (ExecutionParameters ?? []).map(literalValue) });
+      const result = await engine.execute(QueryString, {
+        parameters: (ExecutionParameters ?? []).map(literalValue),
+        ...(WorkGroup === undefined ? {} : { workgroup: WorkGroup }),
+      });
       const output = {
         QueryExecution: {
           QueryExecutionId: result.queryId,
@@ -138,10 +178,16 @@ function athenaHandler(engine: QueryEngine): TaskHandler {
       return output;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
+      const cancelled = error instanceof BytesScannedCutoffError;
       throw new TaskError(
         'States.TaskFailed',
         JSON.stringify({
-          QueryExecution: { Query: QueryString, Status: { State: 'FAILED', StateChangeReason: reason } },
+          QueryExecution: {
+            Query: QueryString,
+            ...(WorkGroup === undefined ? {} : { WorkGroup }),
+            Status: { State: cancelled ? 'CANCELLED' : 'FAILED', StateChangeReason: reason },
+            ...(cancelled ? { Statistics: { DataScannedInBytes: error.bytesScanned } } : {}),
+          },
         }),
       );
     }
