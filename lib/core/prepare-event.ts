@@ -6,10 +6,12 @@ import { identifier } from './model/schemas.ts';
 import type { ControlStore, ObjectLister } from './ports.ts';
 import { prepareTransform } from './transform.ts';
 import {
+  capWindow,
   type DayWindow,
   eventWindow,
   isEmptyWindow,
   lateArrivals,
+  MAX_DAYS_PER_RUN,
   objectsInWindow,
   partitionDay,
   pulledThroughDay,
@@ -41,6 +43,11 @@ export interface PreparedEvent {
   readonly load_parameters: readonly string[];
   /** MERGE of the incoming table into the stage table (no parameters: Athena takes none in MERGE); empty when skipped. */
   readonly merge_query: string;
+  /**
+   * Delivery days with data past the window, left for the next run: a window holds at most `MAX_DAYS_PER_RUN` days
+   * (a first run over a long history catches up over several runs).
+   */
+  readonly deferred_days: number;
   readonly raw_partitions: number;
   readonly raw_files: number;
   readonly raw_bytes: number;
@@ -59,6 +66,14 @@ export interface PrepareEventDeps {
   /** The raw bucket's name (in AWS it carries the account id; locally it is the folder name). */
   readonly rawBucket: string;
   readonly now: () => Date;
+}
+
+/** A backfill asks for more delivery days than one statement may write; it names where to split it. */
+export class WindowTooLargeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WindowTooLargeError';
+  }
 }
 
 export class UnknownEventError extends Error {
@@ -100,7 +115,7 @@ export async function prepareEvent(
   if (!rawTable) throw new UnknownEventError(`event "${input.event_name}" has no raw table`);
 
   const watermark = await deps.control.get<Watermark>(watermarkKey(input.event_name));
-  const window = eventWindow({
+  const wanted = eventWindow({
     watermark: watermark?.value.through,
     now: deps.now(),
     latenessHours: entry.lateness_hours,
@@ -109,6 +124,13 @@ export async function prepareEvent(
     pulledThrough: await pulledThrough(deps.control, project, input.event_name),
   });
   const objects = await deps.objects.listObjects(deps.rawBucket, `${rawTable.location}/`);
+  const days = objectsInWindow(objects, wanted).partitions;
+  if (input.replay && days.length > MAX_DAYS_PER_RUN) {
+    throw new WindowTooLargeError(
+      `the backfill of ${input.event_name} covers ${days.length} delivery days with data (${days[0]} to ${days.at(-1)}); one run writes at most ${MAX_DAYS_PER_RUN} (Athena's open partition writers per statement): backfill up to ${days[MAX_DAYS_PER_RUN - 1]} first, then the rest`,
+    );
+  }
+  const { window, deferredDays } = capWindow(wanted, days);
   const contents = objectsInWindow(objects, window);
   const late = input.replay ? [] : lateArrivals(objects, watermark?.value);
   const skip = isEmptyWindow(window) || contents.objects === 0;
@@ -122,6 +144,7 @@ export async function prepareEvent(
     load_query: prepared?.load.sql ?? '',
     load_parameters: (prepared?.load.parameters ?? []).map(athenaLiteral),
     merge_query: prepared?.merge ?? '',
+    deferred_days: deferredDays,
     raw_partitions: contents.partitions.length,
     raw_files: contents.objects,
     raw_bytes: contents.bytes,

@@ -135,6 +135,31 @@ export function objectsInWindow(objects: readonly StoredObject[], window: DayWin
 }
 
 /**
+ * Delivery days one run may read per event: each becomes a partition of the stage table, and Athena keeps at most
+ * 100 partition writers open per INSERT or MERGE (ICEBERG_TOO_MANY_OPEN_PARTITIONS past them).
+ */
+export const MAX_DAYS_PER_RUN = 100;
+
+/**
+ * A window cut to its first `maxDays` delivery days that hold data (`days`: those of the window, sorted), so a
+ * first run over years of raw data catches up over several runs instead of failing; the days left are counted.
+ * A cut window is wholly committable: it ends before any day a pull alone made complete.
+ */
+export function capWindow(
+  window: DayWindow,
+  days: readonly string[],
+  maxDays: number = MAX_DAYS_PER_RUN,
+): { readonly window: DayWindow; readonly deferredDays: number } {
+  if (days.length <= maxDays) return { window, deferredDays: 0 };
+  const to = days[maxDays - 1] as string;
+  const settled = window.settled !== undefined && window.settled < to ? window.settled : undefined;
+  return {
+    window: settled === undefined ? { from: window.from, to } : { from: window.from, to, settled },
+    deferredDays: days.length - maxDays,
+  };
+}
+
+/**
  * Files that arrived in a day partition after that day was committed: outside the lateness the pipeline waits for,
  * so no incremental run will read them. They are reported, never silently lost; a backfill loads them.
  */
