@@ -6,7 +6,9 @@ import type { BenchCase, Measurement, Step } from '../lib/types.ts';
  * A synthetic project of N families × 10 events (lib/core/samples/large-project.ts): synthesized for `prod` (the
  * Lambdas not bundled: the figure is CloudFormation's, not esbuild's) and checked against AWS's limits, then run on
  * the twin with no data (every event planned, prepared and skipped): synthesis time, the largest template and its
- * share of the 1 MB limit, the largest state payload and its share of 256 KiB, twin time per event.
+ * share of the 1 MB limit, the largest state payload and its share of 256 KiB, twin time per event; then once more
+ * with events failing with 32 KiB causes (Step Functions' longest), whose largest state payload must not grow with
+ * the failures.
  */
 
 interface LargeParams {
@@ -66,6 +68,8 @@ export const largeProject: BenchCase = {
     }
     const { openLocal } = await import('../../lib/local/context.ts');
     const { LocalTwin, STATE_PAYLOAD_LIMIT_BYTES } = await import('../../lib/local/twin/local-twin.ts');
+    const { TaskError } = await import('../../lib/local/twin/task-handlers.ts');
+    const { failsInLongErrorRun } = await import('../../lib/core/samples/large-project.ts');
     const t0 = performance.now();
     const context = await openLocal({ root, env: 'dev', dataDir: join(root, '.dap') });
     try {
@@ -74,6 +78,18 @@ export const largeProject: BenchCase = {
       const result = await twin.run({ trigger: 'bench' });
       const t2 = performance.now();
       const events = p.families * 10;
+      const cause = (event: string) => `${event}: ${'x'.repeat(32_768 - event.length - 2)}`;
+      const failing = await twin.run({
+        trigger: 'bench',
+        wrapTask: (state, handler) =>
+          state === 'PrepareTransform'
+            ? async (input) => {
+                const event = String((input as { event_name?: unknown }).event_name);
+                if (failsInLongErrorRun(event)) throw new TaskError('States.TaskFailed', cause(event));
+                return handler(input);
+              }
+            : handler,
+      });
       return {
         metrics: { open_ms: t1 - t0, run_ms: t2 - t1, per_event_ms: (t2 - t1) / events },
         facts: {
@@ -81,6 +97,11 @@ export const largeProject: BenchCase = {
           largest_payload_bytes: result.largestPayload?.bytes ?? 0,
           largest_payload_state: `${result.largestPayload?.state} (${result.largestPayload?.direction})`,
           payload_share: (result.largestPayload?.bytes ?? 0) / STATE_PAYLOAD_LIMIT_BYTES,
+          failing_events: failing.report?.totals.events_failed ?? 0,
+          failing_outcome: failing.outcome,
+          failing_payload_bytes: failing.largestPayload?.bytes ?? 0,
+          failing_payload_state: `${failing.largestPayload?.state} (${failing.largestPayload?.direction})`,
+          failing_payload_share: (failing.largestPayload?.bytes ?? 0) / STATE_PAYLOAD_LIMIT_BYTES,
         },
       };
     } finally {
@@ -93,7 +114,7 @@ export const largeProject: BenchCase = {
     const twin = results.filter((r) => r.step.params.part === 'twin');
     return (
       [
-        'A synthetic project (`lib/core/samples/large-project.ts`: DAP-shaped TxMA raw tables, one stage table per family, one transform per event), synthesized for `prod` in process (Lambdas not bundled) and checked by `lib/infra/deploy-limits.ts` as `cdk synth` checks it; then run on the twin with no raw data (every event planned, prepared and skipped).',
+        "A synthetic project (`lib/core/samples/large-project.ts`: DAP-shaped TxMA raw tables, one stage table per family, one transform per event), synthesized for `prod` in process (Lambdas not bundled) and checked by `lib/infra/deploy-limits.ts` as `cdk synth` checks it; then run on the twin with no raw data (every event planned, prepared and skipped), and again with events failing with 32 KiB causes (every event of the first family, the first event of each even-numbered one). No state carries what grows with events × error length: each family's outcome and each long error are kept in the process-results bucket and read back by the report step.",
         '',
         table(
           [
@@ -126,6 +147,7 @@ export const largeProject: BenchCase = {
             'per event',
             'largest state payload (of 256 KiB)',
             'outcome',
+            'events failing with 32 KiB causes: largest state payload, outcome',
             'peak RSS',
           ],
           twin.map((r) => [
@@ -138,6 +160,9 @@ export const largeProject: BenchCase = {
             ),
             `${formatNumber(Number(fact(r, 'largest_payload_bytes')))} B (${percent(fact(r, 'payload_share'))}), ${fact(r, 'largest_payload_state')}`,
             String(fact(r, 'outcome') ?? '-'),
+            fact(r, 'failing_payload_bytes') === undefined
+              ? '-'
+              : `${fact(r, 'failing_events')} failing: ${formatNumber(Number(fact(r, 'failing_payload_bytes')))} B (${percent(fact(r, 'failing_payload_share'))}), ${fact(r, 'failing_payload_state')}; ${fact(r, 'failing_outcome')}`,
             show(rss(r), 'MB'),
           ]),
         ),

@@ -2,6 +2,7 @@ import { AthenaClient } from '@aws-sdk/client-athena';
 import { z } from 'zod';
 import { parseEvent } from '../../lib/core/lambda-event.ts';
 import type { ObjectStore, QueryEngine, QueryStatistics } from '../../lib/core/ports.ts';
+import { familyRecordSchema, readFamilyOutcomes, readReportingOutcomes } from '../../lib/core/run-outcomes.ts';
 import {
   blockedEventSchema,
   blockedReportingSchema,
@@ -22,7 +23,8 @@ import { WRITE_REPORT_ENV } from './env.ts';
 
 export const writeReportEventSchema = z.object({
   run: runInfoSchema,
-  families: z.array(familyOutcomeSchema),
+  /** Each family as the families Map kept it (its outcome stored), or its whole outcome when storing it failed. */
+  families: z.array(z.union([familyRecordSchema, familyOutcomeSchema])),
   reporting: z.array(reportingOutcomeSchema).default([]),
   /** The plan's parts left out for their config problems. */
   blocked: z.array(blockedEventSchema).default([]),
@@ -44,12 +46,17 @@ export interface WriteReportResult {
   readonly message: string;
 }
 
-/** Builds the run report from the families' outcomes, stores it, and returns the run's status for the Choice. */
+/**
+ * Builds the run report from the families' outcomes (read back from where the run kept them, every error whole),
+ * stores it, and returns the run's status for the Choice.
+ */
 export function makeHandler(deps: WriteReportDeps) {
   return async (event: unknown): Promise<WriteReportResult> => {
     const input = parseEvent('write-report', writeReportEventSchema, event);
+    const families = await readFamilyOutcomes(deps.store, deps.processResultsBucket, input.families);
+    const reported = await readReportingOutcomes(deps.store, deps.processResultsBucket, input.reporting);
     const statistics = new Map<string, QueryStatistics>();
-    for (const family of input.families) {
+    for (const family of families) {
       for (const e of family.events) {
         const merge = e.queries?.merge?.query_execution_id;
         if (!merge) continue;
@@ -57,7 +64,10 @@ export function makeHandler(deps: WriteReportDeps) {
         if (stats) statistics.set(merge, stats);
       }
     }
-    const outcomes = withConfigProblems(input, { events: input.blocked, reporting: input.reporting_blocked });
+    const outcomes = withConfigProblems(
+      { families, reporting: reported },
+      { events: input.blocked, reporting: input.reporting_blocked },
+    );
     const report = buildRunReport({
       run: input.run,
       environment: deps.environment,

@@ -9,8 +9,15 @@ import type { DayWindow } from './window.ts';
 
 export type RunStatus = 'SUCCEEDED' | 'PARTIAL' | 'FAILED';
 
-/** What a caught Step Functions error looks like (`Catch` with `ResultPath`). */
-export const caughtErrorSchema = z.object({ Error: z.string(), Cause: z.string().optional() });
+/**
+ * What a caught Step Functions error looks like (`Catch` with `ResultPath`). A long Cause is carried in the state
+ * only in part, with `cause_key`: where the whole error is kept (lib/core/run-outcomes.ts).
+ */
+export const caughtErrorSchema = z.object({
+  Error: z.string(),
+  Cause: z.string().optional(),
+  cause_key: z.string().optional(),
+});
 export type CaughtError = z.infer<typeof caughtErrorSchema>;
 
 export const dayWindowSchema = z.object({ from: z.string(), to: z.string(), settled: z.string().optional() });
@@ -311,26 +318,62 @@ export function runReportKey(report: Pick<RunReport, 'run_id' | 'started_at'>): 
   return `run_reports/run_date=${report.started_at.slice(0, 10)}/${report.run_id}.json`;
 }
 
-/** One line saying what happened, for the notification and the terminal. */
+/**
+ * The most a summary message holds: the notification's text and the Cause of the execution's Fail state (which
+ * Step Functions caps at 32,768 characters) come from it, and it is carried in the state. The report has the rest.
+ */
+export const SUMMARY_MESSAGE_MAX_CHARS = 4_000;
+/** The most of one error, and of one family's failures, the summary quotes. */
+const SUMMARY_ERROR_MAX_CHARS = 500;
+const SUMMARY_FAMILY_MAX_CHARS = 1_500;
+
+/** One line saying what happened, for the notification and the terminal; what does not fit is counted. */
 export function runSummaryMessage(report: RunReport): string {
+  const clip = (text: string | null | undefined) => (text == null ? text : clipped(text, SUMMARY_ERROR_MAX_CHARS));
   const failed = [
     ...report.families
       .filter((f) => f.status === 'FAILED')
       .map((f) => {
-        const events = f.events.filter((e) => e.status === 'FAILED').map((e) => `${e.event_name} (${e.error})`);
+        const events = f.events.filter((e) => e.status === 'FAILED').map((e) => `${e.event_name} (${clip(e.error)})`);
         const checks = f.checks
           .filter((c) => c.severity === 'error' && c.status !== 'PASSED')
-          .map((c) => `check ${c.name} ${c.status} (${c.failing_count ?? c.error} failing)`);
+          .map((c) => `check ${c.name} ${c.status} (${c.failing_count ?? clip(c.error)} failing)`);
         const reasons = [...events, ...checks];
-        return `${f.product_family}: ${reasons.length > 0 ? reasons.join('; ') : (f.error ?? 'failed')}`;
+        const why = reasons.length > 0 ? reasons.join('; ') : (clip(f.error) ?? 'failed');
+        return `${f.product_family}: ${clipped(why, SUMMARY_FAMILY_MAX_CHARS)}`;
       }),
-    ...report.reporting.filter((r) => r.status === 'FAILED').map((r) => `${r.product_family}: ${r.error ?? 'failed'}`),
+    ...report.reporting
+      .filter((r) => r.status === 'FAILED')
+      .map((r) => `${r.product_family}: ${clip(r.error) ?? 'failed'}`),
   ];
   const head = `dap ${report.environment} run ${report.run_id} ${report.status}: ${report.totals.families - report.totals.families_failed}/${report.totals.families} families, ${report.totals.rows_written} rows written`;
-  const late = lateFileLines(report)
-    .map((line) => `. ${line}`)
-    .join('');
-  return failed.length > 0 ? `${head}${late}. Failed: ${failed.join(' | ')}` : `${head}${late}`;
+  const late = lateFileLines(report).map((line) => `. ${line}`);
+  const failures = failed.map((reason, i) => `${i === 0 ? '. Failed: ' : ' | '}${reason}`);
+  const whole = head + late.join('') + failures.join('');
+  if (whole.length <= SUMMARY_MESSAGE_MAX_CHARS) return whole;
+  // Too long: failures first, then late files, as many of each as fit; the others are counted.
+  const room = SUMMARY_MESSAGE_MAX_CHARS - 100;
+  let message = head;
+  const fit = (parts: readonly string[]) => {
+    let written = 0;
+    for (const part of parts) {
+      if (message.length + part.length > room) break;
+      message += part;
+      written += 1;
+    }
+    return parts.length - written;
+  };
+  const failuresLeft = fit(failures);
+  const lateLeft = fit(late);
+  const left = [
+    ...(failuresLeft > 0 ? [`${failuresLeft} more failures`] : []),
+    ...(lateLeft > 0 ? [`${lateLeft} more late-file lines`] : []),
+  ];
+  return `${message}. And ${left.join(', ')} in the run report`;
+}
+
+function clipped(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 /**

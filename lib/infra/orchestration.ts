@@ -20,12 +20,14 @@ import { MIGRATE_WAREHOUSE_ENV } from '../../lambdas/migrate-warehouse/env.ts';
 import { PLAN_ENV } from '../../lambdas/plan/env.ts';
 import { PREPARE_TRANSFORM_ENV } from '../../lambdas/prepare-transform/env.ts';
 import { PROCEDURE_RUNNER_ENV } from '../../lambdas/procedure-runner/env.ts';
+import { RECORD_OUTCOME_ENV } from '../../lambdas/record-outcome/env.ts';
 import { RUN_GUARD_ENV } from '../../lambdas/run-guard/env.ts';
 import { REDSHIFT_DATA_API_ENV, RUNTIME_ENV } from '../../lambdas/shared/env.ts';
 import { WRITE_REPORT_ENV } from '../../lambdas/write-report/env.ts';
 import { reportingRunnerRole, resourceNames } from '../core/model/names.ts';
 import { PROJECT_FOLDERS } from '../core/model/project.ts';
 import type { EnvironmentConfig } from '../core/model/schemas.ts';
+import { RUN_OUTCOMES_PREFIX } from '../core/run-outcomes.ts';
 import { DapFunction } from './dap-function.ts';
 import { allowRuleDeadLetters } from './event-rules.ts';
 import { glueArn, glueReadStatement } from './glue-access.ts';
@@ -100,6 +102,7 @@ export class DapOrchestration extends Construct {
       commitFamily: this.commitFamilyFunction(props),
       procedureRunner: this.procedureRunnerFunction(props),
       migrateWarehouse: this.migrateWarehouseFunction(props),
+      recordOutcome: this.recordOutcomeFunction(props),
       writeReport: this.writeReportFunction(props, workgroupArn),
     };
   }
@@ -200,6 +203,21 @@ export class DapOrchestration extends Construct {
     return fn;
   }
 
+  private recordOutcomeFunction(props: DapOrchestrationProps): DapFunction {
+    const fn = this.newFunction(
+      props,
+      'record-outcome',
+      "Keeps a family's outcome and long errors beside the run's state",
+    );
+    fn.bindBucket(RECORD_OUTCOME_ENV.processResultsBucket, props.processResultsBucket, {
+      objects: { prefixes: [RUN_OUTCOMES_PREFIX], write: true },
+      wildcardReason:
+        "One object per family and per long error under each run's prefix; run ids are not known at deploy time",
+    });
+    props.key.grant(fn.role, 'kms:Encrypt', 'kms:GenerateDataKey');
+    return fn;
+  }
+
   private writeReportFunction(props: DapOrchestrationProps, workgroupArn: string): DapFunction {
     const fn = this.newFunction(
       props,
@@ -211,6 +229,26 @@ export class DapOrchestration extends Construct {
       objects: { prefixes: ['run_reports/'], write: true },
       wildcardReason: 'One report object per run under run_reports/; run ids are not known at deploy time',
     });
+    // It reads back what the record step kept of the run (families' outcomes, long errors) in the same bucket;
+    // listing there makes a missing object NoSuchKey rather than AccessDenied, as the local folder answers.
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [props.processResultsBucket.arnForObjects(`${RUN_OUTCOMES_PREFIX}*`)],
+      }),
+    );
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [props.processResultsBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${RUN_OUTCOMES_PREFIX}*`] } },
+      }),
+    );
+    acknowledgeNag(
+      fn.role,
+      `IAM5[Resource::${nagArn(props.processResultsBucket)}/${RUN_OUTCOMES_PREFIX}*]`,
+      'Reads what the run kept under its own prefix of run_outcomes/; run ids are not known at deploy time',
+    );
     fn.bind(WRITE_REPORT_ENV.athenaWorkgroup, props.workgroupName, (role) =>
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
@@ -219,8 +257,9 @@ export class DapOrchestration extends Construct {
         }),
       ),
     );
-    // The report bucket's key, for the write above: kms:Encrypt as well as the kms:GenerateDataKey bindBucket grants.
-    props.key.grant(fn.role, 'kms:Encrypt', 'kms:GenerateDataKey');
+    // The report bucket's key, for the write and reads above: kms:Encrypt as well as the kms:GenerateDataKey
+    // bindBucket grants, kms:Decrypt for the outcomes it reads back.
+    props.key.grant(fn.role, 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt');
     return fn;
   }
 
@@ -557,6 +596,7 @@ function lambdaFunctions(functions: PipelineFunctions): RawToStageFunctions {
     commitFamily: functions.commitFamily.function,
     procedureRunner: functions.procedureRunner.function,
     migrateWarehouse: functions.migrateWarehouse.function,
+    recordOutcome: functions.recordOutcome.function,
     writeReport: functions.writeReport.function,
   };
 }

@@ -20,6 +20,8 @@ export interface RawToStageFunctions {
   readonly commitFamily: lambda.IFunction;
   readonly procedureRunner: lambda.IFunction;
   readonly migrateWarehouse: lambda.IFunction;
+  /** Keeps each family's outcome and each long error beside the state (lambdas/record-outcome). */
+  readonly recordOutcome: lambda.IFunction;
   readonly writeReport: lambda.IFunction;
 }
 
@@ -38,9 +40,14 @@ export interface RawToStageDefinitionProps {
  * The raw-to-stage run, in JSONPath (the local twin runs this same definition):
  * guard → plan → Map(families: Map(events: prepare window → [no new data: skip] Athena .sync clear incoming → load
  *   incoming (INSERT with the window as parameters) → MERGE into stage → heartbeat)
- *   → quality checks → commit watermarks)
+ *   → quality checks → commit watermarks → keep the family's outcome)
  * → [reporting families: migrate the warehouse → Map(reporting families: CALL sp_<family>)] → run report → release → SUCCEEDED | notify → PARTIAL/FAILED.
  * Every event and every family catches its own failure, so one failing family never stops the others.
+ *
+ * No state grows with events × error length (Step Functions refuses a state over 256 KiB): each family's outcome
+ * is stored under the run's prefix in the process-results bucket and the families Map keeps only its status and
+ * key; a caught error whose Cause is long is stored whole and carried as its start and key. The run report step
+ * reads both back, so the report holds every event's status and every error whole (lib/core/run-outcomes.ts).
  */
 export function rawToStageDefinition(scope: Construct, props: RawToStageDefinitionProps): sfn.IChainable {
   return guardedRun(scope, props.functions.runGuard, leasedRun(scope, props));
@@ -86,7 +93,7 @@ function leasedRun(scope: Construct, props: RawToStageDefinitionProps): sfn.ICha
     '$.plan',
   );
   const families = processFamilies(scope, props);
-  const buildModel = buildReportingModel(scope, functions.procedureRunner);
+  const buildModel = buildReportingModel(scope, props);
   const writeReport = invoke(
     scope,
     'WriteRunReport',
@@ -111,7 +118,7 @@ function leasedRun(scope: Construct, props: RawToStageDefinitionProps): sfn.ICha
   }
   return plan
     .next(families)
-    .next(reportingModel(scope, functions.migrateWarehouse, buildModel))
+    .next(reportingModel(scope, props, buildModel))
     .next(writeReport)
     .next(releaseAndConclude(scope, props));
 }
@@ -134,7 +141,10 @@ function processFamilies(scope: Construct, props: RawToStageDefinitionProps): sf
   return families.itemProcessor(family(scope, props));
 }
 
-/** One family: its events, its checks, then its watermarks; any failure is caught and recorded. */
+/**
+ * One family: its events, its checks, then its watermarks; any failure is caught and recorded. Every way out
+ * leaves the family's outcome at `$.outcome`, which is stored; what the families Map keeps is the store's answer.
+ */
 function family(scope: Construct, props: RawToStageDefinitionProps): sfn.IChainable {
   const events = processEvents(scope, props);
   const checkFamily = invoke(
@@ -158,15 +168,31 @@ function family(scope: Construct, props: RawToStageDefinitionProps): sfn.IChaina
       replay: sfn.JsonPath.objectAt('$.replay'),
       outcome: sfn.JsonPath.objectAt('$.outcome'),
     },
-    undefined,
+    '$.outcome',
   );
   const familyNotCommitted = new sfn.Pass(scope, 'FamilyNotCommitted', {
     comment: 'An event or a check failed: the watermarks stay where they were, the next run retries the window',
-    inputPath: '$.outcome',
   });
   // The same shape as a checked family's outcome, which lists its events.
-  const familyFailed = failedPass(scope, 'FamilyFailed', 'product_family', { events: [] });
+  const familyFailed = failedPass(scope, 'FamilyFailed', 'product_family', { events: [] }, '$.outcome');
   for (const state of [events, checkFamily, commitFamily]) state.addCatch(familyFailed, { resultPath: '$.error' });
+  const keep = invoke(
+    scope,
+    'KeepFamilyOutcome',
+    props.functions.recordOutcome,
+    { action: 'family', run_id: sfn.JsonPath.stringAt('$.run_id'), outcome: sfn.JsonPath.objectAt('$.outcome') },
+    undefined,
+  );
+  keep.addCatch(
+    new sfn.Pass(scope, 'FamilyOutcomeNotKept', {
+      comment: 'Storing the outcome failed: the families Map carries it whole instead',
+      inputPath: '$.outcome',
+    }),
+    { resultPath: '$.keep_error' },
+  );
+  familyNotCommitted.next(keep);
+  familyFailed.next(keep);
+  commitFamily.next(keep);
   return events
     .next(checkFamily)
     .next(
@@ -226,7 +252,21 @@ function event(scope: Construct, props: RawToStageDefinitionProps): sfn.IChainab
     comment: 'No raw file in the window: nothing to read, nothing to write',
     parameters: { ...windowFacts(), skipped: true },
   });
-  const eventFailed = failedPass(scope, 'EventFailed', 'event_name');
+  const eventFailed = keptError(
+    scope,
+    props,
+    'KeepEventError',
+    {
+      runIdPath: '$.run_id',
+      subject: {
+        of: 'event',
+        product_family: sfn.JsonPath.stringAt('$.product_family'),
+        event_name: sfn.JsonPath.stringAt('$.event_name'),
+      },
+      errorPath: '$.error',
+    },
+    failedPass(scope, 'EventFailed', 'event_name'),
+  );
   for (const state of [prepare, clearIncoming, loadIncoming, mergeIntoStage, heartbeat])
     state.addCatch(eventFailed, { resultPath: '$.error' });
   return prepare.next(
@@ -302,7 +342,8 @@ function athenaStep(
 }
 
 /** One procedure per enabled reporting family, each isolated. */
-function buildReportingModel(scope: Construct, procedureRunner: lambda.IFunction): sfn.Map {
+function buildReportingModel(scope: Construct, props: RawToStageDefinitionProps): sfn.Map {
+  const procedureRunner = props.functions.procedureRunner;
   const callProcedure = invoke(
     scope,
     'CallProcedure',
@@ -316,7 +357,18 @@ function buildReportingModel(scope: Construct, procedureRunner: lambda.IFunction
     },
     undefined,
   );
-  callProcedure.addCatch(failedPass(scope, 'ProcedureFailed', 'product_family'), { resultPath: '$.error' });
+  const procedureFailed = keptError(
+    scope,
+    props,
+    'KeepProcedureError',
+    {
+      runIdPath: '$.run_id',
+      subject: { of: 'procedure', product_family: sfn.JsonPath.stringAt('$.product_family') },
+      errorPath: '$.error',
+    },
+    failedPass(scope, 'ProcedureFailed', 'product_family'),
+  );
+  callProcedure.addCatch(procedureFailed, { resultPath: '$.error' });
   const build = new sfn.Map(scope, 'BuildReportingModel', {
     comment: 'CALL sp_<family>(run_id) in Redshift for each enabled reporting family',
     itemsPath: '$.plan.reporting_families',
@@ -338,11 +390,11 @@ function buildReportingModel(scope: Construct, procedureRunner: lambda.IFunction
  * The warehouse is migrated to the deployed scripts before `build`. If that fails no procedure is called: each
  * reporting family is recorded as failed with the migration's error, and the run goes on to its report.
  */
-function reportingModel(scope: Construct, migrateWarehouse: lambda.IFunction, build: sfn.Map): sfn.IChainable {
+function reportingModel(scope: Construct, props: RawToStageDefinitionProps, build: sfn.Map): sfn.IChainable {
   const migrate = invoke(
     scope,
     'MigrateWarehouse',
-    migrateWarehouse,
+    props.functions.migrateWarehouse,
     { run_id: sfn.JsonPath.stringAt('$.run.run_id') },
     '$.migration',
   );
@@ -356,7 +408,15 @@ function reportingModel(scope: Construct, migrateWarehouse: lambda.IFunction, bu
     resultPath: '$.reporting',
   });
   notBuilt.itemProcessor(failedPass(scope, 'ReportingFamilyNotBuilt', 'product_family'));
-  migrate.addCatch(notBuilt, { resultPath: '$.migration_error' });
+  // One error copied to every reporting family: a long one is kept first, so each copy is short.
+  const migrationFailed = keptError(
+    scope,
+    props,
+    'KeepMigrationError',
+    { runIdPath: '$.run.run_id', subject: { of: 'migration' }, errorPath: '$.migration_error' },
+    notBuilt,
+  );
+  migrate.addCatch(migrationFailed, { resultPath: '$.migration_error' });
   const choice = new sfn.Choice(scope, 'HasReportingFamilies')
     .when(sfn.Condition.isPresent('$.plan.reporting_families[0]'), migrate.next(build))
     .otherwise(build);
@@ -422,13 +482,14 @@ function crashPath(scope: Construct, props: RawToStageDefinitionProps): sfn.ICha
 
 /**
  * The record of one event, family or reporting family that failed, named by `subject` and carrying the caught
- * `$.error`; `facts` go between the status and the error.
+ * `$.error`; `facts` go between the status and the error. It is the state's output, or goes at `resultPath`.
  */
 function failedPass(
   scope: Construct,
   id: string,
   subject: 'event_name' | 'product_family',
   facts: Record<string, unknown> = {},
+  resultPath?: string,
 ): sfn.Pass {
   return new sfn.Pass(scope, id, {
     parameters: {
@@ -437,7 +498,35 @@ function failedPass(
       ...facts,
       error: sfn.JsonPath.objectAt('$.error'),
     },
+    ...(resultPath === undefined ? {} : { resultPath }),
   });
+}
+
+/**
+ * The caught error at `errorPath`, kept: a long one is stored whole and replaced by its start and key, so a Map
+ * that gathers many failures stays small; then `next`. When keeping it fails, `next` gets the error as caught.
+ */
+function keptError(
+  scope: Construct,
+  props: RawToStageDefinitionProps,
+  id: string,
+  kept: { readonly runIdPath: string; readonly subject: Record<string, unknown>; readonly errorPath: string },
+  next: sfn.State,
+): sfn.IChainable {
+  const keep = invoke(
+    scope,
+    id,
+    props.functions.recordOutcome,
+    {
+      action: 'error',
+      run_id: sfn.JsonPath.stringAt(kept.runIdPath),
+      subject: kept.subject,
+      error: sfn.JsonPath.objectAt(kept.errorPath),
+    },
+    kept.errorPath,
+  );
+  keep.addCatch(next, { resultPath: '$.keep_error' });
+  return keep.next(next);
 }
 
 function invoke(

@@ -14,6 +14,7 @@ import { MIGRATE_WAREHOUSE_ENV } from '../../lambdas/migrate-warehouse/env.ts';
 import { PLAN_ENV } from '../../lambdas/plan/env.ts';
 import { PREPARE_TRANSFORM_ENV } from '../../lambdas/prepare-transform/env.ts';
 import { PROCEDURE_RUNNER_ENV } from '../../lambdas/procedure-runner/env.ts';
+import { RECORD_OUTCOME_ENV } from '../../lambdas/record-outcome/env.ts';
 import { RUN_GUARD_ENV } from '../../lambdas/run-guard/env.ts';
 import { REDSHIFT_DATA_API_ENV, RUNTIME_ENV } from '../../lambdas/shared/env.ts';
 import { WRITE_REPORT_ENV } from '../../lambdas/write-report/env.ts';
@@ -169,6 +170,8 @@ test('each function is set exactly the variables its handler reads, by the names
     'run-guard': runtime,
     'commit-family': runtime,
     'procedure-runner': runtime,
+    // It builds its own S3 store: no awsRuntime(), so no metadata bucket.
+    'record-outcome': [RUNTIME_ENV.environment],
   };
   // Read when set: a Serverless workgroup is reached without a secret or a database user.
   const optional = [REDSHIFT_DATA_API_ENV.cluster, REDSHIFT_DATA_API_ENV.secretArn, REDSHIFT_DATA_API_ENV.dbUser];
@@ -180,6 +183,7 @@ test('each function is set exactly the variables its handler reads, by the names
     'commit-family': Object.values(COMMIT_FAMILY_ENV),
     'procedure-runner': Object.values(PROCEDURE_RUNNER_ENV),
     'migrate-warehouse': Object.values(MIGRATE_WAREHOUSE_ENV),
+    'record-outcome': Object.values(RECORD_OUTCOME_ENV),
     'write-report': Object.values(WRITE_REPORT_ENV),
     'ingest-file': Object.values(INGEST_FILE_ENV),
   };

@@ -38,6 +38,7 @@ function state(name: string, machine: AslMachine = definition): AslState & Recor
 interface PolicyStatement {
   Action: string | string[];
   Resource: unknown;
+  Condition?: unknown;
 }
 
 function statements(): PolicyStatement[] {
@@ -100,9 +101,10 @@ describe('the raw-to-stage state machine', () => {
   });
 
   test('catches failures per event and per family, so no failure escapes a family', () => {
+    // Each caught error is kept (a long one stored) before the failure is recorded; see the test below.
     for (const name of ['PrepareTransform', 'ClearIncoming', 'LoadIncoming', 'MergeIntoStage', 'RenewRunLease']) {
       assert.deepEqual(state(name).Catch, [
-        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'EventFailed' },
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'KeepEventError' },
       ]);
     }
     for (const name of ['ProcessEvents', 'CheckFamily', 'CommitFamily']) {
@@ -111,8 +113,66 @@ describe('the raw-to-stage state machine', () => {
       ]);
     }
     assert.deepEqual(state('CallProcedure').Catch, [
-      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ProcedureFailed' },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'KeepProcedureError' },
     ]);
+  });
+
+  test('carries no state that grows with events × error length: outcomes and long errors are kept in the bucket', () => {
+    const recordOutcome = /:function:Orchestrationrecordoutcome/;
+    // A caught error goes through the record step (which stores a long one and answers its start and key), then
+    // on to the failure record; when the record step fails, the failure record gets the error as caught.
+    const kept = {
+      KeepEventError: {
+        next: 'EventFailed',
+        runId: '$.run_id',
+        subject: { of: 'event', 'product_family.$': '$.product_family', 'event_name.$': '$.event_name' },
+        error: '$.error',
+      },
+      KeepProcedureError: {
+        next: 'ProcedureFailed',
+        runId: '$.run_id',
+        subject: { of: 'procedure', 'product_family.$': '$.product_family' },
+        error: '$.error',
+      },
+      KeepMigrationError: {
+        next: 'ReportingModelNotBuilt',
+        runId: '$.run.run_id',
+        subject: { of: 'migration' },
+        error: '$.migration_error',
+      },
+    };
+    for (const [name, expected] of Object.entries(kept)) {
+      const keep = state(name);
+      assert.match(String(keep.Resource), recordOutcome, name);
+      assert.deepEqual(keep.Parameters, {
+        action: 'error',
+        'run_id.$': expected.runId,
+        subject: expected.subject,
+        'error.$': expected.error,
+      });
+      assert.equal(keep.ResultPath, expected.error, 'the kept error replaces the caught one');
+      assert.equal(keep.Next, expected.next);
+      assert.deepEqual(keep.Catch, [{ ErrorEquals: ['States.ALL'], ResultPath: '$.keep_error', Next: expected.next }]);
+    }
+
+    // Every way out of a family leaves its outcome at $.outcome, which is stored; the iteration's result (what
+    // the families Map gathers) is the record step's answer, the family's status and key.
+    assert.equal(state('CommitFamily').ResultPath, '$.outcome');
+    assert.equal(state('FamilyFailed').ResultPath, '$.outcome');
+    assert.equal(state('FamilyNotCommitted').InputPath, undefined);
+    for (const name of ['CommitFamily', 'FamilyNotCommitted', 'FamilyFailed']) {
+      assert.equal(state(name).Next, 'KeepFamilyOutcome', name);
+    }
+    const keepFamily = state('KeepFamilyOutcome');
+    assert.match(String(keepFamily.Resource), recordOutcome);
+    assert.deepEqual(keepFamily.Parameters, { action: 'family', 'run_id.$': '$.run_id', 'outcome.$': '$.outcome' });
+    assert.equal(keepFamily.ResultPath, undefined);
+    assert.equal(keepFamily.End, true);
+    assert.deepEqual(keepFamily.Catch, [
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.keep_error', Next: 'FamilyOutcomeNotKept' },
+    ]);
+    assert.equal(state('FamilyOutcomeNotKept').InputPath, '$.outcome', 'storing failed: the outcome is carried whole');
+    assert.equal(state('FamilyOutcomeNotKept').End, true);
   });
 
   test('guards the run with the lease and ends PARTIAL or FAILED with errors an alarm can match', () => {
@@ -226,6 +286,29 @@ describe('IAM', () => {
       'arn:aws:s3:::dev-dap-stage-111111111111/*',
     ]);
   });
+
+  test('what a run keeps beside its state: the record step writes under run_outcomes/ only, the report step reads it', () => {
+    const s3Of = (role: RegExp) => {
+      const policy = Object.entries(json.Resources).find(
+        ([id, r]) => r.Type === 'AWS::IAM::Policy' && role.test(id) && id.includes('RoleDefaultPolicy'),
+      );
+      assert.ok(policy, String(role));
+      const document = resolver.resolve(policy[1].Properties?.PolicyDocument) as { Statement: PolicyStatement[] };
+      return document.Statement.filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:'))).map((s) => [
+        s.Action,
+        s.Resource,
+        ...(s.Condition ? [s.Condition] : []),
+      ]);
+    };
+    const results = 'arn:aws:s3:::dev-dap-step-function-process-results-111111111111';
+    assert.deepEqual(s3Of(/^Orchestrationrecordoutcome/), [['s3:PutObject', `${results}/run_outcomes/*`]]);
+    assert.deepEqual(s3Of(/^Orchestrationwritereport/), [
+      ['s3:PutObject', `${results}/run_reports/*`],
+      ['s3:GetObject', `${results}/run_outcomes/*`],
+      // Listing only there, so a missing object is NoSuchKey (as on the twin), not AccessDenied.
+      ['s3:ListBucket', results, { StringLike: { 's3:prefix': ['run_outcomes/*'] } }],
+    ]);
+  });
 });
 
 describe('the reporting model steps', () => {
@@ -250,8 +333,9 @@ describe('the reporting model steps', () => {
 
   test('a failed migration fails every reporting family with its error and goes on to the report', () => {
     assert.deepEqual(state('MigrateWarehouse').Catch, [
-      { ErrorEquals: ['States.ALL'], ResultPath: '$.migration_error', Next: 'ReportingModelNotBuilt' },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.migration_error', Next: 'KeepMigrationError' },
     ]);
+    assert.equal(state('KeepMigrationError').Next, 'ReportingModelNotBuilt');
     const notBuilt = state('ReportingModelNotBuilt');
     assert.equal(notBuilt.ItemsPath, '$.plan.reporting_families');
     assert.equal(notBuilt.ResultPath, '$.reporting', 'where WriteRunReport reads reporting outcomes');

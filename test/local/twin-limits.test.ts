@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { SUMMARY_MESSAGE_MAX_CHARS } from '../../lib/core/run-report.ts';
+import { failsInLongErrorRun, largeProjectFiles } from '../../lib/core/samples/large-project.ts';
+import { type LocalContext, openLocal } from '../../lib/local/context.ts';
 import { payloadWarning, printRunResult } from '../../lib/local/progress.ts';
 import type { AslMachine } from '../../lib/local/twin/definition.ts';
 import { TemplateResolver } from '../../lib/local/twin/definition.ts';
 import { LocalTwin, STATE_PAYLOAD_LIMIT_BYTES } from '../../lib/local/twin/local-twin.ts';
 import { ATHENA_QUERY_STRING_MAX_BYTES, buildTaskHandlers, TaskError } from '../../lib/local/twin/task-handlers.ts';
+import { writeFiles } from '../helpers/project-fixture.ts';
 import { type TwinFixture, twinFixture } from '../helpers/twin-fixture.ts';
+import { tempDir } from '../infra/fixtures.ts';
 
 /**
  * The twin fails a run where Step Functions would: a state given or returning more than 256 KiB fails the execution
@@ -39,24 +45,21 @@ describe('the twin enforces the 256 KiB state payload quota', () => {
     assert.equal(payloadWarning({ largestPayload: { ...near.largestPayload, bytes: 157_286 } }), undefined);
   });
 
-  test('events that fail with long errors (32 KiB, the most a Cause holds) fail the run as AWS would', async () => {
-    // Prepare: every event fails its first step with the longest cause Step Functions keeps
+  test('a Map whose gathered results pass 256 KiB fails the run as AWS would', async () => {
+    // Prepare: each event's prepared window carries 100 KB, within the quota alone; the events Map of a family of
+    // three or more events gathers more than 256 KiB
     const twin = await LocalTwin.open(fixture.context);
-    const cause = `injected: ${'x'.repeat(32_768 - 10)}`;
+    const sample = ['x'.repeat(100_000)];
     const ran: string[] = [];
 
     // Act
     const result = await twin.run({
       trigger: 'test',
-      wrapTask: (state, handler) =>
-        state !== 'PrepareTransform'
-          ? async (input) => {
-              ran.push(state);
-              return handler(input);
-            }
-          : async () => {
-              throw new TaskError('States.TaskFailed', cause);
-            },
+      wrapTask: (state, handler) => async (input) => {
+        ran.push(state);
+        const output = await handler(input);
+        return state === 'PrepareTransform' ? { ...(output as object), late_file_sample: sample } : output;
+      },
     });
 
     // Assess
@@ -67,9 +70,11 @@ describe('the twin enforces the 256 KiB state payload quota', () => {
       /^The state '\w+' (returned a result|was given an input) of \d+ bytes, exceeding the maximum number of bytes service limit \(262144\)\.$/,
     );
     assert.ok((result.largestPayload?.bytes ?? 0) > STATE_PAYLOAD_LIMIT_BYTES);
-    // Nothing after the families ran: their gathered results were the state that crossed the quota.
+    // Nothing after the families ran: a family's gathered results were the state that crossed the quota.
+    const after = ['MigrateWarehouse', 'CallProcedure', 'WriteRunReport', 'ReleaseRunLease', 'NotifyRunProblem'];
+    assert.ok(ran.includes('PrepareTransform'));
     assert.deepEqual(
-      [...new Set(ran)].filter((state) => !['AcquireRunLease', 'PlanRun', 'CheckFamily'].includes(state)),
+      ran.filter((state) => after.includes(state)),
       [],
       `ran after the quota was crossed: ${[...new Set(ran)]}`,
     );
@@ -79,6 +84,75 @@ describe('the twin enforces the 256 KiB state payload quota', () => {
       1,
     );
     assert.match(lines.join('\n'), /^run \S+ FAILED: States\.DataLimitExceeded The state '\w+' .* \(262144\)\.$/);
+  });
+});
+
+/**
+ * Issue 22's target: no state payload above half of 256 KiB at 500 events, whatever the events' errors. What a run
+ * carries in its state must not grow with events × error length: the report still holds every event and every error.
+ */
+describe('a run of 500 events over 50 families stays within half the quota', () => {
+  let context: LocalContext;
+  let twin: LocalTwin;
+  before(async () => {
+    const root = tempDir('dap-large-run-');
+    writeFiles(root, largeProjectFiles());
+    context = await openLocal({ root, env: 'dev', dataDir: join(root, '.dap') });
+    twin = await LocalTwin.open(context);
+  });
+  after(async () => context?.close());
+
+  test('a run with nothing to load', async () => {
+    // Act
+    const result = await twin.run({ trigger: 'test' });
+
+    // Assess
+    assert.equal(result.outcome, 'SUCCEEDED');
+    assert.equal(result.report?.totals.events, 500);
+    assert.ok(
+      (result.largestPayload?.bytes ?? 0) <= STATE_PAYLOAD_LIMIT_BYTES / 2,
+      JSON.stringify(result.largestPayload),
+    );
+  });
+
+  test('a run where events fail with 32 KiB causes reports every event and every whole error', async () => {
+    // Prepare: every event of family_001 and the first of each even-numbered family fail with the longest Cause
+    // Step Functions keeps
+    const cause = (event: string) => `${event}: ${'x'.repeat(32_768 - event.length - 2)}`;
+
+    // Act
+    const result = await twin.run({
+      trigger: 'test',
+      wrapTask: (state, handler) =>
+        state === 'PrepareTransform'
+          ? async (input) => {
+              const event = String((input as { event_name?: unknown }).event_name);
+              if (failsInLongErrorRun(event)) throw new TaskError('States.TaskFailed', cause(event));
+              return handler(input);
+            }
+          : handler,
+    });
+
+    // Assess
+    assert.equal(result.outcome, 'PARTIAL', JSON.stringify(result.error));
+    assert.ok(
+      (result.largestPayload?.bytes ?? 0) <= STATE_PAYLOAD_LIMIT_BYTES / 2,
+      JSON.stringify(result.largestPayload),
+    );
+    const events = result.report?.families.flatMap((f) => f.events) ?? [];
+    assert.equal(events.length, 500);
+    const failed = events.filter((e) => e.status === 'FAILED');
+    assert.equal(failed.length, 10 + 25);
+    for (const event of failed) assert.equal(event.error, `States.TaskFailed: ${cause(event.event_name)}`);
+    assert.ok(
+      events
+        .filter((e) => e.status === 'SUCCEEDED')
+        .every((e) => !failsInLongErrorRun(e.event_name) && e.error === null),
+    );
+    assert.equal(result.report?.totals.families_failed, 26);
+    // The notification says what failed within a bounded length, and where the rest is.
+    assert.ok((result.notifications[0]?.message.length ?? 0) <= SUMMARY_MESSAGE_MAX_CHARS);
+    assert.match(result.notifications[0]?.message ?? '', /And \d+ more failures in the run report$/);
   });
 });
 

@@ -99,3 +99,12 @@ export function largeProjectFiles(options: LargeProjectOptions = {}): Record<str
   });
   return files;
 }
+
+/**
+ * The events a run "with long errors" of this project fails (tests and `npm run bench`): every event of the first
+ * family, whose events Map then gathers ten failures, and the first event of each even-numbered family.
+ */
+export function failsInLongErrorRun(event: string): boolean {
+  const family = Number(/^family_(\d+)_event_/.exec(event)?.[1]);
+  return family === 1 || (family % 2 === 0 && event.endsWith('_event_001'));
+}

@@ -5,6 +5,7 @@ import { makeHandler as makeMigrateWarehouse } from '../../../lambdas/migrate-wa
 import { makeHandler as makePlan } from '../../../lambdas/plan/handler.ts';
 import { makeHandler as makePrepareTransform } from '../../../lambdas/prepare-transform/handler.ts';
 import { makeHandler as makeProcedureRunner } from '../../../lambdas/procedure-runner/handler.ts';
+import { makeHandler as makeRecordOutcome } from '../../../lambdas/record-outcome/handler.ts';
 import { makeHandler as makeRunGuard } from '../../../lambdas/run-guard/handler.ts';
 import { makeHandler as makeWriteReport } from '../../../lambdas/write-report/handler.ts';
 import { deployedProjectPerRun } from '../../check/deployed.ts';
@@ -74,6 +75,7 @@ export function localLambdas(ports: TwinPorts): Readonly<Record<string, LocalLam
       projectForRun,
       warehouse: ports.migratableWarehouse,
     }),
+    'record-outcome': makeRecordOutcome({ store, processResultsBucket: names.buckets.processResults }),
     'write-report': makeWriteReport({
       environment: environment.name,
       store,
