@@ -41,6 +41,7 @@ export const eventOutcomeSchema = z.object({
   late_files: z.number().optional(),
   late_file_sample: z.array(z.string()).optional(),
   late_days: z.array(z.string()).optional(),
+  deferred_days: z.number().optional(),
   /** The event's Athena statements (clear incoming, load incoming, merge into stage), as the state machine saw them. */
   queries: z
     .object({
@@ -150,6 +151,8 @@ export interface EventReport {
   readonly late_file_sample: readonly string[];
   /** The delivery days of the late files, sorted. */
   readonly late_days: readonly string[];
+  /** Delivery days with data past the window (a window holds at most 100): the next runs read them. */
+  readonly deferred_days: number;
   /** The MERGE into stage (its statistics give rows_written). */
   readonly query_id: string | null;
   /** Every Athena query the event ran, with what each scanned (Athena bills each, with a 10 MB minimum). */
@@ -268,6 +271,7 @@ export function buildRunReport(input: {
         late_files: event.late_files ?? 0,
         late_file_sample: event.late_file_sample ?? [],
         late_days: event.late_days ?? [],
+        deferred_days: event.deferred_days ?? 0,
         query_id: merge?.query_execution_id ?? null,
         queries,
         rows_written: event.skipped ? 0 : (stats?.rowsWritten ?? null),
@@ -386,6 +390,18 @@ export function lateFileLines(report: Pick<RunReport, 'families'>): string[] {
     family.events
       .filter((event) => event.late_files > 0)
       .map((event) => lateFileLine(family.product_family, event.event_name, event.late_files, event.late_days)),
+  );
+}
+
+/** One line per event whose window was cut at 100 delivery days: the next runs read the rest. */
+export function deferredDayLines(report: Pick<RunReport, 'families'>): string[] {
+  return report.families.flatMap((family) =>
+    family.events
+      .filter((event) => event.deferred_days > 0)
+      .map(
+        (event) =>
+          `${event.event_name} read the first 100 delivery days of its history (through ${event.window?.to ?? '?'}); ${event.deferred_days} more are left for the next runs`,
+      ),
   );
 }
 

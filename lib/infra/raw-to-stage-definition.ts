@@ -288,6 +288,7 @@ function windowFacts(): Record<string, unknown> {
     late_files: sfn.JsonPath.numberAt('$.prepared.late_files'),
     late_file_sample: sfn.JsonPath.listAt('$.prepared.late_file_sample'),
     late_days: sfn.JsonPath.listAt('$.prepared.late_days'),
+    deferred_days: sfn.JsonPath.numberAt('$.prepared.deferred_days'),
   };
 }
 

@@ -1,4 +1,4 @@
-import { lateFileLines, type RunReport } from '../core/run-report.ts';
+import { deferredDayLines, lateFileLines, type RunReport } from '../core/run-report.ts';
 import { formatTable } from './table-format.ts';
 import { STATE_PAYLOAD_LIMIT_BYTES, type TwinOutcome, type TwinRunResult } from './twin/local-twin.ts';
 
@@ -91,6 +91,7 @@ export function printRunResult(result: TwinRunResult, write: (text: string) => v
     write(`  ${reporting.product_family} (reporting): ${reporting.error}`);
   }
   for (const line of lateFileLines(report)) write(`  ${line}`);
+  for (const line of deferredDayLines(report)) write(`  ${line}`);
   const warning = payloadWarning(result);
   if (warning) write(warning);
   if (result.reportKey) write(`report: ${result.reportKey}`);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   buildRunReport,
+  deferredDayLines,
   type FamilyOutcome,
   runSummaryMessage,
   SUMMARY_MESSAGE_MAX_CHARS,
@@ -55,5 +56,36 @@ describe('the run summary message', () => {
     );
     assert.match(message, /\(States\.TaskFailed: x{481}…\)/, 'each error is quoted up to 500 characters');
     assert.match(message, /\. And \d+ more failures in the run report$/);
+  });
+});
+
+describe('an event whose window was cut at 100 delivery days', () => {
+  test('the report keeps how many days are left, and the run says the next runs read them', () => {
+    const built = report([
+      {
+        product_family: 'sales',
+        status: 'SUCCEEDED',
+        events: [
+          {
+            event_name: 'order_placed',
+            status: 'SUCCEEDED',
+            window: { from: '0000-00-00', to: '2025-04-10' },
+            raw_partitions: 100,
+            deferred_days: 150,
+          },
+          { event_name: 'order_paid', status: 'SUCCEEDED', window: { from: '0000-00-00', to: '2025-04-10' } },
+        ],
+        checks: [],
+        committed: [],
+      },
+    ]);
+
+    assert.deepEqual(
+      built.families[0]?.events.map((e) => e.deferred_days),
+      [150, 0],
+    );
+    assert.deepEqual(deferredDayLines(built), [
+      'order_placed read the first 100 delivery days of its history (through 2025-04-10); 150 more are left for the next runs',
+    ]);
   });
 });

@@ -47,6 +47,7 @@ function report(runId: string, startedAt: string, lateDays: readonly string[] = 
             late_files: lateDays.length,
             late_file_sample: [],
             late_days: lateDays,
+            deferred_days: 0,
             query_id: 'q',
             queries: [],
             rows_written: 40,
