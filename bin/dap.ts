@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { PACKAGE_ROOT } from '../lib/core/package-root.ts';
 import { registerBackfill } from '../lib/local/commands/backfill.ts';
 import { registerCheck } from '../lib/local/commands/check.ts';
+import { registerDocs } from '../lib/local/commands/docs.ts';
 import { registerImport } from '../lib/local/commands/import.ts';
 import { registerIngest } from '../lib/local/commands/ingest.ts';
 import { registerPull } from '../lib/local/commands/pull.ts';
@@ -29,6 +30,7 @@ for (const register of [
   registerPull,
   registerUnlock,
   registerImport,
+  registerDocs,
 ])
   register(program);
 

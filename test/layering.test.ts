@@ -17,6 +17,8 @@ const MAY_IMPORT: Readonly<Record<string, readonly (string | RegExp)[]>> = {
   'lib/config': ['lib/config', 'lib/core'],
   'lib/check': ['lib/check', 'lib/config', 'lib/core'],
   'lib/engines': ['lib/engines', 'lib/core'],
+  // The catalog reads the project model and the run reports; the CLI (lib/local) calls it.
+  'lib/docs': ['lib/docs', 'lib/core'],
   // The stack sets each variable by the name the handler reads, from the handler's own names table (`env.ts`).
   'lib/infra': ['lib/infra', 'lib/check', 'lib/config', 'lib/core', 'lib/engines', ENV_TABLE],
   lambdas: ['lambdas', 'lib/engines', 'lib/check', 'lib/config', 'lib/core'],
