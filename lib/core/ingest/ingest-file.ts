@@ -6,6 +6,7 @@ import type { ControlStore, ObjectStore, VersionedValue } from '../ports.ts';
 import { parseDateText, type RawValue } from './cast.ts';
 import { type Cell, cellText, columnLetter, isBlank, type SourceRecord } from './cells.ts';
 import { CsvStructureError, readCsvRecords } from './csv-reader.ts';
+import { DigestSet } from './digest-set.ts';
 import { detectEncoding, type TextEncoding, Utf8Validator } from './encoding.ts';
 import { globToRegExp, routeKey, safeBaseName, UNROUTED, utcDay } from './keys.ts';
 import { describeReading, fileKindOf, type Reading, readingsFor } from './layouts.ts';
@@ -716,7 +717,7 @@ class RecordProcessor {
   private readonly keyIndexes: readonly number[];
   private readonly keySeen: Map<string, number> | undefined;
   /** Digests of the records seen, unless every copy is kept. */
-  private readonly recordsSeen: Set<string> | undefined;
+  private readonly recordsSeen: DigestSet | undefined;
   private readonly ingestedAt: string;
 
   constructor(
@@ -732,7 +733,7 @@ class RecordProcessor {
     this.columnNames = this.datasetColumns.map((c) => c.name);
     this.keyIndexes = (source.snapshot?.key ?? []).map((k) => this.columnNames.indexOf(k));
     this.keySeen = source.snapshot ? new Map<string, number>() : undefined;
-    this.recordsSeen = source.duplicate_rows === 'keep' ? undefined : new Set<string>();
+    this.recordsSeen = source.duplicate_rows === 'keep' ? undefined : new DigestSet();
     this.ingestedAt = attempt.now.toISOString().replace('T', ' ').replace('Z', '');
   }
 
@@ -823,13 +824,10 @@ class RecordProcessor {
     return undefined;
   }
 
-  /** Whether the record's cells are those of an earlier record (by a 16-byte digest: bounded memory per row). */
+  /** Whether the record's cells are those of an earlier record (by a 12-byte digest: bounded memory per row). */
   private repeatsEarlierRecord(record: SourceRecord): boolean {
     if (this.recordsSeen === undefined) return false;
-    const digest = hashOf('sha256', cellsKey(record.cells), 'base64').slice(0, 22);
-    if (this.recordsSeen.has(digest)) return true;
-    this.recordsSeen.add(digest);
-    return false;
+    return !this.recordsSeen.add(hashOf('sha256', cellsKey(record.cells), 'buffer'));
   }
 
   /** Snapshots are compared on their key, so each row needs one and no two rows of a file may share it. */
