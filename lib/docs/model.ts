@@ -1,6 +1,6 @@
 import type { Project } from '../core/model/project.ts';
 import { qualityCheckName } from '../core/model/quality-schema.ts';
-import { newestFirst } from '../core/run-history.ts';
+import { newestFirst, type RunRow, runRow } from '../core/run-history.ts';
 import type { CheckOutcome, RunReport } from '../core/run-report.ts';
 import { tokenizeSql } from '../core/sql/trino-tokens.ts';
 import { deduplicationOf, familyOfEvent } from '../core/transform.ts';
@@ -107,16 +107,9 @@ export interface ReportingFamilyDoc {
   readonly last?: { readonly status: string; readonly runId: string; readonly error: string | null };
 }
 
-export interface RunDoc {
-  readonly runId: string;
-  readonly trigger: string;
-  readonly startedAt: string;
-  readonly status: string;
-  readonly families: string;
-  readonly rowsWritten: number;
-  readonly bytesScanned: number;
-  readonly lateFiles: number;
-  readonly durationS: number;
+/** A run as `dap runs` lists it, with its late files and what failed. */
+export interface RunDoc extends RunRow {
+  readonly late_files: number;
   readonly failures: readonly string[];
 }
 
@@ -327,17 +320,9 @@ function lastCheckOutcome(reports: readonly RunReport[], family: string, check: 
 }
 
 function runDoc(report: RunReport): RunDoc {
-  const { totals } = report;
   return {
-    runId: report.run_id,
-    trigger: report.trigger,
-    startedAt: report.started_at,
-    status: report.status,
-    families: `${totals.families - totals.families_failed}/${totals.families}`,
-    rowsWritten: totals.rows_written,
-    bytesScanned: totals.bytes_scanned,
-    lateFiles: totals.late_files,
-    durationS: Math.round((Date.parse(report.ended_at) - Date.parse(report.started_at)) / 100) / 10,
+    ...runRow(report),
+    late_files: report.totals.late_files,
     failures: [
       ...report.families.filter((f) => f.status === 'FAILED').map((f) => `${f.product_family}: ${f.error ?? 'failed'}`),
       ...report.reporting

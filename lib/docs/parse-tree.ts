@@ -1,4 +1,4 @@
-import type { ParserRuleContext, ParseTree } from 'antlr4ng';
+import { type ParserRuleContext, type ParseTree, PredictionMode } from 'antlr4ng';
 
 /** Walking the parse trees dt-sql-parser's grammars give, the same for every dialect. */
 
@@ -28,4 +28,28 @@ export function unquote(identifier: string): string {
   return identifier.startsWith('"') && identifier.endsWith('"')
     ? identifier.slice(1, -1).replaceAll('""', '"')
     : identifier.toLowerCase();
+}
+
+/** What `createParser` of a dt-sql-parser dialect gives: a generated parser whose root rule is `program`. */
+interface DialectParser {
+  createParser(
+    sql: string,
+    onError: () => void,
+  ): {
+    interpreter: { predictionMode: number };
+    buildParseTrees: boolean;
+    program(): ParseTree;
+  };
+}
+
+/** One pass in SLL mode (full LL is many times slower); undefined on a syntax error. */
+export function parseProgram(dialect: DialectParser, sql: string): ParseTree | undefined {
+  let errors = 0;
+  const generated = dialect.createParser(sql, () => {
+    errors++;
+  });
+  generated.interpreter.predictionMode = PredictionMode.SLL;
+  generated.buildParseTrees = true;
+  const tree = generated.program();
+  return errors > 0 ? undefined : tree;
 }

@@ -1,7 +1,7 @@
-import { type ParseTree, PredictionMode } from 'antlr4ng';
+import type { ParseTree } from 'antlr4ng';
 import { PostgreSQL } from 'dt-sql-parser';
 import { Column_defContext } from 'dt-sql-parser/dist/lib/postgresql/PostgreSqlParser.js';
-import { unquote, walk } from './parse-tree.ts';
+import { parseProgram, unquote, walk } from './parse-tree.ts';
 
 /**
  * The columns of a reporting table's CREATE TABLE (a migration's, cut to its column list: Redshift's DISTKEY,
@@ -27,12 +27,5 @@ let parser: PostgreSQL | undefined;
 /** One pass in SLL mode (full LL is many times slower); undefined on a syntax error. */
 function parse(sql: string): ParseTree | undefined {
   parser ??= new PostgreSQL();
-  let errors = 0;
-  const generated = parser.createParser(sql, () => {
-    errors++;
-  });
-  generated.interpreter.predictionMode = PredictionMode.SLL;
-  generated.buildParseTrees = true;
-  const tree = generated.program();
-  return errors > 0 ? undefined : tree;
+  return parseProgram(parser, sql);
 }

@@ -1,4 +1,4 @@
-import { type ParseTree, PredictionMode } from 'antlr4ng';
+import type { ParseTree } from 'antlr4ng';
 import { TrinoSQL } from 'dt-sql-parser';
 import {
   AliasedRelationContext,
@@ -17,7 +17,7 @@ import {
   TableNameContext,
   WithContext,
 } from 'dt-sql-parser/dist/lib/trino/TrinoSqlParser.js';
-import { find, unquote, walk } from './parse-tree.ts';
+import { find, parseProgram, unquote, walk } from './parse-tree.ts';
 import type {
   ColumnPath,
   InsertShape,
@@ -37,14 +37,7 @@ let parser: TrinoSQL | undefined;
 /** One pass in SLL mode; undefined on a syntax error (`dap check` reports those). */
 function parse(sql: string): ParseTree | undefined {
   parser ??= new TrinoSQL();
-  let errors = 0;
-  const generated = parser.createParser(sql, () => {
-    errors++;
-  });
-  generated.interpreter.predictionMode = PredictionMode.SLL;
-  generated.buildParseTrees = true;
-  const tree = generated.program();
-  return errors > 0 ? undefined : tree;
+  return parseProgram(parser, sql);
 }
 
 export function trinoInsertShape(sql: string): InsertShape | undefined {

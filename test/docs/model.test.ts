@@ -88,7 +88,7 @@ describe('the docs model of the shipped project', () => {
     assert.equal(event?.last?.runId, 'run-newest');
     assert.equal(event?.last?.lateFiles, 2);
     assert.deepEqual(
-      model.runs.map((r) => [r.runId, r.status, r.rowsWritten, r.lateFiles]),
+      model.runs.map((r) => [r.run_id, r.status, r.rows_written, r.late_files]),
       [
         ['run-newest', 'PARTIAL', 1500, 2],
         ['run-older', 'SUCCEEDED', 1500, 0],
