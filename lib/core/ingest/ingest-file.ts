@@ -30,7 +30,7 @@ import {
   type RejectLine,
 } from './report.ts';
 import { readXlsxRecords, type WorkbookSource, XlsxReadError } from './xlsx-reader.ts';
-import { readZipDirectory, ZipDirectoryError, zipLimitProblem } from './zip-directory.ts';
+import { readZipDirectory, ZipDirectoryError, type ZipEntry, zipLimitProblem } from './zip-directory.ts';
 
 /**
  * Ingests one object from the landing bucket: the step the ingest Lambda, `dap ingest` and `dap watch` all run.
@@ -473,15 +473,16 @@ async function processFile(
         : 'the file is not an XLSX workbook (no ZIP signature at the start)',
     );
   }
-  const bomb = kind === 'xlsx' ? workbookLimitProblem(source, scan) : undefined;
-  if (bomb !== undefined) return quarantine(bomb);
+  const directory = kind === 'xlsx' ? workbookDirectory(source, scan) : { ok: true as const, value: undefined };
+  if (!directory.ok) return quarantine(directory.reason);
+  const entries = directory.value;
   const chosen =
-    readings.length === 1 ? { reading: first } : await chooseReading(deps, attempt, source, scan, readings);
+    readings.length === 1 ? { reading: first } : await chooseReading(deps, attempt, source, scan, entries, readings);
   const reading = chosen.reading ?? first;
   const encoding = inspectFormat(reading.format, scan, processed);
   if (!encoding.ok) return quarantine(encoding.reason);
 
-  const records = await openRecords(deps, attempt, scan, source, reading.format, encoding.value, processed);
+  const records = await openRecords(deps, attempt, entries, source, reading.format, encoding.value, processed);
   const sink = new RowSink(deps, attempt, heartbeat);
   const processor = new RecordProcessor(attempt, source, reading, rawTable, snapshotDate.value, processed, sink);
   const unreadable = await readAllRecords(records, processor, deps.signal);
@@ -505,6 +506,7 @@ async function chooseReading(
   attempt: Attempt,
   source: FileSource,
   scan: Scan,
+  entries: readonly ZipEntry[] | undefined,
   readings: readonly Reading[],
 ): Promise<{ readonly reading?: Reading; readonly unmatched?: string }> {
   const found: string[] = [];
@@ -513,7 +515,7 @@ async function chooseReading(
     const probe = { parse: facts } as Processed;
     const encoding = inspectFormat(reading.format, scan, probe);
     const problem = encoding.ok
-      ? await headerProblemOf(deps, attempt, scan, source, reading, encoding.value, probe)
+      ? await headerProblemOf(deps, attempt, entries, source, reading, encoding.value, probe)
       : encoding.reason;
     if (problem === undefined) return { reading };
     const versions = reading.versions.map((v) => `"${v.version}"`).join(', ');
@@ -526,13 +528,13 @@ async function chooseReading(
 async function headerProblemOf(
   deps: IngestDeps,
   attempt: Attempt,
-  scan: Scan,
+  entries: readonly ZipEntry[] | undefined,
   source: FileSource,
   reading: Reading,
   encoding: TextEncoding | undefined,
   probe: Processed,
 ): Promise<string | undefined> {
-  const records = await openRecords(deps, attempt, scan, source, reading.format, encoding, probe);
+  const records = await openRecords(deps, attempt, entries, source, reading.format, encoding, probe);
   try {
     for await (const batch of records) {
       for (const record of batch) {
@@ -553,18 +555,25 @@ function isHeaderCandidate(record: SourceRecord, format: FileFormat): boolean {
   return record.row >= format.header_row && !isBlank(record.cells);
 }
 
-/** Whether the workbook's ZIP directory declares more than the source's limits allow, before anything is inflated. */
-function workbookLimitProblem(source: FileSource, scan: Scan): string | undefined {
+/**
+ * The workbook's ZIP directory, read once from the scan's tail, or why the file is refused before anything is
+ * inflated: the directory is unreadable, or it declares more than the source's limits allow.
+ */
+function workbookDirectory(source: FileSource, scan: Scan): Checked<readonly ZipEntry[]> {
+  let entries: ZipEntry[];
   try {
-    return zipLimitProblem(readZipDirectory(scan.tail, scan.bytes), {
-      maxUncompressedBytes: source.max_uncompressed_bytes,
-      maxCompressionRatio: source.max_compression_ratio,
-      maxSharedStringsBytes: source.max_shared_strings_bytes,
-    });
+    entries = readZipDirectory(scan.tail, scan.bytes);
   } catch (error) {
-    if (error instanceof ZipDirectoryError) return `not a readable XLSX workbook: ${error.message}`;
+    if (error instanceof ZipDirectoryError)
+      return { ok: false, reason: `not a readable XLSX workbook: ${error.message}` };
     throw error;
   }
+  const problem = zipLimitProblem(entries, {
+    maxUncompressedBytes: source.max_uncompressed_bytes,
+    maxCompressionRatio: source.max_compression_ratio,
+    maxSharedStringsBytes: source.max_shared_strings_bytes,
+  });
+  return problem === undefined ? { ok: true, value: entries } : { ok: false, reason: problem };
 }
 
 /** The snapshot date every row carries: null outside snapshots, else the ingest date or the one in the object name. */
@@ -609,7 +618,7 @@ function inspectFormat(format: FileFormat, scan: Scan, processed: Processed): Ch
 async function openRecords(
   deps: IngestDeps,
   attempt: Attempt,
-  scan: Scan,
+  entries: readonly ZipEntry[] | undefined,
   source: FileSource,
   format: FileFormat,
   encoding: TextEncoding | undefined,
@@ -618,7 +627,8 @@ async function openRecords(
   const maxRecordLength = source.max_record_bytes;
   if (format.type === 'xlsx') {
     const options = { sheet: format.sheet, signal: deps.signal, maxRecordLength };
-    return readXlsxRecords(workbookSource(deps, attempt, scan), options, (sheet) => {
+    if (entries === undefined) throw new Error(`${attempt.key}: a workbook read without its ZIP directory`);
+    return readXlsxRecords(workbookSource(deps, attempt, entries), options, (sheet) => {
       processed.parse = { ...processed.parse, sheet: sheet.name };
     });
   }
@@ -638,11 +648,11 @@ async function openRecords(
   );
 }
 
-/** The hashed version of a workbook (`ifMatch`), read by range where its ZIP directory (from the scan) places each part. */
-function workbookSource(deps: IngestDeps, attempt: Attempt, scan: Scan): WorkbookSource {
+/** The hashed version of a workbook (`ifMatch`), read by range where its ZIP directory places each part. */
+function workbookSource(deps: IngestDeps, attempt: Attempt, entries: readonly ZipEntry[]): WorkbookSource {
   return {
-    entries: readZipDirectory(scan.tail, scan.bytes),
-    bytes: scan.bytes,
+    entries,
+    bytes: attempt.bytes,
     open: async (range) => {
       const handle = await deps.store.open(deps.buckets.landing, attempt.key, { ifMatch: attempt.etag, range });
       if (handle === undefined) throw new Error(`${attempt.key} disappeared between hashing and parsing`);
