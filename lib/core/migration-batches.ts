@@ -24,13 +24,13 @@ export class DataApiLimitError extends Error {
 }
 
 /** The statement's size when the Data API would refuse it as too large; undefined when it fits. */
-export function oversizedStatementBytes(sql: string): number | undefined {
+function oversizedStatementBytes(sql: string): number | undefined {
   const bytes = Buffer.byteLength(sql);
   return bytes > DATA_API_MAX_STATEMENT_BYTES ? bytes : undefined;
 }
 
 /** What the Data API answers a statement over its size with, for messages. */
-export const DATA_API_OVERSIZED_ANSWER = 'ValidationException: Cannot process query string larger than 100kB';
+const DATA_API_OVERSIZED_ANSWER = 'ValidationException: Cannot process query string larger than 100kB';
 
 /** One BatchExecuteStatement of a script: its statements, the last batch ending with the history row. */
 export interface ScriptBatch {
@@ -53,9 +53,8 @@ export function migrationBatches(
   for (const [index, statement] of statements.entries()) {
     const bytes = oversizedStatementBytes(statement.sql);
     if (bytes !== undefined) {
-      throw new DataApiLimitError(
-        `${script.script}: statement ${index + 1} of ${statements.length} (line ${statement.line}) is ${bytes} bytes, over the ${DATA_API_MAX_STATEMENT_BYTES} bytes the Redshift Data API takes in one statement (it would answer ${DATA_API_OVERSIZED_ANSWER}): split it`,
-      );
+      const subject = `${script.script}: statement ${index + 1} of ${statements.length} (line ${statement.line})`;
+      throw new DataApiLimitError(`${oversizedMessage(subject, bytes)}: split it`);
     }
   }
   const sqls = [...statements.map((s) => s.sql), historyInsert(schema, script, runId)];
@@ -64,6 +63,21 @@ export function migrationBatches(
     batches.push({ sqls: sqls.slice(before, before + DATA_API_MAX_BATCH_STATEMENTS), before });
   }
   return { statements, batches };
+}
+
+/** Refuses, before anything is sent, a statement the Data API would answer with ValidationException as too large. */
+export function refuseOversized(sqls: readonly string[], name: string): void {
+  for (const [index, sql] of sqls.entries()) {
+    const bytes = oversizedStatementBytes(sql);
+    if (bytes === undefined) continue;
+    const which = sqls.length === 1 ? 'the statement' : `statement ${index + 1} of ${sqls.length}`;
+    throw new DataApiLimitError(oversizedMessage(`${name}: ${which}`, bytes));
+  }
+}
+
+/** Why the Data API would refuse a statement of `bytes` bytes; `subject` names the statement. */
+function oversizedMessage(subject: string, bytes: number): string {
+  return `${subject} is ${bytes} bytes, over the ${DATA_API_MAX_STATEMENT_BYTES} bytes the Redshift Data API takes in one statement (it would answer ${DATA_API_OVERSIZED_ANSWER})`;
 }
 
 /** What a failure in a later batch leaves behind, said after the error of the statement that failed. */

@@ -124,14 +124,15 @@ export async function prepareEvent(
     pulledThrough: await pulledThrough(deps.control, project, input.event_name),
   });
   const objects = await deps.objects.listObjects(deps.rawBucket, `${rawTable.location}/`);
-  const days = objectsInWindow(objects, wanted).partitions;
+  const wantedContents = objectsInWindow(objects, wanted);
+  const days = wantedContents.partitions;
   if (input.replay && days.length > MAX_DAYS_PER_RUN) {
     throw new WindowTooLargeError(
       `the backfill of ${input.event_name} covers ${days.length} delivery days with data (${days[0]} to ${days.at(-1)}); one run writes at most ${MAX_DAYS_PER_RUN} (Athena's open partition writers per statement): backfill up to ${days[MAX_DAYS_PER_RUN - 1]} first, then the rest`,
     );
   }
   const { window, deferredDays } = capWindow(wanted, days);
-  const contents = objectsInWindow(objects, window);
+  const contents = deferredDays === 0 ? wantedContents : objectsInWindow(objects, window);
   const late = input.replay ? [] : lateArrivals(objects, watermark?.value);
   const skip = isEmptyWindow(window) || contents.objects === 0;
   const prepared = skip ? undefined : prepareTransform(project, names, input.event_name, window);

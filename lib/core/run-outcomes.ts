@@ -4,6 +4,7 @@ import type { ObjectStore } from './ports.ts';
 import {
   type CaughtError,
   caughtErrorSchema,
+  clipped,
   type FamilyOutcome,
   familyOutcomeSchema,
   type ReportingOutcome,
@@ -80,7 +81,7 @@ export async function keepError(
   if (cause === undefined || cause.length <= CAUSE_IN_STATE_MAX_CHARS) return error;
   const key = errorKey(runId, subject);
   await store.put(bucket, key, JSON.stringify({ Error: error.Error, Cause: cause }));
-  return { Error: error.Error, Cause: `${cause.slice(0, CAUSE_IN_STATE_MAX_CHARS)}…`, cause_key: key };
+  return { Error: error.Error, Cause: clipped(cause, CAUSE_IN_STATE_MAX_CHARS), cause_key: key };
 }
 
 /** Stores a family's whole outcome (its events, checks, commits) and returns what the families Map keeps of it. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { QueryStatistics } from './ports.ts';
-import type { DayWindow } from './window.ts';
+import { type DayWindow, MAX_DAYS_PER_RUN } from './window.ts';
 
 /**
  * The run report: one JSON document per run in the process-results bucket (and locally in the data folder), one
@@ -151,7 +151,7 @@ export interface EventReport {
   readonly late_file_sample: readonly string[];
   /** The delivery days of the late files, sorted. */
   readonly late_days: readonly string[];
-  /** Delivery days with data past the window (a window holds at most 100): the next runs read them. */
+  /** Delivery days with data past the window (a window holds at most `MAX_DAYS_PER_RUN`): the next runs read them. */
   readonly deferred_days: number;
   /** The MERGE into stage (its statistics give rows_written). */
   readonly query_id: string | null;
@@ -376,7 +376,8 @@ export function runSummaryMessage(report: RunReport): string {
   return `${message}. And ${left.join(', ')} in the run report`;
 }
 
-function clipped(text: string, max: number): string {
+/** The text cut to `max` characters, marked with `…` when cut. */
+export function clipped(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
@@ -393,14 +394,14 @@ export function lateFileLines(report: Pick<RunReport, 'families'>): string[] {
   );
 }
 
-/** One line per event whose window was cut at 100 delivery days: the next runs read the rest. */
+/** One line per event whose window was cut at `MAX_DAYS_PER_RUN` delivery days: the next runs read the rest. */
 export function deferredDayLines(report: Pick<RunReport, 'families'>): string[] {
   return report.families.flatMap((family) =>
     family.events
       .filter((event) => event.deferred_days > 0)
       .map(
         (event) =>
-          `${event.event_name} read the first 100 delivery days of its history (through ${event.window?.to ?? '?'}); ${event.deferred_days} more are left for the next runs`,
+          `${event.event_name} read the first ${MAX_DAYS_PER_RUN} delivery days of its history (through ${event.window?.to ?? '?'}); ${event.deferred_days} more are left for the next runs`,
       ),
   );
 }

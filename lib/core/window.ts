@@ -1,3 +1,4 @@
+import { ATHENA_OPEN_PARTITION_WRITERS } from './athena-limits.ts';
 import type { StoredObject } from './ports.ts';
 
 /**
@@ -138,7 +139,7 @@ export function objectsInWindow(objects: readonly StoredObject[], window: DayWin
  * Delivery days one run may read per event: each becomes a partition of the stage table, and Athena keeps at most
  * 100 partition writers open per INSERT or MERGE (ICEBERG_TOO_MANY_OPEN_PARTITIONS past them).
  */
-export const MAX_DAYS_PER_RUN = 100;
+export const MAX_DAYS_PER_RUN = ATHENA_OPEN_PARTITION_WRITERS;
 
 /**
  * A window cut to its first `maxDays` delivery days that hold data (`days`: those of the window, sorted), so a

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { ATHENA_QUERY_STRING_MAX_BYTES } from '../../lib/core/athena-limits.ts';
 import { SUMMARY_MESSAGE_MAX_CHARS } from '../../lib/core/run-report.ts';
 import { failsInLongErrorRun, largeProjectFiles } from '../../lib/core/samples/large-project.ts';
 import { type LocalContext, openLocal } from '../../lib/local/context.ts';
@@ -8,7 +9,7 @@ import { payloadWarning, printRunResult } from '../../lib/local/progress.ts';
 import type { AslMachine } from '../../lib/local/twin/definition.ts';
 import { TemplateResolver } from '../../lib/local/twin/definition.ts';
 import { LocalTwin, STATE_PAYLOAD_LIMIT_BYTES } from '../../lib/local/twin/local-twin.ts';
-import { ATHENA_QUERY_STRING_MAX_BYTES, buildTaskHandlers, TaskError } from '../../lib/local/twin/task-handlers.ts';
+import { buildTaskHandlers, TaskError } from '../../lib/local/twin/task-handlers.ts';
 import { writeFiles } from '../helpers/project-fixture.ts';
 import { type TwinFixture, twinFixture } from '../helpers/twin-fixture.ts';
 import { tempDir } from '../infra/fixtures.ts';

@@ -8,13 +8,7 @@ import {
   GetStatementResultCommand,
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
-import {
-  DATA_API_MAX_BATCH_STATEMENTS,
-  DATA_API_MAX_STATEMENT_BYTES,
-  DATA_API_OVERSIZED_ANSWER,
-  DataApiLimitError,
-  oversizedStatementBytes,
-} from '../../core/migration-batches.ts';
+import { DATA_API_MAX_BATCH_STATEMENTS, DataApiLimitError, refuseOversized } from '../../core/migration-batches.ts';
 import type { Warehouse } from '../../core/ports.ts';
 import {
   buildProcedureCall,
@@ -300,18 +294,6 @@ export class StatementTimeoutError extends Error {
     const outcome = cancelled ? 'cancelled it' : 'could not cancel it, it may still be running';
     super(`${statementName} (statement ${statementId}) did not finish within ${timeoutMs} ms; ${outcome}`);
     this.name = 'StatementTimeoutError';
-  }
-}
-
-/** Refuses, before anything is sent, a statement the Data API would answer with ValidationException as too large. */
-function refuseOversized(sqls: readonly string[], name: string): void {
-  for (const [index, sql] of sqls.entries()) {
-    const bytes = oversizedStatementBytes(sql);
-    if (bytes === undefined) continue;
-    const which = sqls.length === 1 ? 'the statement' : `statement ${index + 1} of ${sqls.length}`;
-    throw new DataApiLimitError(
-      `${name}: ${which} is ${bytes} bytes, over the ${DATA_API_MAX_STATEMENT_BYTES} bytes the Redshift Data API takes in one statement (it would answer ${DATA_API_OVERSIZED_ANSWER})`,
-    );
   }
 }
 

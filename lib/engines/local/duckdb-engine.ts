@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { ATHENA_OPEN_PARTITION_WRITERS } from '../../core/athena-limits.ts';
 import { type ResourceNames, resourceNames } from '../../core/model/names.ts';
 import type { Project, StageTableDef } from '../../core/model/project.ts';
 import type { EnvironmentConfig } from '../../core/model/schemas.ts';
@@ -41,12 +42,6 @@ export class QueryFailedError extends Error {
     this.name = 'QueryFailedError';
   }
 }
-
-/**
- * Partitions one INSERT INTO or MERGE INTO may write in Athena: the engine keeps at most this many writers open
- * (Trino's `max-partitions-per-writers`, which Athena does not let a query raise).
- */
-export const ATHENA_OPEN_PARTITION_WRITERS = 100;
 
 /**
  * The workgroup's per-query data usage control cancelled the statement: it read more than the cutoff. Nothing it

@@ -5,14 +5,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import {
-  committedBeforeNote,
-  DATA_API_MAX_STATEMENT_BYTES,
-  DATA_API_OVERSIZED_ANSWER,
-  DataApiLimitError,
-  migrationBatches,
-  oversizedStatementBytes,
-} from '../../core/migration-batches.ts';
+import { committedBeforeNote, migrationBatches, refuseOversized } from '../../core/migration-batches.ts';
 import { historyInsert, historySelect, historyTableDdl } from '../../core/migrations.ts';
 import type { AppliedScript, ExternalSchema, MigratableWarehouse, PendingScript, Warehouse } from '../../core/ports.ts';
 import { assertIdentifier, buildProcedureCall, ProcedureFailedError } from '../../core/procedure-call.ts';
@@ -167,13 +160,8 @@ export class PgliteWarehouse implements Warehouse, MigratableWarehouse {
     options: { readonly asRole?: string } = {},
   ): Promise<{ statementId: string; durationMs: number }> {
     const { sql, parameters } = buildProcedureCall(schema, procedure, args);
-    const bytes = oversizedStatementBytes(sql);
-    if (bytes !== undefined) {
-      // The reporting Lambda sends the CALL through the Data API, which takes no statement this large.
-      throw new DataApiLimitError(
-        `CALL ${schema}.${procedure}: the statement is ${bytes} bytes, over the ${DATA_API_MAX_STATEMENT_BYTES} bytes the Redshift Data API takes in one statement (it would answer ${DATA_API_OVERSIZED_ANSWER})`,
-      );
-    }
+    // The reporting Lambda sends the CALL through the Data API, which takes no statement this large.
+    refuseOversized([sql], `CALL ${schema}.${procedure}`);
     // Data API named parameters (:arg_1) become positional ones.
     const positional = parameters.reduce(
       (text, parameter, index) => text.replace(`:${parameter.name}`, `$${index + 1}`),

@@ -19,7 +19,7 @@ import type { RunProgress, RunProgressEvent } from '../live-progress.ts';
 import { readRunReport } from '../run-history.ts';
 import { type AslMachine, stateMachineDefinition, TemplateResolver } from './definition.ts';
 import { localLambdas } from './local-lambdas.ts';
-import { buildTaskHandlers, TaskError, type TaskHandler } from './task-handlers.ts';
+import { buildTaskHandlers, jsonBytes, TaskError, type TaskHandler } from './task-handlers.ts';
 import { cachedTemplate } from './template-cache.ts';
 
 /** The context's local warehouse, opened (and migrated) only when a reporting procedure is first called. */
@@ -271,10 +271,6 @@ export class LocalTwin {
 
 /** Step Functions' quota on a state's input and output, Map results included: 256 KiB of UTF-8 JSON. */
 export const STATE_PAYLOAD_LIMIT_BYTES = 262_144;
-
-function jsonBytes(value: unknown): number {
-  return value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value));
-}
 
 /** The size of what a state was given (entered) or returned (exited), as Step Functions measures it. */
 export interface StatePayload {

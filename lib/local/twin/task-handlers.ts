@@ -1,3 +1,4 @@
+import { ATHENA_QUERY_STRING_MAX_BYTES } from '../../core/athena-limits.ts';
 import type { QueryEngine } from '../../core/ports.ts';
 import { BytesScannedCutoffError } from '../../engines/local/duckdb-engine.ts';
 import { type AslMachine, TemplateResolver, taskStates } from './definition.ts';
@@ -119,13 +120,10 @@ export const LAMBDA_REQUEST_MAX_BYTES = 6_291_456;
 /** A synchronous invocation's response, as Lambda's `Function.ResponseSizeTooLarge` error states it. */
 export const LAMBDA_RESPONSE_MAX_BYTES = 6_291_556;
 
-/** What Lambda serialises an event or a response to: JSON, UTF-8 (`undefined` returns as `null`). */
-function jsonBytes(value: unknown): number {
-  return Buffer.byteLength(JSON.stringify(value) ?? 'null');
+/** A payload's size as Step Functions and Lambda measure it: its UTF-8 JSON (nothing at all is 0 bytes). */
+export function jsonBytes(value: unknown): number {
+  return value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value));
 }
-
-/** StartQueryExecution's `QueryString` length constraint (Athena API reference). */
-export const ATHENA_QUERY_STRING_MAX_BYTES = 262_144;
 
 /**
  * Athena StartQueryExecution.sync on the local engine; a client request token seen before returns its query. In the

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadProject } from '../../../lib/config/loader.ts';
+import { ATHENA_OPEN_PARTITION_WRITERS } from '../../../lib/core/athena-limits.ts';
 import { environment } from '../../../lib/core/model/project.ts';
 import {
-  ATHENA_OPEN_PARTITION_WRITERS,
   BytesScannedCutoffError,
   DuckDbEngine,
   TooManyOpenPartitionsError,
