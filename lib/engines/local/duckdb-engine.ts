@@ -230,11 +230,7 @@ export class DuckDbEngine implements QueryEngine {
     const started = performance.now();
     const translated = translateTrinoToDuckDb(sql);
     try {
-      const prepared = await this.connection.prepare(translated);
-      parameters.forEach((value, index) => {
-        prepared.bindVarchar(index + 1, value);
-      });
-      const reader = await prepared.runAndReadAll();
+      const reader = await (await this.prepared(translated, parameters)).runAndReadAll();
       const names = reader.columnNames();
       const types = reader.columnTypes().map(String);
       const isDml =
@@ -256,6 +252,15 @@ export class DuckDbEngine implements QueryEngine {
     }
   }
 
+  /** The statement prepared on the connection, each parameter bound as text (Athena's parameters are literals). */
+  private async prepared(statement: string, parameters: readonly string[]) {
+    const prepared = await this.connection.prepare(statement);
+    parameters.forEach((value, index) => {
+      prepared.bindVarchar(index + 1, value);
+    });
+    return prepared;
+  }
+
   private async runInWorkgroup(sql: string, parameters: readonly string[], workgroup: string): Promise<QueryResult> {
     if (workgroup !== this.names.workgroup) {
       throw new QueryFailedError(
@@ -268,23 +273,22 @@ export class DuckDbEngine implements QueryEngine {
     await this.startScanLog();
     await this.connection.run('begin transaction');
     try {
-      const result = target
+      const { result, partitions } = target
         ? await this.runCountingPartitions(sql, parameters, target)
-        : { ...(await this.run(sql, parameters)), partitions: 0 };
+        : { result: await this.run(sql, parameters), partitions: 0 };
       const bytesScanned = await this.scannedBytes();
       // Athena cancels the query as it crosses the cutoff, before it commits anything.
       if (bytesScanned > cutoff) throw new BytesScannedCutoffError(bytesScanned, cutoff, workgroup, sql);
-      if (target && result.partitions > ATHENA_OPEN_PARTITION_WRITERS) {
-        throw new TooManyOpenPartitionsError(result.partitions, ATHENA_OPEN_PARTITION_WRITERS, target.name, sql);
+      if (target && partitions > ATHENA_OPEN_PARTITION_WRITERS) {
+        throw new TooManyOpenPartitionsError(partitions, ATHENA_OPEN_PARTITION_WRITERS, target.name, sql);
       }
       await this.connection.run('commit');
-      const { partitions: _, ...queryResult } = result;
-      this.statistics.set(queryResult.queryId, {
-        rowsWritten: queryResult.rowsAffected,
+      this.statistics.set(result.queryId, {
+        rowsWritten: result.rowsAffected,
         bytesScanned,
-        durationMs: queryResult.durationMs,
+        durationMs: result.durationMs,
       });
-      return { ...queryResult, bytesScanned };
+      return { ...result, bytesScanned };
     } catch (error) {
       await this.connection.run('rollback').catch(() => undefined);
       throw error;
@@ -300,16 +304,12 @@ export class DuckDbEngine implements QueryEngine {
     sql: string,
     parameters: readonly string[],
     target: PartitionedTarget,
-  ): Promise<QueryResult & { readonly partitions: number }> {
+  ): Promise<{ readonly result: QueryResult; readonly partitions: number }> {
     const started = performance.now();
     const returned = [...(target.merge ? ['merge_action'] : []), ...target.partitionColumns.map(quoteIdentifier)];
     const statement = `${withoutTerminator(translateTrinoToDuckDb(sql))}\nreturning ${returned.join(', ')}`;
     try {
-      const prepared = await this.connection.prepare(statement);
-      parameters.forEach((value, index) => {
-        prepared.bindVarchar(index + 1, value);
-      });
-      const result = await prepared.stream();
+      const result = await (await this.prepared(statement, parameters)).stream();
       const partitions = new Set<string>();
       let rowsAffected = 0;
       for await (const rows of result.yieldRowsJson()) {
@@ -322,11 +322,7 @@ export class DuckDbEngine implements QueryEngine {
       const queryId = randomUUID();
       const durationMs = Math.round(performance.now() - started);
       return {
-        queryId,
-        columns: [{ name: 'Count', type: 'BIGINT' }],
-        rows: [],
-        rowsAffected,
-        durationMs,
+        result: { queryId, columns: [{ name: 'Count', type: 'BIGINT' }], rows: [], rowsAffected, durationMs },
         partitions: partitions.size,
       };
     } catch (error) {
