@@ -8,13 +8,13 @@ import {
   isSqlPlaceholder,
   isWarehousePlaceholder,
   parametersIn,
+  parseable,
   placeholdersIn,
   SQL_PARAMETERS,
   SQL_PLACEHOLDERS,
   WAREHOUSE_PLACEHOLDERS,
 } from '../core/sql/template.ts';
 import { analyzeSql } from '../core/sql/trino-analysis.ts';
-import { tokenizeSql } from '../core/sql/trino-tokens.ts';
 import { deduplicationOf } from '../core/transform.ts';
 import { checkApiSources } from './api-source-checks.ts';
 import { checkFileSources } from './file-source-checks.ts';
@@ -264,25 +264,6 @@ export function crossCheck(project: Project): Problem[] {
   }
 
   return problems;
-}
-
-/**
- * A stand-in of the same length for each placeholder (`__raw_database__`) and named parameter (`?` then spaces),
- * so the Trino parser sees valid SQL and its positions match the file.
- */
-function parseable(text: string): string {
-  const withNames = text.replace(/\{\{([a-z_]+)\}\}/g, (_whole, name: string) => `__${name}__`);
-  let out = '';
-  const tokens = tokenizeSql(withNames);
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i];
-    const next = tokens[i + 1];
-    if (token?.text === ':' && next?.kind === 'word') {
-      out += `?${' '.repeat(next.text.length)}`;
-      i++;
-    } else out += token?.text ?? '';
-  }
-  return out;
 }
 
 function checkTransform(project: Project, file: string, text: string, family: string): Problem[] {

@@ -59,6 +59,7 @@ export function statusBadge(status: string | undefined): string {
   return `<span class="status ${escapeHtml(status.toLowerCase())}">${escapeHtml(status)}</span>`;
 }
 
-export function sqlBlock(title: string, text: string): string {
-  return `<details class="sql"><summary>${escapeHtml(title)}</summary><pre><code>${escapeHtml(text)}</code></pre></details>`;
+/** SQL folded under its title; `open` shows it unfolded. */
+export function sqlBlock(title: string, text: string, options: { readonly open?: boolean } = {}): string {
+  return `<details class="sql"${options.open ? ' open' : ''}><summary>${escapeHtml(title)}</summary><pre><code>${escapeHtml(text)}</code></pre></details>`;
 }

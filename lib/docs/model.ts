@@ -1,5 +1,6 @@
 import type { Project } from '../core/model/project.ts';
 import { qualityCheckName } from '../core/model/quality-schema.ts';
+import { procedureNameForFamily } from '../core/procedure-call.ts';
 import { newestFirst, type RunRow, runRow } from '../core/run-history.ts';
 import type { CheckOutcome, RunReport } from '../core/run-report.ts';
 import { tokenizeSql } from '../core/sql/trino-tokens.ts';
@@ -213,7 +214,7 @@ export function buildDocsModel(input: {
   });
 
   const reportingFamilies: ReportingFamilyDoc[] = project.reportingFamilies.map((entry) => {
-    const procedure = `sp_${entry.product_family}`;
+    const procedure = procedureNameForFamily(entry.product_family);
     const last = lastReportingOutcome(reports, entry.product_family);
     return {
       name: entry.product_family,

@@ -23,13 +23,6 @@ export function find<T>(node: ParseTree, type: abstract new (...args: any[]) => 
   return found;
 }
 
-/** An identifier as the engines compare it: quoted kept as written, otherwise lower-cased. */
-export function unquote(identifier: string): string {
-  return identifier.startsWith('"') && identifier.endsWith('"')
-    ? identifier.slice(1, -1).replaceAll('""', '"')
-    : identifier.toLowerCase();
-}
-
 /** What `createParser` of a dt-sql-parser dialect gives: a generated parser whose root rule is `program`. */
 interface DialectParser {
   createParser(

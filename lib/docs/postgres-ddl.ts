@@ -1,7 +1,8 @@
 import type { ParseTree } from 'antlr4ng';
 import { PostgreSQL } from 'dt-sql-parser';
 import { Column_defContext } from 'dt-sql-parser/dist/lib/postgresql/PostgreSqlParser.js';
-import { parseProgram, unquote, walk } from './parse-tree.ts';
+import { unquote } from '../core/sql/identifiers.ts';
+import { parseProgram, walk } from './parse-tree.ts';
 
 /**
  * The columns of a reporting table's CREATE TABLE (a migration's, cut to its column list: Redshift's DISTKEY,

@@ -1,8 +1,9 @@
 /**
  * The shape of a query as column lineage needs it, the same for both dialects: each SELECT's output columns with the
  * column references they are computed from, and the relations (tables, CTEs, subqueries) those references name.
- * The grammars fill it (`trino-shape.ts`, `postgres-shape.ts`); `traceColumn` follows a column back through CTEs,
- * subqueries and intermediate tables (temporary tables a procedure fills) to the tables where lineage stops.
+ * The Trino grammar fills it (`trino-shape.ts`), for transforms and the procedures' INSERTs alike; `traceInsertColumn`
+ * follows a column back through CTEs, subqueries and intermediate tables (temporary tables a procedure fills) to the
+ * tables where lineage stops.
  */
 
 /** A column reference as written, lower-cased and unquoted: `["s", "event_id"]`, `["user", "user_id"]`. */

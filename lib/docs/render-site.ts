@@ -14,9 +14,9 @@ export function renderSite(model: DocsModel): Map<string, string> {
 }
 
 const safe = (name: string) => name.replace(/[^A-Za-z0-9_-]/g, '_');
-export const familyPage = (name: string) => `family-${safe(name)}.html`;
-export const eventPage = (name: string) => `event-${safe(name)}.html`;
-export const tablePage = (table: { readonly kind: TableKind; readonly name: string }) =>
+const familyPage = (name: string) => `family-${safe(name)}.html`;
+const eventPage = (name: string) => `event-${safe(name)}.html`;
+const tablePage = (table: { readonly kind: TableKind; readonly name: string }) =>
   `${table.kind}-${safe(table.name)}.html`;
 const nodePage = (node: Pick<ColumnNode, 'kind' | 'table'>) => tablePage({ kind: node.kind, name: node.table });
 
@@ -164,7 +164,7 @@ ${event.grain ? `<div class="grain">${escapeHtml(event.grain)}</div>` : '<p clas
 <h2>Column lineage</h2>
 ${edgeTable(edges)}
 <h2>SQL</h2>
-${event.sql ? sqlBlock(event.sql.file, event.sql.text).replace('<details', '<details open') : '<p class="muted">No transform.</p>'}`;
+${event.sql ? sqlBlock(event.sql.file, event.sql.text, { open: true }) : '<p class="muted">No transform.</p>'}`;
   return page({ title: `event ${event.name}`, environment: model.environment, body });
 }
 

@@ -17,7 +17,8 @@ import {
   TableNameContext,
   WithContext,
 } from 'dt-sql-parser/dist/lib/trino/TrinoSqlParser.js';
-import { find, parseProgram, unquote, walk } from './parse-tree.ts';
+import { unquote } from '../core/sql/identifiers.ts';
+import { find, parseProgram, walk } from './parse-tree.ts';
 import type {
   ColumnPath,
   InsertShape,

@@ -122,6 +122,28 @@ test('config text is escaped wherever the site writes it', () => {
   assert.ok(!(pages.get('index.html') ?? '').includes(hostile));
 });
 
+test('a transform with an unknown placeholder or a literal ? is a lineage gap or read, never a crash', () => {
+  // Prepare: what `dap check` flags, and `dap docs` must still render.
+  const project = loadProject(REPO_ROOT);
+  const sql = project.insertSql.get('auth_create_account');
+  assert.ok(sql);
+  const insertSql = new Map(project.insertSql);
+  insertSql.set('auth_create_account', { ...sql, text: sql.text.replace('{{raw_database}}', '{{x}}') });
+  const withQuestionMark = new Map(project.insertSql);
+  withQuestionMark.set('auth_create_account', { ...sql, text: sql.text.replace(':window_from', '?') });
+  // Act
+  const model = buildDocsModel({ project: { ...project, insertSql }, environment: 'dev', reports: [] });
+  const build = () =>
+    buildDocsModel({ project: { ...project, insertSql: withQuestionMark }, environment: 'dev', reports: [] });
+  // Assess
+  assert.deepEqual(
+    model.lineage.gaps.map((g) => [g.file, g.reason]),
+    [[sql.file, 'unknown placeholder {{x}}']],
+  );
+  assert.ok(!model.lineage.edges.some((e) => e.via === 'auth_create_account'));
+  assert.doesNotThrow(build);
+});
+
 test("headerComment is the transform's leading comments, without their markers", () => {
   assert.equal(headerComment('-- one row per event_id\n-- of X\ninsert into t select 1'), 'one row per event_id\nof X');
   assert.equal(headerComment('insert into t select 1 -- late'), undefined);

@@ -113,6 +113,26 @@ export function bindParameters(sql: string, values: Readonly<Record<SqlParameter
   return { sql: out, parameters };
 }
 
+/**
+ * The transform as the Trino grammar reads it, never throwing: a stand-in of the same length for each placeholder
+ * (`__raw_database__`) and named parameter (`?` then spaces), so the parser sees valid SQL and its positions match
+ * the file. Unknown placeholders and parameters get stand-ins too; saying they are unknown is the caller's part.
+ */
+export function parseable(text: string): string {
+  const withNames = text.replace(/\{\{([a-z_]+)\}\}/g, (_whole, name: string) => `__${name}__`);
+  let out = '';
+  const tokens = tokenizeSql(withNames);
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    const next = tokens[i + 1];
+    if (token?.text === ':' && next?.kind === 'word') {
+      out += `?${' '.repeat(next.text.length)}`;
+      i++;
+    } else out += token?.text ?? '';
+  }
+  return out;
+}
+
 /** The named parameters a transform uses, as the tokenizer sees them. */
 export function parametersIn(sql: string): string[] {
   const tokens = tokenizeSql(sql);

@@ -4,6 +4,7 @@ import type {
   ProgramContext,
   StatementContext,
 } from 'dt-sql-parser/dist/lib/trino/TrinoSqlParser.js';
+import { unquote } from './identifiers.ts';
 
 /** What `dap check` needs to know about a transform, read with a Trino grammar (the language Athena runs). */
 export interface SqlAnalysis {
@@ -21,12 +22,6 @@ export interface SqlAnalysis {
 }
 
 let parser: TrinoSQL | undefined;
-
-function unquote(identifier: string): string {
-  return identifier.startsWith('"') && identifier.endsWith('"')
-    ? identifier.slice(1, -1).replaceAll('""', '"')
-    : identifier.toLowerCase();
-}
 
 export function analyzeSql(sql: string): SqlAnalysis {
   parser ??= new TrinoSQL();
