@@ -8,7 +8,7 @@ import type { Project, StageTableDef } from '../../core/model/project.ts';
 import type { EnvironmentConfig } from '../../core/model/schemas.ts';
 import type { QueryEngine, QueryOptions, QueryResult, QueryStatistics, SqlValue } from '../../core/ports.ts';
 import { RUN_REPORTS_TABLE } from '../../core/run-history.ts';
-import { quoteIdentifier } from '../../core/sql/identifiers.ts';
+import { quoteIdentifier, unquote } from '../../core/sql/identifiers.ts';
 import { tokenizeSql } from '../../core/sql/trino-tokens.ts';
 import { incomingTableDefs } from '../../core/transform.ts';
 import { expectedStageColumns, rawViewSql, stageTableSql } from './duckdb-catalog.ts';
@@ -517,9 +517,8 @@ export function writtenTable(sql: string): { readonly parts: readonly string[]; 
   const parts: string[] = [];
   for (let i = 2; i < tokens.length; i += 2) {
     const part = tokens[i];
-    if (part?.kind === 'word') parts.push(part.text.toLowerCase());
-    else if (part?.kind === 'quoted-identifier') parts.push(part.text.slice(1, -1).replaceAll('""', '"'));
-    else break;
+    if (part?.kind !== 'word' && part?.kind !== 'quoted-identifier') break;
+    parts.push(unquote(part.text));
     if (tokens[i + 1]?.text !== '.') break;
   }
   return parts.length > 0 ? { parts, merge: keyword === 'merge' } : undefined;
