@@ -1,5 +1,6 @@
-import { closeSync, createReadStream, mkdirSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { createGunzip } from 'node:zlib';
 import type { WorkbookSource } from '../../lib/core/ingest/xlsx-reader.ts';
 import { readZipDirectory } from '../../lib/core/ingest/zip-directory.ts';
 import { resourceNames } from '../../lib/core/model/names.ts';
@@ -65,10 +66,33 @@ async function ingestWithDap(p: FileParams, file: string): Promise<Measurement> 
         `ingestion ended ${summary.outcome}: ${summary.reason ?? JSON.stringify(summary.rejected_reasons)}`,
       );
     }
-    return { metrics: { wall_ms: ms, rows: summary.rows.loaded, bytes: summary.bytes } };
+    const raw = await rawBytes(join(dataDir, names.buckets.raw));
+    return { metrics: { wall_ms: ms, rows: summary.rows.loaded, bytes: summary.bytes, ...raw } };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * What Athena would scan of the raw files (it scans, and bills, the bytes as stored): the gzip parts as written, and
+ * the same NDJSON uncompressed (what `compression: "none"` writes, the text being the same). Outside the timing.
+ */
+async function rawBytes(rawDir: string): Promise<{ raw_bytes_gzip: number; raw_bytes_plain: number }> {
+  let gzip = 0;
+  let plain = 0;
+  for (const entry of readdirSync(rawDir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    if (entry.name.endsWith('.json.gz')) {
+      gzip += statSync(path).size;
+      for await (const chunk of createReadStream(path).pipe(createGunzip())) plain += (chunk as Buffer).byteLength;
+    } else if (entry.name.endsWith('.json')) {
+      const size = statSync(path).size;
+      gzip += size;
+      plain += size;
+    }
+  }
+  return { raw_bytes_gzip: gzip, raw_bytes_plain: plain };
 }
 
 async function readerAlone(p: FileParams, file: string): Promise<Measurement> {
@@ -163,6 +187,15 @@ export const fileIngestion: BenchCase = {
   },
 };
 
+/** Bytes of raw NDJSON per loaded row, uncompressed and as dap writes it by default (gzip), and the ratio. */
+function scannedPerRow(result: StepResult | undefined): string {
+  const rows = metric(result, 'rows')?.median;
+  const plain = metric(result, 'raw_bytes_plain')?.median;
+  const gzip = metric(result, 'raw_bytes_gzip')?.median;
+  if (!rows || !plain || !gzip) return '–';
+  return `${(plain / rows).toFixed(0)} B → ${(gzip / rows).toFixed(1)} B (${(plain / gzip).toFixed(1)}× less)`;
+}
+
 function renderIngestion(results: readonly StepResult[]): string {
   const groups = new Map<string, Partial<Record<Variant, StepResult>>>();
   for (const r of results) {
@@ -193,11 +226,12 @@ function renderIngestion(results: readonly StepResult[]): string {
       ratio(g.dap, g.reader),
       g.duckdb ? `${show(derived(g.duckdb, rowsPerSecond), 'rows/s')}; ${show(rss(g.duckdb), 'MB')}` : 'n/a',
       g.duckdb ? ratio(g.dap, g.duckdb) : 'n/a',
+      scannedPerRow(g.dap),
     ];
   });
   return (
     [
-      "Seeded files of the shipped sources, every row valid: `shop_sales` CSV (8 columns, mapping v2: trims, upper-casing, a date format, a strict value map) and `event_registrations` XLSX (11 columns, a title above the header, dates as date cells). *dap ingest* is the whole step, as `dap ingest` runs it (copy into landing, SHA-256, ledger, read, map, validate, NDJSON parts into raw, archive the original, report). *Reader alone* is our reader without mapping or writing (papaparse, or exceljs's streaming reader, with our decoding). DuckDB's `read_csv` converts the same CSV to NDJSON, the same output format. DuckDB cannot read XLSX offline (its excel extension is a download), so XLSX has no engine comparison. Peak RSS is the whole process's (Node + the step).",
+      "Seeded files of the shipped sources, every row valid: `shop_sales` CSV (8 columns, mapping v2: trims, upper-casing, a date format, a strict value map) and `event_registrations` XLSX (11 columns, a title above the header, dates as date cells). *dap ingest* is the whole step, as `dap ingest` runs it (copy into landing, SHA-256, ledger, read, map, validate, gzip NDJSON parts into raw, archive the original, report). *Reader alone* is our reader without mapping or writing (papaparse, or exceljs's streaming reader, with our decoding). DuckDB's `read_csv` converts the same CSV to NDJSON, the same output format. DuckDB cannot read XLSX offline (its excel extension is a download), so XLSX has no engine comparison. Peak RSS is the whole process's (Node + the step).",
       '',
       table(
         [
@@ -211,6 +245,7 @@ function renderIngestion(results: readonly StepResult[]): string {
           'dap ÷ reader',
           'DuckDB read_csv → NDJSON (rows/s; RSS)',
           'dap ÷ DuckDB',
+          'Athena scans per row: plain → gzip',
         ],
         rows,
       ),

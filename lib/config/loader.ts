@@ -193,6 +193,7 @@ function readRawTables(reader: FileReader): Map<string, RawTableDef> {
         source: source.source,
         table,
         format: source.format,
+        compression: source.compression,
         location: source.location.replaceAll('{table}', table).replace(/\/+$/, ''),
         columns,
         partition_columns: source.partition_columns,

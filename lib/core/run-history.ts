@@ -14,6 +14,7 @@ export const RUN_REPORTS_TABLE: RawTableDef = {
   source: 'dap',
   table: 'run_reports',
   format: 'json',
+  compression: 'none',
   location: 'run_reports',
   columns: [
     { name: 'report_version', type: 'int' },

@@ -1,4 +1,3 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBType, DuckDBTypeId } from '@duckdb/node-api';
 import {
@@ -13,7 +12,7 @@ import { type ColumnType, parseColumnType, toDuckDbType } from '../core/model/co
 import { resourceNames } from '../core/model/names.ts';
 import { environment, type Project, type RawTableDef } from '../core/model/project.ts';
 import { quoteIdentifier } from '../core/sql/identifiers.ts';
-import { duckDbGlob } from '../engines/local/duckdb-catalog.ts';
+import { rawFilesList } from '../engines/local/duckdb-catalog.ts';
 
 export interface LocalDriftResult {
   /** Every raw table with files, with its changes (empty when it matches its declaration). */
@@ -37,11 +36,12 @@ export async function localDrift(project: Project, envName: string, dataDir: str
   try {
     for (const table of [...project.rawTables.values()].sort((a, b) => a.table.localeCompare(b.table))) {
       const dir = join(rawDir, table.location);
-      if (!hasJsonFiles(dir)) {
+      const files = rawFilesList(dir);
+      if (files === undefined) {
         withoutFiles.push(table.table);
         continue;
       }
-      const source = readJsonSql(dir);
+      const source = readJsonSql(files);
       const inferred = await connection.run(`select * from ${source} limit 0`);
       const types = inferred.columnTypes();
       const observed: ObservedColumn[] = inferred
@@ -70,14 +70,9 @@ function sourceTables(project: Project): SourceTables[] {
   });
 }
 
-function hasJsonFiles(dir: string): boolean {
-  return existsSync(dir) && readdirSync(dir, { recursive: true }).some((entry) => String(entry).endsWith('.json'));
-}
-
 /** Every record of every file, fields unioned across files; partition folders are not columns here. */
-function readJsonSql(dir: string): string {
-  const glob = duckDbGlob(dir, '**/*.json').replaceAll("'", "''");
-  return `read_json_auto('${glob}', format = 'newline_delimited', union_by_name = true, sample_size = -1, hive_partitioning = false)`;
+function readJsonSql(files: string): string {
+  return `read_json_auto(${files}, format = 'newline_delimited', union_by_name = true, sample_size = -1, hive_partitioning = false)`;
 }
 
 /**

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import { Logger } from '@aws-lambda-powertools/logger';
 import {
   CopyObjectCommand,
@@ -189,12 +190,14 @@ describe('ingest-file Lambda (S3 mocked at the SDK boundary)', () => {
     assert.equal(summary.outcome, 'loaded');
     assert.deepEqual(summary.rows, { read: 3, loaded: 3, rejected: 0, invalid: 0, blank: 0, duplicate: 0 });
     assert.deepEqual(keysOf(BUCKETS.landing), []);
-    assert.deepEqual(keysOf(BUCKETS.raw), [`files/people/ingest_date=2026-11-16/${hash}-00000.json`]);
+    assert.deepEqual(keysOf(BUCKETS.raw), [`files/people/ingest_date=2026-11-16/${hash}-00000.json.gz`]);
     assert.deepEqual(keysOf(BUCKETS.archive), [
       `people/2026-11-16/${hash}/report.json`,
       `people/2026-11-16/${hash}/valid.csv`,
     ]);
-    const rawText = new TextDecoder().decode(objects.get(id(BUCKETS.raw, keysOf(BUCKETS.raw)[0] ?? ''))?.body);
+    const rawText = gunzipSync(
+      objects.get(id(BUCKETS.raw, keysOf(BUCKETS.raw)[0] ?? ''))?.body ?? new Uint8Array(),
+    ).toString();
     assert.equal(rawText.trim().split('\n').length, 3);
     const copies = s3.commandCalls(CopyObjectCommand).map((call) => call.args[0].input);
     const archived = copies.find((input) => input.Bucket === BUCKETS.archive);

@@ -34,7 +34,7 @@ async function dataDir(): Promise<string> {
 
 async function filesUnder(dir: string): Promise<string[]> {
   try {
-    return ((await readdir(dir, { recursive: true })) as string[]).filter((f) => f.endsWith('.json')).sort();
+    return ((await readdir(dir, { recursive: true })) as string[]).filter((f) => f.endsWith('.json.gz')).sort();
   } catch {
     return [];
   }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type ApiSource, apiSourceSchema } from '../model/api-source-schema.ts';
 import type { Project } from '../model/project.ts';
 import { identifier } from '../model/schemas.ts';
+import type { RawCompression } from '../raw-files.ts';
 
 /**
  * Everything one pull needs from the project: the source's config and where each of its raw tables lives. Small
@@ -12,6 +13,8 @@ export interface ConnectorConfig {
   readonly source: ApiSource;
   /** Raw table name → key prefix in the raw bucket, without a trailing slash. */
   readonly locations: Readonly<Record<string, string>>;
+  /** Raw table name → how its pages are written (gzip NDJSON or plain); a table not named is written plain. */
+  readonly compression: Readonly<Record<string, RawCompression>>;
 }
 
 /** The environment variables the stack sets on each source's pull Lambda, read by `lambdas/pull-api`. */
@@ -25,6 +28,7 @@ export const PULL_API_ENV = {
 export const connectorConfigSchema = z.object({
   source: apiSourceSchema,
   locations: z.record(identifier, z.string().min(1)),
+  compression: z.record(identifier, z.enum(['gzip', 'none'])).default({}),
 });
 
 export class UnknownApiSourceError extends Error {
@@ -49,10 +53,14 @@ export function connectorConfig(project: Project, sourceName: string): Connector
     endpoints: rest.endpoints.map(({ description: _endpointDescription, ...endpoint }) => endpoint),
   };
   const locations: Record<string, string> = {};
+  const compression: Record<string, RawCompression> = {};
   for (const endpoint of config.endpoints) {
     const table = project.rawTables.get(endpoint.raw_table);
     // `dap check` reports a missing raw table; synthesis and the CLI only run on a checked project.
-    if (table) locations[endpoint.raw_table] = table.location;
+    if (table) {
+      locations[endpoint.raw_table] = table.location;
+      compression[endpoint.raw_table] = table.compression;
+    }
   }
-  return { source: config, locations };
+  return { source: config, locations, compression };
 }

@@ -1,5 +1,6 @@
 import type { ApiEndpoint, ApiSource } from '../model/api-source-schema.ts';
 import type { ControlStore, ObjectStore, SecretSource } from '../ports.ts';
+import { encodeRawText } from '../raw-files.ts';
 import type { ConnectorConfig } from './connector-config.ts';
 import {
   AuthenticationError,
@@ -335,6 +336,7 @@ class SourcePull {
           ref,
         );
       }
+      const compression = this.connector.compression[endpoint.raw_table] ?? 'none';
       const key = pageKey({
         location,
         pullId: pull.id,
@@ -342,6 +344,7 @@ class SourcePull {
         endpoint: endpoint.name,
         parent: task.parent,
         page: task.page,
+        compression,
       });
       const body = pageBody(page.records, {
         source: this.source.source,
@@ -351,7 +354,7 @@ class SourcePull {
         pull_id: pull.id,
         parent: task.parent,
       });
-      await this.deps.store.put(this.deps.rawBucket, key, body);
+      await this.deps.store.put(this.deps.rawBucket, key, await encodeRawText(body, compression));
     }
 
     const following = next.kind === 'next' ? [{ ...task, page: task.page + 1, ref: next.ref }] : [];

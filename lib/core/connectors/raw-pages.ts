@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { type RawCompression, rawFileEnding } from '../raw-files.ts';
 
 /**
  * How a pulled page lands in raw: one NDJSON object per page, under a key that depends only on the pull, the
@@ -15,12 +16,14 @@ export interface PageIdentity {
   readonly endpoint: string;
   readonly parent: Readonly<Record<string, string>>;
   readonly page: number;
+  /** How the page is written: its name ends `.json.gz` for gzip, `.json` for plain. */
+  readonly compression: RawCompression;
 }
 
 export function pageKey(page: PageIdentity): string {
   const day = page.pullStartedAt.slice(0, 10);
   const [year, month, date] = day.split('-');
-  const file = `${page.pullId}_${page.endpoint}_${scopeSlug(page.parent)}_p${String(page.page).padStart(6, '0')}.json`;
+  const file = `${page.pullId}_${page.endpoint}_${scopeSlug(page.parent)}_p${String(page.page).padStart(6, '0')}${rawFileEnding(page.compression)}`;
   return `${page.location}/year=${year}/month=${month}/day=${date}/${file}`;
 }
 

@@ -3,6 +3,7 @@ import { isFormulaLike } from '../formula-like.ts';
 import type { FileFormat, FileSource } from '../model/file-source-schema.ts';
 import type { Project, RawTableDef, SourceDef } from '../model/project.ts';
 import type { ControlStore, ObjectStore, VersionedValue } from '../ports.ts';
+import { encodeRawText, rawFileEnding } from '../raw-files.ts';
 import { parseDateText, type RawValue } from './cast.ts';
 import { type Cell, cellText, columnLetter, isBlank, type SourceRecord } from './cells.ts';
 import { CsvStructureError, readCsvRecords } from './csv-reader.ts';
@@ -364,6 +365,7 @@ class PartWriter {
     private readonly partBytes: number,
     private readonly onFlush: () => Promise<void>,
     private readonly signal: AbortSignal | undefined,
+    private readonly encode: (text: string) => Promise<string | Uint8Array> | string = (text) => text,
   ) {}
 
   /** Buffers the line; only a line that fills a part returns a promise (the part's write), so rows cost no tick. */
@@ -377,7 +379,7 @@ class PartWriter {
     if (this.buffer.length === 0) return;
     this.signal?.throwIfAborted();
     const key = this.keyOf(this.parts.length);
-    await this.store.put(this.bucket, key, `${this.buffer.join('\n')}\n`);
+    await this.store.put(this.bucket, key, await this.encode(`${this.buffer.join('\n')}\n`));
     this.parts.push({ key, lines: this.buffer.length });
     this.buffer = [];
     this.size = 0;
@@ -395,15 +397,17 @@ class RowSink {
   private readonly raw: PartWriter;
   private readonly rejects: PartWriter;
 
-  constructor(deps: IngestDeps, attempt: Attempt, heartbeat: () => Promise<void>) {
+  constructor(deps: IngestDeps, attempt: Attempt, rawTable: RawTableDef, heartbeat: () => Promise<void>) {
     const partBytes = deps.partBytes ?? DEFAULT_PART_BYTES;
+    const ending = rawFileEnding(rawTable.compression);
     this.raw = new PartWriter(
       deps.store,
       deps.buckets.raw,
-      (i) => `${STAGING_PREFIX}/${attempt.hash}/${attempt.runId}/part-${part(i)}.json`,
+      (i) => `${STAGING_PREFIX}/${attempt.hash}/${attempt.runId}/part-${part(i)}${ending}`,
       partBytes,
       heartbeat,
       deps.signal,
+      (text) => encodeRawText(text, rawTable.compression),
     );
     this.rejects = new PartWriter(
       deps.store,
@@ -483,7 +487,7 @@ async function processFile(
   if (!encoding.ok) return quarantine(encoding.reason);
 
   const records = await openRecords(deps, attempt, entries, source, reading.format, encoding.value, processed);
-  const sink = new RowSink(deps, attempt, heartbeat);
+  const sink = new RowSink(deps, attempt, rawTable, heartbeat);
   const processor = new RecordProcessor(attempt, source, reading, rawTable, snapshotDate.value, processed, sink);
   const unreadable = await readAllRecords(records, processor, deps.signal);
   Object.assign(processed, await sink.close());
@@ -1057,7 +1061,7 @@ async function publishStagingParts(
   if (rawTable) {
     const prefix = rawPartPrefix(rawTable, attempt.ingestDate, attempt.hash);
     for (const [index, staged] of stagingParts.entries()) {
-      const target = `${prefix}${part(index)}.json`;
+      const target = `${prefix}${part(index)}${rawFileEnding(rawTable.compression)}`;
       await store.copy({ bucket: buckets.raw, key: staged.key }, { bucket: buckets.raw, key: target });
       rawKeys.push(target);
     }

@@ -43,6 +43,8 @@ export interface RawTableDef {
   readonly source: string;
   readonly table: string;
   readonly format: RawSource['format'];
+  /** How dap writes the table's files: gzip NDJSON (`.json.gz`) or plain (`.json`). */
+  readonly compression: RawSource['compression'];
   /** Key prefix inside the raw bucket, without a trailing slash. */
   readonly location: string;
   readonly columns: readonly Column[];

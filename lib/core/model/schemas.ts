@@ -435,6 +435,15 @@ export const rawSourceSchema = z
     source: identifier.meta({ description: 'The source the tables come from.', examples: ['txma'] }),
     description: z.string().optional().meta({ description: 'What the source is, for people reading the file.' }),
     format: z.enum(['json']).meta({ description: 'How the raw files are written: JSON, one record a line.' }),
+    compression: z
+      .enum(['gzip', 'none'])
+      .default('gzip')
+      .meta({
+        description:
+          'How dap writes the files of these tables (file ingestion and API pulls): `gzip` NDJSON (`.json.gz`, the ' +
+          'default: Athena reads it and scans, and bills, the compressed bytes) or plain NDJSON (`.json`). Files of ' +
+          'either kind, and those another producer writes, are read side by side.',
+      }),
     location: z
       .string()
       .regex(/^[A-Za-z0-9_{}/-]+$/, { error: 'expected an S3 key prefix such as txma/{table}' })

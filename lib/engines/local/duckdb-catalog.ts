@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type ColumnType, parseColumnType, toDuckDbType } from '../../core/model/column-types.ts';
 import type { RawTableDef, StageTableDef } from '../../core/model/project.ts';
 import type { Column } from '../../core/model/schemas.ts';
+import { RAW_FILE_ENDINGS } from '../../core/raw-files.ts';
 import { quoteIdentifier } from '../../core/sql/identifiers.ts';
 
 /**
@@ -37,14 +38,33 @@ function columnList(columns: readonly Column[]): string {
   return columns.map((c) => `${quoteIdentifier(c.name)} ${toDuckDbType(parseColumnType(c.type))}`).join(', ');
 }
 
-/** Whether any file under `dir` ends with `extension`; stops at the first one found. */
-function hasFiles(dir: string, extension: string): boolean {
-  if (!existsSync(dir)) return false;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isFile() && entry.name.endsWith(extension)) return true;
-    if (entry.isDirectory() && hasFiles(join(dir, entry.name), extension)) return true;
-  }
-  return false;
+/** The raw file endings found under `dir` (of `RAW_FILE_ENDINGS`); stops once it has seen every one. */
+function rawEndingsUnder(dir: string): Set<string> {
+  const found = new Set<string>();
+  const walk = (folder: string): void => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      if (found.size === RAW_FILE_ENDINGS.length) return;
+      if (entry.isDirectory()) walk(join(folder, entry.name));
+      else if (entry.isFile()) {
+        const ending = RAW_FILE_ENDINGS.find((e) => entry.name.endsWith(e));
+        if (ending) found.add(ending);
+      }
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return found;
+}
+
+/**
+ * The globs of the raw files under `dir` as a DuckDB list (plain and gzip NDJSON side by side: DuckDB picks the
+ * codec by the name, as Athena's text input does), or undefined when there is none. A glob is listed only for an
+ * ending that exists, since DuckDB fails on a glob that matches nothing.
+ */
+export function rawFilesList(dir: string): string | undefined {
+  const endings = rawEndingsUnder(dir);
+  if (endings.size === 0) return undefined;
+  const globs = RAW_FILE_ENDINGS.filter((e) => endings.has(e)).map((e) => quoteLiteral(duckDbGlob(dir, `**/*${e}`)));
+  return `[${globs.join(', ')}]`;
 }
 
 /**
@@ -55,7 +75,8 @@ export function rawViewSql(database: string, table: RawTableDef, rawBucketDir: s
   const name = `${quoteIdentifier(database)}.${quoteIdentifier(table.table)}`;
   const dir = join(rawBucketDir, table.location);
   const selected = [...table.columns, ...table.partition_columns].map((c) => quoteIdentifier(c.name)).join(', ');
-  if (!hasFiles(dir, '.json')) {
+  const files = rawFilesList(dir);
+  if (files === undefined) {
     const empty = [...table.columns, ...table.partition_columns]
       .map((c) => `cast(null as ${toDuckDbType(parseColumnType(c.type))}) as ${quoteIdentifier(c.name)}`)
       .join(', ');
@@ -77,7 +98,7 @@ export function rawViewSql(database: string, table: RawTableDef, rawBucketDir: s
   return [
     `create or replace view ${name} as select ${selected} from (select ${[...columns, ...partitions].join(', ')}`,
     `from (select json, json_transform(json, ${quoteLiteral(JSON.stringify(structure))}) as r${partitions.map((p) => `, ${p}`).join('')}`,
-    `from read_json_objects(${quoteLiteral(duckDbGlob(dir, '**/*.json'))}, format = 'newline_delimited',`,
+    `from read_json_objects(${files}, format = 'newline_delimited',`,
     `hive_partitioning = ${partitioned}, hive_types_autocast = false, filename = false)))`,
   ].join(' ');
 }

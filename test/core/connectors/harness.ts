@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import type { ConnectorConfig } from '../../../lib/core/connectors/connector-config.ts';
 import { type PullDeps, type PullResult, pullSource } from '../../../lib/core/connectors/pull.ts';
 import { StaticSecretSource } from '../../../lib/core/connectors/secrets.ts';
@@ -94,7 +95,7 @@ export function testSource(fields: Record<string, unknown>): ConnectorConfig {
     ...fields,
   });
   const locations = Object.fromEntries(source.endpoints.map((e) => [e.raw_table, `testapi/${e.raw_table}`]));
-  return { source, locations };
+  return { source, locations, compression: {} };
 }
 
 /** Real temp folders standing for the raw bucket and the control table. */
@@ -142,8 +143,9 @@ export async function rawObjects(ports: Ports): Promise<Map<string, Record<strin
   } catch {
     return objects;
   }
-  for (const entry of entries.filter((e) => e.endsWith('.json')).sort()) {
-    const text = await readFile(join(root, entry), 'utf8');
+  for (const entry of entries.filter((e) => e.endsWith('.json') || e.endsWith('.json.gz')).sort()) {
+    const bytes = await readFile(join(root, entry));
+    const text = (entry.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
     objects.set(
       entry.split('\\').join('/'),
       text

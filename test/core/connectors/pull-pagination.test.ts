@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { UnexpectedResponseError } from '../../../lib/core/connectors/errors.ts';
 import { items, localPorts, pull, rawObjects, rawRecords, startServer, testSource } from './harness.ts';
@@ -370,5 +372,49 @@ describe('parent/child expansion', () => {
     // Assess
     assert.ok(result.error instanceof UnexpectedResponseError);
     assert.match(result.error.message, /endpoint "events" page 1 .*events\[1\]\.id: expected a value/);
+  });
+
+  test('pages of a raw table written gzip land as .json.gz, each a gzip stream of its NDJSON page', async () => {
+    // Prepare
+    const pages: Record<string, unknown> = {
+      '': { events: items(1, 2), pagination: { has_more_items: true, continuation: 'tok-2' } },
+      'tok-2': { events: items(3, 3), pagination: { has_more_items: false } },
+    };
+    const server = await startServer((request) => ({ body: pages[request.query.get('continuation') ?? ''] }));
+    const ports = await localPorts();
+    const plain = testSource({
+      endpoints: [
+        {
+          name: 'events',
+          path: '/events/',
+          raw_table: 'testapi_events',
+          records: 'events',
+          pagination: {
+            style: 'continuation',
+            has_more: 'pagination.has_more_items',
+            token: 'pagination.continuation',
+            param: 'continuation',
+          },
+        },
+      ],
+    });
+    const connector = { ...plain, compression: { testapi_events: 'gzip' as const } };
+
+    // Act
+    const result = await pull(connector, server, ports);
+
+    // Assess: rawObjects gunzips what it reads; the bytes themselves are gzip
+    assert.equal(result.status, 'complete', result.error?.message);
+    const keys = [...(await rawObjects(ports)).keys()];
+    assert.deepEqual(
+      keys,
+      [1, 2].map(
+        (page) =>
+          `testapi/testapi_events/year=2024/month=01/day=15/20240115T093000Z-000001_events_all_p00000${page}.json.gz`,
+      ),
+    );
+    const bytes = await readFile(join(ports.dir, ports.rawBucket, keys[0] as string));
+    assert.deepEqual([bytes[0], bytes[1]], [0x1f, 0x8b]);
+    assert.deepEqual(await rawRecords(ports), items(1, 3));
   });
 });

@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { loadCheckedProject } from '../../../lib/check/check.ts';
 import { type IngestDeps, ingestObject } from '../../../lib/core/ingest/ingest-file.ts';
 import type { IngestSummary } from '../../../lib/core/ingest/report.ts';
@@ -179,7 +180,11 @@ export function harness(files: Record<string, string> = ingestProjectFiles()): H
     },
     ingest: (key, overrides) => ingestObject(deps(overrides), key),
     keys: (bucket) => folders.list(BUCKETS[bucket], ''),
-    text: (bucket, key) => readFileSync(folders.pathOf(BUCKETS[bucket], key), 'utf8'),
+    // A gzip raw part reads as its text, as Athena and the twin read it.
+    text: (bucket, key) => {
+      const bytes = readFileSync(folders.pathOf(BUCKETS[bucket], key));
+      return (key.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
+    },
     cleanup() {
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -79,7 +79,7 @@ const scenarios = [
   {
     name: 'while publishing parts to the raw table (some already visible)',
     crashWhen: (method: string, args: unknown[]) =>
-      method === 'copy' && String((args[1] as { key: string }).key).endsWith('-00002.json'),
+      method === 'copy' && String((args[1] as { key: string }).key).endsWith('-00002.json.gz'),
   },
   {
     name: 'after publishing, while moving the original to the archive',

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { loadProject } from '../../../lib/config/loader.ts';
 import { environment } from '../../../lib/core/model/project.ts';
 import { DuckDbEngine } from '../../../lib/engines/local/duckdb-engine.ts';
@@ -104,6 +105,35 @@ describe('raw views read the keys the data carries', () => {
     assert.deepEqual(result.rows, [
       { event_id: 'e1', ts: '5', u: 'u1', m: true, r: 'yes', permits: ['RP1', 'RP2'], kept: 'v', day: '2026-11-20' },
       { event_id: 'e2', ts: '7', u: null, m: false, r: null, permits: null, kept: null, day: '2026-11-20' },
+    ]);
+  });
+
+  test('gzip and plain NDJSON files of one table are read side by side, as Athena reads them by their names', async () => {
+    // Prepare: a plain part, a gzip part (what dap writes by default) and a file in a partition with only gzip
+    const fixture = projectFixture({ 'athena-scripts/raw_tables/shop.json': JSON.stringify(rawTable) });
+    after(() => fixture.cleanup());
+    const dataDir = mkdtempSync(join(tmpdir(), 'dap-raw-gzip-'));
+    after(() => rmSync(dataDir, { recursive: true, force: true }));
+    const table = join(dataDir, 'dev-dap-raw', 'shop', 'order_placed');
+    const line = (id: string) => `${JSON.stringify({ event_id: id, timestamp: 1 })}\n`;
+    mkdirSync(join(table, 'day=2026-11-20'), { recursive: true });
+    mkdirSync(join(table, 'day=2026-11-21'), { recursive: true });
+    writeFileSync(join(table, 'day=2026-11-20', 'a.json'), line('plain'));
+    writeFileSync(join(table, 'day=2026-11-20', 'b.json.gz'), gzipSync(line('gzip-1') + line('gzip-2')));
+    writeFileSync(join(table, 'day=2026-11-21', 'c.json.gz'), gzipSync(line('gzip-3')));
+    const project = loadProject(fixture.root);
+    const engine = await DuckDbEngine.open({ project, environment: environment(project, 'dev'), dataDir });
+    after(() => engine.close());
+
+    // Act
+    const result = await engine.execute('select event_id, day from dev_dap_raw.order_placed order by event_id');
+
+    // Assess
+    assert.deepEqual(result.rows, [
+      { event_id: 'gzip-1', day: '2026-11-20' },
+      { event_id: 'gzip-2', day: '2026-11-20' },
+      { event_id: 'gzip-3', day: '2026-11-21' },
+      { event_id: 'plain', day: '2026-11-20' },
     ]);
   });
 });

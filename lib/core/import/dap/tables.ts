@@ -1,6 +1,7 @@
+import type { z } from 'zod';
 import { ColumnTypeError, parseColumnType } from '../../model/column-types.ts';
 import { PATHS } from '../../model/project.ts';
-import { type Column, IDENTIFIER, type RawSource, type StageTable } from '../../model/schemas.ts';
+import { type Column, IDENTIFIER, type rawSourceSchema, type StageTable } from '../../model/schemas.ts';
 import type { GlueColumn, GlueTable } from './glue.ts';
 import { jsonFile } from './report.ts';
 
@@ -88,7 +89,8 @@ export function rawTableDeclaration(event: string, table: GlueTable): TableDecla
   const partitions = convertColumns(table.partitionKeys, 'partition key');
   reasons.push(...columns.reasons, ...partitions.reasons, ...duplicates([...columns.columns, ...partitions.columns]));
   if (reasons.length > 0) return { reasons };
-  const declaration: RawSource = {
+  // As written to the file: `compression` is left to its default (it says how dap writes, and TxMA writes these).
+  const declaration: z.input<typeof rawSourceSchema> = {
     source: RAW_SOURCE,
     description: `Imported from DAP's Glue table ${table.name}, ${table.declaredIn}`,
     format: 'json',
