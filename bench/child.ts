@@ -16,7 +16,8 @@ async function main(): Promise<void> {
     output = { facts: (await benchCase.prepare?.(params)) ?? {}, ms: performance.now() - started };
   } else if (mode === 'measure') {
     const measurement = await benchCase.measure(params, Number(repetition ?? 0));
-    output = { ...measurement, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+    // A measurement of another process (a command under /usr/bin/time) brings that process's peak.
+    output = { ...measurement, peakRssMb: measurement.peakRssMb ?? process.resourceUsage().maxRSS / 1024 };
   } else {
     throw new Error(`mode must be prepare or measure, got "${mode}"`);
   }

@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openLocal } from '../../lib/local/context.ts';
 import { LocalTwin } from '../../lib/local/twin/local-twin.ts';
+import { DAP, timed } from '../lib/process.ts';
 import { failures, metric, show, table } from '../lib/report.ts';
 import type { BenchCase, Measurement, Step, StepResult } from '../lib/types.ts';
 import { copyProject, REPO_ROOT } from '../lib/workspace.ts';
@@ -14,8 +15,6 @@ import { copyProject, REPO_ROOT } from '../lib/workspace.ts';
  * The project is a copy of the shipped one, with the demo's data (`dap demo`) and one run behind it, so the caches
  * a user's second command finds are there.
  */
-
-const DAP = join(REPO_ROOT, 'bin', 'dap.js');
 
 interface Command {
   readonly label: string;
@@ -68,23 +67,6 @@ function dapOnce(args: readonly string[], root: string): void {
     throw new Error(`dap ${args.join(' ')} exited ${result.status}: ${result.stderr.slice(-1000)}`);
 }
 
-/** Runs `argv` under /usr/bin/time; its CPU seconds (user + system), peak RSS and wall time. */
-function timed(executable: string, argv: readonly string[]): Measurement {
-  const result = spawnSync('/usr/bin/time', ['-f', 'DAP_TIME %U %S %M %e', executable, ...argv], { encoding: 'utf8' });
-  if (result.error) throw new Error(`cannot run /usr/bin/time (Debian package "time"): ${result.error.message}`);
-  const line = result.stderr.split('\n').find((l) => l.startsWith('DAP_TIME '));
-  if (result.status !== 0 || !line)
-    throw new Error(`${executable} ${argv.join(' ')} exited ${result.status}: ${result.stderr.slice(-1000)}`);
-  const [user, system, maxRssKb, wall] = line.slice('DAP_TIME '.length).split(' ').map(Number);
-  return {
-    metrics: {
-      cpu_s: (user ?? Number.NaN) + (system ?? Number.NaN),
-      rss_mb: (maxRssKb ?? Number.NaN) / 1024,
-      wall_ms: (wall ?? Number.NaN) * 1000,
-    },
-  };
-}
-
 export const cli: BenchCase = {
   name: 'cli',
   title: 'The inner loop: each command as a whole process',
@@ -131,7 +113,11 @@ export const cli: BenchCase = {
     const command = COMMANDS.find((c) => c.label === params.command);
     if (!command) throw new Error(`no command "${String(params.command)}"`);
     const fill = (arg: string) => arg.replace('{root}', root).replace('{data}', data).replace('{db}', db);
-    return timed(command.executable === 'npx' ? 'npx' : process.execPath, command.argv.map(fill));
+    const { stdout: _stdout, ...measured } = timed(
+      command.executable === 'npx' ? 'npx' : process.execPath,
+      command.argv.map(fill),
+    );
+    return measured;
   },
   render(results) {
     const byLabel = new Map(results.map((r) => [r.step.label, r]));

@@ -1,11 +1,12 @@
 import { closeSync, createReadStream, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
+import type { IngestSummary } from '../../lib/core/ingest/report.ts';
 import type { WorkbookSource } from '../../lib/core/ingest/xlsx-reader.ts';
 import { readZipDirectory } from '../../lib/core/ingest/zip-directory.ts';
 import { resourceNames } from '../../lib/core/model/names.ts';
 import { environment } from '../../lib/core/model/project.ts';
-import { FolderObjectStore } from '../../lib/engines/local/folder-object-store.ts';
+import { DAP, timed } from '../lib/process.ts';
 import { derived, fact, failures, formatNumber, metric, rss, seconds, show, table } from '../lib/report.ts';
 import type { BenchCase, Measurement, Step, StepResult } from '../lib/types.ts';
 import { copyProject } from '../lib/workspace.ts';
@@ -48,26 +49,35 @@ function steps(format: 'csv' | 'xlsx', sizeMb: number, repetitions: number): Ste
   }));
 }
 
+/** `dap ingest` as a user runs it: the whole CLI process under /usr/bin/time (CPU seconds, peak RSS, wall). */
 async function ingestWithDap(p: FileParams, file: string): Promise<Measurement> {
-  const { loadCheckedProject } = await import('../../lib/check/check.ts');
-  const project = copyProject(join(p.workDir, 'project'));
-  const loaded = loadCheckedProject(project);
-  const names = resourceNames(environment(loaded, 'dev'));
+  const root = copyProject(join(p.workDir, 'project'));
   const dataDir = join(p.workDir, `ingest-${p.format}-${p.size}`);
   rmSync(dataDir, { recursive: true, force: true });
-  const context = { project: loaded, names, dataDir, store: new FolderObjectStore(dataDir) };
-  const { ingestLocalFile } = await import('../../lib/local/ingest-samples.ts');
+  const source = p.format === 'csv' ? 'shop_sales' : 'event_registrations';
   try {
-    const started = performance.now();
-    const summary = await ingestLocalFile(context, file, p.format === 'csv' ? 'shop_sales' : 'event_registrations');
-    const ms = performance.now() - started;
+    const { stdout, metrics, peakRssMb } = timed(process.execPath, [
+      DAP,
+      '--root',
+      root,
+      'ingest',
+      file,
+      '--source',
+      source,
+      '--data-dir',
+      dataDir,
+      '--json',
+    ]);
+    const summary = JSON.parse(stdout) as IngestSummary;
     if (summary.outcome !== 'loaded') {
       throw new Error(
         `ingestion ended ${summary.outcome}: ${summary.reason ?? JSON.stringify(summary.rejected_reasons)}`,
       );
     }
+    const { loadProject } = await import('../../lib/config/loader.ts');
+    const names = resourceNames(environment(loadProject(root), 'dev'));
     const raw = await rawBytes(join(dataDir, names.buckets.raw));
-    return { metrics: { wall_ms: ms, rows: summary.rows.loaded, bytes: summary.bytes, ...raw } };
+    return { metrics: { ...metrics, rows: summary.rows.loaded, bytes: summary.bytes, ...raw }, peakRssMb };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -216,6 +226,7 @@ function renderIngestion(results: readonly StepResult[]): string {
       name,
       `${formatNumber(Number(fact(g.dap, 'file_rows')))} rows, ${formatNumber(bytes / MB)} MB`,
       seconds(metric(g.dap, 'wall_ms')),
+      show(metric(g.dap, 'cpu_s'), 's'),
       show(
         derived(g.dap, (m) => bytes / MB / ((m.metrics.wall_ms ?? Number.NaN) / 1000)),
         'MB/s',
@@ -231,13 +242,14 @@ function renderIngestion(results: readonly StepResult[]): string {
   });
   return (
     [
-      "Seeded files of the shipped sources, every row valid: `shop_sales` CSV (8 columns, mapping v2: trims, upper-casing, a date format, a strict value map) and `event_registrations` XLSX (11 columns, a title above the header, dates as date cells). *dap ingest* is the whole step, as `dap ingest` runs it (copy into landing, SHA-256, ledger, read, map, validate, gzip NDJSON parts into raw, archive the original, report). *Reader alone* is our reader without mapping or writing (papaparse, or exceljs's streaming reader, with our decoding). DuckDB's `read_csv` converts the same CSV to NDJSON, the same output format. DuckDB cannot read XLSX offline (its excel extension is a download), so XLSX has no engine comparison. Peak RSS is the whole process's (Node + the step).",
+      "Seeded files of the shipped sources, every row valid: `shop_sales` CSV (8 columns, mapping v2: trims, upper-casing, a date format, a strict value map) and `event_registrations` XLSX (11 columns, a title above the header, dates as date cells). *dap ingest* is the whole command as a user runs it (`node bin/dap.js ingest <file> --source <source>` under `/usr/bin/time`: start-up, project load, copy into landing, SHA-256, ledger, read, map, validate, gzip NDJSON parts into raw, archive the original, report). *Reader alone* is our reader without mapping or writing (papaparse, or our streaming XLSX reader, with our decoding). DuckDB's `read_csv` converts the same CSV to NDJSON, the same output format. DuckDB cannot read XLSX offline (its excel extension is a download), so XLSX has no engine comparison. Peak RSS is the whole process's: the command's for *dap ingest*, the measuring child's (Node + the step) for the others.",
       '',
       table(
         [
           'file',
           'size',
           'dap ingest',
+          'dap ingest CPU',
           'MB/s',
           'rows/s',
           'peak RSS',
