@@ -35,6 +35,13 @@ export class ImportLog {
     this.written.set(file.path, { changes: [], unconverted: [], ...file });
   }
 
+  /** Adds to a file already written something that will not work as it stands, with the reason. */
+  flag(path: string, problem: string): void {
+    const file = this.written.get(path);
+    if (file === undefined) throw new Error(`import flags ${path}, which it did not write`);
+    this.written.set(path, { ...file, unconverted: [...file.unconverted, problem] });
+  }
+
   leaveOut(what: string, reason: string): void {
     this.left.push({ what, reason });
   }

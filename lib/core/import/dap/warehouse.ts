@@ -2,6 +2,7 @@ import { compareMigrationVersions } from '../../migrations.ts';
 import { PATHS } from '../../model/project.ts';
 import { IDENTIFIER } from '../../model/schemas.ts';
 import { type RedshiftToken, tokenizeRedshift } from '../../sql/redshift-tokens.ts';
+import { migrationOrderProblems } from './migration-order.ts';
 import { compare, type ImportLog, jsonFile } from './report.ts';
 
 /**
@@ -94,6 +95,19 @@ export function importWarehouse(
   const flyway = flywaySchemas(files);
   importSetupScripts(files, facts, flyway, log);
   importFlywayMigrations(files, facts, log);
+  flagOrderProblems(facts, reportingFamilies, log);
+}
+
+/** What a fresh warehouse cannot run in the order the scripts apply (DAP's own order), flagged on each script. */
+function flagOrderProblems(facts: WarehouseFacts, reportingFamilies: readonly string[], log: ImportLog) {
+  const scripts = log
+    .files()
+    .filter((f) => isIn(f.path, PATHS.warehouseMigrations) || isIn(f.path, PATHS.warehouseProcedures));
+  const runCalls = reportingFamilies.map((family) => `${facts.reportingSchema}.sp_${family}`);
+  const placeholders = { reporting_schema: facts.reportingSchema, stage_schema: facts.stageSchema };
+  for (const [path, problems] of migrationOrderProblems(scripts, runCalls, placeholders)) {
+    for (const problem of problems) log.flag(path, problem);
+  }
 }
 
 // ------------------------------------------------------------------ reporting families and procedures
