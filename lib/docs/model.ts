@@ -276,48 +276,49 @@ function columnDoc(column: { name: string; type: string; description?: string | 
   };
 }
 
-function lastEventOutcome(reports: readonly RunReport[], event: string): EventRunDoc | undefined {
+/** The newest report (reports come newest first) in which `pick` finds something, and what it found. */
+function newestWith<T>(
+  reports: readonly RunReport[],
+  pick: (report: RunReport) => T | undefined,
+): { readonly report: RunReport; readonly value: T } | undefined {
   for (const report of reports) {
-    for (const family of report.families) {
-      const outcome = family.events.find((e) => e.event_name === event);
-      if (!outcome) continue;
-      return {
-        runId: report.run_id,
-        startedAt: report.started_at,
-        status: outcome.status,
-        skipped: outcome.skipped,
-        rowsWritten: outcome.rows_written,
-        bytesScanned: outcome.bytes_scanned,
-        lateFiles: outcome.late_files,
-        error: outcome.error,
-      };
-    }
+    const value = pick(report);
+    if (value !== undefined) return { report, value };
   }
   return undefined;
+}
+
+function lastEventOutcome(reports: readonly RunReport[], event: string): EventRunDoc | undefined {
+  const found = newestWith(reports, (r) => r.families.flatMap((f) => f.events).find((e) => e.event_name === event));
+  if (!found) return undefined;
+  const { report, value: outcome } = found;
+  return {
+    runId: report.run_id,
+    startedAt: report.started_at,
+    status: outcome.status,
+    skipped: outcome.skipped,
+    rowsWritten: outcome.rows_written,
+    bytesScanned: outcome.bytes_scanned,
+    lateFiles: outcome.late_files,
+    error: outcome.error,
+  };
 }
 
 function lastFamilyOutcome(reports: readonly RunReport[], name: string): FamilyDoc['last'] {
-  for (const report of reports) {
-    const family = report.families.find((f) => f.product_family === name);
-    if (family) return { status: family.status, runId: report.run_id, error: family.error };
-  }
-  return undefined;
+  const found = newestWith(reports, (r) => r.families.find((f) => f.product_family === name));
+  return found && { status: found.value.status, runId: found.report.run_id, error: found.value.error };
 }
 
 function lastReportingOutcome(reports: readonly RunReport[], name: string): ReportingFamilyDoc['last'] {
-  for (const report of reports) {
-    const outcome = report.reporting.find((r) => r.product_family === name);
-    if (outcome) return { status: outcome.status, runId: report.run_id, error: outcome.error };
-  }
-  return undefined;
+  const found = newestWith(reports, (r) => r.reporting.find((o) => o.product_family === name));
+  return found && { status: found.value.status, runId: found.report.run_id, error: found.value.error };
 }
 
 function lastCheckOutcome(reports: readonly RunReport[], family: string, check: string): CheckDoc['last'] {
-  for (const report of reports) {
-    const outcome = report.families.find((f) => f.product_family === family)?.checks.find((c) => c.name === check);
-    if (outcome) return { ...outcome, runId: report.run_id, startedAt: report.started_at };
-  }
-  return undefined;
+  const found = newestWith(reports, (r) =>
+    r.families.find((f) => f.product_family === family)?.checks.find((c) => c.name === check),
+  );
+  return found && { ...found.value, runId: found.report.run_id, startedAt: found.report.started_at };
 }
 
 function runDoc(report: RunReport): RunDoc {
