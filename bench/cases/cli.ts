@@ -5,7 +5,7 @@ import { openLocal } from '../../lib/local/context.ts';
 import { LocalTwin } from '../../lib/local/twin/local-twin.ts';
 import { DAP, timed } from '../lib/process.ts';
 import { failures, metric, show, table } from '../lib/report.ts';
-import type { BenchCase, Measurement, Step, StepResult } from '../lib/types.ts';
+import type { BenchCase, Step, StepResult } from '../lib/types.ts';
 import { copyProject, REPO_ROOT } from '../lib/workspace.ts';
 
 /**

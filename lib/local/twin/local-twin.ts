@@ -1,4 +1,7 @@
 import './polyfills.ts';
+
+export { STATE_PAYLOAD_LIMIT_BYTES, type StatePayload } from './payload-quota.ts';
+
 import { randomUUID } from 'node:crypto';
 import {
   ExecutionAbortedError,
@@ -19,7 +22,8 @@ import type { RunProgress, RunProgressEvent } from '../live-progress.ts';
 import { readRunReport } from '../run-history.ts';
 import { type AslMachine, stateMachineDefinition, TemplateResolver } from './definition.ts';
 import { localLambdas } from './local-lambdas.ts';
-import { buildTaskHandlers, jsonBytes, TaskError, type TaskHandler } from './task-handlers.ts';
+import { PayloadQuota, type StatePayload } from './payload-quota.ts';
+import { buildTaskHandlers, type TaskHandler } from './task-handlers.ts';
 import { cachedTemplate } from './template-cache.ts';
 
 /** The context's local warehouse, opened (and migrated) only when a reporting procedure is first called. */
@@ -135,32 +139,11 @@ export class LocalTwin {
         options.progress?.({ kind: 'note', text: `notification: ${subject ? `${subject}: ` : ''}${message}` });
       },
     });
-    let overLimit: { name: string; cause: string } | undefined;
-    let abort = () => {};
-    // A task's own input and result are measured before it runs and before its result moves on, so nothing runs
-    // after a task crosses the quota; what Map and Pass states assemble is measured from the event log below.
-    const withinQuota =
-      (name: string, handler: TaskHandler): TaskHandler =>
-      async (input) => {
-        // Let the event log catch up first: a Map or Pass state just before may have crossed the quota already.
-        await new Promise((resolve) => setImmediate(resolve));
-        if (overLimit) throw quotaExceeded(overLimit);
-        const given = payloadLimitError({ state: name, direction: 'input', bytes: jsonBytes(input) });
-        if (given) throw quotaExceeded(given);
-        const result = await handler(input);
-        const returned = payloadLimitError({ state: name, direction: 'output', bytes: jsonBytes(result) });
-        if (returned) throw quotaExceeded(returned);
-        return result;
-      };
-    const quotaExceeded = (error: { name: string; cause: string }) => {
-      overLimit ??= error;
-      abort();
-      return new TaskError(error.name, error.cause);
-    };
+    const quota = new PayloadQuota();
     const wrapped = Object.fromEntries(
       Object.entries(handlers).map(([name, handler]) => [
         name,
-        withinQuota(name, options.wrapTask ? options.wrapTask(name, handler) : handler),
+        quota.guard(name, options.wrapTask ? options.wrapTask(name, handler) : handler),
       ]),
     );
 
@@ -182,7 +165,7 @@ export class LocalTwin {
       context: { Execution: { Name: runId, StartTime: new Date().toISOString(), Input: input } },
     });
 
-    abort = () => execution.abort();
+    quota.onExceeded(() => execution.abort());
     const interrupt = () => execution.abort();
     options.signal?.addEventListener('abort', interrupt, { once: true });
     const progress = options.progress;
@@ -191,14 +174,10 @@ export class LocalTwin {
       const since = started.get(key);
       return since === undefined ? {} : { seconds: (performance.now() - since) / 1000 };
     };
-    let largestPayload: StatePayload = { state: '', direction: 'input', bytes: 0 };
     const logs = (async () => {
       for await (const event of execution.eventLogs) {
         if (event.type === 'StateEntered' || event.type === 'StateExited') {
-          const payload = payloadOf(event.type, event.state.name, event.state);
-          if (payload && payload.bytes > largestPayload.bytes) largestPayload = payload;
-          overLimit ??= payload && payloadLimitError(payload);
-          if (overLimit) execution.abort();
+          quota.observe(event.type, event.state.name, event.state);
         }
         if (event.type === 'StateEntered') options.onStateEntered?.(event.state.name, execution.abort);
         if (progress && (event.type === 'StateEntered' || event.type === 'StateExited')) {
@@ -214,6 +193,13 @@ export class LocalTwin {
       }
     })();
 
+    const crashedOverQuota = (): TwinRunResult => ({
+      runId,
+      outcome: 'CRASHED',
+      notifications,
+      ...(quota.exceeded ? { error: quota.exceeded } : {}),
+      largestPayload: quota.largest,
+    });
     let output: unknown;
     let error: { name: string; cause: string } | undefined;
     try {
@@ -222,7 +208,7 @@ export class LocalTwin {
       if (caught instanceof ExecutionAbortedError) {
         await logs.catch(() => undefined);
         // Step Functions fails the execution itself; the lease stays until it lapses, as in AWS.
-        if (overLimit) return { runId, outcome: 'CRASHED', notifications, error: overLimit, largestPayload };
+        if (quota.exceeded) return crashedOverQuota();
         if (options.signal?.aborted) {
           // Stopped on purpose: give the lease back now rather than leave the next run waiting for it to lapse.
           await control.releaseLease(RAW_TO_STAGE_LEASE, runId);
@@ -248,7 +234,7 @@ export class LocalTwin {
     }
     await logs;
     // The quota was crossed by a state the interpreter had already moved past: the execution failed there.
-    if (overLimit) return { runId, outcome: 'CRASHED', notifications, error: overLimit, largestPayload };
+    if (quota.exceeded) return crashedOverQuota();
 
     const reportKey = (await context.store.list(context.names.buckets.processResults, 'run_reports/')).find((key) =>
       key.endsWith(`/${runId}.json`),
@@ -264,44 +250,9 @@ export class LocalTwin {
       ...(reportKey ? { reportKey } : {}),
       ...(output === undefined ? {} : { output }),
       ...(error ? { error } : {}),
-      largestPayload,
+      largestPayload: quota.largest,
     };
   }
-}
-
-/** Step Functions' quota on a state's input and output, Map results included: 256 KiB of UTF-8 JSON. */
-export const STATE_PAYLOAD_LIMIT_BYTES = 262_144;
-
-/** The size of what a state was given (entered) or returned (exited), as Step Functions measures it. */
-export interface StatePayload {
-  readonly state: string;
-  readonly direction: 'input' | 'output';
-  readonly bytes: number;
-}
-
-function payloadOf(
-  type: 'StateEntered' | 'StateExited',
-  state: string,
-  data: { readonly input?: unknown; readonly output?: unknown },
-): StatePayload | undefined {
-  const payload = type === 'StateEntered' ? data.input : data.output;
-  if (payload === undefined) return undefined;
-  const direction = type === 'StateEntered' ? 'input' : 'output';
-  return { state, direction, bytes: jsonBytes(payload) };
-}
-
-/**
- * The error Step Functions fails an execution with when a state receives or returns more than 256 KiB
- * (`States.DataLimitExceeded`, which `States.ALL` does not catch), so a plan or a report that only the twin could
- * carry fails here too.
- */
-export function payloadLimitError(payload: StatePayload): { name: string; cause: string } | undefined {
-  if (payload.bytes <= STATE_PAYLOAD_LIMIT_BYTES) return undefined;
-  const what = payload.direction === 'input' ? 'was given an input' : 'returned a result';
-  return {
-    name: 'States.DataLimitExceeded',
-    cause: `The state '${payload.state}' ${what} of ${payload.bytes} bytes, exceeding the maximum number of bytes service limit (${STATE_PAYLOAD_LIMIT_BYTES}).`,
-  };
 }
 
 interface StepItem {
