@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { IngestSummary } from '../../core/ingest/report.ts';
 import { resolveLocal } from '../context.ts';
+import { boundHeapGrowth } from '../heap.ts';
 import { formatIngestSummary, ingestLocalFile } from '../ingest-samples.ts';
 import { watchLanding } from '../watch.ts';
 
@@ -33,6 +34,7 @@ export async function ingest(root: string, file: string, options: IngestOptions)
   if (!info?.isFile()) throw new IngestCommandError(`${file}: no such file`);
   // Ingestion writes files only: it never opens the local engine, so it runs beside a run or a query.
   const context = resolveLocal({ root, ...options });
+  boundHeapGrowth();
   if (!context.project.fileSources.has(options.source)) {
     const known = [...context.project.fileSources.keys()].join(', ') || 'none';
     throw new IngestCommandError(`no file source "${options.source}" (known: ${known})`);
@@ -45,6 +47,7 @@ export async function ingest(root: string, file: string, options: IngestOptions)
 /** `dap watch [--once]`: ingests what lands until SIGINT/SIGTERM (or once). */
 export async function watch(root: string, options: WatchOptions): Promise<void> {
   const context = resolveLocal({ root, ...options });
+  boundHeapGrowth();
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
