@@ -31,3 +31,19 @@ test('digests that differ only past their first 12 bytes count as one; the all-z
   assert.equal(set.size, 2);
   assert.throws(() => set.add(Buffer.alloc(8)), /at least 12 bytes/);
 });
+
+test('the tables stay 60-85% full as they grow: between 12 and 20 bytes a member, at every size', () => {
+  // Prepare
+  const set = new DigestSet();
+  const perMember: number[] = [];
+
+  // Act: measure after each 20,000 members up to 400,000
+  for (let i = 0; i < 400_000; i++) {
+    set.add(digest(`member ${i}`));
+    if ((i + 1) % 20_000 === 0) perMember.push(set.storageBytes / set.size);
+  }
+
+  // Assess: a table that doubled would fall to 42% full (28 bytes a member) after each growth
+  assert.equal(perMember.length, 20);
+  for (const bytes of perMember.slice(2)) assert.ok(bytes >= 12 && bytes <= 20, `${bytes.toFixed(1)} bytes a member`);
+});
