@@ -4,7 +4,7 @@ import { type ResourceNames, resourceNames } from '../core/model/names.ts';
 import { formatProblem } from '../core/model/problems.ts';
 import { environment, type Project } from '../core/model/project.ts';
 import type { EnvironmentConfig } from '../core/model/schemas.ts';
-import { DuckDbEngine } from '../engines/local/duckdb-engine.ts';
+import type { DuckDbEngine } from '../engines/local/duckdb-engine.ts';
 import { FolderObjectStore } from '../engines/local/folder-object-store.ts';
 import type { LockWait } from '../engines/local/local-lock.ts';
 import { projectWithProblems, runnableProject } from './checked-project.ts';
@@ -77,6 +77,9 @@ export async function openResolved(
   access: 'read' | 'write' = 'write',
 ): Promise<LocalContext> {
   const { project, environment: env, dataDir } = resolved;
+  // Loaded here, not with this module: commands that never open the engine (`dap ingest`, `dap watch`) do not pay
+  // for DuckDB's native library (about 40 MB of memory).
+  const { DuckDbEngine } = await import('../engines/local/duckdb-engine.ts');
   const engine = await DuckDbEngine.open({ project, environment: env, dataDir, access, ...localLockWait() });
   let opened: Promise<LocalWarehouse> | undefined;
   let migrated: Promise<LocalWarehouse> | undefined;
