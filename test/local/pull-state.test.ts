@@ -26,10 +26,11 @@ async function dataDir(): Promise<string> {
   return dir;
 }
 
-/** The pull ids in the names of the raw pages under `<raw bucket>/<source>/` (`<pull id>_<endpoint>_..._p000001.json`). */
+/** The pull ids in the names of the raw pages under `<raw bucket>/<source>/` (`<pull id>_<endpoint>_..._p000001.json.gz`). */
 async function pullIdsInRaw(dir: string, rawBucket: string, source: string): Promise<string[]> {
   const files = (await readdir(join(dir, rawBucket, source), { recursive: true })) as string[];
-  const ids = files.filter((f) => f.endsWith('.json')).map((f) => /([^/]+?)_[a-z_]+_.+_p\d{6}\.json$/.exec(f)?.[1]);
+  const page = /([^/]+?)_[a-z_]+_.+_p\d{6}\.json(?:\.gz)?$/;
+  const ids = files.filter((f) => page.test(f)).map((f) => page.exec(f)?.[1]);
   return [...new Set(ids)].sort() as string[];
 }
 
