@@ -1,5 +1,5 @@
-import { TrinoSQL } from 'dt-sql-parser';
 import { TrinoSqlLexer } from 'dt-sql-parser/dist/lib/trino/TrinoSqlLexer.js';
+import { TrinoSQL } from 'dt-sql-parser/dist/parser/trino/index.js';
 import { parseColumnType, toGlueType } from '../core/model/column-types.ts';
 import type { Problem } from '../core/model/problems.ts';
 import type { Project, StageTableDef } from '../core/model/project.ts';

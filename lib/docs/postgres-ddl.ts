@@ -1,6 +1,6 @@
 import type { ParseTree } from 'antlr4ng';
-import { PostgreSQL } from 'dt-sql-parser';
 import { Column_defContext } from 'dt-sql-parser/dist/lib/postgresql/PostgreSqlParser.js';
+import { PostgreSQL } from 'dt-sql-parser/dist/parser/postgresql/index.js';
 import { unquote } from '../core/sql/identifiers.ts';
 import { parseProgram, walk } from './parse-tree.ts';
 

@@ -1,5 +1,4 @@
 import type { ParseTree } from 'antlr4ng';
-import { TrinoSQL } from 'dt-sql-parser';
 import {
   AliasedRelationContext,
   ColumnRefContext,
@@ -17,6 +16,7 @@ import {
   TableNameContext,
   WithContext,
 } from 'dt-sql-parser/dist/lib/trino/TrinoSqlParser.js';
+import { TrinoSQL } from 'dt-sql-parser/dist/parser/trino/index.js';
 import { unquote } from '../core/sql/identifiers.ts';
 import { find, parseProgram, walk } from './parse-tree.ts';
 import type {

@@ -1,9 +1,9 @@
-import { TrinoSQL } from 'dt-sql-parser';
 import type {
   InsertIntoContext,
   ProgramContext,
   StatementContext,
 } from 'dt-sql-parser/dist/lib/trino/TrinoSqlParser.js';
+import { TrinoSQL } from 'dt-sql-parser/dist/parser/trino/index.js';
 import { unquote } from './identifiers.ts';
 
 /** What `dap check` needs to know about a transform, read with a Trino grammar (the language Athena runs). */
