@@ -96,6 +96,10 @@ export class MigrationMismatchError extends Error {
   }
 }
 
+/** Flyway's file names: `V<version>__<description>.sql` (versions `2`, `2.1`, `0_1_23`) and `R__<description>.sql`. */
+export const FLYWAY_VERSIONED = /^V(\d+(?:[._]\d+)*)__(.+)\.sql$/;
+export const FLYWAY_REPEATABLE = /^R__(.+)\.sql$/;
+
 /**
  * Flyway's version order: the parts between `.` (or `_`) compare as numbers, left to right, a missing part counting
  * as 0 (`1.10` after `1.9`, `2` equal to `2.0`).

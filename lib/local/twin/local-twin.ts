@@ -1,7 +1,4 @@
 import './polyfills.ts';
-
-export { STATE_PAYLOAD_LIMIT_BYTES, type StatePayload } from './payload-quota.ts';
-
 import { randomUUID } from 'node:crypto';
 import {
   ExecutionAbortedError,
@@ -25,6 +22,8 @@ import { localLambdas } from './local-lambdas.ts';
 import { PayloadQuota, type StatePayload } from './payload-quota.ts';
 import { buildTaskHandlers, type TaskHandler } from './task-handlers.ts';
 import { cachedTemplate } from './template-cache.ts';
+
+export { STATE_PAYLOAD_LIMIT_BYTES, type StatePayload } from './payload-quota.ts';
 
 /** The context's local warehouse, opened (and migrated) only when a reporting procedure is first called. */
 function lazyWarehouse(context: LocalContext): Warehouse {

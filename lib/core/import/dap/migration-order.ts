@@ -1,4 +1,4 @@
-import { compareMigrationVersions } from '../../migrations.ts';
+import { compareMigrationVersions, FLYWAY_VERSIONED } from '../../migrations.ts';
 import { type RedshiftToken, tokenizeRedshift } from '../../sql/redshift-tokens.ts';
 
 /**
@@ -26,7 +26,7 @@ type Step =
 
 /** The order the warehouse applies the scripts in: versioned (`V<version>__`) by version, then repeatable ones. */
 export function applicationOrder<T extends OrderedScript>(scripts: readonly T[]): T[] {
-  const version = (path: string) => /\/V(\d+(?:[._]\d+)*)__[^/]*$/.exec(path)?.[1];
+  const version = (path: string) => FLYWAY_VERSIONED.exec(path.slice(path.lastIndexOf('/') + 1))?.[1];
   const versioned = scripts.filter((s) => version(s.path) !== undefined);
   const repeatable = scripts.filter((s) => version(s.path) === undefined);
   versioned.sort((a, b) => compareMigrationVersions(version(a.path) as string, version(b.path) as string));

@@ -1,4 +1,4 @@
-import { compareMigrationVersions } from '../../migrations.ts';
+import { compareMigrationVersions, FLYWAY_REPEATABLE, FLYWAY_VERSIONED } from '../../migrations.ts';
 import { PATHS } from '../../model/project.ts';
 import { IDENTIFIER } from '../../model/schemas.ts';
 import { type RedshiftToken, tokenizeRedshift } from '../../sql/redshift-tokens.ts';
@@ -452,9 +452,6 @@ function flywaySchemas(files: Files): string[] {
     .map((s) => s.trim().toLowerCase())
     .filter((s) => IDENTIFIER.test(s));
 }
-
-const FLYWAY_VERSIONED = /^V(\d+(?:[._]\d+)*)__(.+)\.sql$/;
-const FLYWAY_REPEATABLE = /^R__(.+)\.sql$/;
 
 function importFlywayMigrations(files: Files, facts: WarehouseFacts, log: ImportLog) {
   const versions: { version: string; path: string }[] = [];
