@@ -17,6 +17,7 @@ import {
 import { analyzeSql } from '../core/sql/trino-analysis.ts';
 import { deduplicationOf } from '../core/transform.ts';
 import { checkApiSources } from './api-source-checks.ts';
+import { checkDatabaseSources } from './database-source-checks.ts';
 import { checkFileSources } from './file-source-checks.ts';
 import { isolateProblems } from './isolation.ts';
 import { checkQualityDeclarations } from './quality-checks.ts';
@@ -211,6 +212,7 @@ export function crossCheck(project: Project): Problem[] {
   problems.push(
     ...checkFileSources(project),
     ...checkApiSources(project),
+    ...checkDatabaseSources(project),
     ...checkQualityDeclarations(project),
     ...checkReportingDependencies(project),
   );

@@ -14,6 +14,7 @@
 import { posix } from 'node:path';
 import { z } from 'zod';
 import { apiSourceSchema } from '../core/model/api-source-schema.ts';
+import { databaseSourceSchema } from '../core/model/database-source-schema.ts';
 import { fileSourceSchema } from '../core/model/file-source-schema.ts';
 import { PATHS } from '../core/model/project.ts';
 import { qualityCheckSchema } from '../core/model/quality-schema.ts';
@@ -78,6 +79,13 @@ export const CONFIG_KINDS: readonly ConfigKind[] = [
   },
   { kind: 'file-source', title: 'File source', schema: fileSourceSchema, dir: PATHS.fileSources, fileName: /\.json$/ },
   { kind: 'api-source', title: 'API source', schema: apiSourceSchema, dir: PATHS.apiSources, fileName: /\.json$/ },
+  {
+    kind: 'database-source',
+    title: 'Database source',
+    schema: databaseSourceSchema,
+    dir: PATHS.databaseSources,
+    fileName: /\.json$/,
+  },
 ];
 
 function escapeRegExp(text: string): string {

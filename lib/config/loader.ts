@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { compareMigrationVersions } from '../core/migrations.ts';
 import { apiSourceSchema } from '../core/model/api-source-schema.ts';
 import { ColumnTypeError, parseColumnType } from '../core/model/column-types.ts';
+import { databaseSourceSchema } from '../core/model/database-source-schema.ts';
 import { fileSourceSchema } from '../core/model/file-source-schema.ts';
 import { ConfigError, configIssueMessage, type Problem, zodProblems } from '../core/model/problems.ts';
 import {
@@ -91,6 +92,7 @@ export function parseProject(files: ProjectFiles, root = '.'): LoadResult {
     warehouseScripts: readWarehouseScripts(reader),
     fileSources: readSources(reader, PATHS.fileSources, fileSourceSchema),
     apiSources: readSources(reader, PATHS.apiSources, apiSourceSchema),
+    databaseSources: readSources(reader, PATHS.databaseSources, databaseSourceSchema),
   };
   return { project, problems, unparsed: reader.unparsed };
 }

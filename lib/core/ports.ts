@@ -209,3 +209,29 @@ export interface SecretSource {
   /** The value, or undefined when it is not set. */
   get(name: string): Promise<string | undefined>;
 }
+
+/** Where a source database is, as its secret holds it. */
+export interface DatabaseConnection {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password?: string;
+  readonly database: string;
+  /** Ask for TLS (AWS: always; the local server speaks plain TCP). */
+  readonly tls: boolean;
+}
+
+/** A relational source database (PostgreSQL over its wire protocol): `lib/engines/postgres/`. */
+export interface SourceDatabases {
+  connect(connection: DatabaseConnection): Promise<SourceDatabaseSession>;
+}
+
+/**
+ * One connection, reading inside one read-only repeatable-read transaction: every query sees the same snapshot.
+ * Values come back JSON-safe: int2/int4/float as numbers, bool as booleans, everything else as the server's text.
+ */
+export interface SourceDatabaseSession {
+  query(sql: string, parameters: readonly SqlValue[]): Promise<Record<string, SqlValue>[]>;
+  /** Ends the transaction and the connection. */
+  close(): Promise<void>;
+}

@@ -3,6 +3,7 @@
  * and redshift-scripts/, and what every other layer reads. The schemas beside this file are its single source.
  */
 import type { ApiSource } from './api-source-schema.ts';
+import type { DatabaseSource } from './database-source-schema.ts';
 import type { FileSource } from './file-source-schema.ts';
 import { ConfigError, type Problem } from './problems.ts';
 import type {
@@ -30,6 +31,7 @@ export const PATHS = {
   warehouseProcedures: 'redshift-scripts/procedures',
   fileSources: 'config/sources/files',
   apiSources: 'config/sources/apis',
+  databaseSources: 'config/sources/databases',
 } as const;
 
 export interface StageTableDef extends StageTable {
@@ -94,6 +96,8 @@ export interface Project {
   readonly fileSources: ReadonlyMap<string, SourceDef<FileSource>>;
   /** By source name. */
   readonly apiSources: ReadonlyMap<string, SourceDef<ApiSource>>;
+  /** By source name. */
+  readonly databaseSources: ReadonlyMap<string, SourceDef<DatabaseSource>>;
   /**
    * What a run leaves out, for a project loaded to run (`runnableProject`): each enabled event and reporting family
    * its problems stop, with them. A run reports each FAILED with its problem. Absent: nothing is left out.

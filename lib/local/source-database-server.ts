@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { PACKAGE_ROOT } from '../core/package-root.ts';
+
+/**
+ * A real PostgreSQL server on localhost for database sources, without installing one: PGlite (Postgres compiled to
+ * WebAssembly) behind `@electric-sql/pglite-socket`, which speaks the wire protocol, so the extract connects with
+ * the same `pg` driver it uses against RDS. PGlite has one session: connections are served one at a time (a second
+ * waits until the first ends), which is how a consistent snapshot per instance is kept here.
+ */
+export interface SourceDatabaseServer {
+  /** `postgres://postgres@127.0.0.1:<port>/postgres?sslmode=disable` */
+  readonly url: string;
+  /** Runs SQL on the database directly (seeding, and tests changing the source between extracts). */
+  exec(sql: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startSourceDatabase(seedSql?: string): Promise<SourceDatabaseServer> {
+  const db = await PGlite.create();
+  if (seedSql) await db.exec(seedSql);
+  const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1' });
+  await server.start();
+  const address = server.getServerConn();
+  return {
+    url: `postgres://postgres@${address}/postgres?sslmode=disable`,
+    exec: async (sql) => {
+      await db.exec(sql);
+    },
+    stop: async () => {
+      await server.stop();
+      await db.close();
+    },
+  };
+}
+
+/** The shipped sample databases of a source (`samples/databases/<source>/<source_id>.sql`). */
+export function sampleDatabaseSql(source: string, sourceId: string): string {
+  return readFileSync(join(PACKAGE_ROOT, 'samples', 'databases', source, `${sourceId}.sql`), 'utf8');
+}

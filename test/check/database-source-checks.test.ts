@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { checkDatabaseSources } from '../../lib/check/database-source-checks.ts';
+import { parseProject } from '../../lib/config/loader.ts';
+
+const shipped = JSON.parse(
+  readFileSync(join(import.meta.dirname, '../../config/sources/databases/timetable.json'), 'utf8'),
+) as Record<string, unknown> & { tables: Record<string, unknown>[]; checks: Record<string, unknown>[] };
+
+/** The shipped timetable source with one change, loaded from memory; returns the problems of load and check. */
+function problems(change: (source: typeof shipped) => unknown): string[] {
+  const source = structuredClone(shipped);
+  const changed = change(source) ?? source;
+  const files = new Map<string, string>([
+    ['athena-scripts/process_scripts/product_family_config.json', '[]'],
+    ['redshift-scripts/reporting_model_product_family_config.json', '[]'],
+    ['config/sources/databases/timetable.json', JSON.stringify(changed)],
+  ]);
+  const loaded = parseProject(files);
+  return [...loaded.problems, ...checkDatabaseSources(loaded.project)].map((p) => `${p.at ?? ''}: ${p.message}`);
+}
+
+describe('checkDatabaseSources', () => {
+  test('the shipped source is clean', () => {
+    assert.deepEqual(
+      problems(() => undefined),
+      [],
+    );
+  });
+
+  const cases: [string, (s: typeof shipped) => unknown, RegExp][] = [
+    [
+      'a primary key column that is not extracted',
+      (s) => {
+        s.tables[0] = { ...s.tables[0], primary_key: ['dept_no'] };
+      },
+      /^tables\[0\]\.primary_key\[0\]: "dept_no" is not one of the table's columns$/,
+    ],
+    [
+      'an incremental table without a cursor',
+      (s) => {
+        const { cursor: _cursor, ...rest } = s.tables[1] as Record<string, unknown>;
+        s.tables[1] = rest;
+      },
+      /^tables\[1\]\.cursor: an incremental table needs a cursor/,
+    ],
+    [
+      'a column named as one dap adds',
+      (s) => {
+        s.tables[2] = {
+          ...s.tables[2],
+          columns: [...(s.tables[2]?.columns as unknown[]), { name: 'source_id', type: 'string' }],
+        };
+      },
+      /^tables\[2\]\.columns\[4\]\.name: "source_id" is a column dap adds/,
+    ],
+    [
+      'a reference into an incremental table',
+      (s) => {
+        s.checks[0] = { ...s.checks[0], references: { table: 'staff', columns: ['department_id'] } };
+      },
+      /^checks\[0\]\.references\.table: "staff" is incremental/,
+    ],
+    [
+      'a check on a table not extracted',
+      (s) => {
+        s.checks[2] = { type: 'not_blank', table: 'teachers', columns: ['email'] };
+      },
+      /^checks\[2\]\.table: table "teachers" is not one of the source's tables$/,
+    ],
+    [
+      'a source id used twice',
+      (s) => {
+        s.instances = [
+          { source_id: 'north', secret: 'A' },
+          { source_id: 'north', secret: 'B' },
+        ];
+      },
+      /^instances\[1\]\.source_id: source id "north" is used twice$/,
+    ],
+    [
+      'a table name that is not an identifier (it would reach SQL)',
+      (s) => {
+        s.tables[0] = { ...s.tables[0], name: 'departments; drop table staff' };
+      },
+      /^tables\[0\]\.name: expected an identifier matching/,
+    ],
+    [
+      'a filter with an operator that is not whitelisted',
+      (s) => {
+        s.tables[2] = { ...s.tables[2], filters: [{ column: 'capacity', op: 'like', value: '%' }] };
+      },
+      /^tables\[2\]\.filters\[0\]\.op: /,
+    ],
+  ];
+  for (const [name, change, expected] of cases) {
+    test(name, () => {
+      const found = problems(change);
+      assert.equal(found.length, 1, found.join('\n'));
+      assert.match(found[0] ?? '', expected);
+    });
+  }
+});
