@@ -5,6 +5,7 @@ import { PACKAGE_ROOT } from '../lib/core/package-root.ts';
 import { registerBackfill } from '../lib/local/commands/backfill.ts';
 import { registerCheck } from '../lib/local/commands/check.ts';
 import { registerDocs } from '../lib/local/commands/docs.ts';
+import { registerExtract } from '../lib/local/commands/extract.ts';
 import { registerImport } from '../lib/local/commands/import.ts';
 import { registerIngest } from '../lib/local/commands/ingest.ts';
 import { registerPull } from '../lib/local/commands/pull.ts';
@@ -28,6 +29,7 @@ for (const register of [
   registerBackfill,
   registerIngest,
   registerPull,
+  registerExtract,
   registerUnlock,
   registerImport,
   registerDocs,
@@ -48,6 +50,7 @@ const EXPECTED_ERRORS = new Set([
   'UnlockRefusedError',
   'UnsupportedDataDirError',
   'ImportCommandError',
+  'ExtractCommandError',
   'MigrationFailedError',
   'MigrationMismatchError',
   'UnknownFamilyError',

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { z } from 'zod';
+import { databaseRawTables } from '../core/extract/extract-state.ts';
 import { compareMigrationVersions } from '../core/migrations.ts';
 import { apiSourceSchema } from '../core/model/api-source-schema.ts';
 import { ColumnTypeError, parseColumnType } from '../core/model/column-types.ts';
@@ -94,6 +95,7 @@ export function parseProject(files: ProjectFiles, root = '.'): LoadResult {
     apiSources: readSources(reader, PATHS.apiSources, apiSourceSchema),
     databaseSources: readSources(reader, PATHS.databaseSources, databaseSourceSchema),
   };
+  addDatabaseRawTables(reader, project);
   return { project, problems, unparsed: reader.unparsed };
 }
 
@@ -203,6 +205,28 @@ function readRawTables(reader: FileReader): Map<string, RawTableDef> {
     }
   }
   return rawTables;
+}
+
+/** Each database source's tables as raw tables (`<source>_<table>`), unless a raw table file has the name. */
+function addDatabaseRawTables(reader: FileReader, project: Project): void {
+  const rawTables = project.rawTables as Map<string, RawTableDef>;
+  for (const source of project.databaseSources.values()) {
+    source.tables.forEach((table, index) => {
+      reader.report(...columnProblems(source.file, `tables[${index}].columns`, table.columns));
+    });
+    for (const def of databaseRawTables(source, source.file)) {
+      const existing = rawTables.get(def.table);
+      if (existing) {
+        reader.report({
+          file: source.file,
+          at: 'tables',
+          message: `raw table "${def.table}" (where this source's table lands) is also declared in ${existing.file}`,
+        });
+        continue;
+      }
+      rawTables.set(def.table, def);
+    }
+  }
 }
 
 /** Every `dml/insert_into/<event>.sql`, by the event it is named after. */

@@ -485,7 +485,8 @@ export function rawTableInput(
 ): glue.CfnTable.TableInputProperty {
   const location = `s3://${bucketName}/${def.location}/`;
   const parameters: Record<string, string> = { classification: 'json', EXTERNAL: 'TRUE' };
-  if (def.partition_columns.length > 0) {
+  // A database source's table has its partitions registered when an extract is promoted, so none is projected.
+  if (def.partition_columns.length > 0 && !def.promotedExtracts) {
     parameters['projection.enabled'] = 'true';
     for (const column of def.partition_columns) {
       Object.assign(parameters, projectionOf(def, column, projectionStartYear));

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { PACKAGE_ROOT } from '../core/package-root.ts';
 
 /**
  * A real PostgreSQL server on localhost for database sources, without installing one: PGlite (Postgres compiled to
@@ -36,7 +35,9 @@ export async function startSourceDatabase(seedSql?: string): Promise<SourceDatab
   };
 }
 
-/** The shipped sample databases of a source (`samples/databases/<source>/<source_id>.sql`). */
-export function sampleDatabaseSql(source: string, sourceId: string): string {
-  return readFileSync(join(PACKAGE_ROOT, 'samples', 'databases', source, `${sourceId}.sql`), 'utf8');
+/** A project's sample database of one instance of a source: `samples/databases/<source>/<source_id>.sql`. */
+export function sampleDatabaseSql(projectRoot: string, source: string, sourceId: string): string {
+  return readFileSync(join(projectRoot, SAMPLE_DATABASES_DIR, source, `${sourceId}.sql`), 'utf8');
 }
+
+export const SAMPLE_DATABASES_DIR = 'samples/databases';

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { DatabaseSource } from '../model/database-source-schema.ts';
+import type { RawTableDef } from '../model/project.ts';
 import type { SqlValue } from '../ports.ts';
 import type { RAW_FILE_ENDINGS } from '../raw-files.ts';
 
@@ -84,7 +86,12 @@ export function tableLocation(source: string, table: string): string {
  * once the extract is promoted (a Glue partition in AWS, the promotion record locally).
  */
 export function extractFolder(source: string, table: string, snapshotDate: string, extractId: string): string {
-  return `${tableLocation(source, table)}/snapshot_date=${snapshotDate}/${extractId}`;
+  return snapshotFolder(tableLocation(source, table), snapshotDate, extractId);
+}
+
+/** `extractFolder` under a raw table's location. */
+export function snapshotFolder(location: string, snapshotDate: string, extractId: string): string {
+  return `${location}/snapshot_date=${snapshotDate}/${extractId}`;
 }
 
 export function pageKey(folder: string, sourceId: string, page: number, ending: (typeof RAW_FILE_ENDINGS)[number]) {
@@ -106,3 +113,26 @@ export function promotionKey(source: string): string {
 }
 
 export const MAX_FAILING_KEYS = 20;
+
+/**
+ * The raw tables a database source lands in, one per extracted table: `<source>_<table>`, its columns plus the
+ * three every row carries, partitioned by `snapshot_date`, readable only where promoted.
+ */
+export function databaseRawTables(source: DatabaseSource, file: string): RawTableDef[] {
+  return source.tables.map((table) => ({
+    file,
+    source: source.source,
+    table: `${source.source}_${table.name}`,
+    format: 'json',
+    compression: 'gzip',
+    location: tableLocation(source.source, table.name),
+    columns: [
+      ...table.columns,
+      { name: 'source_id', type: 'string', description: 'The instance (database) the row was read from.' },
+      { name: 'extract_id', type: 'string', description: 'The extract that read it.' },
+      { name: 'extracted_at', type: 'string', description: 'When its page was read (ISO 8601, UTC).' },
+    ],
+    partition_columns: [{ name: 'snapshot_date', type: 'string', description: 'The UTC day the extract started.' }],
+    promotedExtracts: true,
+  }));
+}

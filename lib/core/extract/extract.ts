@@ -4,6 +4,7 @@ import { pullId } from '../connectors/pull-state.ts';
 import type { DatabaseSource } from '../model/database-source-schema.ts';
 import type {
   ControlStore,
+  DatabaseConnection,
   ObjectStore,
   SecretSource,
   SourceDatabaseSession,
@@ -71,6 +72,18 @@ export class ExtractStateError extends Error {
   }
 }
 
+/** A database that could not be reached or refused the session; names the instance, never the credentials. */
+export class ExtractConnectionError extends Error {
+  constructor(source: string, sourceId: string, connection: DatabaseConnection, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `${source} instance "${sourceId}": could not open a snapshot on ${connection.host}:${connection.port}/${connection.database} as ${connection.user} (${reason})`,
+      { cause },
+    );
+    this.name = 'ExtractConnectionError';
+  }
+}
+
 export async function extractSource(source: DatabaseSource, deps: ExtractDeps): Promise<ExtractResult> {
   return new Extract(source, deps).run();
 }
@@ -95,7 +108,10 @@ class Extract {
       if (pending.length === 0) continue;
       const secret = await this.deps.secrets.get(instance.secret);
       if (secret === undefined) throw new MissingSecretError(instance.secret, this.deps.secrets.description);
-      const session = await this.deps.databases.connect(parseConnection(instance.secret, secret));
+      const connection = parseConnection(instance.secret, secret);
+      const session = await this.deps.databases.connect(connection).catch((error: unknown) => {
+        throw new ExtractConnectionError(this.source.source, instance.source_id, connection, error);
+      });
       try {
         for (const table of pending) {
           const finished = await this.extractTable(session, extract, instance.source_id, {

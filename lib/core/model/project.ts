@@ -51,6 +51,12 @@ export interface RawTableDef {
   readonly location: string;
   readonly columns: readonly Column[];
   readonly partition_columns: readonly Column[];
+  /**
+   * A database source's table (`config/sources/databases/`): readers see only promoted extracts, the snapshot
+   * folders its promotion record names (Glue partitions registered at promotion in AWS; no projection), never an
+   * extract still running or one whose checks failed.
+   */
+  readonly promotedExtracts?: true;
 }
 
 export interface SqlFile {

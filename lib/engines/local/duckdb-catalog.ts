@@ -1,5 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promotionKey, promotionSchema, snapshotFolder } from '../../core/extract/extract-state.ts';
 import { type ColumnType, parseColumnType, toDuckDbType } from '../../core/model/column-types.ts';
 import type { RawTableDef, StageTableDef } from '../../core/model/project.ts';
 import type { Column } from '../../core/model/schemas.ts';
@@ -68,6 +69,22 @@ export function rawFilesList(dir: string): string | undefined {
 }
 
 /**
+ * The files of a database source's table that readers may see: those of the extract its promotion record names for
+ * each snapshot date (as the Glue partitions registered at promotion are, in AWS), or undefined when none is.
+ */
+function promotedFilesList(rawBucketDir: string, table: RawTableDef): string | undefined {
+  const record = join(rawBucketDir, promotionKey(table.source));
+  if (!existsSync(record)) return undefined;
+  const promotion = promotionSchema.parse(JSON.parse(readFileSync(record, 'utf8')));
+  const globs = Object.entries(promotion.snapshots)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([date, { extract_id }]) => join(rawBucketDir, snapshotFolder(table.location, date, extract_id)))
+    .filter((folder) => existsSync(folder))
+    .map((folder) => quoteLiteral(duckDbGlob(folder, '**/*.json.gz')));
+  return globs.length === 0 ? undefined : `[${globs.join(', ')}]`;
+}
+
+/**
  * A view that reads the table's files with its declared columns: a field missing from a record (or a whole file)
  * reads as NULL, as Athena's JSON SerDe does, instead of failing or changing the view's type.
  */
@@ -75,7 +92,7 @@ export function rawViewSql(database: string, table: RawTableDef, rawBucketDir: s
   const name = `${quoteIdentifier(database)}.${quoteIdentifier(table.table)}`;
   const dir = join(rawBucketDir, table.location);
   const selected = [...table.columns, ...table.partition_columns].map((c) => quoteIdentifier(c.name)).join(', ');
-  const files = rawFilesList(dir);
+  const files = table.promotedExtracts ? promotedFilesList(rawBucketDir, table) : rawFilesList(dir);
   if (files === undefined) {
     const empty = [...table.columns, ...table.partition_columns]
       .map((c) => `cast(null as ${toDuckDbType(parseColumnType(c.type))}) as ${quoteIdentifier(c.name)}`)

@@ -24,6 +24,7 @@ import {
  * the shipped timetable samples: two sources, the integrity failures, a crash resumed, incremental reads, promotion.
  */
 
+const REPO = join(import.meta.dirname, '../../..');
 const shipped = databaseSourceSchema.parse(
   JSON.parse(readFileSync(join(import.meta.dirname, '../../../config/sources/databases/timetable.json'), 'utf8')),
 );
@@ -43,8 +44,8 @@ interface Harness {
 }
 
 async function harness(): Promise<Harness> {
-  const north = await startSourceDatabase(sampleDatabaseSql('timetable', 'north'));
-  const south = await startSourceDatabase(sampleDatabaseSql('timetable', 'south'));
+  const north = await startSourceDatabase(sampleDatabaseSql(REPO, 'timetable', 'north'));
+  const south = await startSourceDatabase(sampleDatabaseSql(REPO, 'timetable', 'south'));
   const dir = await mkdtemp(join(tmpdir(), 'dap-extract-'));
   const store = new FolderObjectStore(join(dir, 'buckets'));
   const control = new FileControlStore(join(dir, 'control'));
