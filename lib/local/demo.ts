@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DEFAULT_SAMPLE_OPTIONS, writeTxmaSamples } from '../core/samples/txma.ts';
 import { FileControlStore } from '../engines/local/file-control-store.ts';
 import { type LocalOptions, openLocal } from './context.ts';
+import { describeExtract, extractShippedSamples } from './extract-samples.ts';
 import { formatIngestSummary, ingestShippedSamples } from './ingest-samples.ts';
 import { LocalWarehouse } from './local-warehouse.ts';
 import { describePull, pullShippedSamples } from './pull-samples.ts';
@@ -34,6 +35,7 @@ export async function runDemo(options: LocalOptions, write: (text: string) => vo
     for (const summary of await ingestShippedSamples(context)) write(formatIngestSummary(summary));
     const pulled = await pullShippedSamples(context);
     for (const result of pulled.results) write(describePull(result));
+    for (const result of await extractShippedSamples(context)) write(describeExtract(result));
     // The demo processes everything delivered so far, today's partitions too, which a scheduled run leaves until
     // the day is complete: the run counts today as complete (complete_through), on the real clock, so watermarks say
     // what was done and files added later to those days are reported late.
