@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
@@ -35,9 +35,17 @@ export async function startSourceDatabase(seedSql?: string): Promise<SourceDatab
   };
 }
 
-/** A project's sample database of one instance of a source: `samples/databases/<source>/<source_id>.sql`. */
+/**
+ * A project's sample database of one instance of a source: `samples/databases/<source>/schema.sql` (the shape the
+ * instances share, when there is one) then `<source_id>.sql` (its rows).
+ */
 export function sampleDatabaseSql(projectRoot: string, source: string, sourceId: string): string {
-  return readFileSync(join(projectRoot, SAMPLE_DATABASES_DIR, source, `${sourceId}.sql`), 'utf8');
+  const dir = join(projectRoot, SAMPLE_DATABASES_DIR, source);
+  const shared = join(dir, 'schema.sql');
+  return [
+    ...(existsSync(shared) ? [readFileSync(shared, 'utf8')] : []),
+    readFileSync(join(dir, `${sourceId}.sql`), 'utf8'),
+  ].join('\n');
 }
 
 export const SAMPLE_DATABASES_DIR = 'samples/databases';

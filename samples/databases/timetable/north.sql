@@ -1,24 +1,4 @@
 -- The "north" timetable database: a sample source for config/sources/databases/timetable.json.
-CREATE TABLE departments (
-  department_id integer PRIMARY KEY,
-  name text NOT NULL,
-  updated_at timestamptz NOT NULL
-);
-CREATE TABLE staff (
-  staff_id integer PRIMARY KEY,
-  email text,
-  full_name text NOT NULL,
-  department_id integer,
-  salary numeric(10, 2),
-  updated_at timestamptz NOT NULL
-);
-CREATE TABLE rooms (
-  site text NOT NULL,
-  room_code text NOT NULL,
-  department_id integer,
-  capacity integer,
-  PRIMARY KEY (site, room_code)
-);
 INSERT INTO departments VALUES
   (1, 'Mathematics', '2026-11-01 09:00:00+00'),
   (2, 'Physics', '2026-11-01 09:00:00+00'),

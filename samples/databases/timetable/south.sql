@@ -1,24 +1,4 @@
 -- The "south" timetable database: staff overlap with north by e-mail (Alan Turing, Marie Curie), ids differ.
-CREATE TABLE departments (
-  department_id integer PRIMARY KEY,
-  name text NOT NULL,
-  updated_at timestamptz NOT NULL
-);
-CREATE TABLE staff (
-  staff_id integer PRIMARY KEY,
-  email text,
-  full_name text NOT NULL,
-  department_id integer,
-  salary numeric(10, 2),
-  updated_at timestamptz NOT NULL
-);
-CREATE TABLE rooms (
-  site text NOT NULL,
-  room_code text NOT NULL,
-  department_id integer,
-  capacity integer,
-  PRIMARY KEY (site, room_code)
-);
 INSERT INTO departments VALUES
   (10, 'Computing', '2026-10-20 12:00:00+00'),
   (11, 'Chemistry', '2026-10-20 12:00:00+00');
