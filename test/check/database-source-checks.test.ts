@@ -51,7 +51,7 @@ describe('checkDatabaseSources', () => {
       (s) => {
         s.tables[2] = {
           ...s.tables[2],
-          columns: [...(s.tables[2]?.columns as unknown[]), { name: 'source_id', type: 'string' }],
+          columns: [...((s.tables[2]?.columns ?? []) as unknown[]), { name: 'source_id', type: 'string' }],
         };
       },
       /^tables\[2\]\.columns\[4\]\.name: "source_id" is a column dap adds/,

@@ -78,15 +78,10 @@ const tableSchema = z
     cursor: z
       .strictObject({
         column: identifier.meta({ description: 'A column that only grows when a row changes (updated_at).' }),
-        overlap_seconds: z
-          .number()
-          .int()
-          .min(0)
-          .default(300)
-          .meta({
-            description:
-              "Rows whose cursor is this many seconds below the last promoted extract's high point are read again (late commits).",
-          }),
+        overlap_seconds: z.number().int().min(0).default(300).meta({
+          description:
+            "Rows whose cursor is this many seconds below the last promoted extract's high point are read again (late commits).",
+        }),
       })
       .optional()
       .meta({ description: 'Required for `incremental`.' }),
