@@ -17,7 +17,8 @@ insert into {{reporting_schema}}.scv_source (source, priority, description) valu
   ('event_registrations', 3, 'Event registrations ({{raw_schema}}.event_registrations), latest row per registration_id'),
   ('eventbrite', 4, 'Eventbrite attendees ({{stage_schema}}.eventbrite)'),
   ('txma', 5, 'GOV.UK One Login users from the TxMA stage tables, one row per user_id and email address seen'),
-  ('smartsurvey', 6, 'SmartSurvey responses ({{stage_schema}}.smartsurvey), one record per survey response');
+  ('smartsurvey', 6, 'SmartSurvey responses ({{stage_schema}}.smartsurvey), one record per survey response'),
+  ('timetable_staff', 7, 'Staff of both campus timetable databases, current rows of dim_timetable_staff_history');
 
 delete from {{reporting_schema}}.scv_match_rule;
 insert into {{reporting_schema}}.scv_match_rule
@@ -28,5 +29,6 @@ values
   ('event_registrations', 'email', 'email', 1, true),
   ('eventbrite', 'email', 'email', 1, true),
   ('txma', 'email', 'email', 1, true),
+  ('timetable_staff', 'email', 'email', 1, true),
   ('crm_contacts', 'phone', 'phone', 2, true),
   ('shop_customers', 'phone', 'phone', 2, true);

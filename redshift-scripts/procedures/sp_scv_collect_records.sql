@@ -10,6 +10,8 @@
 --                       is_latest = the latest row with an email address (else the latest row)
 --   smartsurvey         one row per survey response (native id <survey_id>-<response_id>); no person attributes:
 --                       the stage table holds no respondent email or name
+--   timetable_staff     the current version of each live staff row of each campus database (native id
+--                       row_key: source_id|staff_id); updated_at; the first word of full_name is the first name
 create or replace procedure {{reporting_schema}}.sp_scv_collect_records(run_id varchar(128))
 as $$
 declare
@@ -133,6 +135,24 @@ begin
   from {{stage_schema}}.smartsurvey
   where survey_id is not null and response_id is not null
   group by survey_id, response_id;
+
+  insert into {{reporting_schema}}.scv_source_record
+    (source, native_id, observed_at, is_latest, first_name, last_name, email, phone, organisation)
+  select
+    'timetable_staff',
+    row_key,
+    coalesce(updated_at, cast(valid_from as timestamp)),
+    true,
+    split_part(trim(full_name), ' ', 1),
+    case
+      when position(' ' in trim(full_name)) > 0
+        then trim(substring(trim(full_name) from position(' ' in trim(full_name)) + 1))
+    end,
+    email,
+    null,
+    null
+  from {{reporting_schema}}.dim_timetable_staff_history
+  where is_current and not is_deleted;
 
   select into v_rows count(*) from {{reporting_schema}}.scv_source_record;
 

@@ -41,10 +41,16 @@ describe('checkDatabaseSources', () => {
     [
       'an incremental table without a cursor',
       (s) => {
-        const { cursor: _cursor, ...rest } = s.tables[1] as Record<string, unknown>;
-        s.tables[1] = rest;
+        s.tables[1] = { ...s.tables[1], mode: 'incremental' };
       },
       /^tables\[1\]\.cursor: an incremental table needs a cursor/,
+    ],
+    [
+      'a snapshot table with a cursor (it would be ignored)',
+      (s) => {
+        s.tables[0] = { ...s.tables[0], cursor: { column: 'updated_at' } };
+      },
+      /^tables\[0\]\.cursor: a snapshot table is read whole and ignores its cursor/,
     ],
     [
       'a column named as one dap adds',
@@ -59,6 +65,7 @@ describe('checkDatabaseSources', () => {
     [
       'a reference into an incremental table',
       (s) => {
+        s.tables[1] = { ...s.tables[1], mode: 'incremental', cursor: { column: 'updated_at' } };
         s.checks[0] = { ...s.checks[0], references: { table: 'staff', columns: ['department_id'] } };
       },
       /^checks\[0\]\.references\.table: "staff" is incremental/,

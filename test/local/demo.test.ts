@@ -22,6 +22,7 @@ test('npm start (dap demo) runs the shipped samples end to end on the twin and s
     assert.equal(code, 0, output);
     assert.match(output, /wrote 160 sample file\(s\), 3096 TxMA record\(s\)/);
     assert.match(output, /eventbrite: complete/);
+    assert.match(output, /timetable: extract \S+ \(snapshot \d{4}-\d\d-\d\d\) promoted; 19 row\(s\)/);
     assert.match(output, /quarantined +landing\/shop_sales\/sales_2026-11-17\.csv/);
     assert.match(
       output,
@@ -35,7 +36,7 @@ test('npm start (dap demo) runs the shipped samples end to end on the twin and s
     const context = await openLocal({ root: REPO_ROOT, env: 'dev', dataDir });
     try {
       const { drifts } = await localDrift(context.project, 'dev', dataDir);
-      assert.equal(drifts.length, 23, drifts.map((d) => d.table).join(', '));
+      assert.equal(drifts.length, 26, drifts.map((d) => d.table).join(', '));
       assert.deepEqual(formatDrift(drifts), []);
 
       // the single customer view links the people the samples share: fewer customers than records
@@ -46,7 +47,8 @@ test('npm start (dap demo) runs the shipped samples end to end on the twin and s
             'sum(case when record_count > 1 then 1 else 0 end)::int as linked from conformed.scv_customer',
         )
       ).rows;
-      assert.deepEqual(counts, { customers: 425, records: 445, linked: 12 });
+      // the timetable's 7 staff add 5 customers: Alan Turing and Marie Curie are in both campus databases
+      assert.deepEqual(counts, { customers: 430, records: 452, linked: 14 });
     } finally {
       await context.close();
     }

@@ -116,7 +116,7 @@ export const MAX_FAILING_KEYS = 20;
 
 /**
  * The raw tables a database source lands in, one per extracted table: `<source>_<table>`, its columns plus the
- * three every row carries, partitioned by `snapshot_date`, readable only where promoted.
+ * five every row carries, partitioned by `snapshot_date`, readable only where promoted.
  */
 export function databaseRawTables(source: DatabaseSource, file: string): RawTableDef[] {
   return source.tables.map((table) => ({
@@ -130,9 +130,20 @@ export function databaseRawTables(source: DatabaseSource, file: string): RawTabl
       ...table.columns,
       { name: 'source_id', type: 'string', description: 'The instance (database) the row was read from.' },
       { name: 'extract_id', type: 'string', description: 'The extract that read it.' },
-      { name: 'extracted_at', type: 'string', description: 'When its page was read (ISO 8601, UTC).' },
+      { name: 'extracted_at', type: 'timestamp', description: 'When its page was read (UTC).' },
+      {
+        name: 'extract_row',
+        type: 'bigint',
+        description: "The row's place in its table and instance's extract, from 1.",
+      },
+      {
+        name: 'row_key',
+        type: 'string',
+        description:
+          'source_id and the primary key values joined by | (\\ and | escaped): the key of history and federated ids.',
+      },
     ],
-    partition_columns: [{ name: 'snapshot_date', type: 'string', description: 'The UTC day the extract started.' }],
+    partition_columns: [{ name: 'snapshot_date', type: 'date', description: 'The UTC day the extract started.' }],
     promotedExtracts: true,
   }));
 }

@@ -29,6 +29,7 @@ import {
   type TableProgress,
 } from './extract-state.ts';
 import { integrityProblems } from './integrity.ts';
+import { rowKey } from './row-key.ts';
 
 /**
  * One run of a database source's extract: every table of every instance, page by page in one snapshot per instance,
@@ -156,11 +157,22 @@ class Extract {
       const rows = await session.query(statement.sql, statement.parameters);
       if (rows.length > 0) {
         const page = progress.pages + 1;
-        const extractedAt = this.now().toISOString();
+        // As file ingestion writes `ingested_at`: the text Athena's JSON SerDe and Redshift read as a timestamp.
+        const extractedAt = this.now().toISOString().replace('T', ' ').replace('Z', '');
         const body = rows
           .map(
-            (row) =>
-              `${JSON.stringify({ ...row, source_id: sourceId, extract_id: extract.id, extracted_at: extractedAt })}\n`,
+            (row, index) =>
+              `${JSON.stringify({
+                ...row,
+                source_id: sourceId,
+                extract_id: extract.id,
+                extracted_at: extractedAt,
+                extract_row: progress.rows + index + 1,
+                row_key: rowKey(
+                  sourceId,
+                  scope.table.primary_key.map((column) => row[column] ?? null),
+                ),
+              })}\n`,
           )
           .join('');
         await this.deps.store.put(

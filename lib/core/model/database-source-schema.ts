@@ -136,4 +136,4 @@ export const databaseSourceSchema = z
 export type DatabaseSource = z.infer<typeof databaseSourceSchema>;
 
 /** Columns every extracted row carries beside the table's own; a table may not use these names. */
-export const EXTRACT_COLUMNS = ['source_id', 'extract_id', 'extracted_at'] as const;
+export const EXTRACT_COLUMNS = ['source_id', 'extract_id', 'extracted_at', 'extract_row', 'row_key'] as const;

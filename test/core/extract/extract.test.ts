@@ -30,6 +30,13 @@ const shipped = databaseSourceSchema.parse(
 );
 /** Pages of two rows, so every table spans pages and keyset pagination is exercised. */
 const source: DatabaseSource = { ...shipped, page_size: 2 };
+/** Staff read by change (`updated_at`, five minutes of overlap) instead of whole. */
+const incremental: DatabaseSource = {
+  ...source,
+  tables: source.tables.map((t) =>
+    t.name === 'staff' ? { ...t, mode: 'incremental', cursor: { column: 'updated_at', overlap_seconds: 300 } } : t,
+  ),
+};
 
 interface Harness {
   readonly north: SourceDatabaseServer;
@@ -134,7 +141,7 @@ describe('database extract', () => {
       const ada = staff.find((r) => r.staff_id === 101);
       assert.equal(ada?.salary, '52000.00', 'numeric stays exact text');
       assert.equal(ada?.extract_id, result.extract_id);
-      assert.match(String(ada?.extracted_at), /^2026-12-06T02:00:\d\d\.000Z$/);
+      assert.match(String(ada?.extracted_at), /^2026-12-06 02:00:\d\d\.000$/);
       assert.ok(staff.every((r) => r.source_id === 'north' || r.source_id === 'south'));
       const state = await h.control.get<{ active?: unknown; last?: { status: string } }>(extractStateKey('timetable'));
       assert.equal(state?.value.active, undefined);
@@ -214,7 +221,7 @@ describe('database extract', () => {
   test('an incremental table reads only the rows changed since the last extract (with the overlap)', async () => {
     const h = await harness();
     try {
-      const first = await extractSource(source, h.deps({ now: () => new Date('2026-12-05T02:00:00Z') }));
+      const first = await extractSource(incremental, h.deps({ now: () => new Date('2026-12-05T02:00:00Z') }));
       assert.equal(first.status, 'promoted');
       await h.north.exec(
         "UPDATE staff SET full_name = 'Ada King', updated_at = '2026-12-01 00:00:00+00' WHERE staff_id = 101",
@@ -224,7 +231,7 @@ describe('database extract', () => {
       );
       // Changed within the overlap (five minutes before south's previous high point): read again.
       await h.south.exec("UPDATE staff SET updated_at = '2026-10-23 13:58:00+00' WHERE staff_id = 8");
-      const second = await extractSource(source, h.deps({ now: () => new Date('2026-12-06T02:00:00Z') }));
+      const second = await extractSource(incremental, h.deps({ now: () => new Date('2026-12-06T02:00:00Z') }));
       assert.equal(second.status, 'promoted');
       const staff = (await h.promotedRows('staff')).filter((r) => r.extract_id === second.extract_id);
       // 101, 12 changed; 8 moved into the overlap; 104 and 9 hold each source's previous high point (read from it on).
