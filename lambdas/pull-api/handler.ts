@@ -13,7 +13,7 @@ import { type PullDeps, type PullResult, pullSource } from '../../lib/core/conne
 import { DynamoDbControlStore } from '../../lib/engines/aws/dynamodb-control-store.ts';
 import { InvalidEnvironmentVariableError, requireEnv } from '../../lib/engines/aws/env.ts';
 import { S3ObjectStore } from '../../lib/engines/aws/s3-object-store.ts';
-import { SecretsManagerSecretSource } from './secrets-manager-source.ts';
+import { SecretsManagerSecretSource } from '../../lib/engines/aws/secrets-manager-secret-source.ts';
 
 /** A pull that failed: the Lambda fails too, so the invocation lands in the dead-letter queue and alarms. */
 export class PullFailedError extends Error {

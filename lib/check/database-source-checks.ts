@@ -1,6 +1,6 @@
 import { type DatabaseSource, EXTRACT_COLUMNS } from '../core/model/database-source-schema.ts';
 import type { Problem } from '../core/model/problems.ts';
-import type { Project, SourceDef } from '../core/model/project.ts';
+import { PATHS, type Project, type SourceDef } from '../core/model/project.ts';
 
 /**
  * Cross-references of database sources: source ids and tables declared once; keys, cursors and checks name
@@ -8,7 +8,35 @@ import type { Project, SourceDef } from '../core/model/project.ts';
  * table's extract holds only its changed rows, so a reference into it would fail on every unchanged parent).
  */
 export function checkDatabaseSources(project: Project): Problem[] {
-  return [...project.databaseSources.values()].flatMap(checkSource);
+  return [...[...project.databaseSources.values()].flatMap(checkSource), ...checkNetworks(project)];
+}
+
+/** Every environment names the network of every enabled database source (or null), and only of sources there are. */
+function checkNetworks(project: Project): Problem[] {
+  const problems: Problem[] = [];
+  for (const env of project.environments.values()) {
+    const file = `${PATHS.environments}/${env.name}.json`;
+    for (const source of project.databaseSources.values()) {
+      if (source.enabled && !(source.source in env.database_networks)) {
+        problems.push({
+          file,
+          at: `database_networks.${source.source}`,
+          message: `database source "${source.source}" (${source.file}) has no network here: expected {vpc_id, subnets, database} for its extract Lambda, or null to deploy no extract of it in ${env.name}`,
+        });
+      }
+    }
+    for (const name of Object.keys(env.database_networks)) {
+      if (!project.databaseSources.has(name)) {
+        const known = [...project.databaseSources.keys()].join(', ') || 'none';
+        problems.push({
+          file,
+          at: `database_networks.${name}`,
+          message: `no database source "${name}" in ${PATHS.databaseSources}/ (known: ${known})`,
+        });
+      }
+    }
+  }
+  return problems;
 }
 
 function checkSource(source: SourceDef<DatabaseSource>): Problem[] {

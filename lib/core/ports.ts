@@ -235,3 +235,12 @@ export interface SourceDatabaseSession {
   /** Ends the transaction and the connection. */
   close(): Promise<void>;
 }
+
+/**
+ * Where a promoted extract is made readable by name (AWS: a Glue partition; locally nothing, as the twin's views read
+ * the promotion record). One call per table, each atomic: the partition reads the new folder, or still the old one.
+ */
+export interface SnapshotCatalog {
+  /** Partition `snapshot_date = <snapshotDate>` of raw table `table` now reads the objects under `prefix`. */
+  registerSnapshot(table: string, snapshotDate: string, prefix: string): Promise<void>;
+}

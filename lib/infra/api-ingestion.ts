@@ -16,6 +16,7 @@ import { ConfigError } from '../core/model/problems.ts';
 import { PATHS, type Project } from '../core/model/project.ts';
 import type { EnvironmentConfig } from '../core/model/schemas.ts';
 import { valueKey } from '../engines/aws/dynamodb-control-store.ts';
+import { pascal } from './construct-ids.ts';
 import { DapFunction } from './dap-function.ts';
 import { allowRuleDeadLetters, RULE_NAME_MAX_LENGTH } from './event-rules.ts';
 import { logRetentionOf } from './log-group.ts';
@@ -187,11 +188,4 @@ function scheduleRuleName(props: DapApiIngestionProps, sourceName: string): stri
     ]);
   }
   return name;
-}
-
-function pascal(name: string): string {
-  return name
-    .split('_')
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -36,6 +37,16 @@ export interface DapFunctionProps {
   readonly encryptionKey?: kms.IKey;
   /** @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Runs the function in these subnets with these security groups (a database source's extract), with the network
+   * interface permissions that needs in a policy of its own.
+   * @default outside any VPC
+   */
+  readonly network?: {
+    readonly vpc: ec2.IVpc;
+    readonly subnets: readonly ec2.ISubnet[];
+    readonly securityGroups: readonly ec2.ISecurityGroup[];
+  };
 }
 
 /** What a function may do with a table's items; each level includes the ones before it. */
@@ -126,6 +137,13 @@ export class DapFunction extends Construct {
       // Tracing is switched on below, not by `tracing`, which would put X-Ray's "*" in the role's default policy.
       logGroup,
       role,
+      ...(props.network
+        ? {
+            vpc: props.network.vpc,
+            vpcSubnets: { subnets: [...props.network.subnets] },
+            securityGroups: [...props.network.securityGroups],
+          }
+        : {}),
       environment: {
         ...props.environment,
         DAP_HANDLER: props.handlerName,
@@ -140,7 +158,14 @@ export class DapFunction extends Construct {
         // ESM bundles need `require` for the CommonJS dependencies they inline.
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
         // The embedded engines are local-twin only; Lambdas reach AWS through the SDK adapters.
-        externalModules: ['@duckdb/node-api', '@duckdb/node-bindings', '@electric-sql/pglite', '@aws-sdk/*'],
+        // pg's optional native binding is never used (pure JavaScript protocol), so it is not bundled.
+        externalModules: [
+          '@duckdb/node-api',
+          '@duckdb/node-bindings',
+          '@electric-sql/pglite',
+          '@aws-sdk/*',
+          'pg-native',
+        ],
       },
     });
     // X-Ray's "*" lives in a policy of its own and is acknowledged there only, so a "*" that any grant adds to the
@@ -154,6 +179,32 @@ export class DapFunction extends Construct {
         }),
       ],
     });
+    if (props.network) {
+      // Lambda creates and removes the function's network interfaces under its role; EC2 scopes none of these
+      // actions to a resource the stack knows, so they need "*", in a policy of their own.
+      const interfaces = new iam.Policy(this, 'NetworkInterfaces', {
+        roles: [role],
+        statements: [
+          new iam.PolicyStatement({
+            actions: [
+              'ec2:CreateNetworkInterface',
+              'ec2:DescribeNetworkInterfaces',
+              'ec2:DescribeSubnets',
+              'ec2:DeleteNetworkInterface',
+              'ec2:AssignPrivateIpAddresses',
+              'ec2:UnassignPrivateIpAddresses',
+            ],
+            resources: ['*'],
+          }),
+        ],
+      });
+      this.function.node.addDependency(interfaces);
+      acknowledgeNag(
+        interfaces,
+        'IAM5[Resource::*]',
+        "A function in a VPC needs EC2's network interface actions, which take no resource-level permissions",
+      );
+    }
     const cfnFunction = this.function.node.defaultChild as lambda.CfnFunction;
     cfnFunction.tracingConfig = { mode: lambda.Tracing.ACTIVE };
     cfnFunction.node.addDependency(tracing);

@@ -8,6 +8,7 @@ import { incomingTableDefs } from '../core/transform.ts';
 import { DapApiIngestion } from './api-ingestion.ts';
 import { DapCatalog, hashedTableGroups } from './catalog.ts';
 import { DapControlTable } from './control.ts';
+import { DapDatabaseIngestion } from './database-ingestion.ts';
 import { DapFileIngestion } from './ingestion.ts';
 import { DapMonitoring } from './monitoring.ts';
 import { DapNotifications } from './notifications.ts';
@@ -36,6 +37,7 @@ export class DapStack extends Stack {
   public readonly notifications: DapNotifications;
   public readonly orchestration: DapOrchestration;
   public readonly apiIngestion: DapApiIngestion;
+  public readonly databaseIngestion: DapDatabaseIngestion;
   public readonly fileIngestion: DapFileIngestion;
   public readonly monitoring: DapMonitoring;
 
@@ -138,6 +140,16 @@ export class DapStack extends Stack {
       encryptionKey: this.storage.key,
       removalPolicy: this.storage.removalPolicy,
     });
+    this.databaseIngestion = new DapDatabaseIngestion(this, 'DatabaseIngestion', {
+      environment: env,
+      project,
+      rawBucket: buckets.raw,
+      metadataBucket: buckets.metadata,
+      rawDatabase: this.catalog.rawDatabaseName,
+      controlTable: this.control.table,
+      encryptionKey: this.storage.key,
+      removalPolicy: this.storage.removalPolicy,
+    });
     this.fileIngestion = new DapFileIngestion(this, 'FileIngestion', {
       environment: env,
       project,
@@ -161,11 +173,13 @@ export class DapStack extends Stack {
       functions: Object.fromEntries([
         ...Object.values(this.orchestration.functions).map((f) => [f.handlerName, f.function] as const),
         ...[...this.apiIngestion.functions].map(([source, f]) => [`pull-${source}`, f.function] as const),
+        ...[...this.databaseIngestion.functions].map(([source, f]) => [`extract-${source}`, f.function] as const),
         ['ingest-file', this.fileIngestion.function.function] as const,
       ]),
       deadLetterQueues: {
         ...(scheduleDeadLetters ? { schedule: scheduleDeadLetters } : {}),
         'api-pulls': this.apiIngestion.deadLetterQueue,
+        'database-extracts': this.databaseIngestion.deadLetterQueue,
         'file-ingestion': this.fileIngestion.deadLetterQueue,
       },
       workgroupName: this.query.workgroupName,

@@ -102,6 +102,33 @@ describe('checkDatabaseSources', () => {
       /^tables\[2\]\.filters\[0\]\.op: /,
     ],
   ];
+  test('every environment names the network of every enabled source, and no network of a source not there', () => {
+    const env = (networks: Record<string, unknown>) =>
+      JSON.stringify({ name: 'dev', account: '111111111111', region: 'eu-west-2', database_networks: networks });
+    const check = (networks: Record<string, unknown>, enabled = true) => {
+      const files = new Map<string, string>([
+        ['athena-scripts/process_scripts/product_family_config.json', '[]'],
+        ['redshift-scripts/reporting_model_product_family_config.json', '[]'],
+        ['config/sources/databases/timetable.json', JSON.stringify({ ...shipped, enabled })],
+        ['config/environments/dev.json', env(networks)],
+      ]);
+      const loaded = parseProject(files);
+      assert.deepEqual(loaded.problems, []);
+      return checkDatabaseSources(loaded.project).map((p) => `${p.file}: ${p.at}: ${p.message}`);
+    };
+    assert.deepEqual(check({ timetable: null }), []);
+    assert.deepEqual(check({}, false), [], 'a disabled source needs none');
+    const [missing] = check({});
+    assert.match(
+      missing ?? '',
+      /^config\/environments\/dev\.json: database_networks\.timetable: database source "timetable" .* has no network here/,
+    );
+    const unknown = check({ timetable: null, timetabel: null });
+    assert.deepEqual(unknown, [
+      'config/environments/dev.json: database_networks.timetabel: no database source "timetabel" in config/sources/databases/ (known: timetable)',
+    ]);
+  });
+
   for (const [name, change, expected] of cases) {
     test(name, () => {
       const found = problems(change);

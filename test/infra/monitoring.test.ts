@@ -92,7 +92,11 @@ describe('pipeline alarms', () => {
       }),
     ).map((alarm) => (alarm as { Properties: { AlarmName: string } }).Properties.AlarmName);
     // Only the ingestion dead-letter queues remain watched.
-    assert.deepEqual(depthAlarms.sort(), ['dev-dap-dlq-depth-api-pulls', 'dev-dap-dlq-depth-file-ingestion']);
+    assert.deepEqual(depthAlarms.sort(), [
+      'dev-dap-dlq-depth-api-pulls',
+      'dev-dap-dlq-depth-database-extracts',
+      'dev-dap-dlq-depth-file-ingestion',
+    ]);
   });
 });
 

@@ -3,10 +3,10 @@ import { describe, test } from 'node:test';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { connectorFromEnv, makeHandler, PULL_API_ENV, PullFailedError } from '../../lambdas/pull-api/handler.ts';
-import { InvalidSecretError, SecretsManagerSecretSource } from '../../lambdas/pull-api/secrets-manager-source.ts';
 import { AuthenticationError } from '../../lib/core/connectors/errors.ts';
 import { StaticSecretSource } from '../../lib/core/connectors/secrets.ts';
 import { InvalidEnvironmentVariableError, MissingEnvironmentVariableError } from '../../lib/engines/aws/env.ts';
+import { InvalidSecretError, SecretsManagerSecretSource } from '../../lib/engines/aws/secrets-manager-secret-source.ts';
 import { fakeClock, items, localPorts, rawRecords, startServer, testSource } from '../core/connectors/harness.ts';
 
 const connector = testSource({

@@ -76,9 +76,19 @@ export function progressKey(sourceId: string, table: string): string {
   return `${sourceId}/${table}`;
 }
 
+/** The raw table a source's table lands in: `<source>_<table>`. */
+export function rawTableName(source: string, table: string): string {
+  return `${source}_${table}`;
+}
+
+/** Everything a source writes in the raw bucket is under `databases/<source>/`. */
+export function sourceLocation(source: string): string {
+  return `databases/${source}`;
+}
+
 /** Where a source's tables land in the raw bucket: `databases/<source>/<table>`. */
 export function tableLocation(source: string, table: string): string {
-  return `databases/${source}/${table}`;
+  return `${sourceLocation(source)}/${table}`;
 }
 
 /**
@@ -109,7 +119,7 @@ export const promotionSchema = z.object({
 export type Promotion = z.infer<typeof promotionSchema>;
 
 export function promotionKey(source: string): string {
-  return `databases/${source}/_promoted.json`;
+  return `${sourceLocation(source)}/_promoted.json`;
 }
 
 export const MAX_FAILING_KEYS = 20;
@@ -122,7 +132,7 @@ export function databaseRawTables(source: DatabaseSource, file: string): RawTabl
   return source.tables.map((table) => ({
     file,
     source: source.source,
-    table: `${source.source}_${table.name}`,
+    table: rawTableName(source.source, table.name),
     format: 'json',
     compression: 'gzip',
     location: tableLocation(source.source, table.name),

@@ -7,6 +7,7 @@ import type {
   DatabaseConnection,
   ObjectStore,
   SecretSource,
+  SnapshotCatalog,
   SourceDatabaseSession,
   SourceDatabases,
   SqlValue,
@@ -26,6 +27,7 @@ import {
   progressKey,
   promotionKey,
   promotionSchema,
+  rawTableName,
   type TableProgress,
 } from './extract-state.ts';
 import { integrityProblems } from './integrity.ts';
@@ -44,6 +46,8 @@ export interface ExtractDeps {
   readonly control: ControlStore;
   readonly secrets: SecretSource;
   readonly databases: SourceDatabases;
+  /** Told of each promoted snapshot (Glue partitions in AWS). @default none: the twin reads the promotion record */
+  readonly catalog?: SnapshotCatalog;
   readonly now?: () => Date;
   /** Time left before the runtime stops the run (the Lambda's); the run checkpoints and ends partial below a margin. */
   readonly remainingMs?: () => number;
@@ -244,6 +248,15 @@ class Extract {
       promoted_at: this.now().toISOString(),
       rows,
     };
+    // Athena's readers first (a partition per table, each moved at once), then the twin's: a crash between the two
+    // leaves the extract unpromoted in the checkpoint, and the next run promotes it again, to the same folders.
+    for (const table of this.source.tables) {
+      await this.deps.catalog?.registerSnapshot(
+        rawTableName(this.source.source, table.name),
+        extract.snapshot_date,
+        `${extractFolder(this.source.source, table.name, extract.snapshot_date, extract.id)}/`,
+      );
+    }
     // The one write that makes the extract visible: readers see the previous record or this one, never half.
     await this.deps.store.put(this.deps.rawBucket, key, `${JSON.stringify(promotion, null, 2)}\n`);
     const cursors = { ...this.state.cursors };

@@ -102,6 +102,54 @@ export const LOG_RETENTION_DAYS = [
 
 const days = (description: string) => z.number().int().positive().meta({ description });
 
+const securityGroupId = z
+  .string({ error: expected('a security group id such as sg-0123456789abcdef0') })
+  .regex(/^sg-[0-9a-f]{8,17}$/, { error: 'expected a security group id such as sg-0123456789abcdef0' });
+
+const databaseNetworkSchema = z
+  .strictObject({
+    vpc_id: z
+      .string({ error: expected('a VPC id such as vpc-0123456789abcdef0') })
+      .regex(/^vpc-[0-9a-f]{8,17}$/, { error: 'expected a VPC id such as vpc-0123456789abcdef0' })
+      .meta({ description: 'The VPC the databases are reachable from.' }),
+    subnets: z
+      .array(
+        z.strictObject({
+          id: z
+            .string({ error: expected('a subnet id such as subnet-0123456789abcdef0') })
+            .regex(/^subnet-[0-9a-f]{8,17}$/, { error: 'expected a subnet id such as subnet-0123456789abcdef0' }),
+          availability_zone: z
+            .string({ error: expected('an availability zone such as eu-west-2a') })
+            .regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, { error: 'expected an availability zone such as eu-west-2a' }),
+        }),
+      )
+      .min(1)
+      .meta({ description: 'Private subnets the Lambda runs in (with a route to the databases and to AWS APIs).' }),
+    database: z
+      .union(
+        [
+          z.strictObject({
+            cidr: z
+              .string()
+              .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, { error: 'expected an IPv4 CIDR such as 10.20.0.0/16' }),
+          }),
+          z.strictObject({ security_group_id: securityGroupId }),
+        ],
+        { error: expected('{"cidr": "10.20.0.0/16"} or {"security_group_id": "sg-..."}') },
+      )
+      .meta({
+        description: "Where the databases are: the only addresses the Lambda's security group reaches on `port`.",
+      }),
+    port: z.number().int().min(1).max(65535).default(5432).meta({ description: 'The database port.' }),
+    https_security_group_id: securityGroupId.optional().meta({
+      description:
+        "The security group of the VPC's interface endpoints (S3, DynamoDB, Secrets Manager, Glue): HTTPS then " +
+        'reaches only them. Without it the Lambda may open HTTPS to any address, for a NAT gateway.',
+    }),
+  })
+  .meta({ description: 'The network of one database source in one environment.' });
+export type DatabaseNetwork = z.infer<typeof databaseNetworkSchema>;
+
 export const environmentSchema = z
   .strictObject({
     name: identifier.meta({
@@ -321,6 +369,15 @@ export const environmentSchema = z
           "CloudFormation's limits at any size and a table never moves between stacks. Choose `nested` when an " +
           'environment is first deployed: switching a deployed one moves its tables, which CloudFormation refuses ' +
           'while the old ones exist.',
+      }),
+    database_networks: z
+      .record(identifier, databaseNetworkSchema.nullable())
+      .default({})
+      .meta({
+        description:
+          'Per database source (config/sources/databases/<source>.json): the network its extract Lambda runs in, ' +
+          'or null to deploy no extract of that source in this environment. Every enabled database source needs ' +
+          'an entry.',
       }),
   })
   .meta({ description: '`config/environments/<env>.json`: where and how one copy of the platform is deployed.' });

@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ConnectorError } from '../../lib/core/connectors/errors.ts';
-import type { SecretSource } from '../../lib/core/ports.ts';
+import { ConnectorError } from '../../core/connectors/errors.ts';
+import type { SecretSource } from '../../core/ports.ts';
 
 /** The secret's value is not a JSON object of strings. */
 export class InvalidSecretError extends ConnectorError {
@@ -9,7 +9,7 @@ export class InvalidSecretError extends ConnectorError {
     options: { cause?: unknown } = {},
   ) {
     super(
-      `secret ${secretId} is not a JSON object of strings (expected e.g. {"EVENTBRITE_TOKEN": "..."}; set it with aws secretsmanager put-secret-value)`,
+      `secret ${secretId} is not a JSON object of strings (expected e.g. {"EVENTBRITE_TOKEN": "..."} or {"TIMETABLE_NORTH_DB": "postgres://..."}; set it with aws secretsmanager put-secret-value)`,
       undefined,
       options,
     );
@@ -18,8 +18,9 @@ export class InvalidSecretError extends ConnectorError {
 }
 
 /**
- * The source's Secrets Manager secret: one JSON object whose keys are the credential names of the config (the same
- * names are environment variables locally). Read once per container.
+ * A source's Secrets Manager secret: one JSON object whose keys are the credential names of the config (an API's
+ * tokens, a database instance's connection; the same names are environment variables locally). Read once per
+ * container.
  */
 export class SecretsManagerSecretSource implements SecretSource {
   readonly description: string;
