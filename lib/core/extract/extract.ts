@@ -13,6 +13,7 @@ import type {
   SqlValue,
 } from '../ports.ts';
 import { encodeRawText, rawFileEnding } from '../raw-files.ts';
+import { VersionConflictError } from '../run-guard.ts';
 import { parseConnection } from './connection.ts';
 import { countStatement, pageStatement, type TableScope } from './extract-sql.ts';
 import {
@@ -86,6 +87,17 @@ export class ExtractConnectionError extends Error {
       { cause },
     );
     this.name = 'ExtractConnectionError';
+  }
+}
+
+/** Another extract of the same source wrote the checkpoint since this one read it: one of them stops. */
+export class ExtractConflictError extends Error {
+  constructor(source: string, key: string, cause: unknown) {
+    super(
+      `another extract of ${source} changed its checkpoint (${key}) while this one ran: one extract of a source runs at a time; this one stopped, and the next run continues the extract`,
+      { cause },
+    );
+    this.name = 'ExtractConflictError';
   }
 }
 
@@ -304,7 +316,13 @@ class Extract {
   }
 
   private async save(): Promise<void> {
-    this.version = await this.deps.control.put(extractStateKey(this.source.source), this.state, this.version);
+    const key = extractStateKey(this.source.source);
+    try {
+      this.version = await this.deps.control.put(key, this.state, this.version);
+    } catch (error) {
+      if (error instanceof VersionConflictError) throw new ExtractConflictError(this.source.source, key, error);
+      throw error;
+    }
   }
 
   private result(

@@ -19,7 +19,12 @@ export class ExtractCommandError extends Error {
 }
 
 /** What the user can fix (a secret, a database out of reach): said in one line. */
-const USER_ERRORS = new Set(['ExtractConnectionError', 'ConnectionSecretError', 'MissingSecretError']);
+const USER_ERRORS = new Set([
+  'ExtractConnectionError',
+  'ConnectionSecretError',
+  'MissingSecretError',
+  'ExtractConflictError',
+]);
 
 /** `dap extract <source> [--samples]`: one extract run into the local raw bucket; returns the exit code. */
 export async function extract(root: string, sourceName: string, options: ExtractOptions): Promise<number> {

@@ -251,6 +251,51 @@ describe('database extract', () => {
     }
   });
 
+  test('a run near its time limit stops between pages as partial; the next continues it to the same rows', async () => {
+    const h = await harness();
+    try {
+      let pagesLeft = 3;
+      const short = await extractSource(source, h.deps({ remainingMs: () => (pagesLeft-- > 0 ? 600_000 : 10_000) }));
+      assert.equal(short.status, 'partial');
+      assert.equal(short.pages, 3);
+      assert.equal(await h.store.get('raw', promotionKey('timetable')), undefined, 'nothing promoted yet');
+      const rest = await extractSource(source, h.deps());
+      assert.equal(rest.status, 'promoted');
+      assert.equal(rest.resumed, true);
+      assert.equal(rest.extract_id, short.extract_id);
+      assert.equal(rest.rows, 19);
+      const staff = await h.promotedRows('staff');
+      assert.equal(new Set(staff.map((r) => r.row_key)).size, 7);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('two extracts of one source at once: one stops on the checkpoint conflict, naming it; the source is not left half', async () => {
+    const h = await harness();
+    try {
+      const outcomes = await Promise.allSettled([extractSource(source, h.deps()), extractSource(source, h.deps())]);
+      const stopped = outcomes.filter((o) => o.status === 'rejected');
+      assert.ok(stopped.length >= 1, JSON.stringify(outcomes));
+      for (const o of stopped) {
+        assert.equal((o as PromiseRejectedResult).reason?.name, 'ExtractConflictError');
+        assert.match(
+          String((o as PromiseRejectedResult).reason?.message),
+          /^another extract of timetable changed its checkpoint \(database\/timetable\/extract\)/,
+        );
+      }
+      // Whatever was left in progress, the next run ends promoted with every row once.
+      const last = await extractSource(source, h.deps());
+      const promoted = last.status === 'promoted' ? last : undefined;
+      assert.ok(promoted || outcomes.some((o) => o.status === 'fulfilled' && o.value.status === 'promoted'));
+      const rooms = await h.promotedRows('rooms');
+      assert.equal(new Set(rooms.map((r) => r.row_key)).size, rooms.length);
+      assert.equal(rooms.length, 7);
+    } finally {
+      await h.close();
+    }
+  });
+
   test('filters travel as parameters: a filter value that looks like SQL is only a value', async () => {
     const h = await harness();
     try {
