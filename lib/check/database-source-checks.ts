@@ -1,3 +1,4 @@
+import { HISTORY_SLOTS, historyColumns } from '../core/extract/history-sql.ts';
 import { type DatabaseSource, EXTRACT_COLUMNS } from '../core/model/database-source-schema.ts';
 import type { Problem } from '../core/model/problems.ts';
 import { PATHS, type Project, type SourceDef } from '../core/model/project.ts';
@@ -84,6 +85,26 @@ function checkSource(source: SourceDef<DatabaseSource>): Problem[] {
     }
     if (table.cursor && !columns.has(table.cursor.column)) {
       report(`${at}.cursor.column`, `"${table.cursor.column}" is not one of the table's columns`);
+    }
+    if (table.mode === 'incremental' && table.history !== undefined && table.history !== false) {
+      report(
+        `${at}.history`,
+        'an incremental table\'s extract holds only the rows that changed, so it cannot be kept as a type 2 history of whole snapshots: expected no history (false) or mode "snapshot"',
+      );
+    } else {
+      if (typeof table.history === 'object') {
+        table.history.columns.forEach((column, c) => {
+          if (!columns.has(column))
+            report(`${at}.history.columns[${c}]`, `"${column}" is not one of the table's columns`);
+        });
+      }
+      const kept = historyColumns(table);
+      if (kept.length > HISTORY_SLOTS) {
+        report(
+          `${at}.history`,
+          `the history would keep ${kept.length} attributes (source_id, the key, ${kept.length - 1 - table.primary_key.length} tracked columns), sp_scd2_refresh keeps ${HISTORY_SLOTS}: name at most ${HISTORY_SLOTS - 1 - table.primary_key.length} in history.columns, or set history to false`,
+        );
+      }
     }
   });
 

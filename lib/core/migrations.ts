@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { databaseHistoryScripts } from './extract/history-sql.ts';
 import { reportingRunnerRole, resourceNames } from './model/names.ts';
 import type { Project, WarehouseScriptFile } from './model/project.ts';
 import type { EnvironmentConfig } from './model/schemas.ts';
@@ -82,10 +83,13 @@ export function runnerGrantsScript(): WarehouseScriptFile {
   return { file: RUNNER_GRANTS_SCRIPT, kind: 'repeatable', description: 'runner_grants', text };
 }
 
-/** The project's reporting scripts, then the runner role and its grants (when there is a family to run). */
+/**
+ * The project's reporting scripts, then the history registration generated from each database source's config,
+ * then the runner role and its grants (when there is a family to run).
+ */
 export function warehouseScriptsWithRunner(project: Project): WarehouseScriptFile[] {
   const runner = project.reportingFamilies.length > 0 ? [runnerRoleScript(), runnerGrantsScript()] : [];
-  return [...project.warehouseScripts, ...runner];
+  return [...project.warehouseScripts, ...databaseHistoryScripts(project), ...runner];
 }
 
 /** An applied migration whose file changed, or that is gone: the model no longer matches its scripts. */

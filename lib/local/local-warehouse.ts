@@ -2,7 +2,7 @@ import { openAsBlob } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrateWarehouse, type WarehouseMigrationOutcome } from '../core/migrations.ts';
+import { migrateWarehouse, type WarehouseMigrationOutcome, warehouseScriptsWithRunner } from '../core/migrations.ts';
 import { parseColumnType } from '../core/model/column-types.ts';
 import { reportingRunnerRole } from '../core/model/names.ts';
 import type { Column } from '../core/model/schemas.ts';
@@ -71,7 +71,8 @@ export class LocalWarehouse implements Warehouse, MigratableWarehouse {
   }> {
     const { project, environment, names, engine } = this.context;
     const { stage_schema, raw_schema } = environment.redshift;
-    const scripts = project.warehouseScripts.map((s) => s.text);
+    // The generated ones too: a database source's history reads its raw tables.
+    const scripts = warehouseScriptsWithRunner(project).map((s) => s.text);
     const wanted = referencedExternalTables(scripts);
     const columnsRead = externalColumnReader(scripts);
     const folder = await mkdtemp(join(tmpdir(), 'dap-external-'));

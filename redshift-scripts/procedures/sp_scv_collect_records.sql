@@ -10,8 +10,9 @@
 --                       is_latest = the latest row with an email address (else the latest row)
 --   smartsurvey         one row per survey response (native id <survey_id>-<response_id>); no person attributes:
 --                       the stage table holds no respondent email or name
---   timetable_staff     the current version of each live staff row of each campus database (native id
---                       row_key: source_id|staff_id); updated_at; the first word of full_name is the first name
+--   timetable_staff     the current version of each live staff row of each campus database, from the history dap
+--                       registers from config/sources/databases/timetable.json (native id row_key:
+--                       source_id|staff_id); updated_at; the first word of full_name is the first name
 create or replace procedure {{reporting_schema}}.sp_scv_collect_records(run_id varchar(128))
 as $$
 declare
@@ -141,7 +142,7 @@ begin
   select
     'timetable_staff',
     row_key,
-    coalesce(updated_at, cast(valid_from as timestamp)),
+    coalesce(cast(updated_at as timestamp), cast(valid_from as timestamp)),
     true,
     split_part(trim(full_name), ' ', 1),
     case

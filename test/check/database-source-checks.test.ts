@@ -46,6 +46,28 @@ describe('checkDatabaseSources', () => {
       /^tables\[1\]\.cursor: an incremental table needs a cursor/,
     ],
     [
+      'history asked of an incremental table',
+      (s) => {
+        s.tables[1] = { ...s.tables[1], mode: 'incremental', cursor: { column: 'updated_at' }, history: true };
+      },
+      /^tables\[1\]\.history: an incremental table's extract holds only the rows that changed/,
+    ],
+    [
+      'a history of more attributes than sp_scd2_refresh keeps',
+      (s) => {
+        const extra = Array.from({ length: 10 }, (_, i) => ({ name: `extra_${i}`, type: 'string' }));
+        s.tables[2] = { ...s.tables[2], columns: [...((s.tables[2]?.columns ?? []) as unknown[]), ...extra] };
+      },
+      /^tables\[2\]\.history: the history would keep 15 attributes .* keeps 12: name at most 9 in history\.columns/,
+    ],
+    [
+      'a history column that is not extracted',
+      (s) => {
+        s.tables[0] = { ...s.tables[0], history: { columns: ['budget'] } };
+      },
+      /^tables\[0\]\.history\.columns\[0\]: "budget" is not one of the table's columns$/,
+    ],
+    [
       'a snapshot table with a cursor (it would be ignored)',
       (s) => {
         s.tables[0] = { ...s.tables[0], cursor: { column: 'updated_at' } };

@@ -1,4 +1,5 @@
 import { loadProject } from '../../lib/config/loader.ts';
+import { databaseHistoryScripts } from '../../lib/core/extract/history-sql.ts';
 import { migrate, warehouseBindings } from '../../lib/core/migrations.ts';
 import type { Project, WarehouseScriptFile } from '../../lib/core/model/project.ts';
 import { referencedExternalTables } from '../../lib/core/sql/template.ts';
@@ -9,8 +10,8 @@ import { REPO_ROOT } from './twin-fixture.ts';
 /**
  * The single customer view family's scripts on a bare local warehouse (PGlite), with empty stand-ins for every
  * Spectrum table they read, so a test or a benchmark can load crafted rows and CALL the real procedures, much faster
- * than a twin run. Only this family's scripts are migrated (V001 and V020..V049, scd2_ and scv_ scripts), so work
- * in progress on other families cannot break these tests.
+ * than a twin run. Only this family's scripts are migrated (V001 and V020..V049, scd2_ and scv_ scripts, and the
+ * generated history of database sources), so work in progress on other families cannot break these tests.
  */
 export interface ScvWarehouse {
   readonly warehouse: PgliteWarehouse;
@@ -32,7 +33,11 @@ export function isScvScript(script: WarehouseScriptFile): boolean {
 
 export async function openScvWarehouse(): Promise<ScvWarehouse> {
   const project = loadProject(REPO_ROOT);
-  return openProjectWarehouse(project, project.warehouseScripts.filter(isScvScript));
+  // With the history dap registers from database sources' config: the view of timetable staff is one of its sources.
+  return openProjectWarehouse(project, [
+    ...project.warehouseScripts.filter(isScvScript),
+    ...databaseHistoryScripts(project),
+  ]);
 }
 
 /** The given reporting scripts of the shipped project on a bare local warehouse, with empty Spectrum stand-ins. */

@@ -58,7 +58,7 @@ test('two extracts of two databases give I/U/D history per source and consolidat
     const history = await changes();
     const dayTwo = history.filter((c) => c.d === '2026-12-05');
     assert.deepEqual(dayTwo, [
-      { entity: 'timetable_room', d: '2026-12-05', t: 'D', k: 'north|main|M102' },
+      { entity: 'timetable_rooms', d: '2026-12-05', t: 'D', k: 'north|main|M102' },
       { entity: 'timetable_staff', d: '2026-12-05', t: 'I', k: 'south|12' },
       { entity: 'timetable_staff', d: '2026-12-05', t: 'U', k: 'north|101' },
     ]);

@@ -86,6 +86,16 @@ const tableSchema = z
       .optional()
       .meta({ description: 'Required for `incremental`.' }),
     filters: z.array(filterSchema).default([]),
+    history: z
+      .union([z.boolean(), z.strictObject({ columns: z.array(identifier).min(1) })])
+      .optional()
+      .meta({
+        description:
+          'Type 2 history in the reporting model (`conformed.dim_<source>_<table>_history`, I/U/D in ' +
+          'scd2_change_history), registered by dap from this config: `true` tracks every column outside the key, ' +
+          '`{"columns": [...]}` those named, `false` none. Default: `true` for `snapshot` tables; an incremental ' +
+          "table's extract holds only changed rows, so it cannot have one.",
+      }),
   })
   .meta({ description: 'A table to extract.' });
 export type DatabaseTable = z.infer<typeof tableSchema>;
