@@ -1,3 +1,4 @@
+import { databaseHistoryScripts } from '../core/extract/history-sql.ts';
 import type { Project } from '../core/model/project.ts';
 import { qualityCheckName } from '../core/model/quality-schema.ts';
 import { procedureNameForFamily } from '../core/procedure-call.ts';
@@ -124,7 +125,8 @@ export function buildDocsModel(input: {
 }): DocsModel {
   const { project } = input;
   const reports = newestFirst(input.reports);
-  const warehouse = readWarehouseSql(project.warehouseScripts);
+  // The history views dap generates from database sources are reporting tables like any other.
+  const warehouse = readWarehouseSql([...project.warehouseScripts, ...databaseHistoryScripts(project)]);
   const lineage = projectLineage(project, warehouse);
 
   const events: EventDoc[] = [...project.familyEvents.values()].flatMap(({ events: entries }) =>
