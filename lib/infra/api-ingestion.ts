@@ -1,26 +1,24 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { connectorConfig, PULL_API_ENV } from '../core/connectors/connector-config.ts';
 import { stateKey } from '../core/connectors/pull-state.ts';
 import { resourceNames } from '../core/model/names.ts';
-import { ConfigError } from '../core/model/problems.ts';
 import { PATHS, type Project } from '../core/model/project.ts';
 import type { EnvironmentConfig } from '../core/model/schemas.ts';
 import { valueKey } from '../engines/aws/dynamodb-control-store.ts';
 import { pascal } from './construct-ids.ts';
 import { DapFunction } from './dap-function.ts';
-import { allowRuleDeadLetters, RULE_NAME_MAX_LENGTH } from './event-rules.ts';
+import { allowRuleDeadLetters } from './event-rules.ts';
 import { logRetentionOf } from './log-group.ts';
 import { acknowledgeNag } from './nag.ts';
+import { failedRunsQueue, scheduleRuleName, scheduleRuns, sendFailedRuns } from './scheduled-runs.ts';
 
 export interface DapApiIngestionProps {
   readonly environment: EnvironmentConfig;
@@ -68,20 +66,12 @@ export class DapApiIngestion extends Construct {
     const secrets = new Map<string, secretsmanager.ISecret>();
     const schedules = new Map<string, events.Rule>();
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+    this.deadLetterQueue = failedRunsQueue(this, {
       queueName: `${names.prefix}-api-pull-failures`,
-      retentionPeriod: Duration.days(14),
-      enforceSSL: true,
-      ...(props.encryptionKey
-        ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.encryptionKey }
-        : { encryption: sqs.QueueEncryption.SQS_MANAGED }),
+      of: 'the API pulls',
+      ...(props.encryptionKey ? { key: props.encryptionKey } : {}),
       removalPolicy,
     });
-    acknowledgeNag(
-      this.deadLetterQueue,
-      'SQS3',
-      'This queue is the dead-letter queue of the API pulls; a message that reaches it is kept for inspection',
-    );
 
     for (const sourceName of [...props.project.apiSources.keys()].sort()) {
       const connector = connectorConfig(props.project, sourceName);
@@ -115,18 +105,7 @@ export class DapApiIngestion extends Construct {
       });
       // One run at a time per source: a second would race the first for the same checkpoint.
       (pull.function.node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions = 1;
-      // No retry of a failed run: the next scheduled run resumes from the checkpoint anyway. Wired at the L1 level
-      // because the destination's own grant adds kms:ReEncrypt* and kms:GenerateDataKey*, more than sending needs.
-      new lambda.CfnEventInvokeConfig(this, `${idPrefix}FailedRuns`, {
-        functionName: pull.function.functionName,
-        qualifier: '$LATEST',
-        maximumRetryAttempts: 0,
-        destinationConfig: { onFailure: { destination: this.deadLetterQueue.queueArn } },
-      });
-      pull.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
-      );
-      props.encryptionKey?.grant(pull.role, 'kms:GenerateDataKey', 'kms:Decrypt');
+      sendFailedRuns(this, `${idPrefix}FailedRuns`, pull, this.deadLetterQueue, props.encryptionKey);
 
       const locations = [...new Set(Object.values(connector.locations))].sort();
       pull.bindBucket(PULL_API_ENV.rawBucket, props.rawBucket, {
@@ -145,17 +124,12 @@ export class DapApiIngestion extends Construct {
       if (source.schedule !== null) {
         schedules.set(
           sourceName,
-          new events.Rule(this, `${idPrefix}Schedule`, {
-            ruleName: scheduleRuleName(props, sourceName),
+          scheduleRuns(this, `${idPrefix}Schedule`, {
+            ruleName: ruleName(props, sourceName),
             description: `Pulls the ${sourceName} API (config/sources/apis/${sourceName}.json)`,
-            schedule: events.Schedule.expression(source.schedule),
-            targets: [
-              new targets.LambdaFunction(pull.function, {
-                deadLetterQueue: this.deadLetterQueue,
-                retryAttempts: 2,
-                maxEventAge: Duration.hours(1),
-              }),
-            ],
+            schedule: source.schedule,
+            fn: pull,
+            queue: this.deadLetterQueue,
           }),
         );
       }
@@ -167,25 +141,18 @@ export class DapApiIngestion extends Construct {
     this.schedules = schedules;
     // EventBridge writes a schedule's failed invocations to the dead-letter queue, with its key when it has one.
     if (props.encryptionKey) {
-      const ruleNames = [...schedules.keys()].map((sourceName) => scheduleRuleName(props, sourceName));
+      const ruleNames = [...schedules.keys()].map((sourceName) => ruleName(props, sourceName));
       allowRuleDeadLetters(props.encryptionKey, this, ruleNames);
     }
   }
 }
 
-/**
- * `<prefix>-pull-<source>`: named, so the key policy can name the rule (see `allowRuleDeadLetters`). Throws a
- * `ConfigError` when the name is longer than EventBridge allows.
- */
-function scheduleRuleName(props: DapApiIngestionProps, sourceName: string): string {
-  const name = `${resourceNames(props.environment).prefix}-pull-${sourceName}`;
-  if (name.length > RULE_NAME_MAX_LENGTH) {
-    throw new ConfigError([
-      {
-        file: `${PATHS.apiSources}/${sourceName}.json`,
-        message: `the schedule rule name "${name}" is ${name.length} characters, EventBridge allows ${RULE_NAME_MAX_LENGTH}; use a shorter source name or name_prefix`,
-      },
-    ]);
-  }
-  return name;
+/** `<prefix>-pull-<source>`, checked against EventBridge's limit. */
+function ruleName(props: DapApiIngestionProps, sourceName: string): string {
+  return scheduleRuleName(
+    resourceNames(props.environment).prefix,
+    'pull',
+    sourceName,
+    `${PATHS.apiSources}/${sourceName}.json`,
+  );
 }

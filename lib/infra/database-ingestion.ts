@@ -1,14 +1,13 @@
 import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { extractStateKey, rawTableName, sourceLocation } from '../core/extract/extract-state.ts';
 import { databaseSourceKey, EXTRACT_DATABASE_ENV } from '../core/extract/lambda-config.ts';
@@ -20,10 +19,11 @@ import type { DatabaseNetwork, EnvironmentConfig } from '../core/model/schemas.t
 import { valueKey } from '../engines/aws/dynamodb-control-store.ts';
 import { pascal } from './construct-ids.ts';
 import { DapFunction } from './dap-function.ts';
-import { allowRuleDeadLetters, RULE_NAME_MAX_LENGTH } from './event-rules.ts';
+import { allowRuleDeadLetters } from './event-rules.ts';
 import { glueArn } from './glue-access.ts';
 import { logRetentionOf } from './log-group.ts';
 import { acknowledgeNag } from './nag.ts';
+import { failedRunsQueue, scheduleRuleName, scheduleRuns, sendFailedRuns } from './scheduled-runs.ts';
 
 export interface DapDatabaseIngestionProps {
   readonly environment: EnvironmentConfig;
@@ -74,20 +74,12 @@ export class DapDatabaseIngestion extends Construct {
     const secrets = new Map<string, secretsmanager.ISecret>();
     const schedules = new Map<string, events.Rule>();
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+    this.deadLetterQueue = failedRunsQueue(this, {
       queueName: `${names.prefix}-database-extract-failures`,
-      retentionPeriod: Duration.days(14),
-      enforceSSL: true,
-      ...(props.encryptionKey
-        ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.encryptionKey }
-        : { encryption: sqs.QueueEncryption.SQS_MANAGED }),
+      of: 'the database extracts',
+      ...(props.encryptionKey ? { key: props.encryptionKey } : {}),
       removalPolicy,
     });
-    acknowledgeNag(
-      this.deadLetterQueue,
-      'SQS3',
-      'This queue is the dead-letter queue of the database extracts; a message that reaches it is kept for inspection',
-    );
 
     for (const source of [...props.project.databaseSources.values()].sort((a, b) => a.source.localeCompare(b.source))) {
       if (!source.enabled) continue;
@@ -158,17 +150,8 @@ export class DapDatabaseIngestion extends Construct {
       });
       // One run at a time per source: a second would race the first for the same checkpoint.
       (extract.function.node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions = 1;
-      // No retry of a failed run: the next scheduled run resumes from the checkpoint, or starts over after a check.
-      new lambda.CfnEventInvokeConfig(this, `${idPrefix}FailedRuns`, {
-        functionName: extract.function.functionName,
-        qualifier: '$LATEST',
-        maximumRetryAttempts: 0,
-        destinationConfig: { onFailure: { destination: this.deadLetterQueue.queueArn } },
-      });
-      extract.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
-      );
-      props.encryptionKey?.grant(extract.role, 'kms:GenerateDataKey', 'kms:Decrypt');
+      // The next scheduled run resumes from the checkpoint, or starts over after a failed check.
+      sendFailedRuns(this, `${idPrefix}FailedRuns`, extract, this.deadLetterQueue, props.encryptionKey);
 
       const prefix = `${sourceLocation(source.source)}/`;
       extract.bindBucket(EXTRACT_DATABASE_ENV.rawBucket, props.rawBucket, {
@@ -206,17 +189,12 @@ export class DapDatabaseIngestion extends Construct {
       if (source.schedule !== undefined) {
         schedules.set(
           source.source,
-          new events.Rule(this, `${idPrefix}Schedule`, {
-            ruleName: scheduleRuleName(props, source.source),
+          scheduleRuns(this, `${idPrefix}Schedule`, {
+            ruleName: ruleName(props, source.source),
             description: `Extracts the ${source.source} databases (${PATHS.databaseSources}/${source.source}.json)`,
-            schedule: events.Schedule.expression(source.schedule),
-            targets: [
-              new targets.LambdaFunction(extract.function, {
-                deadLetterQueue: this.deadLetterQueue,
-                retryAttempts: 2,
-                maxEventAge: Duration.hours(1),
-              }),
-            ],
+            schedule: source.schedule,
+            fn: extract,
+            queue: this.deadLetterQueue,
           }),
         );
       }
@@ -232,7 +210,7 @@ export class DapDatabaseIngestion extends Construct {
       allowRuleDeadLetters(
         props.encryptionKey,
         this,
-        [...schedules.keys()].map((name) => scheduleRuleName(props, name)),
+        [...schedules.keys()].map((name) => ruleName(props, name)),
       );
     }
   }
@@ -253,15 +231,12 @@ function networkOf(environment: EnvironmentConfig, source: DatabaseSource): Data
   return network;
 }
 
-function scheduleRuleName(props: DapDatabaseIngestionProps, sourceName: string): string {
-  const name = `${resourceNames(props.environment).prefix}-extract-${sourceName}`;
-  if (name.length > RULE_NAME_MAX_LENGTH) {
-    throw new ConfigError([
-      {
-        file: `${PATHS.databaseSources}/${sourceName}.json`,
-        message: `the schedule rule name "${name}" is ${name.length} characters, EventBridge allows ${RULE_NAME_MAX_LENGTH}; use a shorter source name or name_prefix`,
-      },
-    ]);
-  }
-  return name;
+/** `<prefix>-extract-<source>`, checked against EventBridge's limit. */
+function ruleName(props: DapDatabaseIngestionProps, sourceName: string): string {
+  return scheduleRuleName(
+    resourceNames(props.environment).prefix,
+    'extract',
+    sourceName,
+    `${PATHS.databaseSources}/${sourceName}.json`,
+  );
 }

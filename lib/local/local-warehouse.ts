@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateWarehouse, type WarehouseMigrationOutcome, warehouseScriptsWithRunner } from '../core/migrations.ts';
-import { parseColumnType } from '../core/model/column-types.ts';
+import { parseColumnType, toRedshiftType } from '../core/model/column-types.ts';
 import { reportingRunnerRole } from '../core/model/names.ts';
 import type { Column } from '../core/model/schemas.ts';
 import type { AppliedScript, ExternalSchema, MigratableWarehouse, PendingScript, Warehouse } from '../core/ports.ts';
@@ -179,21 +179,5 @@ function exportExpression(column: Column): string {
 
 /** How a Glue column reads through Spectrum, as a Postgres type. */
 export function externalColumn(column: Column): { name: string; type: string } {
-  const type = parseColumnType(column.type);
-  if (type.kind === 'decimal') return { name: column.name, type: `numeric(${type.precision},${type.scale})` };
-  if (type.kind !== 'primitive') return { name: column.name, type: 'varchar' };
-  const map: Record<string, string> = {
-    boolean: 'boolean',
-    tinyint: 'smallint',
-    smallint: 'smallint',
-    int: 'integer',
-    integer: 'integer',
-    bigint: 'bigint',
-    float: 'real',
-    real: 'real',
-    double: 'double precision',
-    date: 'date',
-    timestamp: 'timestamp',
-  };
-  return { name: column.name, type: map[type.name] ?? 'varchar' };
+  return { name: column.name, type: toRedshiftType(parseColumnType(column.type)) ?? 'varchar' };
 }

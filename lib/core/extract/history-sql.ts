@@ -1,4 +1,4 @@
-import { parseColumnType } from '../model/column-types.ts';
+import { parseColumnType, toRedshiftType } from '../model/column-types.ts';
 import type { DatabaseSource, DatabaseTable } from '../model/database-source-schema.ts';
 import { PATHS, type Project, type WarehouseScriptFile } from '../model/project.ts';
 import { rawTableName } from './extract-state.ts';
@@ -36,24 +36,7 @@ function entityDescription(source: DatabaseSource): string {
 /** How a view reads an attribute slot back: the declared type, cast from the text the slot keeps. */
 function slotExpression(slot: number, type: string | undefined): string {
   const column = `attr_${String(slot).padStart(2, '0')}`;
-  if (type === undefined) return column;
-  const parsed = parseColumnType(type);
-  if (parsed.kind === 'decimal') return `cast(${column} as decimal(${parsed.precision}, ${parsed.scale}))`;
-  if (parsed.kind !== 'primitive') return column;
-  const cast: Record<string, string> = {
-    tinyint: 'smallint',
-    smallint: 'smallint',
-    int: 'integer',
-    integer: 'integer',
-    bigint: 'bigint',
-    float: 'real',
-    real: 'real',
-    double: 'double precision',
-    boolean: 'boolean',
-    date: 'date',
-    timestamp: 'timestamp',
-  };
-  const target = cast[parsed.name];
+  const target = type === undefined ? undefined : toRedshiftType(parseColumnType(type));
   return target ? `cast(${column} as ${target})` : column;
 }
 

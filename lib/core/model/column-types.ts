@@ -160,6 +160,29 @@ export function toDuckDbType(type: ColumnType): string {
   }
 }
 
+const REDSHIFT_PRIMITIVES: Readonly<Record<string, string>> = {
+  boolean: 'boolean',
+  tinyint: 'smallint',
+  smallint: 'smallint',
+  int: 'integer',
+  integer: 'integer',
+  bigint: 'bigint',
+  float: 'real',
+  real: 'real',
+  double: 'double precision',
+  date: 'date',
+  timestamp: 'timestamp',
+};
+
+/**
+ * How Redshift (and Postgres, the twin's warehouse) types a column read through Spectrum, or undefined for text:
+ * strings, and nested types, which Spectrum hands over as their JSON text.
+ */
+export function toRedshiftType(type: ColumnType): string | undefined {
+  if (type.kind === 'decimal') return `numeric(${type.precision},${type.scale})`;
+  return type.kind === 'primitive' ? REDSHIFT_PRIMITIVES[type.name] : undefined;
+}
+
 /** The type as Glue's catalog writes it (`string`, `struct<a:string>`). */
 export function toGlueType(type: ColumnType): string {
   switch (type.kind) {
