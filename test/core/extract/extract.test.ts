@@ -218,6 +218,31 @@ describe('database extract', () => {
     }
   });
 
+  test('rows added behind a resumed extract fail the row count check: nothing promoted, the next run starts over', async () => {
+    const h = await harness();
+    try {
+      // The first page of north's departments (1, 2) lands, then the run dies.
+      await assert.rejects(extractSource(source, h.deps({ store: crashingStore(h.store, 1) })), /simulated crash/);
+      // A department is added below the checkpoint's key while no snapshot is open: the resumed run cannot see it.
+      await h.north.exec("INSERT INTO departments VALUES (0, 'Classics', now())");
+      const resumed = await extractSource(source, h.deps());
+      assert.equal(resumed.status, 'failed');
+      assert.equal(resumed.resumed, true);
+      assert.deepEqual(
+        resumed.problems.map((p) => [p.source_id, p.table, p.check, p.failing_rows]),
+        [['north', 'departments', 'row_count', 1]],
+      );
+      assert.match(resumed.problems[0]?.message ?? '', /^3 rows extracted, but count\(\*\) in the snapshot is 4/);
+      assert.equal(await h.store.get('raw', promotionKey('timetable')), undefined, 'nothing promoted');
+      const fresh = await extractSource(source, h.deps());
+      assert.equal(fresh.status, 'promoted');
+      assert.equal(fresh.resumed, false);
+      assert.equal(fresh.rows, 20);
+    } finally {
+      await h.close();
+    }
+  });
+
   test('an incremental table reads only the rows changed since the last extract (with the overlap)', async () => {
     const h = await harness();
     try {
