@@ -65,11 +65,15 @@ export async function extractShippedSamples(context: ExtractContext): Promise<Ex
 export function describeExtract(result: ExtractResult): string {
   const head = `${result.source}: extract ${result.extract_id} (snapshot ${result.snapshot_date}${result.resumed ? ', resumed' : ''})`;
   const size = `${result.rows} row(s) in ${result.pages} page(s)`;
-  if (result.status === 'promoted') return `${head} promoted; ${size}`;
+  const report = result.report ? `\n  report: ${result.report}` : '';
+  if (result.status === 'promoted') return `${head} promoted; ${size}${report}`;
   if (result.status === 'partial') return `${head} partial; ${size} so far, the next run resumes`;
   const lines = result.problems.map(
     (p) =>
       `  ${p.source_id} ${p.table} ${p.check}: ${p.message}${p.keys.length > 0 ? ` [${p.keys.join('; ')}${p.failing_rows > p.keys.length ? '; …' : ''}]` : ''}`,
   );
-  return [`${head} FAILED integrity checks, nothing promoted (the next run starts over); ${size}`, ...lines].join('\n');
+  return (
+    [`${head} FAILED integrity checks, nothing promoted (the next run starts over); ${size}`, ...lines].join('\n') +
+    report
+  );
 }

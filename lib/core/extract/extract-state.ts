@@ -118,6 +118,11 @@ export const promotionSchema = z.object({
 });
 export type Promotion = z.infer<typeof promotionSchema>;
 
+/** An ended extract's report: `databases/<source>/_reports/<extract id>.json`. */
+export function extractReportKey(source: string, extractId: string): string {
+  return `${sourceLocation(source)}/_reports/${extractId}.json`;
+}
+
 export function promotionKey(source: string): string {
   return `${sourceLocation(source)}/_promoted.json`;
 }

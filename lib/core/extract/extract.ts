@@ -20,6 +20,7 @@ import {
   type ActiveExtract,
   type ExtractState,
   extractFolder,
+  extractReportKey,
   extractStateKey,
   extractStateSchema,
   type IntegrityProblem,
@@ -66,6 +67,8 @@ export interface ExtractResult {
   readonly pages: number;
   readonly rows: number;
   readonly problems: readonly IntegrityProblem[];
+  /** Where the report of an extract that ended (promoted or failed) is, in the raw bucket. */
+  readonly report?: string;
 }
 
 /** Below this much time left, a run stops between pages. */
@@ -244,7 +247,7 @@ class Extract {
       },
     };
     await this.save();
-    return this.result(extract, 'failed', resumed, problems);
+    return this.report(extract, this.result(extract, 'failed', resumed, problems));
   }
 
   private async promote(extract: ActiveExtract, resumed: boolean): Promise<ExtractResult> {
@@ -287,7 +290,7 @@ class Extract {
     };
     await this.save();
     this.deps.log?.('extract promoted', { extract_id: extract.id, snapshot_date: extract.snapshot_date });
-    return this.result(extract, 'promoted', resumed, []);
+    return this.report(extract, this.result(extract, 'promoted', resumed, []));
   }
 
   private async loadOrStart(): Promise<{ extract: ActiveExtract; resumed: boolean }> {
@@ -323,6 +326,26 @@ class Extract {
       if (error instanceof VersionConflictError) throw new ExtractConflictError(this.source.source, key, error);
       throw error;
     }
+  }
+
+  /**
+   * The extract's report, kept beside its pages (`databases/<source>/_reports/<extract id>.json`): its outcome,
+   * every problem with its failing keys, and per instance and table the rows written against `count(*)`.
+   */
+  private async report(extract: ActiveExtract, result: ExtractResult): Promise<ExtractResult> {
+    const report = {
+      ...result,
+      started_at: extract.started_at,
+      finished_at: this.now().toISOString(),
+      runs: extract.runs,
+      tables: extract.tables,
+    };
+    await this.deps.store.put(
+      this.deps.rawBucket,
+      extractReportKey(this.source.source, extract.id),
+      `${JSON.stringify(report, null, 2)}\n`,
+    );
+    return { ...result, report: extractReportKey(this.source.source, extract.id) };
   }
 
   private result(

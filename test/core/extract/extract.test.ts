@@ -165,6 +165,19 @@ describe('database extract', () => {
       const staff = result.problems.find((p) => p.table === 'staff');
       assert.deepEqual(staff?.keys, ['staff_id=104']);
       assert.equal(await h.store.get('raw', promotionKey('timetable')), undefined, 'nothing promoted');
+      // Its report, beside its pages, holds every problem with its keys, and the rows against count(*).
+      assert.equal(result.report, `databases/timetable/_reports/${result.extract_id}.json`);
+      const report = JSON.parse(Buffer.from((await h.store.get('raw', result.report)) ?? '').toString('utf8'));
+      assert.equal(report.status, 'failed');
+      assert.deepEqual(report.problems, result.problems);
+      assert.deepEqual(report.tables['north/departments'], {
+        after: [2],
+        pages: 1,
+        rows: 2,
+        done: true,
+        expected_rows: 2,
+        cursor: null,
+      });
       // The next run starts a new extract, and promotes once the source is fixed.
       await h.north.exec("INSERT INTO departments VALUES (3, 'History', now())");
       const again = await extractSource(source, h.deps());
