@@ -9,6 +9,7 @@ export const CASE_NAMES = [
   'end-to-end',
   'incremental',
   'file-ingestion',
+  'database-extract',
   'hostile-files',
   'spectrum-copy',
   'scd2-merge',
@@ -26,6 +27,8 @@ export async function loadCase(name: string): Promise<BenchCase | undefined> {
       return (await import('./incremental.ts')).incremental;
     case 'file-ingestion':
       return (await import('./file-ingestion.ts')).fileIngestion;
+    case 'database-extract':
+      return (await import('./database-extract.ts')).databaseExtract;
     case 'hostile-files':
       return (await import('./hostile-files.ts')).hostileFiles;
     case 'spectrum-copy':
