@@ -4,9 +4,8 @@ import type { Problem } from '../core/model/problems.ts';
 import { PATHS, type Project, type SourceDef } from '../core/model/project.ts';
 
 /**
- * Cross-references of database sources: source ids and tables declared once; keys, cursors and checks name
- * extracted columns; incremental tables have a cursor; a reference points at a table read whole (an incremental
- * table's extract holds only its changed rows, so a reference into it would fail on every unchanged parent).
+ * Cross-references of database sources: source ids and tables declared once; keys, cursors, checks and history
+ * name extracted columns; incremental tables have a cursor; a history fits sp_scd2_refresh's attribute slots.
  */
 export function checkDatabaseSources(project: Project): Problem[] {
   return [...[...project.databaseSources.values()].flatMap(checkSource), ...checkNetworks(project)];
@@ -52,7 +51,7 @@ function checkSource(source: SourceDef<DatabaseSource>): Problem[] {
     ids.add(instance.source_id);
   });
 
-  const tables = new Map<string, { index: number; columns: Set<string>; mode: string }>();
+  const tables = new Map<string, { index: number; columns: Set<string> }>();
   source.tables.forEach((table, index) => {
     const at = `tables[${index}]`;
     if (tables.has(table.name)) report(`${at}.name`, `table "${table.name}" is declared twice`);
@@ -67,7 +66,7 @@ function checkSource(source: SourceDef<DatabaseSource>): Problem[] {
       }
       columns.add(column.name);
     });
-    tables.set(table.name, { index, columns, mode: table.mode });
+    tables.set(table.name, { index, columns });
     table.primary_key.forEach((column, k) => {
       if (!columns.has(column)) report(`${at}.primary_key[${k}]`, `"${column}" is not one of the table's columns`);
     });
@@ -86,25 +85,18 @@ function checkSource(source: SourceDef<DatabaseSource>): Problem[] {
     if (table.cursor && !columns.has(table.cursor.column)) {
       report(`${at}.cursor.column`, `"${table.cursor.column}" is not one of the table's columns`);
     }
-    if (table.mode === 'incremental' && table.history !== undefined && table.history !== false) {
+    if (typeof table.history === 'object') {
+      table.history.columns.forEach((column, c) => {
+        if (!columns.has(column))
+          report(`${at}.history.columns[${c}]`, `"${column}" is not one of the table's columns`);
+      });
+    }
+    const kept = historyColumns(table);
+    if (kept.length > HISTORY_SLOTS) {
       report(
         `${at}.history`,
-        'an incremental table\'s extract holds only the rows that changed, so it cannot be kept as a type 2 history of whole snapshots: expected no history (false) or mode "snapshot"',
+        `the history would keep ${kept.length} attributes (source_id, the key, ${kept.length - 1 - table.primary_key.length} tracked columns), sp_scd2_refresh keeps ${HISTORY_SLOTS}: name at most ${HISTORY_SLOTS - 1 - table.primary_key.length} in history.columns, or set history to false`,
       );
-    } else {
-      if (typeof table.history === 'object') {
-        table.history.columns.forEach((column, c) => {
-          if (!columns.has(column))
-            report(`${at}.history.columns[${c}]`, `"${column}" is not one of the table's columns`);
-        });
-      }
-      const kept = historyColumns(table);
-      if (kept.length > HISTORY_SLOTS) {
-        report(
-          `${at}.history`,
-          `the history would keep ${kept.length} attributes (source_id, the key, ${kept.length - 1 - table.primary_key.length} tracked columns), sp_scd2_refresh keeps ${HISTORY_SLOTS}: name at most ${HISTORY_SLOTS - 1 - table.primary_key.length} in history.columns, or set history to false`,
-        );
-      }
     }
   });
 
@@ -133,12 +125,6 @@ function checkSource(source: SourceDef<DatabaseSource>): Problem[] {
       report(
         `${at}.references.columns`,
         `${check.columns.length} column(s) refer to ${check.references.columns.length}: expected as many on both sides`,
-      );
-    }
-    if (parent.mode !== 'snapshot') {
-      report(
-        `${at}.references.table`,
-        `"${check.references.table}" is incremental, so its extract holds only changed rows: a reference needs a table read whole (mode "snapshot")`,
       );
     }
   });

@@ -46,13 +46,6 @@ describe('checkDatabaseSources', () => {
       /^tables\[1\]\.cursor: an incremental table needs a cursor/,
     ],
     [
-      'history asked of an incremental table',
-      (s) => {
-        s.tables[1] = { ...s.tables[1], mode: 'incremental', cursor: { column: 'updated_at' }, history: true };
-      },
-      /^tables\[1\]\.history: an incremental table's extract holds only the rows that changed/,
-    ],
-    [
       'a history of more attributes than sp_scd2_refresh keeps',
       (s) => {
         const extra = Array.from({ length: 10 }, (_, i) => ({ name: `extra_${i}`, type: 'string' }));
@@ -83,14 +76,6 @@ describe('checkDatabaseSources', () => {
         };
       },
       /^tables\[2\]\.columns\[4\]\.name: "source_id" is a column dap adds/,
-    ],
-    [
-      'a reference into an incremental table',
-      (s) => {
-        s.tables[1] = { ...s.tables[1], mode: 'incremental', cursor: { column: 'updated_at' } };
-        s.checks[0] = { ...s.checks[0], references: { table: 'staff', columns: ['department_id'] } };
-      },
-      /^checks\[0\]\.references\.table: "staff" is incremental/,
     ],
     [
       'a check on a table not extracted',

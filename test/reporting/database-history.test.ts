@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { StaticSecretSource } from '../../lib/core/connectors/secrets.ts';
 import { extractSource } from '../../lib/core/extract/extract.ts';
@@ -90,6 +92,63 @@ test('two extracts of two databases give I/U/D history per source and consolidat
     // a run with no new extract applies nothing again
     await run();
     assert.deepEqual(await changes(), history);
+  } finally {
+    await north.stop();
+    await south.stop();
+    await fixture.cleanup();
+  }
+});
+
+test('an incremental table has a history too: its snapshots are whole, so rows not read again are not deletions', async () => {
+  const fixture = await twinFixture((root) => {
+    enableOnlyReportingFamily(root, 'single_customer_view');
+    const file = join(root, 'config/sources/databases/timetable.json');
+    const config = JSON.parse(readFileSync(file, 'utf8')) as { tables: { name: string }[] };
+    config.tables = config.tables.map((t) =>
+      t.name === 'staff' ? { ...t, mode: 'incremental', cursor: { column: 'updated_at', overlap_seconds: 0 } } : t,
+    );
+    writeFileSync(file, JSON.stringify(config));
+  });
+  const north = await startSourceDatabase(sampleDatabaseSql(REPO_ROOT, 'timetable', 'north'));
+  const south = await startSourceDatabase(sampleDatabaseSql(REPO_ROOT, 'timetable', 'south'));
+  try {
+    const { context } = fixture;
+    const source = context.project.databaseSources.get('timetable');
+    assert.equal(source?.tables.find((t) => t.name === 'staff')?.mode, 'incremental');
+    assert.ok(source);
+    const extractOn = (day: string) =>
+      extractSource(source, {
+        store: context.store,
+        rawBucket: context.names.buckets.raw,
+        control: new FileControlStore(context.dataDir, { table: context.names.controlTable }),
+        secrets: new StaticSecretSource({ TIMETABLE_NORTH_DB: north.url, TIMETABLE_SOUTH_DB: south.url }),
+        databases: new PgSourceDatabases(),
+        now: () => new Date(`${day}T02:00:00Z`),
+      });
+    const twin = await LocalTwin.open(context);
+    const run = async () => assert.equal((await twin.run({})).outcome, 'SUCCEEDED');
+
+    assert.equal((await extractOn('2026-12-04')).status, 'promoted');
+    await run();
+    await north.exec("UPDATE staff SET email = 'ada@new-college.example', updated_at = now() WHERE staff_id = 101");
+    const second = await extractOn('2026-12-05');
+    assert.equal(second.status, 'promoted');
+    await run();
+
+    const warehouse = await context.warehouse();
+    const staffChanges = (
+      await warehouse.database.query(
+        `select to_char(snapshot_date, 'YYYY-MM-DD') as d, change_type as t, native_key as k ` +
+          `from conformed.scd2_change_history_current where entity = 'timetable_staff' and snapshot_date = '2026-12-05'`,
+      )
+    ).rows;
+    assert.deepEqual(staffChanges, [{ d: '2026-12-05', t: 'U', k: 'north|101' }]);
+    const live = (
+      await warehouse.database.query(
+        'select count(*)::int as n from conformed.dim_timetable_staff_history where is_current and not is_deleted',
+      )
+    ).rows;
+    assert.deepEqual(live, [{ n: 7 }]);
   } finally {
     await north.stop();
     await south.stop();

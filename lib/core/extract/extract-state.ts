@@ -25,6 +25,8 @@ const tableProgressSchema = z.object({
   expected_rows: z.number().int().optional(),
   /** Incremental tables: the cursor's high point in that snapshot. */
   cursor: z.string().nullable().optional(),
+  /** Incremental tables: rows carried from the last promoted extract (keys this one did not read again). */
+  carried: z.number().int().optional(),
 });
 export type TableProgress = z.infer<typeof tableProgressSchema>;
 
@@ -104,8 +106,15 @@ export function snapshotFolder(location: string, snapshotDate: string, extractId
   return `${location}/snapshot_date=${snapshotDate}/${extractId}`;
 }
 
-export function pageKey(folder: string, sourceId: string, page: number, ending: (typeof RAW_FILE_ENDINGS)[number]) {
-  return `${folder}/${sourceId}/p${String(page).padStart(6, '0')}${ending}`;
+/** A page of an extract: `p000001` as read from the source, `c000001` as carried from the last promoted extract. */
+export function pageKey(
+  folder: string,
+  sourceId: string,
+  page: number,
+  ending: (typeof RAW_FILE_ENDINGS)[number],
+  kind: 'p' | 'c' = 'p',
+): string {
+  return `${folder}/${sourceId}/${kind}${String(page).padStart(6, '0')}${ending}`;
 }
 
 /** The reader-facing record of what is promoted: `databases/<source>/_promoted.json` in the raw bucket. */

@@ -144,8 +144,9 @@ class Extract {
         await session.close();
       }
     }
+    await this.carryForward(extract);
     const problems = await integrityProblems(this.source, extract, (sourceId, table) =>
-      this.readRows(extract, sourceId, table),
+      this.readRows(this.folderOf(extract, table), sourceId),
     );
     if (problems.length > 0) return this.fail(extract, resumed, problems);
     return this.promote(extract, resumed);
@@ -217,19 +218,77 @@ class Extract {
     return true;
   }
 
-  /** The rows one table's pages hold, page by page (what the integrity checks read). */
-  private async *readRows(
-    extract: ActiveExtract,
-    sourceId: string,
-    table: string,
-  ): AsyncIterable<Record<string, SqlValue>> {
-    const folder = extractFolder(this.source.source, table, extract.snapshot_date, extract.id);
-    for (const key of await this.deps.store.list(this.deps.rawBucket, `${folder}/${sourceId}/`)) {
+  private folderOf(extract: ActiveExtract, table: string): string {
+    return extractFolder(this.source.source, table, extract.snapshot_date, extract.id);
+  }
+
+  /** The rows one instance's pages of a table hold, page by page (`only`: the pages whose names start so). */
+  private async *readRows(folder: string, sourceId: string, only = ''): AsyncIterable<Record<string, SqlValue>> {
+    for (const key of await this.deps.store.list(this.deps.rawBucket, `${folder}/${sourceId}/${only}`)) {
       const bytes = await this.deps.store.get(this.deps.rawBucket, key);
       if (!bytes) continue;
       const text = Buffer.from(key.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
       for (const line of text.split('\n')) if (line !== '') yield JSON.parse(line) as Record<string, SqlValue>;
     }
+  }
+
+  /**
+   * Makes each incremental table's extract whole: the rows of the last promoted extract whose keys this one did not
+   * read again are written beside the changed ones (pages `c000001...`, under this extract's id), so every promoted
+   * snapshot holds the whole table, as a table read whole does. A row deleted at the source is not seen by an
+   * incremental read, so it stays. Idempotent: a resumed run writes the same pages again.
+   */
+  private async carryForward(extract: ActiveExtract): Promise<void> {
+    const incremental = this.source.tables.filter((table) => table.mode === 'incremental');
+    if (incremental.length === 0) return;
+    const previous = await this.previousPromoted(extract);
+    if (!previous) return;
+    for (const table of incremental) {
+      const before = extractFolder(this.source.source, table.name, previous.date, previous.extract_id);
+      const folder = this.folderOf(extract, table.name);
+      for (const { source_id: sourceId } of this.source.instances) {
+        const progress = this.progress(extract, sourceId, table.name);
+        const read = new Set<string>();
+        for await (const row of this.readRows(folder, sourceId, 'p')) read.add(String(row.row_key));
+        let page: string[] = [];
+        let pages = 0;
+        let carried = 0;
+        const flush = async () => {
+          if (page.length === 0) return;
+          pages++;
+          await this.deps.store.put(
+            this.deps.rawBucket,
+            pageKey(folder, sourceId, pages, rawFileEnding(this.compression), 'c'),
+            await encodeRawText(page.join(''), this.compression),
+          );
+          page = [];
+        };
+        for await (const row of this.readRows(before, sourceId)) {
+          if (read.has(String(row.row_key))) continue;
+          carried++;
+          page.push(`${JSON.stringify({ ...row, extract_id: extract.id, extract_row: progress.rows + carried })}\n`);
+          if (page.length >= this.source.page_size) await flush();
+        }
+        await flush();
+        progress.carried = carried;
+      }
+    }
+    await this.save();
+  }
+
+  /** The extract readers see as the table's latest state before this one: the newest promoted other than this. */
+  private async previousPromoted(extract: ActiveExtract): Promise<{ date: string; extract_id: string } | undefined> {
+    const promotion = await this.readPromotion();
+    const dates = Object.entries(promotion.snapshots)
+      .filter(([date, { extract_id }]) => date <= extract.snapshot_date && extract_id !== extract.id)
+      .sort(([a], [b]) => b.localeCompare(a));
+    const [newest] = dates;
+    return newest ? { date: newest[0], extract_id: newest[1].extract_id } : undefined;
+  }
+
+  private async readPromotion(): Promise<Promotion> {
+    const stored = await this.deps.store.get(this.deps.rawBucket, promotionKey(this.source.source));
+    return stored ? promotionSchema.parse(JSON.parse(Buffer.from(stored).toString('utf8'))) : { snapshots: {} };
   }
 
   private async fail(extract: ActiveExtract, resumed: boolean, problems: IntegrityProblem[]): Promise<ExtractResult> {
@@ -252,12 +311,9 @@ class Extract {
 
   private async promote(extract: ActiveExtract, resumed: boolean): Promise<ExtractResult> {
     const key = promotionKey(this.source.source);
-    const stored = await this.deps.store.get(this.deps.rawBucket, key);
-    const promotion: Promotion = stored
-      ? promotionSchema.parse(JSON.parse(Buffer.from(stored).toString('utf8')))
-      : { snapshots: {} };
+    const promotion = await this.readPromotion();
     const rows: Record<string, number> = {};
-    for (const [progress, value] of Object.entries(extract.tables)) rows[progress] = value.rows;
+    for (const [progress, value] of Object.entries(extract.tables)) rows[progress] = value.rows + (value.carried ?? 0);
     promotion.snapshots[extract.snapshot_date] = {
       extract_id: extract.id,
       promoted_at: this.now().toISOString(),

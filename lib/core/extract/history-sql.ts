@@ -17,7 +17,7 @@ export const HISTORY_SLOTS = 12;
 
 /** The columns a table's history keeps, in slot order: source_id, the key, the tracked ones; none without history. */
 export function historyColumns(table: DatabaseTable): string[] {
-  const history = table.history ?? table.mode === 'snapshot';
+  const history = table.history ?? true;
   if (history === false) return [];
   const keys = new Set(table.primary_key);
   const tracked =

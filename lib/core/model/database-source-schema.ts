@@ -72,9 +72,14 @@ const tableSchema = z
       .array(columnSchema)
       .min(1)
       .meta({ description: 'The columns extracted, with their raw table types (the raw table dap catalogs).' }),
-    mode: z.enum(['snapshot', 'incremental']).default('snapshot').meta({
-      description: '`snapshot` reads the whole table; `incremental` reads rows changed since the last extract.',
-    }),
+    mode: z
+      .enum(['snapshot', 'incremental'])
+      .default('snapshot')
+      .meta({
+        description:
+          '`snapshot` reads the whole table; `incremental` reads the rows changed since the last extract and carries ' +
+          'the others from it, so every promoted snapshot is whole (a row deleted at the source is not seen).',
+      }),
     cursor: z
       .strictObject({
         column: identifier.meta({ description: 'A column that only grows when a row changes (updated_at).' }),
@@ -93,8 +98,7 @@ const tableSchema = z
         description:
           'Type 2 history in the reporting model (`conformed.dim_<source>_<table>_history`, I/U/D in ' +
           'scd2_change_history), registered by dap from this config: `true` tracks every column outside the key, ' +
-          '`{"columns": [...]}` those named, `false` none. Default: `true` for `snapshot` tables; an incremental ' +
-          "table's extract holds only changed rows, so it cannot have one.",
+          '`{"columns": [...]}` those named, `false` none. Default: `true`.',
       }),
   })
   .meta({ description: 'A table to extract.' });

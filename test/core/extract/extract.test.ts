@@ -47,6 +47,8 @@ interface Harness {
   deps(overrides?: Partial<ExtractDeps>): ExtractDeps;
   /** The rows readers see: the promoted extract of each snapshot date, by table. */
   promotedRows(table: string): Promise<Record<string, SqlValue>[]>;
+  /** The rows of one extract's pages of a table. */
+  promotedRowsOf(date: string, extractId: string, table: string): Promise<Record<string, SqlValue>[]>;
   close(): Promise<void>;
 }
 
@@ -88,6 +90,14 @@ async function harness(): Promise<Harness> {
           const text = gunzipSync((await store.get('raw', key)) ?? new Uint8Array()).toString('utf8');
           for (const line of text.split('\n')) if (line) rows.push(JSON.parse(line));
         }
+      }
+      return rows;
+    },
+    promotedRowsOf: async (date, extractId, table) => {
+      const rows: Record<string, SqlValue>[] = [];
+      for (const key of await store.list('raw', `databases/timetable/${table}/snapshot_date=${date}/${extractId}/`)) {
+        const text = gunzipSync((await store.get('raw', key)) ?? new Uint8Array()).toString('utf8');
+        for (const line of text.split('\n')) if (line) rows.push(JSON.parse(line));
       }
       return rows;
     },
@@ -271,16 +281,33 @@ describe('database extract', () => {
       await h.south.exec("UPDATE staff SET updated_at = '2026-10-23 13:58:00+00' WHERE staff_id = 8");
       const second = await extractSource(incremental, h.deps({ now: () => new Date('2026-12-06T02:00:00Z') }));
       assert.equal(second.status, 'promoted');
+      // Read from the sources: 101, 12 changed; 8 moved into the overlap; 104 and 9 hold each source's previous high
+      // point (read from it on). Five rows, of 8 in the two databases.
+      assert.equal(second.rows, 5 + 5 + 7);
+      // The promoted snapshot is whole: the rows not read again are carried from the first extract, under the second.
       const staff = (await h.promotedRows('staff')).filter((r) => r.extract_id === second.extract_id);
-      // 101, 12 changed; 8 moved into the overlap; 104 and 9 hold each source's previous high point (read from it on).
       assert.deepEqual(staff.map((r) => `${r.source_id}:${r.staff_id}`).sort(), [
         'north:101',
+        'north:102',
+        'north:103',
         'north:104',
         'south:12',
+        'south:7',
         'south:8',
         'south:9',
       ]);
       assert.equal(staff.find((r) => r.staff_id === 101)?.full_name, 'Ada King');
+      assert.equal(
+        new Set(staff.map((r) => `${r.source_id}:${r.extract_row}`)).size,
+        8,
+        'extract_row unique per instance',
+      );
+      const carried = staff.find((r) => r.staff_id === 102);
+      assert.equal(
+        carried?.extracted_at,
+        (await h.promotedRowsOf(first.snapshot_date, first.extract_id, 'staff')).find((r) => r.staff_id === 102)
+          ?.extracted_at,
+      );
       // Snapshot tables are read whole again.
       const departments = (await h.promotedRows('departments')).filter((r) => r.extract_id === second.extract_id);
       assert.equal(departments.length, 5);
