@@ -2,9 +2,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { type ExtractDeps, type ExtractResult, extractSource } from '../../lib/core/extract/extract.ts';
-import { databaseSourceKey, EXTRACT_DATABASE_ENV } from '../../lib/core/extract/lambda-config.ts';
-import { type DatabaseSource, databaseSourceSchema } from '../../lib/core/model/database-source-schema.ts';
-import type { ObjectStore } from '../../lib/core/ports.ts';
+import { deployedDatabaseSource, EXTRACT_DATABASE_ENV } from '../../lib/core/extract/lambda-config.ts';
+import type { DatabaseSource } from '../../lib/core/model/database-source-schema.ts';
 import { DynamoDbControlStore } from '../../lib/engines/aws/dynamodb-control-store.ts';
 import { requireEnv } from '../../lib/engines/aws/env.ts';
 import { GlueSnapshotCatalog } from '../../lib/engines/aws/glue-snapshot-catalog.ts';
@@ -23,14 +22,6 @@ export class ExtractFailedError extends Error {
         (first ? `; first: ${first.source_id} ${first.table} ${first.check}: ${first.message}` : ''),
     );
     this.name = 'ExtractFailedError';
-  }
-}
-
-/** The deployed config file is not a database source config. */
-export class DeployedConfigError extends Error {
-  constructor(key: string, problem: string) {
-    super(`deployed config ${key} is not a database source config (${problem}); deploy the stack again`);
-    this.name = 'DeployedConfigError';
   }
 }
 
@@ -55,26 +46,6 @@ export function makeHandler(deps: ExtractDatabaseDeps) {
   };
 }
 
-/** The source's config from the deployed project in the metadata bucket. */
-export async function deployedSource(store: ObjectStore, bucket: string, source: string): Promise<DatabaseSource> {
-  const key = databaseSourceKey(source);
-  const bytes = await store.get(bucket, key);
-  if (!bytes) throw new DeployedConfigError(key, 'not found');
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(bytes).toString('utf8'));
-  } catch {
-    throw new DeployedConfigError(key, 'not JSON');
-  }
-  const parsed = databaseSourceSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new DeployedConfigError(key, `${issue?.path.join('.')}: ${issue?.message}`);
-  }
-  if (parsed.data.source !== source) throw new DeployedConfigError(key, `it names source "${parsed.data.source}"`);
-  return parsed.data;
-}
-
 const logger = new Logger();
 let bound: ReturnType<typeof makeHandler> | undefined;
 
@@ -85,7 +56,7 @@ function awsHandler(): ReturnType<typeof makeHandler> {
     let source: Promise<DatabaseSource> | undefined;
     bound = makeHandler({
       source: () => {
-        source ??= deployedSource(
+        source ??= deployedDatabaseSource(
           store,
           requireEnv(EXTRACT_DATABASE_ENV.metadataBucket),
           requireEnv(EXTRACT_DATABASE_ENV.source),

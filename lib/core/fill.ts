@@ -1,5 +1,6 @@
 import { type ColumnType, parseColumnType } from './model/column-types.ts';
 import type { Column } from './model/schemas.ts';
+import { sqlTimestamp } from './sql/timestamp-literal.ts';
 
 /**
  * A raw record with every declared field present and not NULL, at every level (each struct field, one element per
@@ -65,7 +66,7 @@ function primitiveValue(name: string, type: string): unknown {
     case 'date':
       return FILL_INSTANT.toISOString().slice(0, 10);
     case 'timestamp':
-      return FILL_INSTANT.toISOString().replace('T', ' ').replace('Z', '');
+      return sqlTimestamp(FILL_INSTANT);
     default:
       if (/time|date|_at$|_on$/.test(lower)) return FILL_INSTANT.toISOString();
       return `${name}-fill`;

@@ -13,13 +13,12 @@ import {
 } from '@aws-sdk/client-glue';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
+import { ExtractFailedError, makeHandler } from '../../lambdas/extract-database/handler.ts';
 import {
   DeployedConfigError,
-  deployedSource,
-  ExtractFailedError,
-  makeHandler,
-} from '../../lambdas/extract-database/handler.ts';
-import { databaseSourceKey } from '../../lib/core/extract/lambda-config.ts';
+  databaseSourceKey,
+  deployedDatabaseSource,
+} from '../../lib/core/extract/lambda-config.ts';
 import { databaseSourceSchema } from '../../lib/core/model/database-source-schema.ts';
 import { GlueSnapshotCatalog } from '../../lib/engines/aws/glue-snapshot-catalog.ts';
 import { SecretsManagerSecretSource } from '../../lib/engines/aws/secrets-manager-secret-source.ts';
@@ -63,7 +62,7 @@ describe('extract-database handler', () => {
       });
       glue.on(UpdatePartitionCommand).resolves({});
       const handler = makeHandler({
-        source: () => deployedSource(store, 'metadata', 'timetable'),
+        source: () => deployedDatabaseSource(store, 'metadata', 'timetable'),
         store,
         rawBucket: 'raw-bucket',
         control: new FileControlStore(join(dir, 'control')),
@@ -146,7 +145,7 @@ describe('extract-database handler', () => {
     try {
       const store = new FolderObjectStore(dir);
       await assert.rejects(
-        deployedSource(store, 'metadata', 'timetable'),
+        deployedDatabaseSource(store, 'metadata', 'timetable'),
         (error: unknown) =>
           error instanceof DeployedConfigError &&
           error.message ===
@@ -157,7 +156,10 @@ describe('extract-database handler', () => {
         databaseSourceKey('timetable'),
         JSON.stringify({ source: 'timetable', engine: 'mysql' }),
       );
-      await assert.rejects(deployedSource(store, 'metadata', 'timetable'), /engine: expected engine "postgres"/);
+      await assert.rejects(
+        deployedDatabaseSource(store, 'metadata', 'timetable'),
+        /engine: expected engine "postgres"/,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

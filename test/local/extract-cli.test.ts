@@ -22,13 +22,13 @@ describe('dap extract', () => {
   let south: SourceDatabaseServer;
 
   /** Async, since the test process itself serves the databases the CLI connects to. */
-  const dap = (args: readonly string[]) =>
+  const dap = (args: readonly string[], env: Record<string, string> = {}) =>
     new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
       const child = spawn(
         process.execPath,
         [join(REPO_ROOT, 'bin/dap.js'), '--root', root, ...args, '--data-dir', join(root, '.dap')],
         {
-          env: { ...process.env, TIMETABLE_NORTH_DB: north.url, TIMETABLE_SOUTH_DB: south.url },
+          env: { ...process.env, TIMETABLE_NORTH_DB: north.url, TIMETABLE_SOUTH_DB: south.url, ...env },
         },
       );
       let stdout = '';
@@ -99,6 +99,20 @@ describe('dap extract', () => {
     assert.equal(
       unknown.stderr.trim(),
       'dap: no database source "nope" in config/sources/databases/ (known: timetable)',
+    );
+    const unreachable = await dap(['extract', 'timetable'], {
+      TIMETABLE_NORTH_DB: 'postgres://dap:secret-pw@127.0.0.1:1/timetable?sslmode=disable',
+    });
+    assert.equal(unreachable.status, 1);
+    assert.match(
+      unreachable.stderr.trim(),
+      /^dap: timetable instance "north": could not open a snapshot on 127\.0\.0\.1:1\/timetable as dap \(connect ECONNREFUSED 127\.0\.0\.1:1\)$/,
+    );
+    assert.doesNotMatch(unreachable.stderr, /secret-pw/, 'never the password');
+    const unset = await dap(['extract', 'timetable'], { TIMETABLE_SOUTH_DB: '' });
+    assert.equal(
+      unset.stderr.trim(),
+      'dap: credential TIMETABLE_SOUTH_DB is not set (expected it in environment variables)',
     );
   });
 });

@@ -14,6 +14,7 @@ import type {
 } from '../ports.ts';
 import { encodeRawText, rawFileEnding } from '../raw-files.ts';
 import { VersionConflictError } from '../run-guard.ts';
+import { sqlTimestamp } from '../sql/timestamp-literal.ts';
 import { parseConnection } from './connection.ts';
 import { countStatement, pageStatement, type TableScope } from './extract-sql.ts';
 import {
@@ -170,35 +171,30 @@ class Extract {
     scope: TableScope,
   ): Promise<boolean> {
     const progress = this.progress(extract, sourceId, scope.table.name);
-    const folder = extractFolder(this.source.source, scope.table.name, extract.snapshot_date, extract.id);
+    const folder = this.folderOf(extract, scope.table.name);
     for (;;) {
       if ((this.deps.remainingMs?.() ?? Number.POSITIVE_INFINITY) < TIME_MARGIN_MS) return false;
       const statement = pageStatement(scope, progress.after, this.source.page_size);
       const rows = await session.query(statement.sql, statement.parameters);
       if (rows.length > 0) {
         const page = progress.pages + 1;
-        // As file ingestion writes `ingested_at`: the text Athena's JSON SerDe and Redshift read as a timestamp.
-        const extractedAt = this.now().toISOString().replace('T', ' ').replace('Z', '');
-        const body = rows
-          .map(
-            (row, index) =>
-              `${JSON.stringify({
-                ...row,
-                source_id: sourceId,
-                extract_id: extract.id,
-                extracted_at: extractedAt,
-                extract_row: progress.rows + index + 1,
-                row_key: rowKey(
-                  sourceId,
-                  scope.table.primary_key.map((column) => row[column] ?? null),
-                ),
-              })}\n`,
-          )
-          .join('');
-        await this.deps.store.put(
-          this.deps.rawBucket,
-          pageKey(folder, sourceId, page, rawFileEnding(this.compression)),
-          await encodeRawText(body, this.compression),
+        const extractedAt = sqlTimestamp(this.now());
+        await this.writePage(
+          folder,
+          sourceId,
+          page,
+          'p',
+          rows.map((row, index) => ({
+            ...row,
+            source_id: sourceId,
+            extract_id: extract.id,
+            extracted_at: extractedAt,
+            extract_row: progress.rows + index + 1,
+            row_key: rowKey(
+              sourceId,
+              scope.table.primary_key.map((column) => row[column] ?? null),
+            ),
+          })),
         );
         const last = rows[rows.length - 1] ?? {};
         progress.after = scope.table.primary_key.map((column) => last[column] ?? null);
@@ -216,6 +212,22 @@ class Extract {
     await this.save();
     this.deps.log?.('table extracted', { source_id: sourceId, table: scope.table.name, rows: progress.rows });
     return true;
+  }
+
+  /** One page of rows as the table's raw files are written (gzip NDJSON); a page written again replaces itself. */
+  private async writePage(
+    folder: string,
+    sourceId: string,
+    page: number,
+    kind: 'p' | 'c',
+    rows: readonly Record<string, SqlValue>[],
+  ): Promise<void> {
+    const body = rows.map((row) => `${JSON.stringify(row)}\n`).join('');
+    await this.deps.store.put(
+      this.deps.rawBucket,
+      pageKey(folder, sourceId, page, rawFileEnding(this.compression), kind),
+      await encodeRawText(body, this.compression),
+    );
   }
 
   private folderOf(extract: ActiveExtract, table: string): string {
@@ -250,23 +262,18 @@ class Extract {
         const progress = this.progress(extract, sourceId, table.name);
         const read = new Set<string>();
         for await (const row of this.readRows(folder, sourceId, 'p')) read.add(String(row.row_key));
-        let page: string[] = [];
+        let page: Record<string, SqlValue>[] = [];
         let pages = 0;
         let carried = 0;
         const flush = async () => {
           if (page.length === 0) return;
-          pages++;
-          await this.deps.store.put(
-            this.deps.rawBucket,
-            pageKey(folder, sourceId, pages, rawFileEnding(this.compression), 'c'),
-            await encodeRawText(page.join(''), this.compression),
-          );
+          await this.writePage(folder, sourceId, ++pages, 'c', page);
           page = [];
         };
         for await (const row of this.readRows(before, sourceId)) {
           if (read.has(String(row.row_key))) continue;
           carried++;
-          page.push(`${JSON.stringify({ ...row, extract_id: extract.id, extract_row: progress.rows + carried })}\n`);
+          page.push({ ...row, extract_id: extract.id, extract_row: progress.rows + carried });
           if (page.length >= this.source.page_size) await flush();
         }
         await flush();
@@ -325,7 +332,7 @@ class Extract {
       await this.deps.catalog?.registerSnapshot(
         rawTableName(this.source.source, table.name),
         extract.snapshot_date,
-        `${extractFolder(this.source.source, table.name, extract.snapshot_date, extract.id)}/`,
+        `${this.folderOf(extract, table.name)}/`,
       );
     }
     // The one write that makes the extract visible: readers see the previous record or this one, never half.

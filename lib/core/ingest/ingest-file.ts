@@ -4,6 +4,7 @@ import type { FileFormat, FileSource } from '../model/file-source-schema.ts';
 import type { Project, RawTableDef, SourceDef } from '../model/project.ts';
 import type { ControlStore, ObjectStore, VersionedValue } from '../ports.ts';
 import { encodeRawText, rawFileEnding } from '../raw-files.ts';
+import { sqlTimestamp } from '../sql/timestamp-literal.ts';
 import { parseDateText, type RawValue } from './cast.ts';
 import { type Cell, cellText, columnLetter, isBlank, type SourceRecord } from './cells.ts';
 import { CsvStructureError, readCsvRecords } from './csv-reader.ts';
@@ -748,7 +749,7 @@ class RecordProcessor {
     this.keyIndexes = (source.snapshot?.key ?? []).map((k) => this.columnNames.indexOf(k));
     this.keySeen = source.snapshot ? new Map<string, number>() : undefined;
     this.recordsSeen = source.duplicate_rows === 'keep' ? undefined : new DigestSet();
-    this.ingestedAt = attempt.now.toISOString().replace('T', ' ').replace('Z', '');
+    this.ingestedAt = sqlTimestamp(attempt.now);
   }
 
   async takeBatch(batch: readonly SourceRecord[]): Promise<void> {

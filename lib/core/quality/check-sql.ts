@@ -9,6 +9,7 @@ import {
   qualityCheckName,
   type Severity,
 } from '../model/quality-schema.ts';
+import { sqlTimestamp } from '../sql/timestamp-literal.ts';
 import { join, type Param, param, qualified, raw, type Sql, sql } from './sql-builder.ts';
 
 /**
@@ -466,9 +467,4 @@ function windowEndMs(to: string): number {
 
 function isoDate(instant: Date): string {
   return instant.toISOString().slice(0, 10);
-}
-
-/** `YYYY-MM-DD HH:MM:SS.sss` in UTC: what Trino's cast(varchar as timestamp) accepts (it rejects `T` and `Z`). */
-function sqlTimestamp(instant: Date): string {
-  return instant.toISOString().replace('T', ' ').replace('Z', '');
 }

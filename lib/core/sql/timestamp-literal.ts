@@ -30,3 +30,11 @@ export function parseTimestampLiteral(text: string): TimestampLiteral | undefine
 export function isUtcZone(zone: string): boolean {
   return /^(?:utc|z|gmt|ut|zulu|etc\/utc|etc\/gmt|[+-]0?0(?::?00)?)$/i.test(zone);
 }
+
+/**
+ * `YYYY-MM-DD HH:MM:SS.sss` in UTC: the timestamp text Trino's cast(varchar as timestamp), Athena's JSON SerDe and
+ * Redshift all read (Trino rejects ISO's `T` and `Z`).
+ */
+export function sqlTimestamp(instant: Date): string {
+  return instant.toISOString().replace('T', ' ').replace('Z', '');
+}

@@ -1,5 +1,4 @@
 import { EnvSecretSource } from '../../core/connectors/secrets.ts';
-import type { ExtractResult } from '../../core/extract/extract.ts';
 import { openLocal } from '../context.ts';
 import { describeExtract, extractFromSamples, extractLocally } from '../extract-samples.ts';
 
@@ -18,14 +17,6 @@ export class ExtractCommandError extends Error {
   }
 }
 
-/** What the user can fix (a secret, a database out of reach): said in one line. */
-const USER_ERRORS = new Set([
-  'ExtractConnectionError',
-  'ConnectionSecretError',
-  'MissingSecretError',
-  'ExtractConflictError',
-]);
-
 /** `dap extract <source> [--samples]`: one extract run into the local raw bucket; returns the exit code. */
 export async function extract(root: string, sourceName: string, options: ExtractOptions): Promise<number> {
   const context = await openLocal({ root, ...options });
@@ -41,15 +32,9 @@ export async function extract(root: string, sourceName: string, options: Extract
       ? (message: string, details?: Record<string, unknown>) =>
           console.log(`  ${message} ${JSON.stringify(details ?? {})}`)
       : undefined;
-    let result: ExtractResult;
-    try {
-      result = options.samples
-        ? await extractFromSamples(context, source, log)
-        : await extractLocally(context, source, new EnvSecretSource(), log);
-    } catch (error) {
-      if (error instanceof Error && USER_ERRORS.has(error.name)) throw new ExtractCommandError(error.message);
-      throw error;
-    }
+    const result = options.samples
+      ? await extractFromSamples(context, source, log)
+      : await extractLocally(context, source, new EnvSecretSource(), log);
     console.log(describeExtract(result));
     return result.status === 'failed' ? 1 : 0;
   } finally {
